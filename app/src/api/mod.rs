@@ -1,0 +1,121 @@
+//! Server functions, one file per step or resource, each under a stable `/api/` URL and
+//! taking one struct. Their bodies run only on the server (behind `ssr`); the WASM client
+//! gets typed stubs. Views sent to the page are plain serialisable types defined here.
+
+pub mod agreement;
+pub mod home;
+pub mod identity;
+
+use crate::validation::{FieldErrors, FieldNote};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// Every way a server function can fail, as the page needs to know it. Internal causes are
+/// logged on the server under the request id and never travel to the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The submission broke the step's rules; nothing was written.
+    #[error("invalid fields")]
+    Invalid(FieldErrors),
+    /// An earlier step must be completed first.
+    #[error("step out of order")]
+    StepOrder { go_to: String },
+    /// The site's registration window has not opened yet (opening time, Beijing).
+    #[error("window not open")]
+    WindowNotOpen { opens: String },
+    /// The site's registration window has closed: view only.
+    #[error("window closed")]
+    WindowClosed,
+    /// No exam session is open for registration.
+    #[error("no session configured")]
+    NoSession,
+    /// Something failed on our side; the log has the cause under this id.
+    #[error("internal error (request {request_id})")]
+    Internal { request_id: String },
+    /// The request never reached the function or its answer could not be read.
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Transport(value.to_string())
+    }
+}
+
+impl AppError {
+    /// The sentence a candidate sees for failures that are not about one field.
+    pub fn user_message(&self) -> String {
+        match self {
+            AppError::Invalid(_) => "提交的信息有误，请按提示修改".into(),
+            AppError::StepOrder { .. } => "请先完成前面的报名步骤".into(),
+            AppError::WindowNotOpen { opens } => {
+                format!("本考点网上报名尚未开始，开始时间为 {opens}")
+            }
+            AppError::WindowClosed => "本考点网上报名已经结束，现在只能查看报名信息".into(),
+            AppError::NoSession => "目前没有开放报名的考试".into(),
+            AppError::Internal { request_id } => {
+                format!(
+                    "系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}"
+                )
+            }
+            AppError::Transport(_) => "网络连接出现问题，请检查网络后重试".into(),
+        }
+    }
+}
+
+/// A form that came back with errors: the values as entered (normalised), the errors, and
+/// what normalisation changed. Rendered by the server for a failed no-JS post and
+/// serialised into the page, so the hydrated client starts from the same state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "F: Serialize + DeserializeOwned")]
+pub struct Posted<F> {
+    pub values: F,
+    pub errors: FieldErrors,
+    pub notes: Vec<FieldNote>,
+    /// A failure that is not about one field (window closed, internal error).
+    pub problem: Option<AppError>,
+}
+
+/// Where the browser goes after a successful step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Next {
+    pub url: String,
+}
+
+/// The site, session and window as the home page shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub session_name: String,
+    pub session_number: i32,
+    /// `(65)新疆维吾尔自治区`
+    pub province: String,
+    /// `(659028)新疆应用职业技术学院`
+    pub site: String,
+    /// `2025-01-06 10:00 至 2025-01-10 19:30` (Beijing time)
+    pub window: String,
+    pub window_state: WindowState,
+    pub max_subjects: i16,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WindowState {
+    NotYetOpen { opens: String },
+    Open,
+    Closed,
+}
+
+/// A saved identity as shown back to its owner: the number masked, derived facts spelled
+/// out, and the normalisation notes from when it was saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentitySummary {
+    pub doc_type: String,
+    pub masked_number: String,
+    pub name: String,
+    pub birth_date: Option<String>,
+    pub gender: Option<String>,
+    pub notes: Vec<FieldNote>,
+}

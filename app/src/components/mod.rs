@@ -1,0 +1,6 @@
+//! Building blocks shared by the pages: layout, fields, the error summary, form state.
+
+pub mod error_summary;
+pub mod field;
+pub mod form;
+pub mod layout;

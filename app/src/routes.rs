@@ -1,0 +1,45 @@
+//! The one route table. Every page renders fully on the server before the first byte goes
+//! out (`SsrMode::Async`): with JavaScript off there is no script to swap streamed parts in.
+
+use crate::components::layout::{Footer, Header};
+use crate::pages::{
+    agreement::AgreementPage, home::HomePage, identity::IdentityPage, not_found::NotFound,
+    summary::SummaryPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{SsrMode, StaticSegment};
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/ncre.css" />
+        <Title formatter=|page: String| format!("{page} - NCRE考试报名系统") />
+        <Router>
+            <Header />
+            <main id="main-content" class="container">
+                <Routes fallback=|| view! { <NotFound /> }>
+                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("register"), StaticSegment("agreement"))
+                        view=AgreementPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("register"), StaticSegment("identity"))
+                        view=IdentityPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("register"), StaticSegment("summary"))
+                        view=SummaryPage
+                        ssr=SsrMode::Async
+                    />
+                </Routes>
+            </main>
+            <Footer />
+        </Router>
+    }
+}

@@ -1,0 +1,52 @@
+//! The one source of "now". Tests use a manual clock to stand at a window's edges.
+
+use crate::domain::Date;
+use chrono::{DateTime, Datelike, FixedOffset, Offset, Utc};
+use std::sync::{Arc, Mutex, PoisonError};
+
+#[derive(Clone, Debug, Default)]
+pub enum Clock {
+    #[default]
+    System,
+    Manual(Arc<Mutex<DateTime<Utc>>>),
+}
+
+/// Exam windows, deadlines and birth dates are in Beijing time (UTC+8, no daylight saving).
+pub fn beijing() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).unwrap_or(Utc.fix())
+}
+
+impl Clock {
+    pub fn manual(at: DateTime<Utc>) -> Self {
+        Self::Manual(Arc::new(Mutex::new(at)))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match self {
+            Self::System => Utc::now(),
+            Self::Manual(at) => *at.lock().unwrap_or_else(PoisonError::into_inner),
+        }
+    }
+
+    /// Moves a manual clock; a system clock ignores it.
+    pub fn set(&self, to: DateTime<Utc>) {
+        if let Self::Manual(at) = self {
+            *at.lock().unwrap_or_else(PoisonError::into_inner) = to;
+        }
+    }
+
+    /// Today's date in Beijing, the "today" every rule uses.
+    pub fn today(&self) -> Date {
+        let local = self.now().with_timezone(&beijing()).date_naive();
+        // chrono's years and months are always in range for a real clock.
+        Date::new(local.year() as u16, local.month() as u8, local.day() as u8)
+            .unwrap_or(Date::EPOCH)
+    }
+}
+
+/// `2025-01-06 10:00` in Beijing time.
+pub fn format_beijing(at: DateTime<Utc>) -> String {
+    at.with_timezone(&beijing())
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}

@@ -1,0 +1,11 @@
+//! sea-orm entities: the database rows. They never leave the server; pages get their own
+//! view types from the api module.
+
+pub mod exam_session;
+pub mod exam_site;
+pub mod offered_subject;
+pub mod province;
+pub mod registration;
+pub mod site_offering;
+pub mod subject;
+pub mod web_session;

@@ -1,0 +1,135 @@
+//! Form posts without JavaScript. Each form's `action` is its own page URL; the handler
+//! runs the very step function the server function runs. Success answers 303 to the next
+//! page (post/redirect/get); a refusal renders the same page again, in the same response,
+//! with the entered values, the error summary and the messages beside the fields.
+
+use super::call::Call;
+use super::steps::{self, AGREEMENT_URL, IDENTITY_URL};
+use super::AppState;
+use crate::api::{AppError, Next, Posted};
+use crate::validation::agreement::AgreementForm;
+use crate::validation::identity::IdentityForm;
+use crate::validation::{FieldErrors, FieldNote};
+use axum::body::Body;
+use axum::extract::{FromRequest, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Form, Router};
+use http::header::{HeaderValue, LOCATION, SET_COOKIE};
+use http::StatusCode;
+use leptos::prelude::provide_context;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::future::Future;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(AGREEMENT_URL, post(handle::<AgreementStep>))
+        .route(IDENTITY_URL, post(handle::<IdentityStep>))
+}
+
+/// A form step as the no-JS handler drives it.
+trait FormStep {
+    type Form: DeserializeOwned + Serialize + Clone + Send + Sync + 'static;
+    fn submit(call: &Call, form: Self::Form)
+        -> impl Future<Output = Result<Next, AppError>> + Send;
+    /// The values to show again and what normalisation changed.
+    fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>);
+}
+
+struct AgreementStep;
+impl FormStep for AgreementStep {
+    type Form = AgreementForm;
+    fn submit(
+        call: &Call,
+        form: Self::Form,
+    ) -> impl Future<Output = Result<Next, AppError>> + Send {
+        steps::accept_agreement(call, form)
+    }
+    fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
+        (form.clone(), Vec::new())
+    }
+}
+
+struct IdentityStep;
+impl FormStep for IdentityStep {
+    type Form = IdentityForm;
+    fn submit(
+        call: &Call,
+        form: Self::Form,
+    ) -> impl Future<Output = Result<Next, AppError>> + Send {
+        steps::save_identity(call, form)
+    }
+    fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
+        form.normalize()
+    }
+}
+
+async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let call = Call::for_handler(state.clone(), &parts);
+    let form = match Form::<S::Form>::from_request(Request::from_parts(parts.clone(), body), &state)
+        .await
+    {
+        Ok(Form(form)) => form,
+        Err(rejection) => {
+            tracing::warn!(error = %rejection, "unreadable form post");
+            return (
+                StatusCode::BAD_REQUEST,
+                "表单内容无法识别，请返回上一页重新填写。",
+            )
+                .into_response();
+        }
+    };
+    let outcome = S::submit(&call, form.clone()).await;
+    let mut response = match outcome {
+        Ok(Next { url }) => see_other(&url),
+        Err(AppError::StepOrder { go_to }) => see_other(&go_to),
+        Err(err) => {
+            let (values, notes) = S::normalize(&form);
+            let (errors, problem) = match err {
+                AppError::Invalid(errors) => (errors, None),
+                other => (FieldErrors::new(), Some(other)),
+            };
+            let posted = Posted {
+                values,
+                errors,
+                notes,
+                problem,
+            };
+            let mut page =
+                render_with(&state, posted, Request::from_parts(parts, Body::empty())).await;
+            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            page
+        }
+    };
+    for cookie in call.take_cookies() {
+        response.headers_mut().append(SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn see_other(url: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(url) {
+        r.headers_mut().insert(LOCATION, v);
+    }
+    r
+}
+
+/// Renders the app for this request with the refused form in context.
+async fn render_with<F>(state: &AppState, posted: Posted<F>, req: Request) -> Response
+where
+    F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    let st = state.clone();
+    let options = state.leptos_options.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(st.clone());
+            provide_context(posted.clone());
+        },
+        move || crate::shell(options.clone()),
+    );
+    handler(req).await
+}

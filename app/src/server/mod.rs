@@ -1,0 +1,15 @@
+//! Server-only code (compiled with the `ssr` feature, never into the wasm build): state,
+//! database entities and queries, sessions, the step handlers the server functions and the
+//! no-JavaScript form posts both call.
+
+pub mod call;
+pub mod clock;
+pub mod entity;
+pub mod forms;
+pub mod repo;
+pub mod session;
+pub mod state;
+pub mod steps;
+
+pub use clock::Clock;
+pub use state::AppState;

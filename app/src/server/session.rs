@@ -1,0 +1,67 @@
+//! Anonymous browser sessions: a random token in an HttpOnly cookie, only its SHA-256 in
+//! the database. Accounts (issue 4) attach a pass to the same row.
+
+use super::entity::web_session;
+use chrono::{DateTime, Utc};
+use http::header::{HeaderMap, COOKIE};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    QueryFilter,
+};
+use sha2::{Digest, Sha256};
+
+pub const COOKIE_NAME: &str = "ncre_sid";
+
+/// The session token from the request's cookies, if it has the shape we issue.
+pub fn token_from(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == COOKIE_NAME)
+        .map(|(_, v)| v.to_owned())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+pub fn hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// 256 random bits from the operating system.
+pub fn new_token() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes)?;
+    Ok(hex::encode(bytes))
+}
+
+pub fn cookie(token: &str, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
+}
+
+pub async fn find(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<web_session::Model>, DbErr> {
+    web_session::Entity::find()
+        .filter(web_session::Column::TokenHash.eq(hash(token)))
+        .one(db)
+        .await
+}
+
+pub async fn create(
+    db: &impl ConnectionTrait,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<web_session::Model, DbErr> {
+    web_session::ActiveModel {
+        token_hash: Set(hash(token)),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}

@@ -1,0 +1,193 @@
+//! The step handlers: each runs the step's shared `parse` first and touches the database
+//! only with a valid value. Server functions and no-JS form posts both end up here.
+
+use super::call::Call;
+use super::clock::format_beijing;
+use super::entity::registration;
+use super::repo::{self, Offering};
+use crate::api::home::HomeView;
+use crate::api::identity::IdentityPage;
+use crate::api::{AppError, IdentitySummary, Next, SiteInfo, WindowState};
+use crate::domain::{DocumentNumber, DocumentType};
+use crate::validation::agreement::AgreementForm;
+use crate::validation::identity::IdentityForm;
+use crate::validation::FieldNote;
+
+pub const AGREEMENT_URL: &str = "/register/agreement";
+pub const IDENTITY_URL: &str = "/register/identity";
+pub const SUMMARY_URL: &str = "/register/summary";
+
+async fn offering(call: &Call) -> Result<Offering, AppError> {
+    repo::current_offering(&call.state.db)
+        .await
+        .map_err(|e| call.internal(e))?
+        .ok_or(AppError::NoSession)
+}
+
+fn window_state(call: &Call, o: &Offering) -> WindowState {
+    let now = call.state.clock.now();
+    if now < o.offering.window_opens_at {
+        WindowState::NotYetOpen {
+            opens: format_beijing(o.offering.window_opens_at),
+        }
+    } else if now >= o.offering.window_closes_at {
+        WindowState::Closed
+    } else {
+        WindowState::Open
+    }
+}
+
+/// Rule 9: outside the window nothing may be registered or changed.
+fn require_open(call: &Call, o: &Offering) -> Result<(), AppError> {
+    match window_state(call, o) {
+        WindowState::Open => Ok(()),
+        WindowState::NotYetOpen { opens } => Err(AppError::WindowNotOpen { opens }),
+        WindowState::Closed => Err(AppError::WindowClosed),
+    }
+}
+
+fn site_info(call: &Call, o: &Offering) -> SiteInfo {
+    SiteInfo {
+        session_name: o.session.name.clone(),
+        session_number: o.session.number,
+        province: format!("({}){}", o.province.code, o.province.name),
+        site: format!("({}){}", o.site.code, o.site.name),
+        window: format!(
+            "{} 至 {}",
+            format_beijing(o.offering.window_opens_at),
+            format_beijing(o.offering.window_closes_at)
+        ),
+        window_state: window_state(call, o),
+        max_subjects: o.offering.max_subjects,
+    }
+}
+
+/// The caller's draft for the open session, if the browser has a session and a draft.
+async fn current_draft(call: &Call, o: &Offering) -> Result<Option<registration::Model>, AppError> {
+    let Some(ws) = call.session().await? else {
+        return Ok(None);
+    };
+    repo::draft(&call.state.db, ws.id, o.session.id)
+        .await
+        .map_err(|e| call.internal(e))
+}
+
+/// The saved identity, re-parsed through the same rules (a row that no longer parses, say
+/// after a rule change, is treated as not yet given).
+fn saved_identity(
+    call: &Call,
+    draft: &registration::Model,
+) -> Option<(IdentityForm, IdentitySummary)> {
+    let form = IdentityForm {
+        doc_type: draft.doc_type.clone()?,
+        doc_number: draft.doc_number.clone()?,
+        name: draft.name.clone()?,
+    };
+    // Saved values are shown as they were accepted; an old date rule must not hide them.
+    let number = DocumentType::from_code(&form.doc_type)
+        .and_then(|t| DocumentNumber::parse(t, &form.doc_number, call.ctx().today).ok());
+    let notes: Vec<FieldNote> = draft
+        .identity_notes
+        .as_deref()
+        .and_then(|n| serde_json::from_str(n).ok())
+        .unwrap_or_default();
+    let summary = IdentitySummary {
+        doc_type: DocumentType::from_code(&form.doc_type)
+            .map(|t| t.label_zh())
+            .unwrap_or_default()
+            .to_owned(),
+        masked_number: crate::domain::document::mask(&form.doc_number),
+        name: form.name.clone(),
+        birth_date: number
+            .as_ref()
+            .and_then(|n| n.birth_date())
+            .map(|d| d.to_chinese()),
+        gender: number
+            .as_ref()
+            .and_then(|n| n.gender())
+            .map(|g| g.label_zh().to_owned()),
+        notes,
+    };
+    Some((form, summary))
+}
+
+pub async fn home(call: &Call) -> Result<HomeView, AppError> {
+    let o = match offering(call).await {
+        Ok(o) => o,
+        Err(AppError::NoSession) => {
+            return Ok(HomeView {
+                site: None,
+                agreement_accepted: false,
+                identity: None,
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    let draft = current_draft(call, &o).await?;
+    Ok(HomeView {
+        site: Some(site_info(call, &o)),
+        agreement_accepted: draft
+            .as_ref()
+            .is_some_and(|d| d.agreement_accepted_at.is_some()),
+        identity: draft
+            .as_ref()
+            .and_then(|d| saved_identity(call, d))
+            .map(|(_, s)| s),
+    })
+}
+
+pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, AppError> {
+    form.parse(&call.ctx()).map_err(AppError::Invalid)?;
+    let o = offering(call).await?;
+    require_open(call, &o)?;
+    let ws = call.session_or_new().await?;
+    repo::accept_agreement(&call.state.db, ws.id, o.session.id, call.state.clock.now())
+        .await
+        .map_err(|e| call.internal(e))?;
+    tracing::info!(web_session = ws.id, "agreement accepted");
+    Ok(Next {
+        url: IDENTITY_URL.into(),
+    })
+}
+
+pub async fn identity_page(call: &Call) -> Result<IdentityPage, AppError> {
+    let o = offering(call).await?;
+    let draft = current_draft(call, &o).await?;
+    let saved = draft.as_ref().and_then(|d| saved_identity(call, d));
+    Ok(IdentityPage {
+        today: call.ctx().today,
+        agreement_accepted: draft
+            .as_ref()
+            .is_some_and(|d| d.agreement_accepted_at.is_some()),
+        saved: saved.as_ref().map(|(f, _)| f.clone()),
+        summary: saved.map(|(_, s)| s),
+    })
+}
+
+pub async fn save_identity(call: &Call, form: IdentityForm) -> Result<Next, AppError> {
+    // The rules first: an invalid submission is refused before any lookup or write.
+    let valid = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
+    let (_, notes) = form.normalize();
+    let o = offering(call).await?;
+    require_open(call, &o)?;
+    let draft = current_draft(call, &o)
+        .await?
+        .filter(|d| d.agreement_accepted_at.is_some())
+        .ok_or_else(|| AppError::StepOrder {
+            go_to: AGREEMENT_URL.into(),
+        })?;
+    let draft_id = draft.id;
+    repo::save_identity(
+        &call.state.db,
+        draft,
+        &valid,
+        &notes,
+        call.state.clock.now(),
+    )
+    .await
+    .map_err(|e| call.internal(e))?;
+    tracing::info!(registration = draft_id, document = %valid.number, "identity saved");
+    Ok(Next {
+        url: SUMMARY_URL.into(),
+    })
+}

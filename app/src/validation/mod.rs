@@ -1,0 +1,150 @@
+//! One module per form step. Each holds the raw form (strings, exactly as posted) and a
+//! `parse` that turns it into a valid value or a `FieldErrors`. The WASM client calls the
+//! same `parse` as the user types and on submit; the server calls it again before touching
+//! the database. Messages come from the domain errors, so both sides print the same words.
+
+pub mod agreement;
+pub mod identity;
+
+use crate::domain::{Date, Lang, Normalization, Problem};
+use serde::{Deserialize, Serialize};
+
+/// What a rule may depend on besides the form itself. The clock is injected so the browser,
+/// the server and the tests agree on "today".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ctx {
+    pub today: Date,
+    pub lang: Lang,
+}
+
+impl Ctx {
+    pub fn new(today: Date) -> Self {
+        Self {
+            today,
+            lang: Lang::ZhCn,
+        }
+    }
+}
+
+/// One refused field: which field, a stable code (`doc_number.checksum`) and the sentence
+/// shown beside the field and in the summary.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// Every refused field of one submission, in the order the fields appear on the page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records `problem` against `field`. One error per field: the first one found wins,
+    /// since the user fixes one thing at a time.
+    pub fn add(&mut self, field: &str, problem: &impl Problem, lang: Lang) {
+        if self.get(field).is_none() {
+            self.0.push(FieldError {
+                field: field.to_owned(),
+                code: format!("{field}.{}", problem.code()),
+                message: problem.message(lang),
+            });
+        }
+    }
+
+    pub fn get(&self, field: &str) -> Option<&FieldError> {
+        self.0.iter().find(|e| e.field == field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    /// Keeps only the errors of the fields `keep` accepts (the ones the user has left).
+    pub fn only(mut self, keep: impl Fn(&str) -> bool) -> Self {
+        self.0.retain(|e| keep(&e.field));
+        self
+    }
+
+    /// Orders the errors as the fields appear on the form.
+    pub fn sorted_by(mut self, order: &[&str]) -> Self {
+        self.0.sort_by_key(|e| {
+            order
+                .iter()
+                .position(|f| *f == e.field)
+                .unwrap_or(usize::MAX)
+        });
+        self
+    }
+
+    /// `Ok(value)` when nothing was refused.
+    pub fn into_result<T>(self, value: impl FnOnce() -> T) -> Result<T, FieldErrors> {
+        if self.is_empty() {
+            Ok(value())
+        } else {
+            Err(self)
+        }
+    }
+}
+
+/// A change normalisation made to one field, reported back to the user.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldNote {
+    pub field: String,
+    pub change: Normalization,
+}
+
+impl FieldNote {
+    pub fn message(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::ZhCn => self.change.message_zh(),
+            Lang::En => self.change.message_en(),
+        }
+    }
+}
+
+/// HTML hints for one input, generated from the rule that governs the field so that no
+/// bound exists only in markup. The server's `parse` enforces the same bounds regardless.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The form field's name and the input's id (error summary links point at it).
+    pub name: &'static str,
+    pub label: &'static str,
+    pub required: bool,
+    pub max_length: Option<usize>,
+    pub input_mode: Option<&'static str>,
+    pub autocomplete: &'static str,
+}
+
+/// A problem that is not tied to a parse error type: a missing required choice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Required {
+    pub code: &'static str,
+    pub zh: &'static str,
+    pub en: &'static str,
+}
+
+impl Problem for Required {
+    fn code(&self) -> &'static str {
+        self.code
+    }
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::ZhCn => self.zh.to_owned(),
+            Lang::En => self.en.to_owned(),
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! Schema migrations, one file per migration (sea-orm takes the name from the file name).
+//! The server runs `Migrator::up` on start-up and from `server migrate`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_create_reference_and_drafts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(
+            m20261124_000001_create_reference_and_drafts::Migration,
+        )]
+    }
+}

@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Installs the tools the build and the tests need, each only when missing.
+# Sourced by scripts/run and scripts/test. Versions are pinned; see ../shared/TOOLCHAIN.md.
+
+WASM_BINDGEN_VERSION=0.2.130
+CARGO_LEPTOS_VERSION=0.3.11
+BINARYEN_VERSION=132.0.0
+
+NCRE_CACHE="${NCRE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/ncre}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$NCRE_CACHE/target}"
+TOOLS_PREFIX="$NCRE_CACHE/tools"
+export PATH="$HOME/.cargo/bin:$TOOLS_PREFIX/node_modules/.bin:$PATH"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "apt: installing ${missing[*]}"
+  if [ "$apt_updated" -eq 0 ]; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    apt_updated=1
+  fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+ensure_wasm_target() {
+  rustup target list --installed | grep -q '^wasm32-unknown-unknown$' || {
+    log "rustup: adding wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  }
+}
+
+ensure_wasm_bindgen() {
+  if wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION"; then return 0; fi
+  log "cargo: installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (~6 min once)"
+  # No --locked: the CLI's own lock file names a yanked crate.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+}
+
+ensure_cargo_leptos() {
+  if cargo-leptos --version 2>/dev/null | grep -q "$CARGO_LEPTOS_VERSION"; then return 0; fi
+  log "cargo: installing cargo-leptos $CARGO_LEPTOS_VERSION (~27 min once)"
+  # `--locked` fails (a locked dependency needs a newer rustc) and an unlocked install
+  # resolves too-new crates; build the published source with one dependency pinned back.
+  cargo info "cargo-leptos@$CARGO_LEPTOS_VERSION" >/dev/null
+  local src
+  src=$(ls -d "$HOME"/.cargo/registry/src/*/cargo-leptos-"$CARGO_LEPTOS_VERSION" | head -n1)
+  local tmp
+  tmp=$(mktemp -d)
+  cp -r "$src"/. "$tmp"/
+  (cd "$tmp" && cargo update -p cargo-util-schemas --precise 0.14.1 && cargo install --path . --locked --force)
+  rm -rf "$tmp"
+}
+
+ensure_wasm_opt() {
+  if [ -x "$TOOLS_PREFIX/node_modules/.bin/wasm-opt" ]; then return 0; fi
+  log "npm: installing binaryen $BINARYEN_VERSION (wasm-opt)"
+  mkdir -p "$TOOLS_PREFIX"
+  # Debian's binaryen (wasm-opt 108) produces a module that never hydrates; use npm's.
+  npm install --silent --no-audit --no-fund --prefix "$TOOLS_PREFIX" "binaryen@$BINARYEN_VERSION" >/dev/null
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_wasm_opt
+  ensure_wasm_bindgen
+  ensure_cargo_leptos
+}

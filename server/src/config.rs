@@ -1,0 +1,46 @@
+//! Settings from the environment. Every default works on a laptop with SQLite; see
+//! `.env.sample` at the repository root for the full list.
+
+use leptos::config::get_configuration;
+use leptos::prelude::LeptosOptions;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ncre.db?mode=rwc";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    /// Leptos' own settings (`LEPTOS_SITE_ADDR`, `LEPTOS_SITE_ROOT`, …).
+    pub leptos: LeptosOptions,
+    /// `APP_SECURE_COOKIES=true` when served over HTTPS.
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Settings {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let conf = get_configuration(None).map_err(|e| ConfigError(e.to_string()))?;
+        let mut leptos = conf.leptos_options;
+        if leptos.output_name.is_empty() {
+            // Built without cargo-leptos (plain `cargo run`): use the workspace's name.
+            leptos.output_name = "ncre".into();
+        }
+        Ok(Self {
+            database_url: std::env::var("DATABASE_URL")
+                .unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
+            leptos,
+            secure_cookies: std::env::var("APP_SECURE_COOKIES")
+                .is_ok_and(|v| v == "true" || v == "1"),
+        })
+    }
+}

@@ -1,0 +1,201 @@
+//! Demo reference data from `seed/demo.json`: session 第75次, province 65, site 659028 with
+//! a window open from a day before seeding, and a handful of subjects with fees and
+//! capacities. Loading twice inserts nothing the second time.
+
+use app::server::entity::{
+    exam_session, exam_site, offered_subject, province, site_offering, subject,
+};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, TransactionTrait,
+};
+use serde::Deserialize;
+
+const DEMO: &str = include_str!("../seed/demo.json");
+
+#[derive(Deserialize)]
+struct Seed {
+    provinces: Vec<Province>,
+    subjects: Vec<Subject>,
+    sessions: Vec<Session>,
+    sites: Vec<Site>,
+    offerings: Vec<Offering>,
+}
+
+#[derive(Deserialize)]
+struct Province {
+    code: String,
+    name: String,
+}
+
+#[derive(Deserialize)]
+struct Subject {
+    code: String,
+    level: i16,
+    name: String,
+    valid_from: Option<NaiveDate>,
+    valid_to: Option<NaiveDate>,
+}
+
+#[derive(Deserialize)]
+struct Session {
+    number: i32,
+    name: String,
+    province_code: String,
+    ticket_print_starts_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Deserialize)]
+struct Site {
+    code: String,
+    name: String,
+    province_code: String,
+    allows_self_print: bool,
+}
+
+#[derive(Deserialize)]
+struct Offering {
+    session: i32,
+    site: String,
+    open_days_before_seeding: i64,
+    close_days_after_seeding: i64,
+    max_subjects: i16,
+    subjects: Vec<OfferedSubject>,
+}
+
+#[derive(Deserialize)]
+struct OfferedSubject {
+    code: String,
+    fee_yuan: i64,
+    capacity: i32,
+}
+
+/// Inserts the demo data not yet present; returns how many rows were inserted.
+pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let seed: Seed =
+        serde_json::from_str(DEMO).map_err(|e| DbErr::Custom(format!("seed/demo.json: {e}")))?;
+    let txn = db.begin().await?;
+    let mut inserted = 0;
+    for p in seed.provinces {
+        let row = province::ActiveModel {
+            code: Set(p.code),
+            name: Set(p.name),
+        };
+        inserted += insert_new(
+            &txn,
+            province::Entity::insert(row).on_conflict(nothing(province::Column::Code)),
+        )
+        .await?;
+    }
+    for s in seed.subjects {
+        let row = subject::ActiveModel {
+            code: Set(s.code),
+            level: Set(s.level),
+            name: Set(s.name),
+            valid_from: Set(s.valid_from),
+            valid_to: Set(s.valid_to),
+        };
+        inserted += insert_new(
+            &txn,
+            subject::Entity::insert(row).on_conflict(nothing(subject::Column::Code)),
+        )
+        .await?;
+    }
+    for s in seed.sessions {
+        let row = exam_session::ActiveModel {
+            number: Set(s.number),
+            name: Set(s.name),
+            province_code: Set(s.province_code),
+            ticket_print_starts_at: Set(s.ticket_print_starts_at),
+            ..Default::default()
+        };
+        inserted += insert_new(
+            &txn,
+            exam_session::Entity::insert(row).on_conflict(nothing(exam_session::Column::Number)),
+        )
+        .await?;
+    }
+    for s in seed.sites {
+        let row = exam_site::ActiveModel {
+            code: Set(s.code),
+            name: Set(s.name),
+            province_code: Set(s.province_code),
+            allows_self_print: Set(s.allows_self_print),
+        };
+        inserted += insert_new(
+            &txn,
+            exam_site::Entity::insert(row).on_conflict(nothing(exam_site::Column::Code)),
+        )
+        .await?;
+    }
+    for o in seed.offerings {
+        let session = exam_session::Entity::find()
+            .filter(exam_session::Column::Number.eq(o.session))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DbErr::Custom(format!("seed: no session {}", o.session)))?;
+        let row = site_offering::ActiveModel {
+            session_id: Set(session.id),
+            site_code: Set(o.site.clone()),
+            window_opens_at: Set(now - Duration::days(o.open_days_before_seeding)),
+            window_closes_at: Set(now + Duration::days(o.close_days_after_seeding)),
+            max_subjects: Set(o.max_subjects),
+            ..Default::default()
+        };
+        inserted += insert_new(
+            &txn,
+            site_offering::Entity::insert(row).on_conflict(
+                OnConflict::columns([
+                    site_offering::Column::SessionId,
+                    site_offering::Column::SiteCode,
+                ])
+                .do_nothing()
+                .to_owned(),
+            ),
+        )
+        .await?;
+        let offering = site_offering::Entity::find()
+            .filter(site_offering::Column::SessionId.eq(session.id))
+            .filter(site_offering::Column::SiteCode.eq(o.site))
+            .one(&txn)
+            .await?
+            .ok_or_else(|| DbErr::Custom("seed: offering vanished".into()))?;
+        for s in o.subjects {
+            let row = offered_subject::ActiveModel {
+                offering_id: Set(offering.id),
+                subject_code: Set(s.code),
+                fee_fen: Set(s.fee_yuan * 100),
+                capacity: Set(s.capacity),
+                remaining: Set(s.capacity),
+                ..Default::default()
+            };
+            inserted += insert_new(
+                &txn,
+                offered_subject::Entity::insert(row).on_conflict(
+                    OnConflict::columns([
+                        offered_subject::Column::OfferingId,
+                        offered_subject::Column::SubjectCode,
+                    ])
+                    .do_nothing()
+                    .to_owned(),
+                ),
+            )
+            .await?;
+        }
+    }
+    txn.commit().await?;
+    Ok(inserted)
+}
+
+fn nothing(col: impl sea_orm::sea_query::IntoIden) -> OnConflict {
+    OnConflict::column(col).do_nothing().to_owned()
+}
+
+async fn insert_new<A>(db: &impl ConnectionTrait, insert: sea_orm::Insert<A>) -> Result<u64, DbErr>
+where
+    A: sea_orm::ActiveModelTrait,
+{
+    insert.exec_without_returning(db).await
+}
