@@ -14,6 +14,12 @@ use leptos_router::{SsrMode, StaticSegment};
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    // Effects run only in the browser, after hydration: tests wait for this mark.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="leptos" href="/pkg/ncre.css" />
         <Title formatter=|page: String| format!("{page} - NCRE考试报名系统") />

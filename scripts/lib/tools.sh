@@ -75,3 +75,24 @@ ensure_build_tools() {
   ensure_wasm_bindgen
   ensure_cargo_leptos
 }
+
+ensure_browser() {
+  apt_install chromium chromium-driver
+}
+
+ensure_playwright() {
+  if [ -x end2end/node_modules/.bin/playwright ] && [ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
+    return 0
+  fi
+  log "npm: installing Playwright (without its browser download; Debian's chromium is used)"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null)
+}
+
+# Environment the release server binary needs when run without cargo-leptos.
+leptos_runtime_env() {
+  export LEPTOS_OUTPUT_NAME=ncre
+  export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
+  export LEPTOS_SITE_PKG_DIR=pkg
+  export LEPTOS_ENV=PROD
+  export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+}

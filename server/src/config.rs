@@ -28,6 +28,18 @@ impl std::fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Settings {
+    /// In-process tests: the given database, defaults for everything else, no environment.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.to_owned(),
+            leptos: LeptosOptions::builder()
+                .output_name("ncre")
+                .site_root("target/site")
+                .build(),
+            secure_cookies: false,
+        }
+    }
+
     pub fn from_env() -> Result<Self, ConfigError> {
         let conf = get_configuration(None).map_err(|e| ConfigError(e.to_string()))?;
         let mut leptos = conf.leptos_options;

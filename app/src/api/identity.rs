@@ -14,13 +14,19 @@ pub struct IdentityPage {
     pub today: Date,
     pub agreement_accepted: bool,
     pub saved: Option<IdentityForm>,
-    pub summary: Option<IdentitySummary>,
 }
 
 #[server(prefix = "/api", endpoint = "identity_page", input = GetUrl)]
 pub async fn get_identity_page() -> Result<IdentityPage, AppError> {
     let call = crate::server::call::Call::from_context()?;
     crate::server::steps::identity_page(&call).await
+}
+
+/// The saved identity for display: masked number, derived birth date and gender.
+#[server(prefix = "/api", endpoint = "identity_summary", input = GetUrl)]
+pub async fn get_identity_summary() -> Result<Option<IdentitySummary>, AppError> {
+    let call = crate::server::call::Call::from_context()?;
+    crate::server::steps::identity_summary(&call).await
 }
 
 #[server(prefix = "/api", endpoint = "identity", input = Json)]

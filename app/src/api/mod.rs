@@ -33,6 +33,9 @@ pub enum AppError {
     /// Something failed on our side; the log has the cause under this id.
     #[error("internal error (request {request_id})")]
     Internal { request_id: String },
+    /// The request's arguments could not be read (malformed JSON, missing fields).
+    #[error("bad request")]
+    BadRequest,
     /// The request never reached the function or its answer could not be read.
     #[error("transport: {0}")]
     Transport(String),
@@ -42,11 +45,36 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Transport(value.to_string())
+        match value {
+            // The server could not read the arguments: the caller's fault, said plainly,
+            // without the decoder's message. (On the client the same variants mean the
+            // answer could not be read, a transport problem.)
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_)
+                if cfg!(feature = "ssr") =>
+            {
+                AppError::BadRequest
+            }
+            other => AppError::Transport(other.to_string()),
+        }
     }
 }
 
 impl AppError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::StepOrder { .. }
+            | AppError::WindowNotOpen { .. }
+            | AppError::WindowClosed => 409,
+            AppError::NoSession => 404,
+            AppError::Internal { .. } => 500,
+            AppError::BadRequest | AppError::Transport(_) => 400,
+        }
+    }
+
     /// The sentence a candidate sees for failures that are not about one field.
     pub fn user_message(&self) -> String {
         match self {
@@ -62,6 +90,7 @@ impl AppError {
                     "系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}"
                 )
             }
+            AppError::BadRequest => "提交的内容无法识别，请刷新页面后重新填写".into(),
             AppError::Transport(_) => "网络连接出现问题，请检查网络后重试".into(),
         }
     }

@@ -1,20 +1,20 @@
 //! After the identity step: what was saved, with the number masked and the birth date and
 //! gender the number encodes, and what normalisation changed.
 
-use crate::api::identity::get_identity_page;
+use crate::api::identity::get_identity_summary;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn SummaryPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| get_identity_page());
+    let summary = Resource::new(|| (), |_| get_identity_summary());
     view! {
         <Title text="证件信息" />
         <h1>"证件信息采集"</h1>
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => match page.summary {
+                match summary.await {
+                    Ok(summary) => match summary {
                         Some(s) => view! {
                             <div class="panel panel--success" role="status">
                                 <h2>"证件信息已保存"</h2>

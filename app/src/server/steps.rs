@@ -159,9 +159,17 @@ pub async fn identity_page(call: &Call) -> Result<IdentityPage, AppError> {
         agreement_accepted: draft
             .as_ref()
             .is_some_and(|d| d.agreement_accepted_at.is_some()),
-        saved: saved.as_ref().map(|(f, _)| f.clone()),
-        summary: saved.map(|(_, s)| s),
+        saved: saved.map(|(f, _)| f),
     })
+}
+
+pub async fn identity_summary(call: &Call) -> Result<Option<IdentitySummary>, AppError> {
+    let o = offering(call).await?;
+    let draft = current_draft(call, &o).await?;
+    Ok(draft
+        .as_ref()
+        .and_then(|d| saved_identity(call, d))
+        .map(|(_, s)| s))
 }
 
 pub async fn save_identity(call: &Call, form: IdentityForm) -> Result<Next, AppError> {

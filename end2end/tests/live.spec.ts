@@ -1,0 +1,41 @@
+import { expect, test, type Page } from '@playwright/test';
+import { throughAgreement, VALID_ID } from './helpers';
+
+/** Records every request the page makes to our server functions from now on. */
+function watchApi(page: Page) {
+  const calls: string[] = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.startsWith('/api/')) calls.push(r.url());
+  });
+  return calls;
+}
+
+test('an invalid number shows its error as the field is left, with no request', async ({ page }) => {
+  await throughAgreement(page);
+  const calls = watchApi(page);
+  const number = page.getByLabel('证件号码');
+  await number.fill('110105194912310021');
+  await number.blur();
+  const message = page.locator('#doc_number-error');
+  await expect(message).toHaveText('错误：证件号码最后一位校验码与前17位不符，请逐位核对');
+  await expect(number).toHaveAttribute('aria-invalid', 'true');
+
+  // Fixing it clears the error as it is typed, and the number's birth date and gender show.
+  await number.fill(VALID_ID.toLowerCase());
+  await expect(message).toHaveCount(0);
+  await expect(page.getByTestId('derived')).toHaveText('出生日期：1949年12月31日　性别：女');
+  await number.blur();
+  await expect(number).toHaveValue(VALID_ID);
+  await expect(page.getByText('已将小写 x 改为大写 X')).toBeVisible();
+  expect(calls).toEqual([]);
+});
+
+test('an invalid submit sends nothing and focuses the summary', async ({ page }) => {
+  await throughAgreement(page);
+  const calls = watchApi(page);
+  await page.getByLabel('证件号码').fill('65010220250107123X');
+  await page.getByRole('button', { name: '保存并继续' }).click();
+  await expect(page.locator('.error-summary')).toBeFocused();
+  await expect(page.locator('.error-summary li')).toHaveText(['证件号码中的出生日期晚于今天，请核对', '请填写姓名']);
+  expect(calls).toEqual([]);
+});

@@ -1,0 +1,6 @@
+//! In-process integration tests: the real router on a fresh database per test, no port.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+mod identity;
+mod pages;
