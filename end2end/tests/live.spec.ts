@@ -33,7 +33,7 @@ test('an invalid number shows its error as the field is left, with no request', 
 test('an invalid submit sends nothing and focuses the summary', async ({ page }) => {
   await throughAgreement(page);
   const calls = watchApi(page);
-  await page.getByLabel('证件号码').fill('65010220250107123X');
+  await page.getByLabel('证件号码').fill('650102209901011230');
   await page.getByRole('button', { name: '保存并继续' }).click();
   await expect(page.locator('.error-summary')).toBeFocused();
   await expect(page.locator('.error-summary li')).toHaveText(['证件号码中的出生日期晚于今天，请核对', '请填写姓名']);

@@ -9,7 +9,8 @@ const cases: Array<[string, string]> = [
   ['990105194912310025', '·艾力'],
   ['110105194902300023', 'Zhang'],
   ['', ''],
-  ['65010220250107123X', '买买提··艾力'],
+  ['650102209901011230', '买买提··艾力'],
+  ['650102202301011235', '张三'],
 ];
 
 async function messages(browser: Browser, js: boolean, baseURL: string, docNumber: string, name: string) {

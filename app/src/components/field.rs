@@ -42,6 +42,16 @@ fn FieldNotes(#[prop(into)] notes: Signal<Vec<&'static str>>, name: &'static str
     }
 }
 
+/// Leaving a field for the submit button must not show its error yet: the message would
+/// push the button down between press and release, and the click would be lost. The
+/// submit checks every field anyway.
+fn focus_moves_to_submit(ev: &leptos::ev::FocusEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    ev.related_target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlButtonElement>().ok())
+        .is_some_and(|b| b.type_() == "submit")
+}
+
 #[component]
 pub fn TextField(
     spec: FieldSpec,
@@ -86,7 +96,11 @@ pub fn TextField(
                     (!ids.is_empty()).then(|| ids.join(" "))
                 }
                 on:input=move |ev| on_input.run(event_target_value(&ev))
-                on:blur=move |_| on_leave.run(())
+                on:blur=move |ev| {
+                    if !focus_moves_to_submit(&ev) {
+                        on_leave.run(())
+                    }
+                }
             />
             <FieldNotes notes name />
             {children.map(|c| c())}
