@@ -13,9 +13,10 @@ use http::header::{
     HeaderName, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use http::StatusCode;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use std::sync::OnceLock;
 use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -49,8 +50,17 @@ pub fn state(db: DatabaseConnection, settings: &Settings, clock: Clock) -> AppSt
     }
 }
 
+/// The app's route list, generated once per process. Generating it renders the app with
+/// resource loading suppressed by a process-global flag; a page rendered by another thread
+/// meanwhile would wait forever on its resources (leptos#4773). Servers build one router at
+/// start-up, but tests build one each, concurrently.
+fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn build_router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let options = state.leptos_options.clone();
     let context_state = state.clone();
     Router::new()

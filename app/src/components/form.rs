@@ -99,17 +99,11 @@ pub fn StepTitle(title: &'static str, state: FormState) -> impl IntoView {
 }
 
 /// The refused form of a no-JS post, taken from the server's render context and carried
-/// into the page's serialised state so the hydrated client starts where the server left.
-pub fn use_posted<F>() -> Resource<Option<Posted<F>>>
+/// into the page's serialised state, so the hydrated client starts where the server left.
+/// Synchronous on purpose: nothing to wait for, so nothing for the renderer to wait on.
+pub fn use_posted<F>() -> Option<Posted<F>>
 where
     F: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
 {
-    let posted = use_context::<Posted<F>>();
-    Resource::new(
-        || (),
-        move |_| {
-            let posted = posted.clone();
-            async move { posted }
-        },
-    )
+    leptos::server::SharedValue::new(use_context::<Posted<F>>).into_inner()
 }

@@ -32,14 +32,7 @@ pub const POINTS: [&str; 13] = [
 #[component]
 pub fn AgreementPage() -> impl IntoView {
     let posted = use_posted::<AgreementForm>();
-    view! {
-        <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
-            {move || Suspend::new(async move {
-                let posted = posted.await;
-                view! { <AgreementStep posted /> }
-            })}
-        </Suspense>
-    }
+    view! { <AgreementStep posted /> }
 }
 
 #[component]

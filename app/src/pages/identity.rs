@@ -22,15 +22,17 @@ pub fn IdentityPage() -> impl IntoView {
     let posted = use_posted::<IdentityForm>();
     view! {
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
-            {move || Suspend::new(async move {
-                match (page.await, posted.await) {
+            {move || {
+                let posted = posted.clone();
+                Suspend::new(async move {
+                match (page.await, posted) {
                     (Ok(page), _) if !page.agreement_accepted => view! {
                         <StepNotReady />
                     }.into_any(),
                     (Ok(page), posted) => view! { <IdentityStep page posted /> }.into_any(),
                     (Err(e), _) => view! { <p class="problem-banner" role="alert">{e.user_message()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }

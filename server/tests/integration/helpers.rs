@@ -13,6 +13,7 @@ use sea_orm::{DatabaseConnection, EntityTrait};
 use server::config::Settings;
 use server::{seed, startup};
 use std::path::PathBuf;
+use std::sync::OnceLock;
 use tower::ServiceExt;
 
 pub struct TestApp {
@@ -47,6 +48,21 @@ impl Reply {
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> T {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+}
+
+/// Runs a test on the one multi-threaded runtime all tests share, as the server runs every
+/// request on one runtime (Leptos' executor is process-global).
+pub fn run<F: std::future::Future<Output = ()>>(test: F) {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap()
+        })
+        .block_on(test)
 }
 
 /// Monday 2025-01-06 12:00 in Beijing.

@@ -1,7 +1,7 @@
 //! The identity step through its server function (bypassing the browser) and through the
 //! no-JS form post: invalid data is refused with typed field errors and writes nothing.
 
-use crate::helpers::{spawn_app, TestApp};
+use crate::helpers::{run, spawn_app, TestApp};
 use app::api::AppError;
 use http::StatusCode;
 use serde_json::json;
@@ -24,235 +24,247 @@ fn codes(err: &AppError) -> Vec<String> {
     }
 }
 
-#[tokio::test]
-async fn bypass_payloads_are_refused_with_field_errors_and_write_nothing() {
-    let app = spawn_app().await;
-    let cookie = app.accept_agreement().await;
-    let before = app.registrations().await;
+#[test]
+fn bypass_payloads_are_refused_with_field_errors_and_write_nothing() {
+    run(async {
+        let app = spawn_app().await;
+        let cookie = app.accept_agreement().await;
+        let before = app.registrations().await;
 
-    let cases: Vec<(&str, serde_json::Value, Vec<&str>)> = vec![
-        (
-            "all empty",
-            json!({"doc_type": "", "doc_number": "", "name": ""}),
-            vec!["doc_type.required", "name.required"],
-        ),
-        (
-            "unknown document type",
-            json!({"doc_type": "library_card", "doc_number": VALID_ID, "name": "张三"}),
-            vec!["doc_type.required"],
-        ),
-        (
-            "wrong check digit",
-            json!({"doc_type": "resident_id", "doc_number": "110105194912310021", "name": "张三"}),
-            vec!["doc_number.checksum"],
-        ),
-        (
-            "impossible date",
-            json!({"doc_type": "resident_id", "doc_number": "110105194902300023", "name": "张三"}),
-            vec!["doc_number.birth_date"],
-        ),
-        (
-            "too short",
-            json!({"doc_type": "resident_id", "doc_number": "11010519491231", "name": "张三"}),
-            vec!["doc_number.length"],
-        ),
-        (
-            "letters inside",
-            json!({"doc_type": "resident_id", "doc_number": "1101051949A231002X", "name": "张三"}),
-            vec!["doc_number.characters"],
-        ),
-        (
-            "unknown province",
-            json!({"doc_type": "resident_id", "doc_number": "990105194912310025", "name": "张三"}),
-            vec!["doc_number.region"],
-        ),
-        (
-            "latin name",
-            json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "Zhang San"}),
-            vec!["name.character"],
-        ),
-        (
-            "leading dot",
-            json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "·艾力"}),
-            vec!["name.edge_dot"],
-        ),
-        (
-            "doubled dot",
-            json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "买买提··艾力"}),
-            vec!["name.doubled_dot"],
-        ),
-        (
-            "script in name",
-            json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "<script>"}),
-            vec!["name.character"],
-        ),
-        (
-            "huge name",
-            json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张".repeat(10_000)}),
-            vec!["name.too_long"],
-        ),
-    ];
-    for (what, form, want) in cases {
-        let reply = call_identity(&app, form, Some(&cookie)).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "{what}: {}",
-            reply.body
-        );
-        assert_eq!(codes(&reply.json::<AppError>()), want, "{what}");
-    }
-    assert_eq!(
-        app.registrations().await,
-        before,
-        "a refused submission changed the database"
-    );
-}
-
-#[tokio::test]
-async fn malformed_bodies_are_refused_without_a_write() {
-    let app = spawn_app().await;
-    let cookie = app.accept_agreement().await;
-    let before = app.registrations().await;
-    for body in [
-        json!({}),
-        json!({"form": "x"}),
-        json!({"form": {"doc_number": 5}}),
-        json!([1, 2]),
-    ] {
-        let reply = app.call("/api/identity", body.clone(), Some(&cookie)).await;
-        assert_eq!(
-            reply.status,
-            StatusCode::BAD_REQUEST,
-            "{body}: {}",
-            reply.body
-        );
-        assert_eq!(reply.json::<AppError>(), AppError::BadRequest);
-    }
-    assert_eq!(app.registrations().await, before);
-}
-
-#[tokio::test]
-async fn a_valid_identity_is_normalised_and_saved() {
-    let app = spawn_app().await;
-    let cookie = app.accept_agreement().await;
-    let form = json!({"doc_type": "resident_id", "doc_number": "１１０１０５ １９４９１２３１００２ｘ", "name": "买买提．艾力"});
-    let reply = call_identity(&app, form, Some(&cookie)).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    assert_eq!(reply.json::<app::api::Next>().url, "/register/summary");
-
-    let rows = app.registrations().await;
-    assert_eq!(rows.len(), 1);
-    assert_eq!(rows[0].doc_number.as_deref(), Some(VALID_ID));
-    assert_eq!(rows[0].name.as_deref(), Some("买买提·艾力"));
-    let notes = rows[0].identity_notes.as_deref().unwrap();
-    for change in [
-        "fullwidth_to_ascii",
-        "spaces_removed",
-        "uppercased_x",
-        "dot_unified",
-    ] {
-        assert!(notes.contains(change), "{change} missing from {notes}");
-    }
-
-    let summary = app.get("/register/summary", Some(&cookie)).await;
-    assert!(
-        summary.body.contains("1101**********002X"),
-        "masked number missing"
-    );
-    assert!(
-        !summary.body.contains(VALID_ID),
-        "full number shown on the summary page"
-    );
-    assert!(summary.body.contains("1949年12月31日") && summary.body.contains("女"));
-}
-
-#[tokio::test]
-async fn identity_before_the_agreement_is_refused() {
-    let app = spawn_app().await;
-    let form = json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张三"});
-    let reply = call_identity(&app, form, None).await;
-    assert_eq!(reply.status, StatusCode::CONFLICT);
-    assert_eq!(
-        reply.json::<AppError>(),
-        AppError::StepOrder {
-            go_to: "/register/agreement".into()
+        let cases: Vec<(&str, serde_json::Value, Vec<&str>)> = vec![
+            (
+                "all empty",
+                json!({"doc_type": "", "doc_number": "", "name": ""}),
+                vec!["doc_type.required", "name.required"],
+            ),
+            (
+                "unknown document type",
+                json!({"doc_type": "library_card", "doc_number": VALID_ID, "name": "张三"}),
+                vec!["doc_type.required"],
+            ),
+            (
+                "wrong check digit",
+                json!({"doc_type": "resident_id", "doc_number": "110105194912310021", "name": "张三"}),
+                vec!["doc_number.checksum"],
+            ),
+            (
+                "impossible date",
+                json!({"doc_type": "resident_id", "doc_number": "110105194902300023", "name": "张三"}),
+                vec!["doc_number.birth_date"],
+            ),
+            (
+                "too short",
+                json!({"doc_type": "resident_id", "doc_number": "11010519491231", "name": "张三"}),
+                vec!["doc_number.length"],
+            ),
+            (
+                "letters inside",
+                json!({"doc_type": "resident_id", "doc_number": "1101051949A231002X", "name": "张三"}),
+                vec!["doc_number.characters"],
+            ),
+            (
+                "unknown province",
+                json!({"doc_type": "resident_id", "doc_number": "990105194912310025", "name": "张三"}),
+                vec!["doc_number.region"],
+            ),
+            (
+                "latin name",
+                json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "Zhang San"}),
+                vec!["name.character"],
+            ),
+            (
+                "leading dot",
+                json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "·艾力"}),
+                vec!["name.edge_dot"],
+            ),
+            (
+                "doubled dot",
+                json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "买买提··艾力"}),
+                vec!["name.doubled_dot"],
+            ),
+            (
+                "script in name",
+                json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "<script>"}),
+                vec!["name.character"],
+            ),
+            (
+                "huge name",
+                json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张".repeat(10_000)}),
+                vec!["name.too_long"],
+            ),
+        ];
+        for (what, form, want) in cases {
+            let reply = call_identity(&app, form, Some(&cookie)).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{what}: {}",
+                reply.body
+            );
+            assert_eq!(codes(&reply.json::<AppError>()), want, "{what}");
         }
-    );
-    assert!(app.registrations().await.is_empty());
+        assert_eq!(
+            app.registrations().await,
+            before,
+            "a refused submission changed the database"
+        );
+    })
 }
 
-#[tokio::test]
-async fn nothing_changes_outside_the_window() {
-    let app = spawn_app().await;
-    let cookie = app.accept_agreement().await;
-    app.clock.set(app.clock.now() + chrono::Duration::days(200));
-    let before = app.registrations().await;
-    let form = json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张三"});
-    let reply = call_identity(&app, form, Some(&cookie)).await;
-    assert_eq!(reply.status, StatusCode::CONFLICT);
-    assert_eq!(reply.json::<AppError>(), AppError::WindowClosed);
-    assert_eq!(app.registrations().await, before);
+#[test]
+fn malformed_bodies_are_refused_without_a_write() {
+    run(async {
+        let app = spawn_app().await;
+        let cookie = app.accept_agreement().await;
+        let before = app.registrations().await;
+        for body in [
+            json!({}),
+            json!({"form": "x"}),
+            json!({"form": {"doc_number": 5}}),
+            json!([1, 2]),
+        ] {
+            let reply = app.call("/api/identity", body.clone(), Some(&cookie)).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{body}: {}",
+                reply.body
+            );
+            assert_eq!(reply.json::<AppError>(), AppError::BadRequest);
+        }
+        assert_eq!(app.registrations().await, before);
+    })
 }
 
-#[tokio::test]
-async fn no_js_post_rerenders_the_page_with_errors_and_values() {
-    let app = spawn_app().await;
-    let reply = app
-        .post_form("/register/agreement", &[("accept", "yes")], None)
-        .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    assert_eq!(reply.location(), Some("/register/identity"));
-    let cookie = reply.session_cookie().expect("session cookie");
+#[test]
+fn a_valid_identity_is_normalised_and_saved() {
+    run(async {
+        let app = spawn_app().await;
+        let cookie = app.accept_agreement().await;
+        let form = json!({"doc_type": "resident_id", "doc_number": "１１０１０５ １９４９１２３１００２ｘ", "name": "买买提．艾力"});
+        let reply = call_identity(&app, form, Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        assert_eq!(reply.json::<app::api::Next>().url, "/register/summary");
 
-    let reply = app
-        .post_form(
-            "/register/identity",
-            &[
-                ("doc_type", "resident_id"),
-                ("doc_number", "110105194912310021"),
-                ("name", "张三"),
-            ],
-            Some(&cookie),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        reply
-            .body
-            .contains("证件号码最后一位校验码与前17位不符，请逐位核对"),
-        "{}",
-        reply.body
-    );
-    assert!(
-        reply.body.contains("<title>错误：证件信息采集"),
-        "title not prefixed"
-    );
-    assert!(
-        reply.body.contains(r#"value="110105194912310021""#),
-        "entered number not kept"
-    );
-    assert!(
-        reply.body.contains(r##"href="#doc_number""##),
-        "summary does not link to the field"
-    );
-    assert!(app.registrations().await[0].doc_number.is_none());
+        let rows = app.registrations().await;
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].doc_number.as_deref(), Some(VALID_ID));
+        assert_eq!(rows[0].name.as_deref(), Some("买买提·艾力"));
+        let notes = rows[0].identity_notes.as_deref().unwrap();
+        for change in [
+            "fullwidth_to_ascii",
+            "spaces_removed",
+            "uppercased_x",
+            "dot_unified",
+        ] {
+            assert!(notes.contains(change), "{change} missing from {notes}");
+        }
 
-    let reply = app
-        .post_form(
-            "/register/identity",
-            &[
-                ("doc_type", "resident_id"),
-                ("doc_number", VALID_ID),
-                ("name", "张三"),
-            ],
-            Some(&cookie),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    assert_eq!(reply.location(), Some("/register/summary"));
-    assert_eq!(
-        app.registrations().await[0].doc_number.as_deref(),
-        Some(VALID_ID)
-    );
+        let summary = app.get("/register/summary", Some(&cookie)).await;
+        assert!(
+            summary.body.contains("1101**********002X"),
+            "masked number missing"
+        );
+        assert!(
+            !summary.body.contains(VALID_ID),
+            "full number shown on the summary page"
+        );
+        assert!(summary.body.contains("1949年12月31日") && summary.body.contains("女"));
+    })
+}
+
+#[test]
+fn identity_before_the_agreement_is_refused() {
+    run(async {
+        let app = spawn_app().await;
+        let form = json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张三"});
+        let reply = call_identity(&app, form, None).await;
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+        assert_eq!(
+            reply.json::<AppError>(),
+            AppError::StepOrder {
+                go_to: "/register/agreement".into()
+            }
+        );
+        assert!(app.registrations().await.is_empty());
+    })
+}
+
+#[test]
+fn nothing_changes_outside_the_window() {
+    run(async {
+        let app = spawn_app().await;
+        let cookie = app.accept_agreement().await;
+        app.clock.set(app.clock.now() + chrono::Duration::days(200));
+        let before = app.registrations().await;
+        let form = json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张三"});
+        let reply = call_identity(&app, form, Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+        assert_eq!(reply.json::<AppError>(), AppError::WindowClosed);
+        assert_eq!(app.registrations().await, before);
+    })
+}
+
+#[test]
+fn no_js_post_rerenders_the_page_with_errors_and_values() {
+    run(async {
+        let app = spawn_app().await;
+        let reply = app
+            .post_form("/register/agreement", &[("accept", "yes")], None)
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.location(), Some("/register/identity"));
+        let cookie = reply.session_cookie().expect("session cookie");
+
+        let reply = app
+            .post_form(
+                "/register/identity",
+                &[
+                    ("doc_type", "resident_id"),
+                    ("doc_number", "110105194912310021"),
+                    ("name", "张三"),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            reply
+                .body
+                .contains("证件号码最后一位校验码与前17位不符，请逐位核对"),
+            "{}",
+            reply.body
+        );
+        assert!(
+            reply.body.contains("<title>错误：证件信息采集"),
+            "title not prefixed"
+        );
+        assert!(
+            reply.body.contains(r#"value="110105194912310021""#),
+            "entered number not kept"
+        );
+        assert!(
+            reply.body.contains(r##"href="#doc_number""##),
+            "summary does not link to the field"
+        );
+        assert!(app.registrations().await[0].doc_number.is_none());
+
+        let reply = app
+            .post_form(
+                "/register/identity",
+                &[
+                    ("doc_type", "resident_id"),
+                    ("doc_number", VALID_ID),
+                    ("name", "张三"),
+                ],
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.location(), Some("/register/summary"));
+        assert_eq!(
+            app.registrations().await[0].doc_number.as_deref(),
+            Some(VALID_ID)
+        );
+    })
 }
