@@ -3,8 +3,7 @@
 
 use crate::components::layout::{Footer, Header};
 use crate::pages::{
-    agreement::AgreementPage, home::HomePage, identity::IdentityPage, not_found::NotFound,
-    summary::SummaryPage,
+    agreement::AgreementPage, home::HomePage, identity::IdentityPage, not_found::NotFound, summary::SummaryPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};

@@ -10,8 +10,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(
-            m20261124_000001_create_reference_and_drafts::Migration,
-        )]
+        vec![Box::new(m20261124_000001_create_reference_and_drafts::Migration)]
     }
 }

@@ -10,11 +10,7 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
-            Table::create()
-                .table("province")
-                .col(string_len("code", 2).primary_key())
-                .col(string("name"))
-                .to_owned(),
+            Table::create().table("province").col(string_len("code", 2).primary_key()).col(string("name")).to_owned(),
         )
         .await?;
 
@@ -26,11 +22,7 @@ impl MigrationTrait for Migration {
                 .col(string("name"))
                 .col(string_len("province_code", 2))
                 .col(timestamp_with_time_zone_null("ticket_print_starts_at"))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from("exam_session", "province_code")
-                        .to("province", "code"),
-                )
+                .foreign_key(ForeignKey::create().from("exam_session", "province_code").to("province", "code"))
                 .to_owned(),
         )
         .await?;
@@ -42,11 +34,7 @@ impl MigrationTrait for Migration {
                 .col(string("name"))
                 .col(string_len("province_code", 2))
                 .col(boolean("allows_self_print").default(false))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from("exam_site", "province_code")
-                        .to("province", "code"),
-                )
+                .foreign_key(ForeignKey::create().from("exam_site", "province_code").to("province", "code"))
                 .to_owned(),
         )
         .await?;
@@ -73,16 +61,8 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("window_opens_at"))
                 .col(timestamp_with_time_zone("window_closes_at"))
                 .col(small_integer("max_subjects").check(Expr::col("max_subjects").gte(1)))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from("site_offering", "session_id")
-                        .to("exam_session", "id"),
-                )
-                .foreign_key(
-                    ForeignKey::create()
-                        .from("site_offering", "site_code")
-                        .to("exam_site", "code"),
-                )
+                .foreign_key(ForeignKey::create().from("site_offering", "session_id").to("exam_session", "id"))
+                .foreign_key(ForeignKey::create().from("site_offering", "site_code").to("exam_site", "code"))
                 .index(Index::create().unique().col("session_id").col("site_code"))
                 .to_owned(),
         )
@@ -99,22 +79,9 @@ impl MigrationTrait for Migration {
                 .col(big_integer("fee_fen").check(Expr::col("fee_fen").gte(0)))
                 .col(integer("capacity").check(Expr::col("capacity").gte(0)))
                 .col(integer("remaining").check(Expr::col("remaining").gte(0)))
-                .foreign_key(
-                    ForeignKey::create()
-                        .from("offered_subject", "offering_id")
-                        .to("site_offering", "id"),
-                )
-                .foreign_key(
-                    ForeignKey::create()
-                        .from("offered_subject", "subject_code")
-                        .to("subject", "code"),
-                )
-                .index(
-                    Index::create()
-                        .unique()
-                        .col("offering_id")
-                        .col("subject_code"),
-                )
+                .foreign_key(ForeignKey::create().from("offered_subject", "offering_id").to("site_offering", "id"))
+                .foreign_key(ForeignKey::create().from("offered_subject", "subject_code").to("subject", "code"))
+                .index(Index::create().unique().col("offering_id").col("subject_code"))
                 .to_owned(),
         )
         .await?;
@@ -151,17 +118,8 @@ impl MigrationTrait for Migration {
                         .to("web_session", "id")
                         .on_delete(ForeignKeyAction::Cascade),
                 )
-                .foreign_key(
-                    ForeignKey::create()
-                        .from("registration", "session_id")
-                        .to("exam_session", "id"),
-                )
-                .index(
-                    Index::create()
-                        .unique()
-                        .col("web_session_id")
-                        .col("session_id"),
-                )
+                .foreign_key(ForeignKey::create().from("registration", "session_id").to("exam_session", "id"))
+                .index(Index::create().unique().col("web_session_id").col("session_id"))
                 .to_owned(),
         )
         .await?;

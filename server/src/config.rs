@@ -32,10 +32,7 @@ impl Settings {
     pub fn for_tests(database_url: &str) -> Self {
         Self {
             database_url: database_url.to_owned(),
-            leptos: LeptosOptions::builder()
-                .output_name("ncre")
-                .site_root("target/site")
-                .build(),
+            leptos: LeptosOptions::builder().output_name("ncre").site_root("target/site").build(),
             secure_cookies: false,
         }
     }
@@ -48,11 +45,9 @@ impl Settings {
             leptos.output_name = "ncre".into();
         }
         Ok(Self {
-            database_url: std::env::var("DATABASE_URL")
-                .unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
+            database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
             leptos,
-            secure_cookies: std::env::var("APP_SECURE_COOKIES")
-                .is_ok_and(|v| v == "true" || v == "1"),
+            secure_cookies: std::env::var("APP_SECURE_COOKIES").is_ok_and(|v| v == "true" || v == "1"),
         })
     }
 }

@@ -1,5 +1,6 @@
 //! `server` serves the site; `server migrate` applies migrations; `server seed-demo` loads
-//! the demo reference data (idempotent).
+//! the demo reference data (idempotent); `server validate` checks JSON Lines on stdin with
+//! the form rules and writes one verdict per line.
 
 use server::config::Settings;
 use server::{seed, startup, telemetry};
@@ -7,13 +8,17 @@ use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    telemetry::init();
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if command != "validate" {
+        // `validate` writes verdicts to stdout and nothing else.
+        telemetry::init();
+    }
     let result = match command.as_str() {
         "serve" => run_serve().await,
         "migrate" => run_migrate().await,
         "seed-demo" => run_seed().await,
-        other => Err(format!("unknown command `{other}`; use serve, migrate or seed-demo").into()),
+        "validate" => run_validate(),
+        other => Err(format!("unknown command `{other}`; use serve, migrate, seed-demo or validate").into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -44,5 +49,22 @@ async fn run_seed() -> AnyResult {
     let db = startup::connect(&settings.database_url).await?;
     let inserted = seed::load_demo(&db, chrono::Utc::now()).await?;
     tracing::info!(inserted, "demo data seeded");
+    Ok(())
+}
+
+fn run_validate() -> AnyResult {
+    use std::io::{BufRead, Write};
+    let ctx = app::validation::Ctx::new(app::server::Clock::System.today());
+    let stdin = std::io::stdin().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in stdin.split(b'\n') {
+        let line = line?;
+        // A line that is not UTF-8 is judged like any other malformed line.
+        let text = String::from_utf8_lossy(&line);
+        let verdict = app::validation::verdict::judge_line(text.trim_end_matches('\r'), &ctx);
+        serde_json::to_writer(&mut out, &verdict)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
     Ok(())
 }

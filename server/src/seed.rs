@@ -2,14 +2,12 @@
 //! a window open from a day before seeding, and a handful of subjects with fees and
 //! capacities. Loading twice inserts nothing the second time.
 
-use app::server::entity::{
-    exam_session, exam_site, offered_subject, province, site_offering, subject,
-};
+use app::server::entity::{exam_session, exam_site, offered_subject, province, site_offering, subject};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    TransactionTrait,
 };
 use serde::Deserialize;
 
@@ -74,20 +72,13 @@ struct OfferedSubject {
 
 /// Inserts the demo data not yet present; returns how many rows were inserted.
 pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
-    let seed: Seed =
-        serde_json::from_str(DEMO).map_err(|e| DbErr::Custom(format!("seed/demo.json: {e}")))?;
+    let seed: Seed = serde_json::from_str(DEMO).map_err(|e| DbErr::Custom(format!("seed/demo.json: {e}")))?;
     let txn = db.begin().await?;
     let mut inserted = 0;
     for p in seed.provinces {
-        let row = province::ActiveModel {
-            code: Set(p.code),
-            name: Set(p.name),
-        };
-        inserted += insert_new(
-            &txn,
-            province::Entity::insert(row).on_conflict(nothing(province::Column::Code)),
-        )
-        .await?;
+        let row = province::ActiveModel { code: Set(p.code), name: Set(p.name) };
+        inserted +=
+            insert_new(&txn, province::Entity::insert(row).on_conflict(nothing(province::Column::Code))).await?;
     }
     for s in seed.subjects {
         let row = subject::ActiveModel {
@@ -97,11 +88,7 @@ pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
             valid_from: Set(s.valid_from),
             valid_to: Set(s.valid_to),
         };
-        inserted += insert_new(
-            &txn,
-            subject::Entity::insert(row).on_conflict(nothing(subject::Column::Code)),
-        )
-        .await?;
+        inserted += insert_new(&txn, subject::Entity::insert(row).on_conflict(nothing(subject::Column::Code))).await?;
     }
     for s in seed.sessions {
         let row = exam_session::ActiveModel {
@@ -111,11 +98,9 @@ pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
             ticket_print_starts_at: Set(s.ticket_print_starts_at),
             ..Default::default()
         };
-        inserted += insert_new(
-            &txn,
-            exam_session::Entity::insert(row).on_conflict(nothing(exam_session::Column::Number)),
-        )
-        .await?;
+        inserted +=
+            insert_new(&txn, exam_session::Entity::insert(row).on_conflict(nothing(exam_session::Column::Number)))
+                .await?;
     }
     for s in seed.sites {
         let row = exam_site::ActiveModel {
@@ -124,11 +109,8 @@ pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
             province_code: Set(s.province_code),
             allows_self_print: Set(s.allows_self_print),
         };
-        inserted += insert_new(
-            &txn,
-            exam_site::Entity::insert(row).on_conflict(nothing(exam_site::Column::Code)),
-        )
-        .await?;
+        inserted +=
+            insert_new(&txn, exam_site::Entity::insert(row).on_conflict(nothing(exam_site::Column::Code))).await?;
     }
     for o in seed.offerings {
         let session = exam_session::Entity::find()
@@ -147,12 +129,9 @@ pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
         inserted += insert_new(
             &txn,
             site_offering::Entity::insert(row).on_conflict(
-                OnConflict::columns([
-                    site_offering::Column::SessionId,
-                    site_offering::Column::SiteCode,
-                ])
-                .do_nothing()
-                .to_owned(),
+                OnConflict::columns([site_offering::Column::SessionId, site_offering::Column::SiteCode])
+                    .do_nothing()
+                    .to_owned(),
             ),
         )
         .await?;
@@ -174,12 +153,9 @@ pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
             inserted += insert_new(
                 &txn,
                 offered_subject::Entity::insert(row).on_conflict(
-                    OnConflict::columns([
-                        offered_subject::Column::OfferingId,
-                        offered_subject::Column::SubjectCode,
-                    ])
-                    .do_nothing()
-                    .to_owned(),
+                    OnConflict::columns([offered_subject::Column::OfferingId, offered_subject::Column::SubjectCode])
+                        .do_nothing()
+                        .to_owned(),
                 ),
             )
             .await?;

@@ -13,18 +13,10 @@ pub use app::server::call::REQUEST_ID_HEADER;
 
 /// `APP_LOG_FORMAT=json` for machine-read logs; `RUST_LOG` filters (default `info`).
 pub fn init() {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_target(false);
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     let result = if std::env::var("APP_LOG_FORMAT").is_ok_and(|v| v == "json") {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init()
+        builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init()
     } else {
         builder.try_init()
     };
@@ -52,11 +44,7 @@ pub async fn request_context(mut req: Request, next: Next) -> Response {
     async move {
         let started = Instant::now();
         let mut res = next.run(req).await;
-        tracing::info!(
-            status = res.status().as_u16(),
-            ms = started.elapsed().as_millis() as u64,
-            "response"
-        );
+        tracing::info!(status = res.status().as_u16(), ms = started.elapsed().as_millis() as u64, "response");
         if let Some(h) = header {
             res.headers_mut().insert(REQUEST_ID_HEADER, h);
         }

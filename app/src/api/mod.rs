@@ -49,9 +49,7 @@ impl FromServerFnError for AppError {
             // The server could not read the arguments: the caller's fault, said plainly,
             // without the decoder's message. (On the client the same variants mean the
             // answer could not be read, a transport problem.)
-            ServerFnErrorErr::Args(_)
-            | ServerFnErrorErr::MissingArg(_)
-            | ServerFnErrorErr::Deserialization(_)
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
                 if cfg!(feature = "ssr") =>
             {
                 AppError::BadRequest
@@ -66,9 +64,7 @@ impl AppError {
     pub fn http_status(&self) -> u16 {
         match self {
             AppError::Invalid(_) => 422,
-            AppError::StepOrder { .. }
-            | AppError::WindowNotOpen { .. }
-            | AppError::WindowClosed => 409,
+            AppError::StepOrder { .. } | AppError::WindowNotOpen { .. } | AppError::WindowClosed => 409,
             AppError::NoSession => 404,
             AppError::Internal { .. } => 500,
             AppError::BadRequest | AppError::Transport(_) => 400,
@@ -86,9 +82,7 @@ impl AppError {
             AppError::WindowClosed => "本考点网上报名已经结束，现在只能查看报名信息".into(),
             AppError::NoSession => "目前没有开放报名的考试".into(),
             AppError::Internal { request_id } => {
-                format!(
-                    "系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}"
-                )
+                format!("系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}")
             }
             AppError::BadRequest => "提交的内容无法识别，请刷新页面后重新填写".into(),
             AppError::Transport(_) => "网络连接出现问题，请检查网络后重试".into(),

@@ -5,10 +5,7 @@
 use crate::validation::{FieldErrors, FieldSpec};
 use leptos::prelude::*;
 
-fn error_of(
-    errors: RwSignal<FieldErrors>,
-    name: &'static str,
-) -> impl Fn() -> Option<String> + Copy {
+fn error_of(errors: RwSignal<FieldErrors>, name: &'static str) -> impl Fn() -> Option<String> + Copy {
     move || errors.with(|e| e.get(name).map(|e| e.message.clone()))
 }
 

@@ -20,9 +20,7 @@ pub struct FormState {
 
 impl FormState {
     pub fn new<F>(posted: Option<&Posted<F>>) -> Self {
-        let touched = posted
-            .map(|p| p.errors.iter().map(|e| e.field.clone()).collect())
-            .unwrap_or_default();
+        let touched = posted.map(|p| p.errors.iter().map(|e| e.field.clone()).collect()).unwrap_or_default();
         Self {
             errors: RwSignal::new(posted.map(|p| p.errors.clone()).unwrap_or_default()),
             problem: RwSignal::new(posted.and_then(|p| p.problem.clone())),
@@ -34,30 +32,24 @@ impl FormState {
 
     /// The user left `field`: from now on its errors show as they type.
     pub fn touch(&self, field: &str) {
-        if !self
-            .touched
-            .with_untracked(|t| t.iter().any(|f| f == field))
-        {
+        if !self.touched.with_untracked(|t| t.iter().any(|f| f == field)) {
             self.touched.update(|t| t.push(field.to_owned()));
         }
     }
 
     pub fn is_touched(&self, field: &str) -> bool {
-        self.touched
-            .with_untracked(|t| t.iter().any(|f| f == field))
+        self.touched.with_untracked(|t| t.iter().any(|f| f == field))
     }
 
     /// Shows the verdict of a full parse, for the fields the user has already left.
     pub fn show_touched(&self, all: FieldErrors) {
         let touched = self.touched.get_untracked();
-        self.errors
-            .set(all.only(|f| touched.iter().any(|t| t == f)));
+        self.errors.set(all.only(|f| touched.iter().any(|t| t == f)));
     }
 
     /// A refused submit: every error shows and the summary takes focus.
     pub fn refuse(&self, errors: FieldErrors) {
-        self.touched
-            .set(errors.iter().map(|e| e.field.clone()).collect());
+        self.touched.set(errors.iter().map(|e| e.field.clone()).collect());
         self.errors.set(errors);
         self.problem.set(None);
         let summary = self.summary;

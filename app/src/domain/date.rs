@@ -12,11 +12,7 @@ pub struct Date {
 
 impl Date {
     /// 1970-01-01, a stand-in where a date is needed but none can be had.
-    pub const EPOCH: Date = Date {
-        year: 1970,
-        month: 1,
-        day: 1,
-    };
+    pub const EPOCH: Date = Date { year: 1970, month: 1, day: 1 };
 
     /// Builds a date only if it exists in the calendar (29 February only in leap years).
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {

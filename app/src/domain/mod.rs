@@ -2,17 +2,19 @@
 //! construction. Nothing here imports leptos or sea-orm: this module compiles unchanged into
 //! the WASM client and the server, which is what makes the verdicts identical.
 
+pub mod codes;
+pub mod contact;
 pub mod date;
 pub mod document;
 pub mod message;
 pub mod national_id;
 pub mod person_name;
+pub mod photo;
 pub mod region;
 pub mod text;
 
 pub use date::Date;
-pub use document::{DocumentNumber, DocumentType, Gender};
+pub use document::{DocumentError, DocumentNumber, DocumentType, Gender};
 pub use message::{Lang, Problem};
-pub use national_id::ResidentId;
 pub use person_name::PersonName;
 pub use text::Normalization;

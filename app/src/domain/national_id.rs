@@ -1,12 +1,12 @@
-//! The 18-digit resident identity card number (居民身份证号码) of GB 11643-1999:
-//! 6-digit address code, 8-digit birth date, 3-digit sequence (odd = male), and a check
-//! character computed with ISO 7064 MOD 11-2.
+//! Numbers built like the resident identity card number of GB 11643-1999 (居民身份证号码):
+//! 6-digit address code, 8-digit birth date, 3-digit sequence (odd = male) and a check
+//! character computed with ISO 7064 MOD 11-2. The same construction serves the 港澳台居民
+//! 居住证 and the 2023 外国人永久居留身份证; the 15-digit legacy number has no check character.
 
 use super::date::Date;
-use super::message::{Lang, Problem};
+use super::document::{DocumentError, DocumentType};
 use super::region;
 use super::Gender;
-use std::fmt;
 
 /// Youngest and oldest plausible candidate. NCRE has no age limit, but a birth date giving
 /// an age outside this range is almost certainly a typing error.
@@ -33,155 +33,89 @@ pub fn mod11_2_check(first17: &[u8]) -> Option<char> {
     Some(CHECK_CHARS[(sum % 11) as usize] as char)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ResidentId {
-    number: String,
-    birth_date: Date,
-    gender: Gender,
+/// What an 18-character GB 11643-style number encodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Encoded {
+    pub birth_date: Date,
+    pub gender: Gender,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ResidentIdError {
-    Empty,
-    Length { found: usize },
-    Characters,
-    Region { code: String },
-    BirthDate { digits: String },
-    BirthInFuture,
-    Age { age: u16 },
-    Checksum,
-}
-
-impl ResidentId {
-    /// Parses an already normalised number (see `text::normalize_document_number`).
-    /// `today` bounds the birth date; pass the server's clock or the browser's date.
-    pub fn parse(number: &str, today: Date) -> Result<Self, ResidentIdError> {
-        if number.is_empty() {
-            return Err(ResidentIdError::Empty);
-        }
-        let count = number.chars().count();
-        if count != 18 {
-            return Err(ResidentIdError::Length { found: count });
-        }
-        let b = number.as_bytes();
-        if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
-            return Err(ResidentIdError::Characters);
-        }
-        if region::province_name(&number[..2]).is_none() {
-            return Err(ResidentIdError::Region {
-                code: number[..2].to_owned(),
-            });
-        }
-        let birth_date =
-            Date::from_yyyymmdd(&number[6..14]).ok_or_else(|| ResidentIdError::BirthDate {
-                digits: number[6..14].to_owned(),
-            })?;
-        check_birth_date(birth_date, today)?;
-        if mod11_2_check(&b[..17]) != Some(b[17] as char) {
-            return Err(ResidentIdError::Checksum);
-        }
-        let gender = if (b[16] - b'0') % 2 == 1 {
-            Gender::Male
-        } else {
-            Gender::Female
-        };
-        Ok(Self {
-            number: number.to_owned(),
-            birth_date,
-            gender,
-        })
+/// The shape shared by every 18-character number: 17 digits and a digit or `X`.
+pub fn shape18(doc: DocumentType, number: &str) -> Result<(), DocumentError> {
+    let count = number.chars().count();
+    if count != 18 {
+        return Err(DocumentError::Length { doc, found: count });
     }
-
-    pub fn as_str(&self) -> &str {
-        &self.number
-    }
-    pub fn birth_date(&self) -> Date {
-        self.birth_date
-    }
-    pub fn gender(&self) -> Gender {
-        self.gender
-    }
-}
-
-/// A birth date must be in the past and give a plausible candidate age.
-pub fn check_birth_date(birth: Date, today: Date) -> Result<(), ResidentIdError> {
-    if birth > today {
-        return Err(ResidentIdError::BirthInFuture);
-    }
-    let age = birth.age_on(today);
-    if !(MIN_AGE..=MAX_AGE).contains(&age) {
-        return Err(ResidentIdError::Age { age });
+    let b = number.as_bytes();
+    if !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
+        return Err(DocumentError::Characters { doc });
     }
     Ok(())
 }
 
-impl fmt::Display for ResidentId {
-    /// Masked, so a stray `{}` in a log line never prints the full number.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&super::document::mask(&self.number))
+/// Checks an 18-character number after its prefix: the shape, the birth date at
+/// `birth_at..birth_at + 8`, the plausibility of the age, and the check character.
+pub fn parse18(doc: DocumentType, number: &str, birth_at: usize, today: Date) -> Result<Encoded, DocumentError> {
+    shape18(doc, number)?;
+    let b = number.as_bytes();
+    let digits = &number[birth_at..birth_at + 8];
+    let birth_date =
+        Date::from_yyyymmdd(digits).ok_or_else(|| DocumentError::BirthDate { digits: digits.to_owned() })?;
+    check_birth_date(birth_date, today)?;
+    if mod11_2_check(&b[..17]) != Some(b[17] as char) {
+        return Err(DocumentError::Checksum);
+    }
+    Ok(Encoded { birth_date, gender: gender_of(b[16]) })
+}
+
+fn gender_of(digit: u8) -> Gender {
+    if (digit - b'0') % 2 == 1 {
+        Gender::Male
+    } else {
+        Gender::Female
     }
 }
 
-impl Problem for ResidentIdError {
-    fn code(&self) -> &'static str {
-        match self {
-            Self::Empty => "required",
-            Self::Length { .. } => "length",
-            Self::Characters => "characters",
-            Self::Region { .. } => "region",
-            Self::BirthDate { .. } => "birth_date",
-            Self::BirthInFuture => "birth_future",
-            Self::Age { .. } => "age",
-            Self::Checksum => "checksum",
-        }
+/// 居民身份证 (18 digits): a mainland province prefix and GB 11643.
+pub fn parse_resident_id(number: &str, today: Date) -> Result<Encoded, DocumentError> {
+    let doc = DocumentType::ResidentId;
+    shape18(doc, number)?;
+    if region::province_name(&number[..2]).is_none() {
+        return Err(DocumentError::Region { code: number[..2].to_owned() });
     }
+    parse18(doc, number, 6, today)
+}
 
-    fn message(&self, lang: Lang) -> String {
-        match (lang, self) {
-            (Lang::ZhCn, Self::Empty) => "请填写证件号码".into(),
-            (Lang::ZhCn, Self::Length { found }) => {
-                format!("居民身份证号码应为18位，您输入了{found}位")
-            }
-            (Lang::ZhCn, Self::Characters) => {
-                "居民身份证号码只能是数字，最后一位可以是字母X".into()
-            }
-            (Lang::ZhCn, Self::Region { code }) => {
-                format!("证件号码前两位“{code}”不是有效的省级行政区划代码，请核对")
-            }
-            (Lang::ZhCn, Self::BirthDate { digits }) => {
-                format!("证件号码第7至14位“{digits}”不是有效的出生日期，请核对")
-            }
-            (Lang::ZhCn, Self::BirthInFuture) => {
-                "证件号码中的出生日期晚于今天，请核对".into()
-            }
-            (Lang::ZhCn, Self::Age { age }) => format!(
-                "证件号码中的出生日期表示年龄为{age}岁，不在{MIN_AGE}至{MAX_AGE}岁之间，请核对"
-            ),
-            (Lang::ZhCn, Self::Checksum) => {
-                "证件号码最后一位校验码与前17位不符，请逐位核对".into()
-            }
-            (Lang::En, Self::Empty) => "Enter the document number".into(),
-            (Lang::En, Self::Length { found }) => {
-                format!("A resident ID number has 18 characters; you entered {found}")
-            }
-            (Lang::En, Self::Characters) => {
-                "A resident ID number has only digits, and the last may be X".into()
-            }
-            (Lang::En, Self::Region { code }) => {
-                format!("The first two digits “{code}” are not a province code")
-            }
-            (Lang::En, Self::BirthDate { digits }) => {
-                format!("Digits 7 to 14 “{digits}” are not a real date of birth")
-            }
-            (Lang::En, Self::BirthInFuture) => "The date of birth in the number is in the future".into(),
-            (Lang::En, Self::Age { age }) => format!(
-                "The date of birth in the number gives an age of {age}, outside {MIN_AGE} to {MAX_AGE}"
-            ),
-            (Lang::En, Self::Checksum) => {
-                "The last character does not match the first 17: check each digit".into()
-            }
-        }
+/// 居民身份证 (15 digits, issued before 1999): province prefix, `YYMMDD` in the 1900s, a
+/// 3-digit sequence whose last digit is odd for men; no check character.
+pub fn parse_resident_id_15(number: &str, today: Date) -> Result<Encoded, DocumentError> {
+    let doc = DocumentType::ResidentId15;
+    let count = number.chars().count();
+    if count != 15 {
+        return Err(DocumentError::Length { doc, found: count });
     }
+    if !number.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(DocumentError::Characters { doc });
+    }
+    if region::province_name(&number[..2]).is_none() {
+        return Err(DocumentError::Region { code: number[..2].to_owned() });
+    }
+    let digits = format!("19{}", &number[6..12]);
+    let birth_date = Date::from_yyyymmdd(&digits).ok_or(DocumentError::BirthDate { digits })?;
+    check_birth_date(birth_date, today)?;
+    Ok(Encoded { birth_date, gender: gender_of(number.as_bytes()[14]) })
+}
+
+/// A birth date must be in the past and give a plausible candidate age.
+pub fn check_birth_date(birth: Date, today: Date) -> Result<(), DocumentError> {
+    if birth > today {
+        return Err(DocumentError::BirthInFuture);
+    }
+    let age = birth.age_on(today);
+    if !(MIN_AGE..=MAX_AGE).contains(&age) {
+        return Err(DocumentError::Age { age });
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -208,13 +142,12 @@ mod tests {
 
     #[test]
     fn valid_numbers_derive_birth_and_gender() {
-        let id = ResidentId::parse("11010519491231002X", today()).unwrap();
-        assert_eq!(id.birth_date(), Date::new(1949, 12, 31).unwrap());
-        assert_eq!(id.gender(), Gender::Female);
-        let n = with_check("65010220010203123");
-        let id = ResidentId::parse(&n, today()).unwrap();
-        assert_eq!(id.gender(), Gender::Male);
-        assert_eq!(id.birth_date().to_string(), "2001-02-03");
+        let id = parse_resident_id("11010519491231002X", today()).unwrap();
+        assert_eq!(id.birth_date, Date::new(1949, 12, 31).unwrap());
+        assert_eq!(id.gender, Gender::Female);
+        let id = parse_resident_id(&with_check("65010220010203123"), today()).unwrap();
+        assert_eq!(id.gender, Gender::Male);
+        assert_eq!(id.birth_date.to_string(), "2001-02-03");
     }
 
     #[test]
@@ -222,11 +155,11 @@ mod tests {
         let good = with_check("65010220010203123");
         for c in "0123456789X".chars() {
             let candidate = format!("{}{c}", &good[..17]);
-            let verdict = ResidentId::parse(&candidate, today());
+            let verdict = parse_resident_id(&candidate, today());
             if candidate == good {
                 assert!(verdict.is_ok());
             } else {
-                assert_eq!(verdict, Err(ResidentIdError::Checksum), "{candidate}");
+                assert_eq!(verdict, Err(DocumentError::Checksum), "{candidate}");
             }
         }
     }
@@ -234,68 +167,48 @@ mod tests {
     #[test]
     fn impossible_and_implausible_dates_are_refused() {
         let cases = [
-            (
-                "65010220010229123",
-                ResidentIdError::BirthDate {
-                    digits: "20010229".into(),
-                },
-            ),
-            (
-                "65010220011301123",
-                ResidentIdError::BirthDate {
-                    digits: "20011301".into(),
-                },
-            ),
-            (
-                "65010220010431123",
-                ResidentIdError::BirthDate {
-                    digits: "20010431".into(),
-                },
-            ),
-            (
-                "65010200000101123",
-                ResidentIdError::BirthDate {
-                    digits: "00000101".into(),
-                },
-            ),
-            ("65010220250107123", ResidentIdError::BirthInFuture),
-            ("65010220220101123", ResidentIdError::Age { age: 3 }),
-            ("65010218800101123", ResidentIdError::Age { age: 145 }),
+            ("65010220010229123", DocumentError::BirthDate { digits: "20010229".into() }),
+            ("65010220011301123", DocumentError::BirthDate { digits: "20011301".into() }),
+            ("65010220010431123", DocumentError::BirthDate { digits: "20010431".into() }),
+            ("65010200000101123", DocumentError::BirthDate { digits: "00000101".into() }),
+            ("65010220250107123", DocumentError::BirthInFuture),
+            ("65010220220101123", DocumentError::Age { age: 3 }),
+            ("65010218800101123", DocumentError::Age { age: 145 }),
         ];
         for (first17, want) in cases {
-            assert_eq!(
-                ResidentId::parse(&with_check(first17), today()),
-                Err(want),
-                "{first17}"
-            );
+            assert_eq!(parse_resident_id(&with_check(first17), today()), Err(want), "{first17}");
         }
     }
 
     #[test]
     fn shape_errors() {
-        assert_eq!(ResidentId::parse("", today()), Err(ResidentIdError::Empty));
+        let doc = DocumentType::ResidentId;
+        assert_eq!(parse_resident_id("6501022001020312", today()), Err(DocumentError::Length { doc, found: 16 }));
+        assert_eq!(parse_resident_id("6501022001020312X3", today()), Err(DocumentError::Characters { doc }));
         assert_eq!(
-            ResidentId::parse("6501022001020312", today()),
-            Err(ResidentIdError::Length { found: 16 })
-        );
-        assert_eq!(
-            ResidentId::parse("6501022001020312X3", today()),
-            Err(ResidentIdError::Characters)
-        );
-        assert_eq!(
-            ResidentId::parse(&with_check("99010220010203123"), today()),
-            Err(ResidentIdError::Region { code: "99".into() })
+            parse_resident_id(&with_check("99010220010203123"), today()),
+            Err(DocumentError::Region { code: "99".into() })
         );
         // Multi-byte input of the right character count must not panic on slicing.
         assert_eq!(
-            ResidentId::parse("六五０１０２２００１０２０３１２３Ｘ", today()),
-            Err(ResidentIdError::Characters)
+            parse_resident_id("六五０１０２２００１０２０３１２３Ｘ", today()),
+            Err(DocumentError::Characters { doc })
         );
     }
 
     #[test]
-    fn display_is_masked() {
-        let id = ResidentId::parse("11010519491231002X", today()).unwrap();
-        assert_eq!(id.to_string(), "1101**********002X");
+    fn legacy_fifteen_digit_numbers() {
+        let id = parse_resident_id_15("110105491231002", today()).unwrap();
+        assert_eq!(id.birth_date.to_string(), "1949-12-31");
+        assert_eq!(id.gender, Gender::Female);
+        assert_eq!(parse_resident_id_15("110105491231003", today()).unwrap().gender, Gender::Male);
+        assert_eq!(
+            parse_resident_id_15("110105490231002", today()),
+            Err(DocumentError::BirthDate { digits: "19490231".into() })
+        );
+        assert_eq!(
+            parse_resident_id_15("11010549123100", today()),
+            Err(DocumentError::Length { doc: DocumentType::ResidentId15, found: 14 })
+        );
     }
 }

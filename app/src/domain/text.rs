@@ -24,6 +24,8 @@ pub enum Normalization {
     Uppercased,
     /// Runs of spaces inside a Latin name reduced to one.
     SpacesCollapsed,
+    /// A date written another way (`2001/2/3`, `20010203`, `2001年2月3日`) put as `2001-02-03`.
+    DateFormatted,
 }
 
 impl Normalization {
@@ -37,6 +39,7 @@ impl Normalization {
             Self::DotUnified => "dot_unified",
             Self::Uppercased => "uppercased",
             Self::SpacesCollapsed => "spaces_collapsed",
+            Self::DateFormatted => "date_formatted",
         }
     }
 
@@ -51,6 +54,7 @@ impl Normalization {
             Self::DotUnified => "已将间隔号统一为“·”",
             Self::Uppercased => "已将小写字母改为大写",
             Self::SpacesCollapsed => "已将连续空格合并为一个",
+            Self::DateFormatted => "已将日期整理为“年-月-日”格式",
         }
     }
 
@@ -64,6 +68,7 @@ impl Normalization {
             Self::DotUnified => "Separator dots were changed to “·”",
             Self::Uppercased => "Lower-case letters were changed to capitals",
             Self::SpacesCollapsed => "Repeated spaces were reduced to one",
+            Self::DateFormatted => "The date was written as year-month-day",
         }
     }
 }
@@ -112,10 +117,7 @@ pub fn is_dot_variant(c: char) -> bool {
 /// Normalises a document number: trim, full-width to ASCII, drop inner spaces and hyphens,
 /// and upper-case letters (only `x` → `X` is reported separately, as it is the common case).
 pub fn normalize_document_number(raw: &str) -> Normalized {
-    let mut out = Normalized {
-        value: String::with_capacity(raw.len()),
-        changes: Vec::new(),
-    };
+    let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
     let trimmed = trim_all(raw);
     if trimmed.len() != raw.len() {
         out.note(Normalization::Trimmed);
@@ -147,13 +149,56 @@ pub fn normalize_document_number(raw: &str) -> Normalized {
     out
 }
 
-/// Normalises a Chinese name: trim, full-width letters to ASCII is *not* done (names are
-/// Han characters), and every dot variant becomes U+00B7.
-pub fn normalize_han_name(raw: &str) -> Normalized {
-    let mut out = Normalized {
-        value: String::with_capacity(raw.len()),
-        changes: Vec::new(),
-    };
+/// Normalises a name. A name with Han characters keeps them and has every dot variant
+/// turned into U+00B7; a name without gets full-width letters turned into ASCII, runs of
+/// spaces reduced to one, `’` turned into `'`, and letters upper-cased (as on passports).
+pub fn normalize_name(raw: &str) -> Normalized {
+    if raw.chars().any(crate::domain::person_name::is_han) {
+        return normalize_han_name(raw);
+    }
+    let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
+    let trimmed = trim_all(raw);
+    if trimmed.len() != raw.len() {
+        out.note(Normalization::Trimmed);
+    }
+    let mut last_space = false;
+    for c in trimmed.chars() {
+        let c = match fullwidth_to_ascii(c) {
+            Some(a) if a != ' ' => {
+                out.note(Normalization::FullwidthToAscii);
+                a
+            }
+            _ if c.is_whitespace() => ' ',
+            _ => c,
+        };
+        if c == ' ' {
+            if last_space {
+                out.note(Normalization::SpacesCollapsed);
+                continue;
+            }
+            last_space = true;
+            out.value.push(' ');
+            continue;
+        }
+        last_space = false;
+        let c = if c == '\u{2019}' { '\'' } else { c };
+        if c.is_lowercase() {
+            let upper: String = c.to_uppercase().collect();
+            // Only letters whose capital is one character (ß stays ß).
+            if upper.chars().count() == 1 {
+                out.note(Normalization::Uppercased);
+                out.value.push_str(&upper);
+                continue;
+            }
+        }
+        out.value.push(c);
+    }
+    out
+}
+
+/// Normalises a Chinese name: every dot variant becomes U+00B7.
+fn normalize_han_name(raw: &str) -> Normalized {
+    let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
     let trimmed = trim_all(raw);
     if trimmed.len() != raw.len() {
         out.note(Normalization::Trimmed);
@@ -164,6 +209,64 @@ pub fn normalize_han_name(raw: &str) -> Normalized {
             out.value.push('·');
         } else {
             out.value.push(c);
+        }
+    }
+    out
+}
+
+/// Normalises a short ASCII field (postcode, e-mail, student number): trim, full-width
+/// to ASCII, and, with `drop_spaces`, spaces inside removed.
+pub fn normalize_ascii(raw: &str, drop_spaces: bool) -> Normalized {
+    let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
+    let trimmed = trim_all(raw);
+    if trimmed.len() != raw.len() {
+        out.note(Normalization::Trimmed);
+    }
+    for c in trimmed.chars() {
+        let c = match fullwidth_to_ascii(c) {
+            Some(a) => {
+                out.note(Normalization::FullwidthToAscii);
+                a
+            }
+            None => c,
+        };
+        if drop_spaces && c.is_whitespace() {
+            out.note(Normalization::SpacesRemoved);
+            continue;
+        }
+        out.value.push(c);
+    }
+    out
+}
+
+/// Normalises free text: trim only (what people write inside is theirs).
+pub fn normalize_text(raw: &str) -> Normalized {
+    let trimmed = trim_all(raw);
+    let changes = if trimmed.len() != raw.len() { vec![Normalization::Trimmed] } else { Vec::new() };
+    Normalized { value: trimmed.to_owned(), changes }
+}
+
+/// Normalises a date to `YYYY-MM-DD` when it is written with `/`, `.`, `年月日`, single-digit
+/// month or day, or as eight digits. Anything else is left for the rule to refuse.
+pub fn normalize_date(raw: &str) -> Normalized {
+    let ascii = normalize_ascii(raw, true);
+    let mut out = Normalized { value: ascii.value.clone(), changes: ascii.changes };
+    let v = &ascii.value;
+    let parts: Vec<&str> = if v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()) {
+        vec![&v[0..4], &v[4..6], &v[6..8]]
+    } else {
+        v.trim_end_matches('日').split(['-', '/', '.', '年', '月']).collect()
+    };
+    if parts.len() == 3
+        && parts[0].len() == 4
+        && (1..=2).contains(&parts[1].len())
+        && (1..=2).contains(&parts[2].len())
+        && parts.iter().all(|p| p.bytes().all(|b| b.is_ascii_digit()))
+    {
+        let formatted = format!("{}-{:0>2}-{:0>2}", parts[0], parts[1], parts[2]);
+        if formatted != out.value {
+            out.note(Normalization::DateFormatted);
+            out.value = formatted;
         }
     }
     out
@@ -198,23 +301,32 @@ mod tests {
     fn clean_input_reports_nothing() {
         let n = normalize_document_number("11010519491001001X");
         assert!(n.changes.is_empty());
-        let n = normalize_han_name("买买提·艾力");
+        let n = normalize_name("买买提·艾力");
         assert!(n.changes.is_empty());
     }
 
     #[test]
     fn every_dot_variant_becomes_middle_dot() {
         for dot in ['.', '．', '‧', '•', '・', '･', '∙', '⋅'] {
-            let n = normalize_han_name(&format!("买买提{dot}艾力"));
+            let n = normalize_name(&format!("买买提{dot}艾力"));
             assert_eq!(n.value, "买买提·艾力", "variant {dot:?}");
             assert_eq!(n.changes, vec![Normalization::DotUnified]);
         }
     }
 
     #[test]
-    fn normalisation_is_idempotent() {
-        for raw in [" ａｂ-1 x", "x x", "１２３４５６７８９０１２３４５６７Ｘ"]
+    fn dates_are_put_in_one_form() {
+        for raw in ["2001-02-03", "2001/2/3", "2001.02.03", "20010203", "2001年2月3日", "２００１-０２-０３"]
         {
+            assert_eq!(normalize_date(raw).value, "2001-02-03", "{raw}");
+        }
+        assert_eq!(normalize_date("2001-2").value, "2001-2");
+        assert_eq!(normalize_date("2001-02-03").changes, vec![]);
+    }
+
+    #[test]
+    fn normalisation_is_idempotent() {
+        for raw in [" ａｂ-1 x", "x x", "１２３４５６７８９０１２３４５６７Ｘ"] {
             let once = normalize_document_number(raw).value;
             let twice = normalize_document_number(&once);
             assert_eq!(once, twice.value);

@@ -38,14 +38,8 @@ pub fn AgreementPage() -> impl IntoView {
 #[component]
 fn AgreementStep(posted: Option<crate::api::Posted<AgreementForm>>) -> impl IntoView {
     let state = FormState::new(posted.as_ref());
-    let accepted = RwSignal::new(
-        posted
-            .as_ref()
-            .is_some_and(|p| p.values.accept.as_deref() == Some("yes")),
-    );
-    let form = move || AgreementForm {
-        accept: accepted.get_untracked().then(|| "yes".to_owned()),
-    };
+    let accepted = RwSignal::new(posted.as_ref().is_some_and(|p| p.values.accept.as_deref() == Some("yes")));
+    let form = move || AgreementForm { accept: accepted.get_untracked().then(|| "yes".to_owned()) };
     // The agreement's rule does not depend on the date; the context is only for the language.
     let ctx = Ctx::new(crate::domain::Date::EPOCH);
 

@@ -29,21 +29,13 @@ fn HomeBody(view: HomeView) -> impl IntoView {
         return view! { <p>{AppError::NoSession.user_message()}</p> }.into_any();
     };
     let (status, action) = match (&view.identity, view.agreement_accepted) {
-        (Some(_), _) => (
-            "证件信息已填写",
-            Some(("查看报名信息", "/register/summary")),
-        ),
-        (None, true) => (
-            "已接受报名协议，证件信息未填写",
-            Some(("继续报名", "/register/identity")),
-        ),
+        (Some(_), _) => ("证件信息已填写", Some(("查看报名信息", "/register/summary"))),
+        (None, true) => ("已接受报名协议，证件信息未填写", Some(("继续报名", "/register/identity"))),
         (None, false) => ("未报名", Some(("开始报名", "/register/agreement"))),
     };
     let window_note = match &site.window_state {
         WindowState::Open => None,
-        WindowState::NotYetOpen { opens } => {
-            Some(format!("本考点网上报名尚未开始，将于 {opens} 开始。"))
-        }
+        WindowState::NotYetOpen { opens } => Some(format!("本考点网上报名尚未开始，将于 {opens} 开始。")),
         WindowState::Closed => Some("本考点网上报名已经结束，现在只能查看报名信息。".to_owned()),
     };
     // Before the window opens there is nothing to start; after it closes only viewing.

@@ -55,15 +55,11 @@ fn IdentityStep(page: PageData, posted: Option<Posted<IdentityForm>>) -> impl In
         .as_ref()
         .map(|p| p.values.clone())
         .or(page.saved.clone())
-        .unwrap_or_else(|| IdentityForm {
-            doc_type: DocumentType::ResidentId.code().into(),
-            ..Default::default()
-        });
+        .unwrap_or_else(|| IdentityForm { doc_type: DocumentType::ResidentId.code().into(), ..Default::default() });
     let form = RwSignal::new(initial);
     let notes = RwSignal::new(posted.map(|p| p.notes).unwrap_or_default());
 
-    let recheck =
-        move || state.show_touched(form.get_untracked().parse(&ctx).err().unwrap_or_default());
+    let recheck = move || state.show_touched(form.get_untracked().parse(&ctx).err().unwrap_or_default());
     // Leaving a field normalises it in place (the user sees `X` for `x`) and says so.
     let leave = move |field: &'static str| {
         Callback::new(move |_| {
@@ -98,12 +94,7 @@ fn IdentityStep(page: PageData, posted: Option<Posted<IdentityForm>>) -> impl In
     };
     let notes_of = move |field: &'static str| {
         Signal::derive(move || {
-            notes.with(|n| {
-                n.iter()
-                    .filter(|x| x.field == field)
-                    .map(|x| x.message(ctx.lang))
-                    .collect::<Vec<_>>()
-            })
+            notes.with(|n| n.iter().filter(|x| x.field == field).map(|x| x.message(ctx.lang)).collect::<Vec<_>>())
         })
     };
     let derived = move || {
@@ -141,6 +132,7 @@ fn IdentityStep(page: PageData, posted: Option<Posted<IdentityForm>>) -> impl In
 
     let doc_types: Vec<(&'static str, &'static str)> = DocumentType::ALL
         .iter()
+        .filter(|t| **t != DocumentType::ResidentId15 || ctx.allow_legacy_id)
         .map(|t| (t.code(), t.label_zh()))
         .collect();
     view! {
@@ -164,7 +156,7 @@ fn IdentityStep(page: PageData, posted: Option<Posted<IdentityForm>>) -> impl In
                 on_leave=leave("doc_number")
                 errors=state.errors
                 notes=notes_of("doc_number")
-                hint="18位居民身份证号码，最后一位可以是X；可直接输入全角数字，系统会自动转换"
+                hint="按证件上的号码填写；居民身份证最后一位可以是X。全角字符会自动转为半角，空格和连字符会自动删除"
             >
                 {derived}
             </TextField>

@@ -55,9 +55,5 @@ pub fn SummaryPage() -> impl IntoView {
 
 fn field_label(field: &str) -> &'static str {
     use crate::validation::identity::{DOC_NUMBER, DOC_TYPE, NAME};
-    [DOC_TYPE, DOC_NUMBER, NAME]
-        .into_iter()
-        .find(|s| s.name == field)
-        .map(|s| s.label)
-        .unwrap_or("")
+    [DOC_TYPE, DOC_NUMBER, NAME].into_iter().find(|s| s.name == field).map(|s| s.label).unwrap_or("")
 }

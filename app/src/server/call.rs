@@ -33,21 +33,11 @@ impl Call {
     /// Inside a server function or a page render.
     pub fn from_context() -> Result<Self, AppError> {
         let parts = use_context::<Parts>();
-        let request_id = parts
-            .as_ref()
-            .map(request_id_of)
-            .unwrap_or_else(|| "-".into());
-        match (
-            use_context::<AppState>(),
-            parts,
-            use_context::<ResponseOptions>(),
-        ) {
-            (Some(state), Some(parts), Some(res)) => Ok(Self {
-                state,
-                headers: parts.headers,
-                request_id,
-                cookies: CookieSink::ServerFn(res),
-            }),
+        let request_id = parts.as_ref().map(request_id_of).unwrap_or_else(|| "-".into());
+        match (use_context::<AppState>(), parts, use_context::<ResponseOptions>()) {
+            (Some(state), Some(parts), Some(res)) => {
+                Ok(Self { state, headers: parts.headers, request_id, cookies: CookieSink::ServerFn(res) })
+            }
             _ => {
                 tracing::error!("server function called without app state or request parts");
                 Err(AppError::Internal { request_id })
@@ -77,18 +67,14 @@ impl Call {
     /// Logs an internal failure with its cause and returns what the user may see.
     pub fn internal(&self, cause: impl Display) -> AppError {
         tracing::error!(error = %cause, "internal error");
-        AppError::Internal {
-            request_id: self.request_id.clone(),
-        }
+        AppError::Internal { request_id: self.request_id.clone() }
     }
 
     /// The browser's existing session, if any.
     pub async fn session(&self) -> Result<Option<web_session::Model>, AppError> {
         match session::token_from(&self.headers) {
             None => Ok(None),
-            Some(token) => session::find(&self.state.db, &token)
-                .await
-                .map_err(|e| self.internal(e)),
+            Some(token) => session::find(&self.state.db, &token).await.map_err(|e| self.internal(e)),
         }
     }
 
@@ -98,16 +84,13 @@ impl Call {
             return Ok(s);
         }
         let token = session::new_token().map_err(|e| self.internal(e))?;
-        let row = session::create(&self.state.db, &token, self.state.clock.now())
-            .await
-            .map_err(|e| self.internal(e))?;
-        let value = HeaderValue::from_str(&session::cookie(&token, self.state.secure_cookies))
-            .map_err(|e| self.internal(e))?;
+        let row =
+            session::create(&self.state.db, &token, self.state.clock.now()).await.map_err(|e| self.internal(e))?;
+        let value =
+            HeaderValue::from_str(&session::cookie(&token, self.state.secure_cookies)).map_err(|e| self.internal(e))?;
         match &self.cookies {
             CookieSink::ServerFn(res) => res.append_header(SET_COOKIE, value),
-            CookieSink::Collected(v) => {
-                v.lock().unwrap_or_else(PoisonError::into_inner).push(value)
-            }
+            CookieSink::Collected(v) => v.lock().unwrap_or_else(PoisonError::into_inner).push(value),
         }
         Ok(row)
     }
@@ -116,18 +99,11 @@ impl Call {
     pub fn take_cookies(&self) -> Vec<HeaderValue> {
         match &self.cookies {
             CookieSink::ServerFn(_) => Vec::new(),
-            CookieSink::Collected(v) => {
-                std::mem::take(&mut *v.lock().unwrap_or_else(PoisonError::into_inner))
-            }
+            CookieSink::Collected(v) => std::mem::take(&mut *v.lock().unwrap_or_else(PoisonError::into_inner)),
         }
     }
 }
 
 fn request_id_of(parts: &Parts) -> String {
-    parts
-        .headers
-        .get(REQUEST_ID_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned()
+    parts.headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned()
 }

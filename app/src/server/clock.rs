@@ -39,14 +39,11 @@ impl Clock {
     pub fn today(&self) -> Date {
         let local = self.now().with_timezone(&beijing()).date_naive();
         // chrono's years and months are always in range for a real clock.
-        Date::new(local.year() as u16, local.month() as u8, local.day() as u8)
-            .unwrap_or(Date::EPOCH)
+        Date::new(local.year() as u16, local.month() as u8, local.day() as u8).unwrap_or(Date::EPOCH)
     }
 }
 
 /// `2025-01-06 10:00` in Beijing time.
 pub fn format_beijing(at: DateTime<Utc>) -> String {
-    at.with_timezone(&beijing())
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()
 }

@@ -23,16 +23,13 @@ use serde::Serialize;
 use std::future::Future;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(AGREEMENT_URL, post(handle::<AgreementStep>))
-        .route(IDENTITY_URL, post(handle::<IdentityStep>))
+    Router::new().route(AGREEMENT_URL, post(handle::<AgreementStep>)).route(IDENTITY_URL, post(handle::<IdentityStep>))
 }
 
 /// A form step as the no-JS handler drives it.
 trait FormStep {
     type Form: DeserializeOwned + Serialize + Clone + Send + Sync + 'static;
-    fn submit(call: &Call, form: Self::Form)
-        -> impl Future<Output = Result<Next, AppError>> + Send;
+    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send;
     /// The values to show again and what normalisation changed.
     fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>);
 }
@@ -40,10 +37,7 @@ trait FormStep {
 struct AgreementStep;
 impl FormStep for AgreementStep {
     type Form = AgreementForm;
-    fn submit(
-        call: &Call,
-        form: Self::Form,
-    ) -> impl Future<Output = Result<Next, AppError>> + Send {
+    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send {
         steps::accept_agreement(call, form)
     }
     fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
@@ -54,10 +48,7 @@ impl FormStep for AgreementStep {
 struct IdentityStep;
 impl FormStep for IdentityStep {
     type Form = IdentityForm;
-    fn submit(
-        call: &Call,
-        form: Self::Form,
-    ) -> impl Future<Output = Result<Next, AppError>> + Send {
+    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send {
         steps::save_identity(call, form)
     }
     fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
@@ -68,17 +59,11 @@ impl FormStep for IdentityStep {
 async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let call = Call::for_handler(state.clone(), &parts);
-    let form = match Form::<S::Form>::from_request(Request::from_parts(parts.clone(), body), &state)
-        .await
-    {
+    let form = match Form::<S::Form>::from_request(Request::from_parts(parts.clone(), body), &state).await {
         Ok(Form(form)) => form,
         Err(rejection) => {
             tracing::warn!(error = %rejection, "unreadable form post");
-            return (
-                StatusCode::BAD_REQUEST,
-                "表单内容无法识别，请返回上一页重新填写。",
-            )
-                .into_response();
+            return (StatusCode::BAD_REQUEST, "表单内容无法识别，请返回上一页重新填写。").into_response();
         }
     };
     let outcome = S::submit(&call, form.clone()).await;
@@ -91,14 +76,8 @@ async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Res
                 AppError::Invalid(errors) => (errors, None),
                 other => (FieldErrors::new(), Some(other)),
             };
-            let posted = Posted {
-                values,
-                errors,
-                notes,
-                problem,
-            };
-            let mut page =
-                render_with(&state, posted, Request::from_parts(parts, Body::empty())).await;
+            let posted = Posted { values, errors, notes, problem };
+            let mut page = render_with(&state, posted, Request::from_parts(parts, Body::empty())).await;
             *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             page
         }

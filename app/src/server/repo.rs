@@ -7,8 +7,7 @@ use crate::validation::FieldNote;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
 /// The session open for registration and the site a candidate registers at. One session and
@@ -22,11 +21,7 @@ pub struct Offering {
 }
 
 pub async fn current_offering(db: &impl ConnectionTrait) -> Result<Option<Offering>, DbErr> {
-    let Some(session) = exam_session::Entity::find()
-        .order_by_desc(exam_session::Column::Number)
-        .one(db)
-        .await?
-    else {
+    let Some(session) = exam_session::Entity::find().order_by_desc(exam_session::Column::Number).one(db).await? else {
         return Ok(None);
     };
     let Some(offering) = site_offering::Entity::find()
@@ -37,19 +32,10 @@ pub async fn current_offering(db: &impl ConnectionTrait) -> Result<Option<Offeri
     else {
         return Ok(None);
     };
-    let site = exam_site::Entity::find_by_id(offering.site_code.clone())
-        .one(db)
-        .await?;
-    let province = province::Entity::find_by_id(session.province_code.clone())
-        .one(db)
-        .await?;
+    let site = exam_site::Entity::find_by_id(offering.site_code.clone()).one(db).await?;
+    let province = province::Entity::find_by_id(session.province_code.clone()).one(db).await?;
     Ok(match (site, province) {
-        (Some(site), Some(province)) => Some(Offering {
-            session,
-            province,
-            site,
-            offering,
-        }),
+        (Some(site), Some(province)) => Some(Offering { session, province, site, offering }),
         _ => None,
     })
 }
@@ -84,15 +70,9 @@ pub async fn accept_agreement(
     };
     registration::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([
-                registration::Column::WebSessionId,
-                registration::Column::SessionId,
-            ])
-            .update_columns([
-                registration::Column::AgreementAcceptedAt,
-                registration::Column::UpdatedAt,
-            ])
-            .to_owned(),
+            OnConflict::columns([registration::Column::WebSessionId, registration::Column::SessionId])
+                .update_columns([registration::Column::AgreementAcceptedAt, registration::Column::UpdatedAt])
+                .to_owned(),
         )
         .exec_without_returning(db)
         .await?;

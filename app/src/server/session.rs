@@ -4,10 +4,7 @@
 use super::entity::web_session;
 use chrono::{DateTime, Utc};
 use http::header::{HeaderMap, COOKIE};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "ncre_sid";
@@ -41,21 +38,11 @@ pub fn cookie(token: &str, secure: bool) -> String {
     format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
-pub async fn find(
-    db: &impl ConnectionTrait,
-    token: &str,
-) -> Result<Option<web_session::Model>, DbErr> {
-    web_session::Entity::find()
-        .filter(web_session::Column::TokenHash.eq(hash(token)))
-        .one(db)
-        .await
+pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<web_session::Model>, DbErr> {
+    web_session::Entity::find().filter(web_session::Column::TokenHash.eq(hash(token))).one(db).await
 }
 
-pub async fn create(
-    db: &impl ConnectionTrait,
-    token: &str,
-    now: DateTime<Utc>,
-) -> Result<web_session::Model, DbErr> {
+pub async fn create(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<web_session::Model, DbErr> {
     web_session::ActiveModel {
         token_hash: Set(hash(token)),
         created_at: Set(now),

@@ -18,18 +18,13 @@ pub const IDENTITY_URL: &str = "/register/identity";
 pub const SUMMARY_URL: &str = "/register/summary";
 
 async fn offering(call: &Call) -> Result<Offering, AppError> {
-    repo::current_offering(&call.state.db)
-        .await
-        .map_err(|e| call.internal(e))?
-        .ok_or(AppError::NoSession)
+    repo::current_offering(&call.state.db).await.map_err(|e| call.internal(e))?.ok_or(AppError::NoSession)
 }
 
 fn window_state(call: &Call, o: &Offering) -> WindowState {
     let now = call.state.clock.now();
     if now < o.offering.window_opens_at {
-        WindowState::NotYetOpen {
-            opens: format_beijing(o.offering.window_opens_at),
-        }
+        WindowState::NotYetOpen { opens: format_beijing(o.offering.window_opens_at) }
     } else if now >= o.offering.window_closes_at {
         WindowState::Closed
     } else {
@@ -67,17 +62,12 @@ async fn current_draft(call: &Call, o: &Offering) -> Result<Option<registration:
     let Some(ws) = call.session().await? else {
         return Ok(None);
     };
-    repo::draft(&call.state.db, ws.id, o.session.id)
-        .await
-        .map_err(|e| call.internal(e))
+    repo::draft(&call.state.db, ws.id, o.session.id).await.map_err(|e| call.internal(e))
 }
 
 /// The saved identity, re-parsed through the same rules (a row that no longer parses, say
 /// after a rule change, is treated as not yet given).
-fn saved_identity(
-    call: &Call,
-    draft: &registration::Model,
-) -> Option<(IdentityForm, IdentitySummary)> {
+fn saved_identity(call: &Call, draft: &registration::Model) -> Option<(IdentityForm, IdentitySummary)> {
     let form = IdentityForm {
         doc_type: draft.doc_type.clone()?,
         doc_number: draft.doc_number.clone()?,
@@ -86,26 +76,14 @@ fn saved_identity(
     // Saved values are shown as they were accepted; an old date rule must not hide them.
     let number = DocumentType::from_code(&form.doc_type)
         .and_then(|t| DocumentNumber::parse(t, &form.doc_number, call.ctx().today).ok());
-    let notes: Vec<FieldNote> = draft
-        .identity_notes
-        .as_deref()
-        .and_then(|n| serde_json::from_str(n).ok())
-        .unwrap_or_default();
+    let notes: Vec<FieldNote> =
+        draft.identity_notes.as_deref().and_then(|n| serde_json::from_str(n).ok()).unwrap_or_default();
     let summary = IdentitySummary {
-        doc_type: DocumentType::from_code(&form.doc_type)
-            .map(|t| t.label_zh())
-            .unwrap_or_default()
-            .to_owned(),
+        doc_type: DocumentType::from_code(&form.doc_type).map(|t| t.label_zh()).unwrap_or_default().to_owned(),
         masked_number: crate::domain::document::mask(&form.doc_number),
         name: form.name.clone(),
-        birth_date: number
-            .as_ref()
-            .and_then(|n| n.birth_date())
-            .map(|d| d.to_chinese()),
-        gender: number
-            .as_ref()
-            .and_then(|n| n.gender())
-            .map(|g| g.label_zh().to_owned()),
+        birth_date: number.as_ref().and_then(|n| n.birth_date()).map(|d| d.to_chinese()),
+        gender: number.as_ref().and_then(|n| n.gender()).map(|g| g.label_zh().to_owned()),
         notes,
     };
     Some((form, summary))
@@ -114,25 +92,14 @@ fn saved_identity(
 pub async fn home(call: &Call) -> Result<HomeView, AppError> {
     let o = match offering(call).await {
         Ok(o) => o,
-        Err(AppError::NoSession) => {
-            return Ok(HomeView {
-                site: None,
-                agreement_accepted: false,
-                identity: None,
-            })
-        }
+        Err(AppError::NoSession) => return Ok(HomeView { site: None, agreement_accepted: false, identity: None }),
         Err(e) => return Err(e),
     };
     let draft = current_draft(call, &o).await?;
     Ok(HomeView {
         site: Some(site_info(call, &o)),
-        agreement_accepted: draft
-            .as_ref()
-            .is_some_and(|d| d.agreement_accepted_at.is_some()),
-        identity: draft
-            .as_ref()
-            .and_then(|d| saved_identity(call, d))
-            .map(|(_, s)| s),
+        agreement_accepted: draft.as_ref().is_some_and(|d| d.agreement_accepted_at.is_some()),
+        identity: draft.as_ref().and_then(|d| saved_identity(call, d)).map(|(_, s)| s),
     })
 }
 
@@ -145,9 +112,7 @@ pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, 
         .await
         .map_err(|e| call.internal(e))?;
     tracing::info!(web_session = ws.id, "agreement accepted");
-    Ok(Next {
-        url: IDENTITY_URL.into(),
-    })
+    Ok(Next { url: IDENTITY_URL.into() })
 }
 
 pub async fn identity_page(call: &Call) -> Result<IdentityPage, AppError> {
@@ -156,9 +121,7 @@ pub async fn identity_page(call: &Call) -> Result<IdentityPage, AppError> {
     let saved = draft.as_ref().and_then(|d| saved_identity(call, d));
     Ok(IdentityPage {
         today: call.ctx().today,
-        agreement_accepted: draft
-            .as_ref()
-            .is_some_and(|d| d.agreement_accepted_at.is_some()),
+        agreement_accepted: draft.as_ref().is_some_and(|d| d.agreement_accepted_at.is_some()),
         saved: saved.map(|(f, _)| f),
     })
 }
@@ -166,10 +129,7 @@ pub async fn identity_page(call: &Call) -> Result<IdentityPage, AppError> {
 pub async fn identity_summary(call: &Call) -> Result<Option<IdentitySummary>, AppError> {
     let o = offering(call).await?;
     let draft = current_draft(call, &o).await?;
-    Ok(draft
-        .as_ref()
-        .and_then(|d| saved_identity(call, d))
-        .map(|(_, s)| s))
+    Ok(draft.as_ref().and_then(|d| saved_identity(call, d)).map(|(_, s)| s))
 }
 
 pub async fn save_identity(call: &Call, form: IdentityForm) -> Result<Next, AppError> {
@@ -181,21 +141,11 @@ pub async fn save_identity(call: &Call, form: IdentityForm) -> Result<Next, AppE
     let draft = current_draft(call, &o)
         .await?
         .filter(|d| d.agreement_accepted_at.is_some())
-        .ok_or_else(|| AppError::StepOrder {
-            go_to: AGREEMENT_URL.into(),
-        })?;
+        .ok_or_else(|| AppError::StepOrder { go_to: AGREEMENT_URL.into() })?;
     let draft_id = draft.id;
-    repo::save_identity(
-        &call.state.db,
-        draft,
-        &valid,
-        &notes,
-        call.state.clock.now(),
-    )
-    .await
-    .map_err(|e| call.internal(e))?;
+    repo::save_identity(&call.state.db, draft, &valid, &notes, call.state.clock.now())
+        .await
+        .map_err(|e| call.internal(e))?;
     tracing::info!(registration = draft_id, document = %valid.number, "identity saved");
-    Ok(Next {
-        url: SUMMARY_URL.into(),
-    })
+    Ok(Next { url: SUMMARY_URL.into() })
 }

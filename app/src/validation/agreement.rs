@@ -1,6 +1,6 @@
 //! Step 报名协议: the candidate must tick 我已阅读并接受 before anything else happens.
 
-use super::{Ctx, FieldErrors, FieldSpec, Required};
+use super::{check_ticked, Ctx, FieldErrors, FieldSpec, Required};
 use serde::{Deserialize, Serialize};
 
 pub const ACCEPT: FieldSpec = FieldSpec {
@@ -33,9 +33,7 @@ impl AgreementForm {
     pub fn parse(&self, ctx: &Ctx) -> Result<Accepted, FieldErrors> {
         let mut errors = FieldErrors::new();
         // Only the value the page sends counts; a bare "accept=" is an unticked box.
-        if self.accept.as_deref() != Some("yes") {
-            errors.add(ACCEPT.name, &NOT_ACCEPTED, ctx.lang);
-        }
+        check_ticked(&mut errors, &ACCEPT, self.accept.as_deref(), &NOT_ACCEPTED, ctx.lang);
         errors.into_result(|| Accepted)
     }
 }
@@ -48,17 +46,8 @@ mod tests {
     #[test]
     fn only_a_ticked_box_passes() {
         let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
-        assert!(AgreementForm {
-            accept: Some("yes".into())
-        }
-        .parse(&ctx)
-        .is_ok());
-        for bad in [
-            None,
-            Some(String::new()),
-            Some("no".into()),
-            Some("YES ".into()),
-        ] {
+        assert!(AgreementForm { accept: Some("yes".into()) }.parse(&ctx).is_ok());
+        for bad in [None, Some(String::new()), Some("no".into()), Some("YES ".into())] {
             let errs = AgreementForm { accept: bad }.parse(&ctx).unwrap_err();
             assert_eq!(errs.get("accept").unwrap().code, "accept.not_accepted");
         }

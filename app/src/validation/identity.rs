@@ -4,7 +4,7 @@
 
 use super::{Ctx, FieldErrors, FieldNote, FieldSpec, Required};
 use crate::domain::person_name::{self, PersonName};
-use crate::domain::text::{normalize_document_number, normalize_han_name, Normalized};
+use crate::domain::text::{normalize_document_number, normalize_name, Normalized};
 use crate::domain::{DocumentNumber, DocumentType};
 use serde::{Deserialize, Serialize};
 
@@ -43,10 +43,13 @@ pub const NAME: FieldSpec = FieldSpec {
 /// Field order on the page; errors are reported in this order.
 pub const FIELDS: [&str; 3] = [DOC_TYPE.name, DOC_NUMBER.name, NAME.name];
 
-const DOC_TYPE_MISSING: Required = Required {
-    code: "required",
-    zh: "请选择证件类型",
-    en: "Choose the document type",
+const DOC_TYPE_MISSING: Required =
+    Required { code: "required", zh: "请选择证件类型", en: "Choose the document type" };
+
+const LEGACY_NOT_ALLOWED: Required = Required {
+    code: "not_allowed",
+    zh: "本考点不接受15位旧版居民身份证号码，请选择“中华人民共和国居民身份证”并填写18位号码",
+    en: "This site does not accept old 15-digit ID numbers: choose the resident ID card and enter the 18-digit number",
 };
 
 /// The posted form, as strings.
@@ -72,22 +75,12 @@ impl IdentityForm {
     pub fn normalize(&self) -> (IdentityForm, Vec<FieldNote>) {
         let mut notes = Vec::new();
         let mut take = |field: &str, n: Normalized| {
-            notes.extend(n.changes.into_iter().map(|change| FieldNote {
-                field: field.to_owned(),
-                change,
-            }));
+            notes.extend(n.changes.into_iter().map(|change| FieldNote { field: field.to_owned(), change }));
             n.value
         };
         let doc_number = take(DOC_NUMBER.name, normalize_document_number(&self.doc_number));
-        let name = take(NAME.name, normalize_han_name(&self.name));
-        (
-            IdentityForm {
-                doc_type: self.doc_type.trim().to_owned(),
-                doc_number,
-                name,
-            },
-            notes,
-        )
+        let name = take(NAME.name, normalize_name(&self.name));
+        (IdentityForm { doc_type: self.doc_type.trim().to_owned(), doc_number, name }, notes)
     }
 
     pub fn doc_type(&self) -> Option<DocumentType> {
@@ -101,23 +94,32 @@ impl IdentityForm {
         DocumentNumber::parse(form.doc_type()?, &form.doc_number, ctx.today).ok()
     }
 
+    /// The number's `maxlength` hint for the chosen type, with room for separators.
+    pub fn doc_number_max_len(&self) -> usize {
+        self.doc_type().map_or(18, DocumentType::max_len) + SEPARATOR_ROOM
+    }
+
     /// The step's single rule: normalise, then check every field.
     pub fn parse(&self, ctx: &Ctx) -> Result<ValidIdentity, FieldErrors> {
         let (form, _) = self.normalize();
         let mut errors = FieldErrors::new();
 
-        let number = match form.doc_type() {
+        let doc_type = form.doc_type();
+        let number = match doc_type {
             None => {
                 errors.add(DOC_TYPE.name, &DOC_TYPE_MISSING, ctx.lang);
+                None
+            }
+            Some(DocumentType::ResidentId15) if !ctx.allow_legacy_id => {
+                errors.add(DOC_TYPE.name, &LEGACY_NOT_ALLOWED, ctx.lang);
                 None
             }
             Some(t) => DocumentNumber::parse(t, &form.doc_number, ctx.today)
                 .map_err(|e| errors.add(DOC_NUMBER.name, &e, ctx.lang))
                 .ok(),
         };
-        let name = PersonName::parse(&form.name)
-            .map_err(|e| errors.add(NAME.name, &e, ctx.lang))
-            .ok();
+        let allow_latin = doc_type.is_some_and(DocumentType::allows_latin_name);
+        let name = PersonName::parse(&form.name, allow_latin).map_err(|e| errors.add(NAME.name, &e, ctx.lang)).ok();
 
         match (number, name) {
             (Some(number), Some(name)) if errors.is_empty() => Ok(ValidIdentity { number, name }),
@@ -147,18 +149,12 @@ mod tests {
     }
 
     fn form(doc_type: &str, doc_number: &str, name: &str) -> IdentityForm {
-        IdentityForm {
-            doc_type: doc_type.into(),
-            doc_number: doc_number.into(),
-            name: name.into(),
-        }
+        IdentityForm { doc_type: doc_type.into(), doc_number: doc_number.into(), name: name.into() }
     }
 
     #[test]
     fn a_valid_form_parses_and_derives() {
-        let v = form("resident_id", "11010519491231002x", "买买提．艾力")
-            .parse(&ctx())
-            .unwrap();
+        let v = form("resident_id", "11010519491231002x", "买买提．艾力").parse(&ctx()).unwrap();
         assert_eq!(v.number.expose(), "11010519491231002X");
         assert_eq!(v.number.gender(), Some(Gender::Female));
         assert_eq!(v.name.as_str(), "买买提·艾力");
@@ -166,20 +162,10 @@ mod tests {
 
     #[test]
     fn full_width_digits_are_accepted_and_reported() {
-        let f = form(
-            "resident_id",
-            "１１０１０５１９４９１２３１００２Ｘ",
-            "张三",
-        );
+        let f = form("resident_id", "１１０１０５１９４９１２３１００２Ｘ", "张三");
         assert!(f.parse(&ctx()).is_ok());
         let (_, notes) = f.normalize();
-        assert_eq!(
-            notes,
-            vec![FieldNote {
-                field: "doc_number".into(),
-                change: Normalization::FullwidthToAscii
-            }]
-        );
+        assert_eq!(notes, vec![FieldNote { field: "doc_number".into(), change: Normalization::FullwidthToAscii }]);
     }
 
     #[test]
@@ -188,15 +174,10 @@ mod tests {
         let codes: Vec<_> = errs.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(codes, ["doc_type.required", "name.required"]);
 
-        let errs = form("resident_id", "110105194912310021", "张 三")
-            .parse(&ctx())
-            .unwrap_err();
+        let errs = form("resident_id", "110105194912310021", "张 三").parse(&ctx()).unwrap_err();
         let codes: Vec<_> = errs.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(codes, ["doc_number.checksum", "name.space"]);
-        assert_eq!(
-            errs.get("doc_number").unwrap().message,
-            "证件号码最后一位校验码与前17位不符，请逐位核对"
-        );
+        assert_eq!(errs.get("doc_number").unwrap().message, "证件号码最后一位校验码与前17位不符，请逐位核对");
     }
 
     #[test]

@@ -4,8 +4,16 @@
 //! the database. Messages come from the domain errors, so both sides print the same words.
 
 pub mod agreement;
+pub mod contact;
+pub mod declaration;
 pub mod identity;
+pub mod personal;
+pub mod school;
+pub mod subjects;
+pub mod verdict;
 
+use crate::domain::codes::CodeList;
+use crate::domain::text::Normalized;
 use crate::domain::{Date, Lang, Normalization, Problem};
 use serde::{Deserialize, Serialize};
 
@@ -15,14 +23,13 @@ use serde::{Deserialize, Serialize};
 pub struct Ctx {
     pub today: Date,
     pub lang: Lang,
+    /// The site accepts old 15-digit resident ID numbers (most do not).
+    pub allow_legacy_id: bool,
 }
 
 impl Ctx {
     pub fn new(today: Date) -> Self {
-        Self {
-            today,
-            lang: Lang::ZhCn,
-        }
+        Self { today, lang: Lang::ZhCn, allow_legacy_id: false }
     }
 }
 
@@ -81,12 +88,7 @@ impl FieldErrors {
 
     /// Orders the errors as the fields appear on the form.
     pub fn sorted_by(mut self, order: &[&str]) -> Self {
-        self.0.sort_by_key(|e| {
-            order
-                .iter()
-                .position(|f| *f == e.field)
-                .unwrap_or(usize::MAX)
-        });
+        self.0.sort_by_key(|e| order.iter().position(|f| *f == e.field).unwrap_or(usize::MAX));
         self
     }
 
@@ -147,4 +149,72 @@ impl Problem for Required {
             Lang::En => self.en.to_owned(),
         }
     }
+}
+
+/// Collects the notes of a form's normalisation, field by field.
+#[derive(Debug, Default)]
+pub struct Notes(pub Vec<FieldNote>);
+
+impl Notes {
+    /// Records what normalising `field` changed and returns the normalised value.
+    pub fn take(&mut self, field: &str, n: Normalized) -> String {
+        self.0.extend(n.changes.into_iter().map(|change| FieldNote { field: field.to_owned(), change }));
+        n.value
+    }
+}
+
+/// A choice from a code list (民族, 职业, …): the code if it is on the list; otherwise an
+/// error saying what to choose.
+pub fn check_choice(
+    errors: &mut FieldErrors,
+    spec: &FieldSpec,
+    value: &str,
+    list: &CodeList,
+    lang: Lang,
+) -> Option<&'static str> {
+    let code = value.trim();
+    let found = list.entries().iter().find(|(c, _)| *c == code).map(|(c, _)| *c);
+    if found.is_none() {
+        errors.add(spec.name, &Choose { label: spec.label, empty: code.is_empty() }, lang);
+    }
+    found
+}
+
+/// A select left empty or sent with a value not on its list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Choose {
+    pub label: &'static str,
+    pub empty: bool,
+}
+
+impl Problem for Choose {
+    fn code(&self) -> &'static str {
+        if self.empty {
+            "required"
+        } else {
+            "unknown"
+        }
+    }
+    fn message(&self, lang: Lang) -> String {
+        match (lang, self.empty) {
+            (Lang::ZhCn, true) => format!("请选择{}", self.label),
+            (Lang::ZhCn, false) => format!("请从列表中选择{}", self.label),
+            (Lang::En, _) => "Choose one of the options".into(),
+        }
+    }
+}
+
+/// A required checkbox (declarations): ticked only when it sends exactly `yes`.
+pub fn check_ticked(
+    errors: &mut FieldErrors,
+    spec: &FieldSpec,
+    value: Option<&str>,
+    problem: &Required,
+    lang: Lang,
+) -> bool {
+    let ticked = value == Some("yes");
+    if !ticked {
+        errors.add(spec.name, problem, lang);
+    }
+    ticked
 }

@@ -55,13 +55,7 @@ impl Reply {
 pub fn run<F: std::future::Future<Output = ()>>(test: F) {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
     RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap()
-        })
+        .get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
         .block_on(test)
 }
 
@@ -86,12 +80,7 @@ pub async fn spawn_app() -> TestApp {
     seed::load_demo(&db, clock.now()).await.expect("seed");
     let settings = Settings::for_tests(&url);
     let router = startup::build_router(startup::state(db.clone(), &settings, clock.clone()));
-    TestApp {
-        router,
-        db,
-        clock,
-        db_file,
-    }
+    TestApp { router, db, clock, db_file }
 }
 
 impl Drop for TestApp {
@@ -106,20 +95,11 @@ impl Drop for TestApp {
 
 impl TestApp {
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("router is infallible");
+        let res = self.router.clone().oneshot(req).await.expect("router is infallible");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();
-        Reply {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
+        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
@@ -132,31 +112,19 @@ impl TestApp {
 
     /// A server function call as the WASM client makes it.
     pub async fn call(&self, path: &str, body: serde_json::Value, cookie: Option<&str>) -> Reply {
-        let mut req = Request::post(path)
-            .header(CONTENT_TYPE, "application/json")
-            .header("accept", "application/json");
+        let mut req = Request::post(path).header(CONTENT_TYPE, "application/json").header("accept", "application/json");
         if let Some(c) = cookie {
             req = req.header(COOKIE, c);
         }
-        self.send(req.body(Body::from(body.to_string())).unwrap())
-            .await
+        self.send(req.body(Body::from(body.to_string())).unwrap()).await
     }
 
     /// A plain HTML form post, as a browser without JavaScript sends it.
-    pub async fn post_form(
-        &self,
-        path: &str,
-        fields: &[(&str, &str)],
-        cookie: Option<&str>,
-    ) -> Reply {
-        let body: String = fields
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let mut req = Request::post(path)
-            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header("accept", "text/html");
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+        let body: String =
+            fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
+        let mut req =
+            Request::post(path).header(CONTENT_TYPE, "application/x-www-form-urlencoded").header("accept", "text/html");
         if let Some(c) = cookie {
             req = req.header(COOKIE, c);
         }
@@ -164,21 +132,12 @@ impl TestApp {
     }
 
     pub async fn registrations(&self) -> Vec<registration::Model> {
-        registration::Entity::find()
-            .all(&self.db)
-            .await
-            .expect("query")
+        registration::Entity::find().all(&self.db).await.expect("query")
     }
 
     /// Accepts the agreement by server function; returns the session cookie.
     pub async fn accept_agreement(&self) -> String {
-        let reply = self
-            .call(
-                "/api/agreement",
-                serde_json::json!({"form": {"accept": "yes"}}),
-                None,
-            )
-            .await;
+        let reply = self.call("/api/agreement", serde_json::json!({"form": {"accept": "yes"}}), None).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         reply.session_cookie().expect("a session cookie")
     }
@@ -187,9 +146,7 @@ impl TestApp {
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             b' ' => "+".to_string(),
             _ => format!("%{b:02X}"),
         })

@@ -8,13 +8,8 @@ use serde_json::json;
 
 const VALID_ID: &str = "11010519491231002X";
 
-async fn call_identity(
-    app: &TestApp,
-    form: serde_json::Value,
-    cookie: Option<&str>,
-) -> crate::helpers::Reply {
-    app.call("/api/identity", json!({ "form": form }), cookie)
-        .await
+async fn call_identity(app: &TestApp, form: serde_json::Value, cookie: Option<&str>) -> crate::helpers::Reply {
+    app.call("/api/identity", json!({ "form": form }), cookie).await
 }
 
 fn codes(err: &AppError) -> Vec<String> {
@@ -68,9 +63,19 @@ fn bypass_payloads_are_refused_with_field_errors_and_write_nothing() {
                 vec!["doc_number.region"],
             ),
             (
+                "passport number with a dot",
+                json!({"doc_type": "passport", "doc_number": "E12·345", "name": "ZHANG SAN"}),
+                vec!["doc_number.characters"],
+            ),
+            (
+                "old ID number where the site takes only 18 digits",
+                json!({"doc_type": "resident_id_15", "doc_number": "110105491231002", "name": "张三"}),
+                vec!["doc_type.not_allowed"],
+            ),
+            (
                 "latin name",
                 json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "Zhang San"}),
-                vec!["name.character"],
+                vec!["name.latin_not_allowed"],
             ),
             (
                 "leading dot",
@@ -95,19 +100,10 @@ fn bypass_payloads_are_refused_with_field_errors_and_write_nothing() {
         ];
         for (what, form, want) in cases {
             let reply = call_identity(&app, form, Some(&cookie)).await;
-            assert_eq!(
-                reply.status,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "{what}: {}",
-                reply.body
-            );
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{what}: {}", reply.body);
             assert_eq!(codes(&reply.json::<AppError>()), want, "{what}");
         }
-        assert_eq!(
-            app.registrations().await,
-            before,
-            "a refused submission changed the database"
-        );
+        assert_eq!(app.registrations().await, before, "a refused submission changed the database");
     })
 }
 
@@ -117,19 +113,9 @@ fn malformed_bodies_are_refused_without_a_write() {
         let app = spawn_app().await;
         let cookie = app.accept_agreement().await;
         let before = app.registrations().await;
-        for body in [
-            json!({}),
-            json!({"form": "x"}),
-            json!({"form": {"doc_number": 5}}),
-            json!([1, 2]),
-        ] {
+        for body in [json!({}), json!({"form": "x"}), json!({"form": {"doc_number": 5}}), json!([1, 2])] {
             let reply = app.call("/api/identity", body.clone(), Some(&cookie)).await;
-            assert_eq!(
-                reply.status,
-                StatusCode::BAD_REQUEST,
-                "{body}: {}",
-                reply.body
-            );
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {}", reply.body);
             assert_eq!(reply.json::<AppError>(), AppError::BadRequest);
         }
         assert_eq!(app.registrations().await, before);
@@ -151,24 +137,13 @@ fn a_valid_identity_is_normalised_and_saved() {
         assert_eq!(rows[0].doc_number.as_deref(), Some(VALID_ID));
         assert_eq!(rows[0].name.as_deref(), Some("买买提·艾力"));
         let notes = rows[0].identity_notes.as_deref().unwrap();
-        for change in [
-            "fullwidth_to_ascii",
-            "spaces_removed",
-            "uppercased_x",
-            "dot_unified",
-        ] {
+        for change in ["fullwidth_to_ascii", "spaces_removed", "uppercased_x", "dot_unified"] {
             assert!(notes.contains(change), "{change} missing from {notes}");
         }
 
         let summary = app.get("/register/summary", Some(&cookie)).await;
-        assert!(
-            summary.body.contains("1101**********002X"),
-            "masked number missing"
-        );
-        assert!(
-            !summary.body.contains(VALID_ID),
-            "full number shown on the summary page"
-        );
+        assert!(summary.body.contains("1101**********002X"), "masked number missing");
+        assert!(!summary.body.contains(VALID_ID), "full number shown on the summary page");
         assert!(summary.body.contains("1949年12月31日") && summary.body.contains("女"));
     })
 }
@@ -180,12 +155,7 @@ fn identity_before_the_agreement_is_refused() {
         let form = json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张三"});
         let reply = call_identity(&app, form, None).await;
         assert_eq!(reply.status, StatusCode::CONFLICT);
-        assert_eq!(
-            reply.json::<AppError>(),
-            AppError::StepOrder {
-                go_to: "/register/agreement".into()
-            }
-        );
+        assert_eq!(reply.json::<AppError>(), AppError::StepOrder { go_to: "/register/agreement".into() });
         assert!(app.registrations().await.is_empty());
     })
 }
@@ -209,9 +179,7 @@ fn nothing_changes_outside_the_window() {
 fn no_js_post_rerenders_the_page_with_errors_and_values() {
     run(async {
         let app = spawn_app().await;
-        let reply = app
-            .post_form("/register/agreement", &[("accept", "yes")], None)
-            .await;
+        let reply = app.post_form("/register/agreement", &[("accept", "yes")], None).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         assert_eq!(reply.location(), Some("/register/identity"));
         let cookie = reply.session_cookie().expect("session cookie");
@@ -219,52 +187,26 @@ fn no_js_post_rerenders_the_page_with_errors_and_values() {
         let reply = app
             .post_form(
                 "/register/identity",
-                &[
-                    ("doc_type", "resident_id"),
-                    ("doc_number", "110105194912310021"),
-                    ("name", "张三"),
-                ],
+                &[("doc_type", "resident_id"), ("doc_number", "110105194912310021"), ("name", "张三")],
                 Some(&cookie),
             )
             .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            reply
-                .body
-                .contains("证件号码最后一位校验码与前17位不符，请逐位核对"),
-            "{}",
-            reply.body
-        );
-        assert!(
-            reply.body.contains("<title>错误：证件信息采集"),
-            "title not prefixed"
-        );
-        assert!(
-            reply.body.contains(r#"value="110105194912310021""#),
-            "entered number not kept"
-        );
-        assert!(
-            reply.body.contains(r##"href="#doc_number""##),
-            "summary does not link to the field"
-        );
+        assert!(reply.body.contains("证件号码最后一位校验码与前17位不符，请逐位核对"), "{}", reply.body);
+        assert!(reply.body.contains("<title>错误：证件信息采集"), "title not prefixed");
+        assert!(reply.body.contains(r#"value="110105194912310021""#), "entered number not kept");
+        assert!(reply.body.contains(r##"href="#doc_number""##), "summary does not link to the field");
         assert!(app.registrations().await[0].doc_number.is_none());
 
         let reply = app
             .post_form(
                 "/register/identity",
-                &[
-                    ("doc_type", "resident_id"),
-                    ("doc_number", VALID_ID),
-                    ("name", "张三"),
-                ],
+                &[("doc_type", "resident_id"), ("doc_number", VALID_ID), ("name", "张三")],
                 Some(&cookie),
             )
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         assert_eq!(reply.location(), Some("/register/summary"));
-        assert_eq!(
-            app.registrations().await[0].doc_number.as_deref(),
-            Some(VALID_ID)
-        );
+        assert_eq!(app.registrations().await[0].doc_number.as_deref(), Some(VALID_ID));
     })
 }

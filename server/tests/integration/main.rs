@@ -4,3 +4,4 @@
 mod helpers;
 mod identity;
 mod pages;
+mod validate;

@@ -19,10 +19,7 @@ fn home_shows_session_province_site_and_start_button() {
             assert!(reply.body.contains(text), "home page lacks {text}");
         }
         assert!(reply.headers.get("x-request-id").is_some());
-        assert_eq!(
-            reply.headers.get("x-content-type-options").unwrap(),
-            "nosniff"
-        );
+        assert_eq!(reply.headers.get("x-content-type-options").unwrap(), "nosniff");
     })
 }
 
@@ -32,11 +29,7 @@ fn home_before_the_window_says_when_it_opens() {
         let app = spawn_app().await;
         app.clock.set(app.clock.now() - chrono::Duration::days(3));
         let reply = app.get("/", None).await;
-        assert!(
-            reply.body.contains("本考点网上报名尚未开始"),
-            "{}",
-            reply.body
-        );
+        assert!(reply.body.contains("本考点网上报名尚未开始"), "{}", reply.body);
         assert!(!reply.body.contains(">开始报名<"));
     })
 }
@@ -47,22 +40,11 @@ fn agreement_without_the_box_is_refused() {
         let app = spawn_app().await;
         let reply = app.post_form("/register/agreement", &[], None).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(reply
-            .body
-            .contains("请阅读报名协议，并勾选“我已阅读并接受”后再继续"));
+        assert!(reply.body.contains("请阅读报名协议，并勾选“我已阅读并接受”后再继续"));
         assert!(app.registrations().await.is_empty());
-        let reply = app
-            .call(
-                "/api/agreement",
-                serde_json::json!({"form": {"accept": "no"}}),
-                None,
-            )
-            .await;
+        let reply = app.call("/api/agreement", serde_json::json!({"form": {"accept": "no"}}), None).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(
-            reply.session_cookie().is_none(),
-            "a refused step must not start a session"
-        );
+        assert!(reply.session_cookie().is_none(), "a refused step must not start a session");
         assert!(app.registrations().await.is_empty());
     })
 }
