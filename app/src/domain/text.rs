@@ -184,8 +184,8 @@ pub fn normalize_name(raw: &str) -> Normalized {
         let c = if c == '\u{2019}' { '\'' } else { c };
         if c.is_lowercase() {
             let upper: String = c.to_uppercase().collect();
-            // Only letters whose capital is one character (ß stays ß).
-            if upper.chars().count() == 1 {
+            // Only letters whose capital is one other character (ß stays ß, 𝒶 has none).
+            if upper.chars().count() == 1 && !upper.starts_with(c) {
                 out.note(Normalization::Uppercased);
                 out.value.push_str(&upper);
                 continue;
