@@ -107,6 +107,43 @@ fn messages_are_the_same_words_on_both_targets() {
     assert_eq!(e.iter().next().map(|e| e.message.as_str()), Some("请阅读报名协议，并勾选“我已阅读并接受”后再继续"));
 }
 
+/// A minimal JPEG-shaped file: SOI, APP0, a baseline frame header of the given size,
+/// a scan header, filler, EOI.
+fn jpeg(width: u16, height: u16, total: usize) -> Vec<u8> {
+    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+    b.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
+    b.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
+    b.extend_from_slice(&height.to_be_bytes());
+    b.extend_from_slice(&width.to_be_bytes());
+    b.extend_from_slice(&[3, 1, 0x22, 0, 2, 0x11, 1, 3, 0x11, 1, 0xFF, 0xDA, 0x00, 0x08, 1, 1, 0, 0, 0x3F, 0]);
+    b.resize(total - 2, 0x55);
+    b.extend_from_slice(&[0xFF, 0xD9]);
+    b
+}
+
+/// The photo rule the browser runs on the chosen file before uploading, and the server on
+/// what arrived: the same verdicts and words on both targets.
+#[test]
+fn photo_rule() {
+    use app::domain::photo::{check_photo, PhotoSpec};
+    use app::domain::{Lang, Problem};
+    let spec = PhotoSpec::default();
+    assert!(check_photo(&jpeg(144, 192, 30_000), &spec).is_ok());
+    let png = [b"\x89PNG\r\n\x1a\n".as_slice(), &[0u8; 30_000]].concat();
+    let cases: Vec<(Vec<u8>, &str)> = vec![
+        (png, "所选文件是PNG图片，不是JPG格式。请用图片工具另存为JPG格式后重新选择"),
+        (jpeg(144, 192, 30_000)[..25_000].to_vec(), "照片文件不完整或已损坏，请重新选择文件"),
+        (jpeg(60000, 60000, 30_000), "照片尺寸过大（60000×60000像素），宽和高都不能超过4000像素"),
+        (jpeg(120, 160, 30_000), "照片尺寸太小（120×160像素），应至少为144×192像素（宽×高）"),
+        (jpeg(200, 200, 30_000), "照片宽高比例应为3:4（竖版），所选照片为200×200像素，请裁剪后重新选择"),
+        (jpeg(144, 192, 10_240), "照片文件太小（10KB），应不小于20KB。请使用更清晰的照片"),
+        (jpeg(144, 192, 300_000), "照片文件太大（293KB），应不大于200KB。请压缩后重新选择"),
+    ];
+    for (bytes, words) in cases {
+        assert_eq!(check_photo(&bytes, &spec).unwrap_err().message(Lang::ZhCn), words);
+    }
+}
+
 /// Every verdict over the generated corpus (over 100,000 lines), serialised, folded into
 /// one FNV-1a digest. The pinned value is the same for the native and the wasm32 build of
 /// this test: if the browser ever judged (or worded) one case differently, one of the two
