@@ -86,6 +86,28 @@ impl Normalized {
             self.changes.push(change);
         }
     }
+
+    /// Starts normalising `raw`: an empty result that already notes a trim, and the
+    /// trimmed text to walk.
+    fn begin(raw: &str) -> (Self, &str) {
+        let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
+        let trimmed = trim_all(raw);
+        if trimmed.len() != raw.len() {
+            out.note(Normalization::Trimmed);
+        }
+        (out, trimmed)
+    }
+
+    /// `c` as ASCII if it is a full-width form (noting the change), else `c`.
+    fn ascii(&mut self, c: char) -> char {
+        match fullwidth_to_ascii(c) {
+            Some(a) => {
+                self.note(Normalization::FullwidthToAscii);
+                a
+            }
+            None => c,
+        }
+    }
 }
 
 /// Maps a full-width form (U+FF01–U+FF5E, and the ideographic space U+3000) to ASCII.
@@ -117,19 +139,9 @@ pub fn is_dot_variant(c: char) -> bool {
 /// Normalises a document number: trim, full-width to ASCII, drop inner spaces and hyphens,
 /// and upper-case letters (only `x` → `X` is reported separately, as it is the common case).
 pub fn normalize_document_number(raw: &str) -> Normalized {
-    let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
-    let trimmed = trim_all(raw);
-    if trimmed.len() != raw.len() {
-        out.note(Normalization::Trimmed);
-    }
+    let (mut out, trimmed) = Normalized::begin(raw);
     for c in trimmed.chars() {
-        let c = match fullwidth_to_ascii(c) {
-            Some(a) => {
-                out.note(Normalization::FullwidthToAscii);
-                a
-            }
-            None => c,
-        };
+        let c = out.ascii(c);
         match c {
             ' ' | '\t' | '\u{00A0}' => out.note(Normalization::SpacesRemoved),
             '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => {
@@ -156,11 +168,7 @@ pub fn normalize_name(raw: &str) -> Normalized {
     if raw.chars().any(crate::domain::person_name::is_han) {
         return normalize_han_name(raw);
     }
-    let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
-    let trimmed = trim_all(raw);
-    if trimmed.len() != raw.len() {
-        out.note(Normalization::Trimmed);
-    }
+    let (mut out, trimmed) = Normalized::begin(raw);
     let mut last_space = false;
     for c in trimmed.chars() {
         let c = match fullwidth_to_ascii(c) {
@@ -198,11 +206,7 @@ pub fn normalize_name(raw: &str) -> Normalized {
 
 /// Normalises a Chinese name: every dot variant becomes U+00B7.
 fn normalize_han_name(raw: &str) -> Normalized {
-    let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
-    let trimmed = trim_all(raw);
-    if trimmed.len() != raw.len() {
-        out.note(Normalization::Trimmed);
-    }
+    let (mut out, trimmed) = Normalized::begin(raw);
     for c in trimmed.chars() {
         if is_dot_variant(c) {
             out.note(Normalization::DotUnified);
@@ -217,19 +221,9 @@ fn normalize_han_name(raw: &str) -> Normalized {
 /// Normalises a short ASCII field (postcode, e-mail, student number): trim, full-width
 /// to ASCII, and, with `drop_spaces`, spaces inside removed.
 pub fn normalize_ascii(raw: &str, drop_spaces: bool) -> Normalized {
-    let mut out = Normalized { value: String::with_capacity(raw.len()), changes: Vec::new() };
-    let trimmed = trim_all(raw);
-    if trimmed.len() != raw.len() {
-        out.note(Normalization::Trimmed);
-    }
+    let (mut out, trimmed) = Normalized::begin(raw);
     for c in trimmed.chars() {
-        let c = match fullwidth_to_ascii(c) {
-            Some(a) => {
-                out.note(Normalization::FullwidthToAscii);
-                a
-            }
-            None => c,
-        };
+        let c = out.ascii(c);
         if drop_spaces && c.is_whitespace() {
             out.note(Normalization::SpacesRemoved);
             continue;
