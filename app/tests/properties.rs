@@ -45,7 +45,7 @@ proptest! {
     }
 
     #[test]
-    fn normalisation_is_idempotent(s in "\\PC{0,40}") {
+    fn normalisation_is_idempotent(s in prop_oneof!["\\PC{0,40}", any::<String>(), "[ \\n\\t\\u{3000}\\-x·．a1１]{0,12}"]) {
         for f in [normalize_document_number, normalize_name, normalize_date] {
             let once = f(&s);
             let twice = f(&once.value);

@@ -143,7 +143,10 @@ pub fn normalize_document_number(raw: &str) -> Normalized {
     for c in trimmed.chars() {
         let c = out.ascii(c);
         match c {
-            ' ' | '\t' | '\u{00A0}' => out.note(Normalization::SpacesRemoved),
+            // Any white space inside (a line break pasted with the number, too): removing
+            // only some kinds would leave others at the new ends, and a second pass would
+            // trim them.
+            c if c.is_whitespace() => out.note(Normalization::SpacesRemoved),
             '-' | '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => {
                 out.note(Normalization::HyphensRemoved)
             }
