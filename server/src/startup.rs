@@ -9,7 +9,9 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use http::header::{HeaderName, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use http::header::{
+    HeaderName, HeaderValue, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use http::StatusCode;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use migration::{Migrator, MigratorTrait};
@@ -19,7 +21,7 @@ use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::config::Settings;
-use crate::telemetry;
+use crate::{security, telemetry};
 
 /// Opens the database. SQLite gets write-ahead logging so readers never wait on the writer.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
@@ -65,15 +67,17 @@ pub fn build_router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
-        .layer(SetResponseHeaderLayer::overriding(
-            REFERRER_POLICY,
-            HeaderValue::from_static("strict-origin-when-cross-origin"),
-        ))
+        .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::overriding(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(security::DEFAULT_CSP),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("cache-control"),
             HeaderValue::from_static("no-store"),
         ))
+        .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(axum::middleware::from_fn(server_fn_status))
         .layer(axum::middleware::from_fn(telemetry::request_context))
         .with_state(state)

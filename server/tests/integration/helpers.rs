@@ -121,12 +121,19 @@ impl TestApp {
 
     /// A plain HTML form post, as a browser without JavaScript sends it.
     pub async fn post_form(&self, path: &str, fields: &[(&str, &str)], cookie: Option<&str>) -> Reply {
+        match cookie {
+            Some(c) => self.post_form_with(path, fields, &[("accept", "text/html"), ("cookie", c)]).await,
+            None => self.post_form_with(path, fields, &[("accept", "text/html")]).await,
+        }
+    }
+
+    /// A form post with the given headers (cookies, origin).
+    pub async fn post_form_with(&self, path: &str, fields: &[(&str, &str)], headers: &[(&str, &str)]) -> Reply {
         let body: String =
             fields.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&");
-        let mut req =
-            Request::post(path).header(CONTENT_TYPE, "application/x-www-form-urlencoded").header("accept", "text/html");
-        if let Some(c) = cookie {
-            req = req.header(COOKIE, c);
+        let mut req = Request::post(path).header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        for (k, v) in headers {
+            req = req.header(*k, *v);
         }
         self.send(req.body(Body::from(body)).unwrap()).await
     }

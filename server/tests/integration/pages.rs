@@ -58,3 +58,39 @@ fn unknown_pages_are_404() {
         assert!(reply.body.contains("页面不存在"));
     })
 }
+
+#[test]
+fn pages_carry_a_csp_with_their_script_nonce() {
+    run(async {
+        let app = spawn_app().await;
+        let reply = app.get("/", None).await;
+        let csp = reply.headers.get("content-security-policy").unwrap().to_str().unwrap().to_owned();
+        assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("frame-ancestors 'none'"), "{csp}");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|r| r.split('\'').next()).unwrap();
+        assert!(reply.body.contains(&format!("nonce=\"{nonce}\"")), "inline scripts lack the CSP nonce");
+        assert!(!csp.contains("unsafe-inline"));
+        let api = app.get("/api/home", None).await;
+        assert_eq!(api.headers.get("content-security-policy").unwrap(), server::security::DEFAULT_CSP);
+    })
+}
+
+#[test]
+fn cross_site_posts_are_refused_and_change_nothing() {
+    run(async {
+        let app = spawn_app().await;
+        let cross = [("origin", "https://evil.example"), ("host", "127.0.0.1:3000")];
+        let reply = app.post_form_with("/register/agreement", &[("accept", "yes")], &cross).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert!(reply.body.contains("请求被拒绝"));
+        let reply =
+            app.post_form_with("/register/agreement", &[("accept", "yes")], &[("sec-fetch-site", "cross-site")]).await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert!(reply.session_cookie().is_none());
+        assert!(app.registrations().await.is_empty());
+
+        let same = [("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000"), ("sec-fetch-site", "same-origin")];
+        let reply = app.post_form_with("/register/agreement", &[("accept", "yes")], &same).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.registrations().await.len(), 1);
+    })
+}
