@@ -4,12 +4,16 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_reference_and_drafts;
+mod m20261124_000002_seal_document_numbers;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261124_000001_create_reference_and_drafts::Migration)]
+        vec![
+            Box::new(m20261124_000001_create_reference_and_drafts::Migration),
+            Box::new(m20261124_000002_seal_document_numbers::Migration),
+        ]
     }
 }

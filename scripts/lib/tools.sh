@@ -88,6 +88,11 @@ ensure_playwright() {
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund >/dev/null)
 }
 
+# 64 hex characters of fresh randomness (a data key).
+random_key() {
+  python3 -c 'import secrets; print(secrets.token_hex(32))'
+}
+
 # Environment the release server binary needs when run without cargo-leptos.
 leptos_runtime_env() {
   export LEPTOS_OUTPUT_NAME=ncre

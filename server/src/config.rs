@@ -1,6 +1,7 @@
 //! Settings from the environment. Every default works on a laptop with SQLite; see
 //! `.env.sample` at the repository root for the full list.
 
+use app::server::crypto::DataKey;
 use leptos::config::get_configuration;
 use leptos::prelude::LeptosOptions;
 
@@ -14,6 +15,9 @@ pub struct Settings {
     pub leptos: LeptosOptions,
     /// `APP_SECURE_COOKIES=true` when served over HTTPS.
     pub secure_cookies: bool,
+    /// `APP_DATA_KEY`: 64 hex characters sealing personal data at rest. Needed to serve;
+    /// `scripts/run` generates a development key under `data/`.
+    pub data_key: Option<String>,
 }
 
 #[derive(Debug)]
@@ -34,6 +38,7 @@ impl Settings {
             database_url: database_url.to_owned(),
             leptos: LeptosOptions::builder().output_name("ncre").site_root("target/site").build(),
             secure_cookies: false,
+            data_key: Some("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f".into()),
         }
     }
 
@@ -48,6 +53,15 @@ impl Settings {
             database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
             leptos,
             secure_cookies: std::env::var("APP_SECURE_COOKIES").is_ok_and(|v| v == "true" || v == "1"),
+            data_key: std::env::var("APP_DATA_KEY").ok(),
         })
+    }
+
+    /// The data key, parsed; serving without one is refused with a clear message.
+    pub fn data_key(&self) -> Result<DataKey, ConfigError> {
+        let hex = self.data_key.as_deref().ok_or_else(|| {
+            ConfigError("APP_DATA_KEY is not set: 64 hex characters (scripts/run makes a development key)".into())
+        })?;
+        DataKey::from_hex(hex).map_err(|e| ConfigError(format!("APP_DATA_KEY: {e}")))
     }
 }

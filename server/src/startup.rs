@@ -16,11 +16,11 @@ use http::StatusCode;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use crate::config::Settings;
+use crate::config::{ConfigError, Settings};
 use crate::{security, telemetry};
 
 /// Opens the database. SQLite gets write-ahead logging so readers never wait on the writer.
@@ -39,8 +39,14 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-pub fn state(db: DatabaseConnection, settings: &Settings, clock: Clock) -> AppState {
-    AppState { db, clock, leptos_options: settings.leptos.clone(), secure_cookies: settings.secure_cookies }
+pub fn state(db: DatabaseConnection, settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
+    Ok(AppState {
+        db,
+        clock,
+        leptos_options: settings.leptos.clone(),
+        data_key: Arc::new(settings.data_key()?),
+        secure_cookies: settings.secure_cookies,
+    })
 }
 
 /// The app's route list, generated once per process. Generating it renders the app with
@@ -104,7 +110,7 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let db = connect(&settings.database_url).await?;
     let addr = settings.leptos.site_addr;
-    let app = build_router(state(db, &settings, Clock::System));
+    let app = build_router(state(db, &settings, Clock::System)?);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "listening");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;

@@ -4,6 +4,7 @@
 
 pub mod call;
 pub mod clock;
+pub mod crypto;
 pub mod entity;
 pub mod forms;
 pub mod repo;

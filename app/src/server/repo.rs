@@ -1,6 +1,7 @@
 //! Database queries of the registration flow. Handlers call these, never sea-orm directly,
 //! so each statement that matters for correctness has one home.
 
+use super::crypto::DataKey;
 use super::entity::{exam_session, exam_site, province, registration, site_offering};
 use crate::validation::identity::ValidIdentity;
 use crate::validation::FieldNote;
@@ -79,8 +80,12 @@ pub async fn accept_agreement(
     Ok(())
 }
 
+/// Purpose bound into sealed document numbers of registrations.
+pub const DOC_NUMBER_PURPOSE: &str = "registration.doc_number";
+
 pub async fn save_identity(
     db: &impl ConnectionTrait,
+    key: &DataKey,
     draft: registration::Model,
     identity: &ValidIdentity,
     notes: &[FieldNote],
@@ -89,7 +94,10 @@ pub async fn save_identity(
     let notes = serde_json::to_string(notes).map_err(|e| DbErr::Custom(e.to_string()))?;
     let mut row: registration::ActiveModel = draft.into();
     row.doc_type = Set(Some(identity.number.doc_type().code().to_owned()));
-    row.doc_number = Set(Some(identity.number.expose().to_owned()));
+    let doc_type = identity.number.doc_type().code();
+    let sealed = key.seal(DOC_NUMBER_PURPOSE, identity.number.expose()).map_err(|e| DbErr::Custom(e.to_string()))?;
+    row.doc_number = Set(Some(sealed));
+    row.doc_number_hash = Set(Some(key.lookup_hash(doc_type, identity.number.expose())));
     row.name = Set(Some(identity.name.as_str().to_owned()));
     row.identity_notes = Set(Some(notes));
     row.updated_at = Set(now);

@@ -1,15 +1,19 @@
 //! What every request handler can reach.
 
+use super::crypto::DataKey;
 use super::Clock;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
+    /// Seals personal data at rest.
+    pub data_key: Arc<DataKey>,
     /// Mark cookies `Secure` (on whenever the site is served over HTTPS).
     pub secure_cookies: bool,
 }

@@ -65,15 +65,19 @@ async fn current_draft(call: &Call, o: &Offering) -> Result<Option<registration:
     repo::draft(&call.state.db, ws.id, o.session.id).await.map_err(|e| call.internal(e))
 }
 
-/// The saved identity, re-parsed through the same rules (a row that no longer parses, say
-/// after a rule change, is treated as not yet given).
+/// The saved identity, opened and shown as it was accepted; birth date and gender come from
+/// the number while it still parses under today's rules.
 fn saved_identity(call: &Call, draft: &registration::Model) -> Option<(IdentityForm, IdentitySummary)> {
-    let form = IdentityForm {
-        doc_type: draft.doc_type.clone()?,
-        doc_number: draft.doc_number.clone()?,
-        name: draft.name.clone()?,
+    let sealed = draft.doc_number.as_deref()?;
+    let doc_number = match call.state.data_key.open(repo::DOC_NUMBER_PURPOSE, sealed) {
+        Ok(n) => n,
+        Err(e) => {
+            // Another key, or a row from before sealing: as if not given.
+            tracing::warn!(registration = draft.id, error = %e, "saved document number does not open");
+            return None;
+        }
     };
-    // Saved values are shown as they were accepted; an old date rule must not hide them.
+    let form = IdentityForm { doc_type: draft.doc_type.clone()?, doc_number, name: draft.name.clone()? };
     let number = DocumentType::from_code(&form.doc_type)
         .and_then(|t| DocumentNumber::parse(t, &form.doc_number, call.ctx().today).ok());
     let notes: Vec<FieldNote> =
@@ -143,7 +147,7 @@ pub async fn save_identity(call: &Call, form: IdentityForm) -> Result<Next, AppE
         .filter(|d| d.agreement_accepted_at.is_some())
         .ok_or_else(|| AppError::StepOrder { go_to: AGREEMENT_URL.into() })?;
     let draft_id = draft.id;
-    repo::save_identity(&call.state.db, draft, &valid, &notes, call.state.clock.now())
+    repo::save_identity(&call.state.db, &call.state.data_key, draft, &valid, &notes, call.state.clock.now())
         .await
         .map_err(|e| call.internal(e))?;
     tracing::info!(registration = draft_id, document = %valid.number, "identity saved");

@@ -79,7 +79,7 @@ pub async fn spawn_app() -> TestApp {
     let clock = Clock::manual(start_time());
     seed::load_demo(&db, clock.now()).await.expect("seed");
     let settings = Settings::for_tests(&url);
-    let router = startup::build_router(startup::state(db.clone(), &settings, clock.clone()));
+    let router = startup::build_router(startup::state(db.clone(), &settings, clock.clone()).expect("test key"));
     TestApp { router, db, clock, db_file }
 }
 
@@ -136,6 +136,12 @@ impl TestApp {
             req = req.header(*k, *v);
         }
         self.send(req.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Opens a sealed document number with the test key.
+    pub fn open_doc_number(&self, sealed: &str) -> String {
+        let key = Settings::for_tests("").data_key().unwrap();
+        key.open(app::server::repo::DOC_NUMBER_PURPOSE, sealed).expect("opens with the test key")
     }
 
     pub async fn registrations(&self) -> Vec<registration::Model> {

@@ -134,7 +134,11 @@ fn a_valid_identity_is_normalised_and_saved() {
 
         let rows = app.registrations().await;
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].doc_number.as_deref(), Some(VALID_ID));
+        // Sealed at rest, with a keyed hash to find it by; opened it is the normalised number.
+        let sealed = rows[0].doc_number.as_deref().unwrap();
+        assert!(sealed.starts_with("v1:") && !sealed.contains(VALID_ID), "stored in clear: {sealed}");
+        assert_eq!(rows[0].doc_number_hash.as_deref().map(str::len), Some(64));
+        assert_eq!(app.open_doc_number(sealed), VALID_ID);
         assert_eq!(rows[0].name.as_deref(), Some("买买提·艾力"));
         let notes = rows[0].identity_notes.as_deref().unwrap();
         for change in ["fullwidth_to_ascii", "spaces_removed", "uppercased_x", "dot_unified"] {
@@ -207,6 +211,6 @@ fn no_js_post_rerenders_the_page_with_errors_and_values() {
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         assert_eq!(reply.location(), Some("/register/summary"));
-        assert_eq!(app.registrations().await[0].doc_number.as_deref(), Some(VALID_ID));
+        assert_eq!(app.open_doc_number(app.registrations().await[0].doc_number.as_deref().unwrap()), VALID_ID);
     })
 }

@@ -1,5 +1,4 @@
-//! A registration draft of one browser session for one exam session. The document number
-//! is kept in full here until accounts arrive with encryption at rest (issue 4).
+//! A registration draft of one browser session for one exam session.
 
 use sea_orm::entity::prelude::*;
 
@@ -13,7 +12,10 @@ pub struct Model {
     pub session_id: i32,
     pub agreement_accepted_at: Option<DateTimeUtc>,
     pub doc_type: Option<String>,
+    /// Sealed (`crypto::DataKey::seal`, purpose `registration.doc_number`).
     pub doc_number: Option<String>,
+    /// Keyed hash of type and number, for lookups.
+    pub doc_number_hash: Option<String>,
     pub name: Option<String>,
     pub identity_notes: Option<String>,
     pub created_at: DateTimeUtc,
