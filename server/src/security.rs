@@ -1,11 +1,13 @@
 //! Request-level defences: cross-site form posts are refused (Leptos ships no CSRF
 //! protection; this works with JavaScript off too), and every response gets a
-//! Content-Security-Policy (pages replace it with one carrying their script nonce).
+//! Content-Security-Policy: pages one that admits their inline scripts by the nonce Leptos
+//! put on them, everything else a closed one.
 
+use axum::body::Body;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use http::header::{HeaderMap, HOST, ORIGIN};
+use http::header::{HeaderMap, HeaderValue, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN};
 use http::{Method, StatusCode};
 
 /// The policy for responses that are not pages (server-function JSON, static files).
@@ -41,6 +43,52 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
     (StatusCode::FORBIDDEN, Html(page)).into_response()
 }
 
+/// The policy of a page whose inline scripts carry `nonce`: our own files, those scripts,
+/// and `'wasm-unsafe-eval'` so the WASM client may start.
+pub fn page_csp(nonce: Option<&str>, reload: Option<&str>) -> String {
+    let scripts = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
+    let reload = reload.map(|r| format!(" {r}")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'{scripts} 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data: blob:; connect-src 'self'{reload}; font-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The nonce Leptos put on the page's inline scripts (one per response).
+fn nonce_of(html: &[u8]) -> Option<&str> {
+    let at = html.windows(7).position(|w| w == b"nonce=\"")? + 7;
+    let end = html[at..].iter().position(|b| *b == b'"')?;
+    let nonce = std::str::from_utf8(&html[at..at + end]).ok()?;
+    nonce.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'+' | b'/' | b'=')).then_some(nonce)
+}
+
+/// Sets the Content-Security-Policy. Pages are rendered whole before they are sent
+/// (`SsrMode::Async`), so reading the nonce from the body costs no streaming.
+pub async fn content_security_policy(req: Request, next: Next) -> Response {
+    let res = next.run(req).await;
+    let is_html =
+        res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if !is_html {
+        let mut res = res;
+        res.headers_mut().entry(CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(DEFAULT_CSP));
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 8 << 20).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    // `cargo leptos watch` reloads the page over a websocket on the reload port.
+    let reload = std::env::var("LEPTOS_WATCH").ok().map(|_| {
+        let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
+        format!("ws://127.0.0.1:{port}")
+    });
+    if let Ok(v) = HeaderValue::from_str(&page_csp(nonce_of(&bytes), reload.as_deref())) {
+        parts.headers.insert(CONTENT_SECURITY_POLICY, v);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,6 +100,15 @@ mod tests {
             h.insert(*k, HeaderValue::from_static(v));
         }
         h
+    }
+
+    #[test]
+    fn finds_the_page_nonce() {
+        assert_eq!(nonce_of(b"<script nonce=\"ab_C-1\">x</script>"), Some("ab_C-1"));
+        assert_eq!(nonce_of(b"<script>x</script>"), None);
+        assert_eq!(nonce_of(b"<script nonce=\"a'b\">"), None);
+        assert!(page_csp(Some("n1"), None).contains("'nonce-n1'"));
+        assert!(!page_csp(None, None).contains("nonce"));
     }
 
     #[test]
