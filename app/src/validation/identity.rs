@@ -25,6 +25,7 @@ pub const DOC_NUMBER: FieldSpec = FieldSpec {
     name: "doc_number",
     label: "证件号码",
     required: true,
+    // 18: the longest number of any type (checked by a test below).
     max_length: Some(18 + SEPARATOR_ROOM),
     input_mode: Some("text"),
     autocomplete: "off",
@@ -92,11 +93,6 @@ impl IdentityForm {
     pub fn parse_document(&self, ctx: &Ctx) -> Option<DocumentNumber> {
         let (form, _) = self.normalize();
         DocumentNumber::parse(form.doc_type()?, &form.doc_number, ctx.today).ok()
-    }
-
-    /// The number's `maxlength` hint for the chosen type, with room for separators.
-    pub fn doc_number_max_len(&self) -> usize {
-        self.doc_type().map_or(18, DocumentType::max_len) + SEPARATOR_ROOM
     }
 
     /// The step's single rule: normalise, then check every field.
@@ -178,6 +174,12 @@ mod tests {
         let codes: Vec<_> = errs.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(codes, ["doc_number.checksum", "name.space"]);
         assert_eq!(errs.get("doc_number").unwrap().message, "证件号码最后一位校验码与前17位不符，请逐位核对");
+    }
+
+    #[test]
+    fn maxlength_hint_fits_the_longest_number() {
+        let longest = DocumentType::ALL.iter().map(|t| t.max_len()).max();
+        assert_eq!(DOC_NUMBER.max_length, longest.map(|l| l + SEPARATOR_ROOM));
     }
 
     #[test]
