@@ -71,10 +71,25 @@ impl Call {
     }
 
     /// The browser's existing session, if any.
+    /// The browser's live session, if any: one idle too long or too old is ended here (the
+    /// row deleted, so the token is dead even if the browser keeps it).
     pub async fn session(&self) -> Result<Option<web_session::Model>, AppError> {
-        match session::token_from(&self.headers) {
-            None => Ok(None),
-            Some(token) => session::find(&self.state.db, &token).await.map_err(|e| self.internal(e)),
+        let Some(token) = session::token_from(&self.headers) else { return Ok(None) };
+        let db = &self.state.db;
+        let Some(row) = session::find(db, &token).await.map_err(|e| self.internal(e))? else { return Ok(None) };
+        let now = self.state.clock.now();
+        match session::liveness(&row, now) {
+            session::Liveness::Expired => {
+                session::end(db, row.id).await.map_err(|e| self.internal(e))?;
+                tracing::info!(web_session = row.id, "session expired");
+                Ok(None)
+            }
+            session::Liveness::Live { touch } => {
+                if touch {
+                    session::touch(db, row.id, now).await.map_err(|e| self.internal(e))?;
+                }
+                Ok(Some(row))
+            }
         }
     }
 

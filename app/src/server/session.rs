@@ -1,13 +1,51 @@
 //! Anonymous browser sessions: a random token in an HttpOnly cookie, only its SHA-256 in
-//! the database. Accounts (issue 4) attach a pass to the same row.
+//! the database. Accounts (issue 4) attach a pass to the same row. A session ends after
+//! 30 minutes without a request or 12 hours after it began, whichever comes first.
 
 use super::entity::web_session;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use http::header::{HeaderMap, COOKIE};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "ncre_sid";
+
+pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
+pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
+/// `last_seen_at` is written at most this often, so reads do not all become writes.
+pub const TOUCH_EVERY: Duration = Duration::minutes(1);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Liveness {
+    Expired,
+    /// `touch`: time to record this request as the latest activity.
+    Live {
+        touch: bool,
+    },
+}
+
+pub fn liveness(s: &web_session::Model, now: DateTime<Utc>) -> Liveness {
+    if now - s.last_seen_at >= IDLE_TIMEOUT || now - s.created_at >= ABSOLUTE_TIMEOUT {
+        Liveness::Expired
+    } else {
+        Liveness::Live { touch: now - s.last_seen_at >= TOUCH_EVERY }
+    }
+}
+
+pub async fn touch(db: &impl ConnectionTrait, id: i32, now: DateTime<Utc>) -> Result<(), DbErr> {
+    web_session::Entity::update_many()
+        .col_expr(web_session::Column::LastSeenAt, sea_orm::sea_query::Expr::value(now))
+        .filter(web_session::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends a session: the row goes, and with it (by the foreign key) its anonymous draft.
+pub async fn end(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
+    web_session::Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}
 
 /// The session token from the request's cookies, if it has the shape we issue.
 pub fn token_from(headers: &HeaderMap) -> Option<String> {

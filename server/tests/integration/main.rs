@@ -4,4 +4,5 @@
 mod helpers;
 mod identity;
 mod pages;
+mod sessions;
 mod validate;
