@@ -8,6 +8,7 @@ pub mod date;
 pub mod document;
 pub mod message;
 pub mod national_id;
+pub mod password;
 pub mod person_name;
 pub mod photo;
 pub mod region;

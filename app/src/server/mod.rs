@@ -7,6 +7,7 @@ pub mod clock;
 pub mod crypto;
 pub mod entity;
 pub mod forms;
+pub mod password;
 pub mod repo;
 pub mod session;
 pub mod state;

@@ -1,0 +1,102 @@
+//! Password hashing for passes: Argon2id with OWASP's minimum parameters (19 MiB, two
+//! passes, one lane), run on the blocking pool with a bounded number in flight so a
+//! sign-in storm cannot starve the async runtime. An unknown account is verified against a
+//! dummy hash, so it costs the same time as a wrong password.
+
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::{Arc, OnceLock};
+use tokio::sync::Semaphore;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Hash(String),
+    #[error("no randomness for a salt")]
+    Random,
+    #[error("the hashing task did not finish")]
+    Task,
+}
+
+/// OWASP Password Storage Cheat Sheet, Argon2id minimum: m = 19 MiB, t = 2, p = 1.
+pub fn owasp_params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).unwrap_or_default()
+}
+
+fn argon2() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, owasp_params())
+}
+
+fn hash_blocking(password: &str) -> Result<String, HashError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|_| HashError::Random)?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| HashError::Hash(e.to_string()))?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| HashError::Hash(e.to_string()))
+}
+
+/// A hash of a password nobody has, to verify against when the account does not exist.
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_blocking("not a password anyone has: 7c1e9b").unwrap_or_default())
+}
+
+fn verify_blocking(password: &str, stored: Option<&str>) -> bool {
+    let (encoded, known) = match stored {
+        Some(s) => (s, true),
+        None => (dummy_hash(), false),
+    };
+    let ok = PasswordHash::new(encoded).is_ok_and(|h| argon2().verify_password(password.as_bytes(), &h).is_ok());
+    ok && known
+}
+
+#[derive(Clone, Debug)]
+pub struct Passwords {
+    permits: Arc<Semaphore>,
+}
+
+impl Passwords {
+    /// `max_in_flight`: hashes computed at once (each takes 19 MiB and a core for ~tens of ms).
+    pub fn new(max_in_flight: usize) -> Self {
+        Self { permits: Arc::new(Semaphore::new(max_in_flight.max(1))) }
+    }
+
+    pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|_| HashError::Task)?;
+        tokio::task::spawn_blocking(move || hash_blocking(password.expose_secret()))
+            .await
+            .map_err(|_| HashError::Task)?
+    }
+
+    /// `stored`: the account's hash, or `None` when no account matched. Both cost the same.
+    pub async fn verify(&self, password: SecretString, stored: Option<String>) -> Result<bool, HashError> {
+        let _permit = self.permits.acquire().await.map_err(|_| HashError::Task)?;
+        tokio::task::spawn_blocking(move || verify_blocking(password.expose_secret(), stored.as_deref()))
+            .await
+            .map_err(|_| HashError::Task)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn hashes_and_verifies() {
+        let p = Passwords::new(2);
+        let h = p.hash(secret("天山雪莲-2025-春")).await.unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(p.verify(secret("天山雪莲-2025-春"), Some(h.clone())).await.unwrap());
+        assert!(!p.verify(secret("天山雪莲-2025-夏"), Some(h.clone())).await.unwrap());
+        assert!(!p.verify(secret("天山雪莲-2025-春"), None).await.unwrap(), "unknown account never verifies");
+        assert!(!p.verify(secret("x"), Some("not a hash".into())).await.unwrap());
+        assert_ne!(h, p.hash(secret("天山雪莲-2025-春")).await.unwrap(), "a fresh salt each time");
+    }
+}
