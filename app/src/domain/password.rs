@@ -42,7 +42,7 @@ pub fn check_password(password: &str, personal: &[&str]) -> Result<(), PasswordE
         return Err(PasswordError::TooLong { found });
     }
     let lower = password.to_lowercase();
-    if common().iter().any(|c| *c == lower) {
+    if common().contains(&lower) {
         return Err(PasswordError::Common);
     }
     if personal.iter().any(|p| !p.is_empty() && p.to_lowercase() == lower) {
