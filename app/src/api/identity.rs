@@ -1,17 +1,18 @@
 //! Step 证件信息采集.
 
 use super::{AppError, IdentitySummary, Next};
-use crate::domain::Date;
 use crate::validation::identity::IdentityForm;
+use crate::validation::Ctx;
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 use serde::{Deserialize, Serialize};
 
-/// What the identity page needs: the server's date (so the browser's rules use the same
-/// "today" as the server's), whether the agreement came first, and the saved values.
+/// What the identity page needs: the server's rule context (so the browser's rules use the
+/// same "today" and site options as the server's), whether the agreement came first, and
+/// the saved values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IdentityPage {
-    pub today: Date,
+    pub ctx: Ctx,
     pub agreement_accepted: bool,
     pub saved: Option<IdentityForm>,
 }

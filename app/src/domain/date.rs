@@ -42,16 +42,6 @@ impl Date {
         Self::from_yyyymmdd(&format!("{}{}{}", &s[0..4], &s[5..7], &s[8..10]))
     }
 
-    pub fn year(self) -> u16 {
-        self.year
-    }
-    pub fn month(self) -> u8 {
-        self.month
-    }
-    pub fn day(self) -> u8 {
-        self.day
-    }
-
     /// Completed years of age on `today` (a birthday on 29 February counts from 1 March in
     /// common years). Zero if `today` is before `self`.
     pub fn age_on(self, today: Date) -> u16 {

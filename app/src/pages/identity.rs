@@ -10,7 +10,7 @@ use crate::components::form::{use_posted, FormState, StepTitle};
 use crate::components::layout::ProblemBanner;
 use crate::domain::DocumentType;
 use crate::validation::identity::{IdentityForm, DOC_NUMBER, DOC_TYPE, NAME};
-use crate::validation::{Ctx, FieldNote};
+use crate::validation::FieldNote;
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
@@ -50,7 +50,8 @@ fn StepNotReady() -> impl IntoView {
 #[component]
 fn IdentityStep(page: PageData, posted: Option<Posted<IdentityForm>>) -> impl IntoView {
     let state = FormState::new(posted.as_ref());
-    let ctx = Ctx::new(page.today);
+    // The server's own rule context (its "today", the site's options): same verdicts.
+    let ctx = page.ctx;
     let initial = posted
         .as_ref()
         .map(|p| p.values.clone())

@@ -124,7 +124,7 @@ pub async fn identity_page(call: &Call) -> Result<IdentityPage, AppError> {
     let draft = current_draft(call, &o).await?;
     let saved = draft.as_ref().and_then(|d| saved_identity(call, d));
     Ok(IdentityPage {
-        today: call.ctx().today,
+        ctx: call.ctx(),
         agreement_accepted: draft.as_ref().is_some_and(|d| d.agreement_accepted_at.is_some()),
         saved: saved.map(|(f, _)| f),
     })

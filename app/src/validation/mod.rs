@@ -17,9 +17,10 @@ use crate::domain::text::Normalized;
 use crate::domain::{Date, Lang, Normalization, Problem};
 use serde::{Deserialize, Serialize};
 
-/// What a rule may depend on besides the form itself. The clock is injected so the browser,
-/// the server and the tests agree on "today".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a rule may depend on besides the form itself: "today" (injected, so the browser, the
+/// server and the tests agree on it), the language, and the site's options. The server
+/// builds it and hands the very same value to the page, so the browser judges alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Ctx {
     pub today: Date,
     pub lang: Lang,
