@@ -2,6 +2,7 @@
 //! out (`SsrMode::Async`): with JavaScript off there is no script to swap streamed parts in.
 
 use crate::components::layout::{Footer, Header};
+use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::{
     agreement::AgreementPage, home::HomePage, identity::IdentityPage, not_found::NotFound, summary::SummaryPage,
 };
@@ -40,6 +41,20 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("register"), StaticSegment("summary"))
                         view=SummaryPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=StaticSegment("pass") view=PassPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("pass"), StaticSegment("sign-up")) view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("pass"), StaticSegment("sign-in")) view=SignInPage ssr=SsrMode::Async />
+                    <Route path=(StaticSegment("pass"), StaticSegment("verify")) view=VerifyPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("pass"), StaticSegment("reset"))
+                        view=ResetRequestPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("pass"), StaticSegment("reset"), StaticSegment("new"))
+                        view=NewPasswordPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_create_reference_and_drafts;
 mod m20261124_000002_seal_document_numbers;
+mod m20261124_000003_passes;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_create_reference_and_drafts::Migration),
             Box::new(m20261124_000002_seal_document_numbers::Migration),
+            Box::new(m20261124_000003_passes::Migration),
         ]
     }
 }

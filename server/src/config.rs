@@ -18,7 +18,20 @@ pub struct Settings {
     /// `APP_DATA_KEY`: 64 hex characters sealing personal data at rest. Needed to serve;
     /// `scripts/run` generates a development key under `data/`.
     pub data_key: Option<String>,
+    /// `SMTP_URL`: where mail goes (`smtp://127.0.0.1:2525`, the local catcher, by default).
+    pub smtp_url: String,
+    /// `MAIL_FROM`: the sender of the site's mails.
+    pub mail_from: String,
+    /// `APP_PUBLIC_URL`: the site's address in mailed links (default `http://` + site address).
+    pub public_url: String,
+    /// `TRUSTED_PROXIES`: addresses or CIDR ranges whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: String,
+    /// `APP_RATE_LIMIT_FACTOR`: scales every rate limit (1 = defaults; 0 = off, for benchmarks).
+    pub rate_limit_factor: u32,
 }
+
+pub const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:2525";
+pub const DEFAULT_MAIL_FROM: &str = "NCRE考试报名系统 <noreply@ncre.example.cn>";
 
 #[derive(Debug)]
 pub struct ConfigError(pub String);
@@ -39,6 +52,11 @@ impl Settings {
             leptos: LeptosOptions::builder().output_name("ncre").site_root("target/site").build(),
             secure_cookies: false,
             data_key: Some("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f".into()),
+            smtp_url: DEFAULT_SMTP_URL.into(),
+            mail_from: DEFAULT_MAIL_FROM.into(),
+            public_url: "http://ncre.test".into(),
+            trusted_proxies: String::new(),
+            rate_limit_factor: 1,
         }
     }
 
@@ -49,11 +67,24 @@ impl Settings {
             // Built without cargo-leptos (plain `cargo run`): use the workspace's name.
             leptos.output_name = "ncre".into();
         }
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let rate_limit_factor = match var("APP_RATE_LIMIT_FACTOR") {
+            None => 1,
+            Some(v) => v
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError(format!("APP_RATE_LIMIT_FACTOR: `{v}` is not a whole number")))?,
+        };
         Ok(Self {
-            database_url: std::env::var("DATABASE_URL").unwrap_or_else(|_| DEFAULT_DATABASE_URL.to_owned()),
+            database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            secure_cookies: var("APP_SECURE_COOKIES").is_some_and(|v| v == "true" || v == "1"),
+            data_key: var("APP_DATA_KEY"),
+            smtp_url: var("SMTP_URL").unwrap_or_else(|| DEFAULT_SMTP_URL.to_owned()),
+            mail_from: var("MAIL_FROM").unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+            public_url: var("APP_PUBLIC_URL").unwrap_or_else(|| format!("http://{}", leptos.site_addr)),
+            trusted_proxies: var("TRUSTED_PROXIES").unwrap_or_default(),
+            rate_limit_factor,
             leptos,
-            secure_cookies: std::env::var("APP_SECURE_COOKIES").is_ok_and(|v| v == "true" || v == "1"),
-            data_key: std::env::var("APP_DATA_KEY").ok(),
         })
     }
 

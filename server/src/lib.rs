@@ -2,6 +2,7 @@
 //! telemetry, and the demo seed. `main.rs` only dispatches subcommands.
 
 pub mod config;
+pub mod mail_catcher;
 pub mod security;
 pub mod seed;
 pub mod startup;

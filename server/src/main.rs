@@ -1,9 +1,10 @@
 //! `server` serves the site; `server migrate` applies migrations; `server seed-demo` loads
 //! the demo reference data (idempotent); `server validate` checks JSON Lines on stdin with
-//! the form rules and writes one verdict per line.
+//! the form rules and writes one verdict per line; `server mail-catcher` runs the local
+//! SMTP sink and its viewer (development and tests).
 
 use server::config::Settings;
-use server::{seed, startup, telemetry};
+use server::{mail_catcher, seed, startup, telemetry};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -18,7 +19,10 @@ async fn main() -> ExitCode {
         "migrate" => run_migrate().await,
         "seed-demo" => run_seed().await,
         "validate" => run_validate(),
-        other => Err(format!("unknown command `{other}`; use serve, migrate, seed-demo or validate").into()),
+        "mail-catcher" => mail_catcher::run().await,
+        other => {
+            Err(format!("unknown command `{other}`; use serve, migrate, seed-demo, validate or mail-catcher").into())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

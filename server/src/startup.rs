@@ -2,6 +2,9 @@
 //! drive it in-process), and the listener.
 
 use app::api::AppError;
+use app::server::limits::{RateLimits, TrustedProxies};
+use app::server::mail::Mailer;
+use app::server::password::Passwords;
 use app::server::{AppState, Clock};
 use app::{shell, App};
 use axum::body::Body;
@@ -9,7 +12,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
-use http::header::{HeaderName, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use http::header::{HeaderName, HeaderValue, REFERRER_POLICY, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use http::StatusCode;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use migration::{Migrator, MigratorTrait};
@@ -38,12 +41,21 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 pub fn state(db: DatabaseConnection, settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
+    let trusted_proxies =
+        TrustedProxies::parse(&settings.trusted_proxies).map_err(|e| ConfigError(format!("TRUSTED_PROXIES: {e}")))?;
+    let mailer = Mailer::new(&settings.smtp_url, &settings.mail_from).map_err(|e| ConfigError(e.to_string()))?;
     Ok(AppState {
         db,
         clock,
         leptos_options: settings.leptos.clone(),
         data_key: Arc::new(settings.data_key()?),
         secure_cookies: settings.secure_cookies,
+        // One hash per core at a time: more would only queue inside the blocking pool.
+        passwords: Passwords::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+        limits: Arc::new(RateLimits::new(settings.rate_limit_factor)),
+        trusted_proxies: Arc::new(trusted_proxies),
+        mailer,
+        public_url: settings.public_url.trim_end_matches('/').into(),
     })
 }
 
@@ -98,6 +110,9 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
     };
     if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let AppError::RateLimited { retry_after_secs } = err {
+            parts.headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -105,10 +120,22 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
     let db = connect(&settings.database_url).await?;
     let addr = settings.leptos.site_addr;
-    let app = build_router(state(db, &settings, Clock::System)?);
+    let state = state(db, &settings, Clock::System)?;
+    let limits = state.limits.clone();
+    tokio::spawn(async move {
+        // Forget clients whose limits have recovered, so memory stays bounded.
+        let mut every = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            limits.tidy();
+        }
+    });
+    let app = build_router(state);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     Ok(())
 }
 

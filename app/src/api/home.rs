@@ -1,4 +1,5 @@
-//! The home page's data: which session and site, and how far this browser's draft has got.
+//! The home page's data: the signed-in pass, which session and site, and how far the
+//! candidate's registration has got.
 
 use super::{AppError, IdentitySummary, SiteInfo};
 use leptos::prelude::*;
@@ -7,9 +8,20 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeView {
+    /// `None`: nobody is signed in.
+    pub pass: Option<PassBrief>,
     pub site: Option<SiteInfo>,
     pub agreement_accepted: bool,
     pub identity: Option<IdentitySummary>,
+}
+
+/// The pass as the home page shows it (screen 1): the number masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassBrief {
+    pub doc_type_label: String,
+    pub masked_number: String,
+    pub name: String,
+    pub verified: bool,
 }
 
 #[server(prefix = "/api", endpoint = "home", input = GetUrl)]

@@ -5,6 +5,7 @@
 pub mod agreement;
 pub mod home;
 pub mod identity;
+pub mod pass;
 
 use crate::validation::{FieldErrors, FieldNote};
 use leptos::server_fn::codec::JsonEncoding;
@@ -33,6 +34,21 @@ pub enum AppError {
     /// Something failed on our side; the log has the cause under this id.
     #[error("internal error (request {request_id})")]
     Internal { request_id: String },
+    /// The page needs a signed-in pass.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// The pass's e-mail address is not verified yet; registering waits for it.
+    #[error("e-mail not verified")]
+    Unverified,
+    /// Too many attempts from this address or at this account; try again after this long.
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    /// A mailed link that is malformed, used, expired or unknown (indistinguishable).
+    #[error("token invalid")]
+    TokenInvalid,
+    /// A registration of the pass is locked (REGISTRATION.md rule 4): read only.
+    #[error("locked")]
+    Locked,
     /// The request's arguments could not be read (malformed JSON, missing fields).
     #[error("bad request")]
     BadRequest,
@@ -66,6 +82,11 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::StepOrder { .. } | AppError::WindowNotOpen { .. } | AppError::WindowClosed => 409,
             AppError::NoSession => 404,
+            AppError::SignInRequired => 401,
+            AppError::Unverified => 403,
+            AppError::RateLimited { .. } => 429,
+            AppError::TokenInvalid => 410,
+            AppError::Locked => 409,
             AppError::Internal { .. } => 500,
             AppError::BadRequest | AppError::Transport(_) => 400,
         }
@@ -81,12 +102,30 @@ impl AppError {
             }
             AppError::WindowClosed => "本考点网上报名已经结束，现在只能查看报名信息".into(),
             AppError::NoSession => "目前没有开放报名的考试".into(),
+            AppError::SignInRequired => "请先登录通行证（登录已过期时也需要重新登录）".into(),
+            AppError::Unverified => {
+                "请先验证您的电子邮箱：打开注册时收到的邮件，点击其中的链接。没有收到可以在“我的通行证”重新发送".into()
+            }
+            AppError::RateLimited { retry_after_secs } => {
+                format!("尝试次数过多，为保护您的账号，请在{}后再试", wait_text(*retry_after_secs))
+            }
+            AppError::TokenInvalid => "这个链接无效、已经用过或已经过期，请重新申请".into(),
+            AppError::Locked => "报名信息已锁定，证件类型、证件号码和姓名不能再修改".into(),
             AppError::Internal { request_id } => {
                 format!("系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}")
             }
             AppError::BadRequest => "提交的内容无法识别，请刷新页面后重新填写".into(),
             AppError::Transport(_) => "网络连接出现问题，请检查网络后重试".into(),
         }
+    }
+}
+
+/// "3分钟", "45秒": a wait as a person reads it (rounded up to whole minutes past one).
+pub fn wait_text(secs: u64) -> String {
+    if secs <= 60 {
+        format!("{}秒", secs.max(1))
+    } else {
+        format!("{}分钟", secs.div_ceil(60))
     }
 }
 
@@ -102,6 +141,10 @@ pub struct Posted<F> {
     /// A failure that is not about one field (window closed, internal error).
     pub problem: Option<AppError>,
 }
+
+/// A form with no fields (sign out, send the verification mail again).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoFields {}
 
 /// Where the browser goes after a successful step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

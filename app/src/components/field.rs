@@ -58,6 +58,9 @@ pub fn TextField(
     errors: RwSignal<FieldErrors>,
     #[prop(into, optional)] notes: Signal<Vec<&'static str>>,
     #[prop(optional, into)] hint: Option<&'static str>,
+    /// `text` unless given (`password`, `email`).
+    #[prop(optional)]
+    input_type: Option<&'static str>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let name = spec.name;
@@ -72,7 +75,7 @@ pub fn TextField(
             <FieldMessage errors name />
             <input
                 class="field__input"
-                type="text"
+                type=input_type.unwrap_or("text")
                 id=name
                 name=name
                 prop:value=move || value.get()

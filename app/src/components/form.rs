@@ -99,3 +99,126 @@ where
 {
     leptos::server::SharedValue::new(use_context::<Posted<F>>).into_inner()
 }
+
+/// One form's client side in one place: the values, the step's shared rule, normalisation
+/// notes, and the callbacks fields need. `check` and `normalize` are the very functions
+/// the server runs (through the step's `parse`).
+pub struct FormKit<F: Send + Sync + 'static> {
+    pub form: RwSignal<F>,
+    pub state: FormState,
+    pub notes: RwSignal<Vec<crate::validation::FieldNote>>,
+    pub ctx: crate::validation::Ctx,
+    check: fn(&F, &crate::validation::Ctx) -> FieldErrors,
+    normalize: fn(&F) -> (F, Vec<crate::validation::FieldNote>),
+}
+
+impl<F: Send + Sync + 'static> Clone for FormKit<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<F: Send + Sync + 'static> Copy for FormKit<F> {}
+
+impl<F: Clone + Send + Sync + 'static> FormKit<F> {
+    pub fn new(
+        initial: F,
+        posted: Option<&Posted<F>>,
+        ctx: crate::validation::Ctx,
+        check: fn(&F, &crate::validation::Ctx) -> FieldErrors,
+        normalize: fn(&F) -> (F, Vec<crate::validation::FieldNote>),
+    ) -> Self {
+        Self {
+            form: RwSignal::new(posted.map(|p| p.values.clone()).unwrap_or(initial)),
+            state: FormState::new(posted),
+            notes: RwSignal::new(posted.map(|p| p.notes.clone()).unwrap_or_default()),
+            ctx,
+            check,
+            normalize,
+        }
+    }
+
+    fn recheck(&self) {
+        let errors = self.form.with_untracked(|f| (self.check)(f, &self.ctx));
+        self.state.show_touched(errors);
+    }
+
+    pub fn value(&self, get: fn(&F) -> &String) -> Signal<String> {
+        let form = self.form;
+        Signal::derive(move || form.with(|f| get(f).clone()))
+    }
+
+    /// Typing: the value changes; a field already left is checked again at once.
+    pub fn on_input(&self, field: &'static str, set: fn(&mut F, String)) -> Callback<String> {
+        let kit = *self;
+        Callback::new(move |v: String| {
+            kit.form.update(|f| set(f, v));
+            if kit.state.is_touched(field) {
+                kit.recheck();
+            }
+        })
+    }
+
+    /// A choice counts as left at once.
+    pub fn on_choose(&self, field: &'static str, set: fn(&mut F, String)) -> Callback<String> {
+        let kit = *self;
+        Callback::new(move |v: String| {
+            kit.form.update(|f| set(f, v));
+            kit.state.touch(field);
+            kit.recheck();
+        })
+    }
+
+    /// Leaving a field: the form is normalised in place (the user sees what will be saved),
+    /// the field's notes say what changed, and its verdict shows from now on.
+    pub fn on_leave(&self, field: &'static str) -> Callback<()> {
+        let kit = *self;
+        Callback::new(move |_| {
+            kit.state.touch(field);
+            let (normalized, changes) = kit.form.with_untracked(|f| (kit.normalize)(f));
+            kit.form.set(normalized);
+            kit.notes.update(|n| {
+                n.retain(|x| x.field != field);
+                n.extend(changes.into_iter().filter(|c| c.field == field));
+            });
+            kit.recheck();
+        })
+    }
+
+    pub fn notes_of(&self, field: &'static str) -> Signal<Vec<&'static str>> {
+        let (notes, lang) = (self.notes, self.ctx.lang);
+        Signal::derive(move || {
+            notes.with(|n| n.iter().filter(|x| x.field == field).map(|x| x.message(lang)).collect::<Vec<_>>())
+        })
+    }
+
+    /// A submit: refused with every error shown, or the form to send.
+    pub fn submit(&self, ev: &leptos::ev::SubmitEvent) -> Option<F> {
+        ev.prevent_default();
+        let current = self.form.get_untracked();
+        let errors = (self.check)(&current, &self.ctx);
+        if errors.is_empty() {
+            Some(current)
+        } else {
+            self.state.refuse(errors);
+            None
+        }
+    }
+}
+
+/// Goes to `url` with a full page load, so everything on the page (the header's signed-in
+/// state too) comes fresh from the server.
+pub fn load_page(url: &str) {
+    let _ = window().location().set_href(url);
+}
+
+/// Follows a server function's answer: on to the next page, or the errors shown.
+pub fn follow<S>(action: ServerAction<S>, state: FormState, go: fn(&str))
+where
+    S: leptos::server_fn::ServerFn<Output = Next, Error = AppError> + Send + Sync + Clone + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(result) = action.value().get() {
+            state.handle_result(result, go);
+        }
+    });
+}

@@ -1,18 +1,41 @@
-//! Page frame: header with the service name, footer.
+//! Page frame: header with the service name and who is signed in, notices, footer.
 
+use crate::api::pass::get_me;
+use crate::api::AppError;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let me = Resource::new(|| (), |_| get_me());
     view! {
         <a class="skip-link" href="#main-content" rel="external">
             "跳到主要内容"
         </a>
         <header class="site-header">
-            <div class="container">
+            <div class="container site-header__bar">
                 <a class="site-header__name" href="/">
                     "全国计算机等级考试（NCRE）报名系统"
                 </a>
+                <nav class="site-header__account" aria-label="通行证">
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            match me.await {
+                                Ok(Some(me)) => view! {
+                                    <span data-testid="signed-in-as">{format!("{}，您好", me.name)}</span>
+                                    <a href="/pass">"我的通行证"</a>
+                                    <form method="post" action="/pass/sign-out" class="inline-form">
+                                        <button type="submit" class="link-button">"退出登录"</button>
+                                    </form>
+                                }.into_any(),
+                                _ => view! {
+                                    <a href="/pass/sign-in">"登录"</a>
+                                    <a href="/pass/sign-up">"注册通行证"</a>
+                                }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                </nav>
             </div>
         </header>
     }
@@ -37,6 +60,51 @@ pub fn ProblemBanner(#[prop(into)] message: Signal<Option<String>>) -> impl Into
             view! {
                 <div class="problem-banner" role="alert">
                     <p>{m}</p>
+                </div>
+            }
+        })
+    }
+}
+
+/// A page that could not load, with the way forward where there is one.
+#[component]
+pub fn LoadProblem(error: AppError) -> impl IntoView {
+    let next = match &error {
+        AppError::SignInRequired => Some(("登录通行证", "/pass/sign-in")),
+        AppError::Unverified => Some(("我的通行证", "/pass")),
+        _ => None,
+    };
+    view! {
+        <div class="problem-banner" role="alert">
+            <p>{error.user_message()}</p>
+        </div>
+        {next.map(|(label, href)| view! { <p><a class="button" href=href>{label}</a></p> })}
+    }
+}
+
+/// What a finished action says on the page it leads to (`?notice=`); only known codes.
+fn notice_text(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "sign-up-sent" => "通行证已注册。我们向您的电子邮箱发送了一封验证邮件，请在24小时内点击其中的链接完成验证，然后登录。如果这个邮箱或证件已经注册过，邮件里会告诉您怎么办。",
+        "verified" => "电子邮箱已验证。",
+        "verify-sent" => "验证邮件已重新发送，请查收。",
+        "reset-sent" => "如果这个邮箱注册过通行证，重新设置密码的链接已经发到这个邮箱，30分钟内有效。",
+        "password-reset" => "新密码已设置，所有设备都已退出登录，请用新密码登录。",
+        "signed-out" => "您已退出登录。",
+        "pass-saved" => "通行证信息已保存。",
+        "sign-in-required" => "请先登录通行证（登录已过期时也需要重新登录）。",
+        _ => return None,
+    })
+}
+
+#[component]
+pub fn NoticeBanner() -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        query.with(|q| q.get("notice")).and_then(|c| notice_text(&c)).map(|text| {
+            view! {
+                <div class="panel panel--success" role="status" data-testid="notice">
+                    <p>{text}</p>
                 </div>
             }
         })

@@ -80,6 +80,17 @@ impl Email {
     }
 }
 
+/// An address as shown or logged where the whole would say too much: `l***@example.com`.
+pub fn mask_email(email: &str) -> String {
+    match email.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
 impl Problem for EmailError {
     fn code(&self) -> &'static str {
         match self {
@@ -159,6 +170,13 @@ mod tests {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Email::parse(&format!("{}@b.cn", "a".repeat(300))), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn masked_emails() {
+        assert_eq!(mask_email("zhang.san@example.com"), "z***@example.com");
+        assert_eq!(mask_email("张@例子.cn"), "张***@例子.cn");
+        assert_eq!(mask_email("nothing"), "***");
     }
 
     #[test]

@@ -7,6 +7,29 @@ use std::sync::OnceLock;
 pub const MIN_CHARS: usize = 8;
 pub const MAX_CHARS: usize = 128;
 
+/// A password that passed the rule. Its `Debug` prints nothing of it, so it cannot leak
+/// into a log by accident; `expose` is the one way to read it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl Password {
+    /// A password as typed at sign-in: compared with the stored hash, not judged by the
+    /// rule (a pass keeps working when the list of common passwords grows).
+    pub fn typed(password: String) -> Self {
+        Self(password)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordError {
     Empty,
@@ -30,7 +53,7 @@ fn common() -> &'static Vec<String> {
 
 /// Checks a new password. `personal` holds what an attacker knows about the account
 /// (its e-mail, its document number).
-pub fn check_password(password: &str, personal: &[&str]) -> Result<(), PasswordError> {
+pub fn check_password(password: &str, personal: &[&str]) -> Result<Password, PasswordError> {
     let found = password.chars().count();
     if found == 0 {
         return Err(PasswordError::Empty);
@@ -48,7 +71,7 @@ pub fn check_password(password: &str, personal: &[&str]) -> Result<(), PasswordE
     if personal.iter().any(|p| !p.is_empty() && p.to_lowercase() == lower) {
         return Err(PasswordError::Personal);
     }
-    Ok(())
+    Ok(Password(password.to_owned()))
 }
 
 impl Problem for PasswordError {
@@ -95,5 +118,7 @@ mod tests {
         );
         assert!(check_password("天山雪莲-2025-春", &["11010519491231002X"]).is_ok());
         assert!(check_password("correct horse battery staple", &[]).is_ok());
+        let p = check_password("correct horse battery staple", &[]).unwrap();
+        assert_eq!(format!("{p:?}"), "Password(***)");
     }
 }

@@ -1,10 +1,12 @@
 //! Screen 3, 报名协议: our own numbered agreement and the required checkbox.
 
 use crate::api::agreement::AcceptAgreement;
+use crate::api::pass::get_me;
+use crate::api::AppError;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
 use crate::components::form::{use_posted, FormState, StepTitle};
-use crate::components::layout::ProblemBanner;
+use crate::components::layout::{LoadProblem, ProblemBanner};
 use crate::validation::agreement::{AgreementForm, ACCEPT};
 use crate::validation::Ctx;
 use leptos::prelude::*;
@@ -32,7 +34,28 @@ pub const POINTS: [&str; 13] = [
 #[component]
 pub fn AgreementPage() -> impl IntoView {
     let posted = use_posted::<AgreementForm>();
-    view! { <AgreementStep posted /> }
+    let me = Resource::new(|| (), |_| get_me());
+    view! {
+        <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
+            {move || {
+                let posted = posted.clone();
+                Suspend::new(async move {
+                    let error = match me.await {
+                        Ok(Some(me)) if me.verified => return view! { <AgreementStep posted /> }.into_any(),
+                        Ok(Some(_)) => AppError::Unverified,
+                        Ok(None) => AppError::SignInRequired,
+                        Err(e) => e,
+                    };
+                    view! {
+                        <leptos_meta::Title text=TITLE />
+                        <h1>{TITLE}</h1>
+                        <LoadProblem error />
+                    }
+                    .into_any()
+                })
+            }}
+        </Suspense>
+    }
 }
 
 #[component]

@@ -3,6 +3,7 @@
 
 use crate::api::home::{get_home, HomeView};
 use crate::api::{AppError, WindowState};
+use crate::components::layout::NoticeBanner;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -11,6 +12,7 @@ pub fn HomePage() -> impl IntoView {
     let home = Resource::new(|| (), |_| get_home());
     view! {
         <Title text="首页" />
+        <NoticeBanner />
         <h1>"欢迎使用NCRE考试报名系统"</h1>
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || Suspend::new(async move {
@@ -25,8 +27,35 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 fn HomeBody(view: HomeView) -> impl IntoView {
+    let pass = match &view.pass {
+        None => view! {
+            <section class="panel" aria-labelledby="pass-title">
+                <h2 id="pass-title">"通行证"</h2>
+                <p>"报名前请先登录通行证。还没有通行证的考生请先注册，每位考生只需注册一个。"</p>
+                <p class="actions">
+                    <a class="button" href="/pass/sign-in">"登录"</a>
+                    <a class="button button--secondary" href="/pass/sign-up">"注册通行证"</a>
+                </p>
+            </section>
+        }
+        .into_any(),
+        Some(p) => view! {
+            <section class="panel" aria-labelledby="pass-title">
+                <h2 id="pass-title">"通行证信息"</h2>
+                <dl class="summary-list">
+                    <div><dt>"证件类型"</dt><dd>{p.doc_type_label.clone()}</dd></div>
+                    <div><dt>"证件号码"</dt><dd data-testid="home-masked-number">{p.masked_number.clone()}</dd></div>
+                    <div><dt>"姓名"</dt><dd>{p.name.clone()}</dd></div>
+                </dl>
+                {(!p.verified).then(|| view! {
+                    <p class="notice">"您的电子邮箱还没有验证，验证后才能报名。"<a href="/pass">"去验证"</a></p>
+                })}
+            </section>
+        }
+        .into_any(),
+    };
     let Some(site) = view.site else {
-        return view! { <p>{AppError::NoSession.user_message()}</p> }.into_any();
+        return view! { {pass} <p>{AppError::NoSession.user_message()}</p> }.into_any();
     };
     let (status, action) = match (&view.identity, view.agreement_accepted) {
         (Some(_), _) => ("证件信息已填写", Some(("查看报名信息", "/register/summary"))),
@@ -40,10 +69,12 @@ fn HomeBody(view: HomeView) -> impl IntoView {
     };
     // Before the window opens there is nothing to start; after it closes only viewing.
     let action = match (&site.window_state, view.identity.is_some()) {
+        _ if !view.pass.as_ref().is_some_and(|p| p.verified) => None,
         (WindowState::Open, _) | (WindowState::Closed, true) => action,
         _ => None,
     };
     view! {
+        {pass}
         <section class="panel" aria-labelledby="exam-title">
             <h2 id="exam-title">"考试信息"</h2>
             <dl class="summary-list">

@@ -30,7 +30,7 @@ pub fn IdentityPage() -> impl IntoView {
                         <StepNotReady />
                     }.into_any(),
                     (Ok(page), posted) => view! { <IdentityStep page posted /> }.into_any(),
-                    (Err(e), _) => view! { <p class="problem-banner" role="alert">{e.user_message()}</p> }.into_any(),
+                    (Err(error), _) => view! { <crate::components::layout::LoadProblem error /> }.into_any(),
                 }
             })}}
         </Suspense>

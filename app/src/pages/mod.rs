@@ -4,4 +4,5 @@ pub mod agreement;
 pub mod home;
 pub mod identity;
 pub mod not_found;
+pub mod pass;
 pub mod summary;

@@ -46,7 +46,7 @@ pub fn SummaryPage() -> impl IntoView {
                             <p><a class="button" href="/register/agreement">"开始报名"</a></p>
                         }.into_any(),
                     },
-                    Err(e) => view! { <p class="problem-banner" role="alert">{e.user_message()}</p> }.into_any(),
+                    Err(error) => view! { <crate::components::layout::LoadProblem error /> }.into_any(),
                 }
             })}
         </Suspense>

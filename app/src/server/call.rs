@@ -2,15 +2,18 @@
 //! (JavaScript on) or a plain form post (JavaScript off): state, headers, request id, the
 //! browser session, and the cookies to send back.
 
-use super::entity::web_session;
-use super::{session, AppState};
+use super::entity::{pass, web_session};
+use super::limits::Action;
+use super::{passes, session, AppState};
 use crate::api::AppError;
 use crate::validation::Ctx;
+use axum::extract::ConnectInfo;
 use http::header::{HeaderMap, HeaderValue, SET_COOKIE};
 use http::request::Parts;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::fmt::Display;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Mutex, PoisonError};
 
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
@@ -27,6 +30,19 @@ pub struct Call {
     headers: HeaderMap,
     request_id: String,
     cookies: CookieSink,
+    /// The TCP peer (`None` in tests that call the router directly).
+    peer: Option<IpAddr>,
+}
+
+/// A signed-in pass and its session.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub session: web_session::Model,
+    pub pass: pass::Model,
+}
+
+fn peer_of(parts: &Parts) -> Option<IpAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
 }
 
 impl Call {
@@ -36,7 +52,8 @@ impl Call {
         let request_id = parts.as_ref().map(request_id_of).unwrap_or_else(|| "-".into());
         match (use_context::<AppState>(), parts, use_context::<ResponseOptions>()) {
             (Some(state), Some(parts), Some(res)) => {
-                Ok(Self { state, headers: parts.headers, request_id, cookies: CookieSink::ServerFn(res) })
+                let peer = peer_of(&parts);
+                Ok(Self { state, headers: parts.headers, request_id, cookies: CookieSink::ServerFn(res), peer })
             }
             _ => {
                 tracing::error!("server function called without app state or request parts");
@@ -52,7 +69,22 @@ impl Call {
             headers: parts.headers.clone(),
             request_id: request_id_of(parts),
             cookies: CookieSink::Collected(Mutex::new(Vec::new())),
+            peer: peer_of(parts),
         }
+    }
+
+    /// The client's address: the peer, or what a configured proxy says it forwarded for.
+    pub fn client_addr(&self) -> IpAddr {
+        let peer = self.peer.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        self.state.trusted_proxies.client(peer, &self.headers)
+    }
+
+    /// Counts one attempt at `action` against the client's address and `account`.
+    pub fn limit(&self, action: Action, account: Option<&str>) -> Result<(), AppError> {
+        self.state.limits.check(action, self.client_addr(), account).map_err(|wait| {
+            tracing::warn!(?action, "rate limit reached");
+            AppError::RateLimited { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
+        })
     }
 
     pub fn request_id(&self) -> &str {
@@ -70,7 +102,6 @@ impl Call {
         AppError::Internal { request_id: self.request_id.clone() }
     }
 
-    /// The browser's existing session, if any.
     /// The browser's live session, if any: one idle too long or too old is ended here (the
     /// row deleted, so the token is dead even if the browser keeps it).
     pub async fn session(&self) -> Result<Option<web_session::Model>, AppError> {
@@ -93,21 +124,59 @@ impl Call {
         }
     }
 
-    /// The browser's session, started now if it has none.
-    pub async fn session_or_new(&self) -> Result<web_session::Model, AppError> {
-        if let Some(s) = self.session().await? {
-            return Ok(s);
+    /// The signed-in pass, if the browser has a live session.
+    pub async fn signed_in(&self) -> Result<Option<SignedIn>, AppError> {
+        let Some(session) = self.session().await? else { return Ok(None) };
+        let pass = passes::by_id(&self.state.db, session.pass_id).await.map_err(|e| self.internal(e))?;
+        Ok(pass.map(|pass| SignedIn { session, pass }))
+    }
+
+    /// The caller as a candidate: signed in with a verified e-mail address.
+    pub async fn candidate(&self) -> Result<SignedIn, AppError> {
+        let who = self.signed_in().await?.ok_or(AppError::SignInRequired)?;
+        if who.pass.email_verified_at.is_none() {
+            return Err(AppError::Unverified);
         }
+        Ok(who)
+    }
+
+    /// Signs the browser in to `pass_id` with a brand-new session token; the session the
+    /// browser came with (if any) ends, so a token planted before sign-in is worthless.
+    pub async fn start_session(&self, pass_id: i32) -> Result<web_session::Model, AppError> {
+        self.delete_current_session().await?;
         let token = session::new_token().map_err(|e| self.internal(e))?;
-        let row =
-            session::create(&self.state.db, &token, self.state.clock.now()).await.map_err(|e| self.internal(e))?;
-        let value =
-            HeaderValue::from_str(&session::cookie(&token, self.state.secure_cookies)).map_err(|e| self.internal(e))?;
+        let row = session::create(&self.state.db, &token, pass_id, self.state.clock.now())
+            .await
+            .map_err(|e| self.internal(e))?;
+        self.set_cookie(&session::cookie(&token, self.state.secure_cookies))?;
+        Ok(row)
+    }
+
+    /// Ends the browser's session on the server and tells the browser to drop the cookie.
+    pub async fn end_session(&self) -> Result<(), AppError> {
+        if self.delete_current_session().await? {
+            self.set_cookie(&session::clearing_cookie(self.state.secure_cookies))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes the row of the session the browser presented; whether it presented one.
+    async fn delete_current_session(&self) -> Result<bool, AppError> {
+        let Some(token) = session::token_from(&self.headers) else { return Ok(false) };
+        if let Some(row) = session::find(&self.state.db, &token).await.map_err(|e| self.internal(e))? {
+            session::end(&self.state.db, row.id).await.map_err(|e| self.internal(e))?;
+            tracing::info!(web_session = row.id, "session ended");
+        }
+        Ok(true)
+    }
+
+    fn set_cookie(&self, cookie: &str) -> Result<(), AppError> {
+        let value = HeaderValue::from_str(cookie).map_err(|e| self.internal(e))?;
         match &self.cookies {
             CookieSink::ServerFn(res) => res.append_header(SET_COOKIE, value),
             CookieSink::Collected(v) => v.lock().unwrap_or_else(PoisonError::into_inner).push(value),
         }
-        Ok(row)
+        Ok(())
     }
 
     /// Cookies an axum handler must add to its response.

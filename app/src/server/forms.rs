@@ -3,10 +3,14 @@
 //! page (post/redirect/get); a refusal renders the same page again, in the same response,
 //! with the entered values, the error summary and the messages beside the fields.
 
+use super::accounts::{
+    self, NEW_PASSWORD_URL, PASS_URL, RESEND_URL, RESET_URL, SIGN_IN_URL, SIGN_OUT_URL, SIGN_UP_URL, VERIFY_URL,
+};
 use super::call::Call;
 use super::steps::{self, AGREEMENT_URL, IDENTITY_URL};
 use super::AppState;
-use crate::api::{AppError, Next, Posted};
+use crate::api::{AppError, Next, NoFields, Posted};
+use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::identity::IdentityForm;
 use crate::validation::{FieldErrors, FieldNote};
@@ -15,7 +19,7 @@ use axum::extract::{FromRequest, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Router};
-use http::header::{HeaderValue, LOCATION, SET_COOKIE};
+use http::header::{HeaderValue, LOCATION, RETRY_AFTER, SET_COOKIE};
 use http::StatusCode;
 use leptos::prelude::provide_context;
 use serde::de::DeserializeOwned;
@@ -23,8 +27,51 @@ use serde::Serialize;
 use std::future::Future;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(AGREEMENT_URL, post(handle::<AgreementStep>)).route(IDENTITY_URL, post(handle::<IdentityStep>))
+    Router::new()
+        .route(AGREEMENT_URL, post(handle::<AgreementStep>))
+        .route(IDENTITY_URL, post(handle::<IdentityStep>))
+        .route(SIGN_UP_URL, post(handle::<SignUpStep>))
+        .route(SIGN_IN_URL, post(handle::<SignInStep>))
+        .route(SIGN_OUT_URL, post(handle::<SignOutStep>))
+        .route(VERIFY_URL, post(handle::<VerifyStep>))
+        .route(RESEND_URL, post(handle::<ResendStep>))
+        .route(RESET_URL, post(handle::<ResetRequestStep>))
+        .route(NEW_PASSWORD_URL, post(handle::<NewPasswordStep>))
+        .route(PASS_URL, post(handle::<EditPassStep>))
 }
+
+/// A form step whose posted values are shown again as they are (nothing to normalise).
+macro_rules! step {
+    ($name:ident, $form:ty, |$call:ident, $f:ident| $submit:expr, |$g:ident| $shown:expr) => {
+        struct $name;
+        impl FormStep for $name {
+            type Form = $form;
+            fn submit($call: &Call, $f: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send {
+                $submit
+            }
+            fn normalize($g: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
+                $shown
+            }
+        }
+    };
+}
+
+step!(SignUpStep, SignUpForm, |call, f| accounts::sign_up(call, f), |f| {
+    let (values, notes) = f.normalize();
+    (values.without_passwords(), notes)
+});
+step!(SignInStep, SignInForm, |call, f| accounts::sign_in(call, f), |f| {
+    let (values, notes) = f.normalize();
+    (SignInForm { password: String::new(), ..values }, notes)
+});
+step!(SignOutStep, NoFields, |call, _f| accounts::sign_out(call), |f| (f.clone(), Vec::new()));
+step!(VerifyStep, TokenForm, |call, f| accounts::verify_email(call, f), |f| (f.clone(), Vec::new()));
+step!(ResendStep, NoFields, |call, _f| accounts::resend_verification(call), |f| (f.clone(), Vec::new()));
+step!(ResetRequestStep, ResetRequestForm, |call, f| accounts::request_reset(call, f), |f| f.normalize());
+step!(NewPasswordStep, NewPasswordForm, |call, f| accounts::reset_password(call, f), |f| {
+    (f.without_passwords(), Vec::new())
+});
+step!(EditPassStep, IdentityForm, |call, f| accounts::edit_pass(call, f), |f| f.normalize());
 
 /// A form step as the no-JS handler drives it.
 trait FormStep {
@@ -70,7 +117,13 @@ async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Res
     let mut response = match outcome {
         Ok(Next { url }) => see_other(&url),
         Err(AppError::StepOrder { go_to }) => see_other(&go_to),
+        Err(AppError::SignInRequired) => see_other(&format!("{SIGN_IN_URL}?notice=sign-in-required")),
         Err(err) => {
+            let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let retry_after = match &err {
+                AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+                _ => None,
+            };
             let (values, notes) = S::normalize(&form);
             let (errors, problem) = match err {
                 AppError::Invalid(errors) => (errors, None),
@@ -78,7 +131,10 @@ async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Res
             };
             let posted = Posted { values, errors, notes, problem };
             let mut page = render_with(&state, posted, Request::from_parts(parts, Body::empty())).await;
-            *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            *page.status_mut() = status;
+            if let Some(secs) = retry_after {
+                page.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+            }
             page
         }
     };

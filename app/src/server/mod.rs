@@ -2,11 +2,15 @@
 //! database entities and queries, sessions, the step handlers the server functions and the
 //! no-JavaScript form posts both call.
 
+pub mod accounts;
 pub mod call;
 pub mod clock;
 pub mod crypto;
 pub mod entity;
 pub mod forms;
+pub mod limits;
+pub mod mail;
+pub mod passes;
 pub mod password;
 pub mod repo;
 pub mod session;

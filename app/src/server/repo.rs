@@ -43,26 +43,26 @@ pub async fn current_offering(db: &impl ConnectionTrait) -> Result<Option<Offeri
 
 pub async fn draft(
     db: &impl ConnectionTrait,
-    web_session_id: i32,
+    pass_id: i32,
     session_id: i32,
 ) -> Result<Option<registration::Model>, DbErr> {
     registration::Entity::find()
-        .filter(registration::Column::WebSessionId.eq(web_session_id))
+        .filter(registration::Column::PassId.eq(pass_id))
         .filter(registration::Column::SessionId.eq(session_id))
         .one(db)
         .await
 }
 
 /// Records the agreement, creating the draft if needed. Safe to repeat and to race: the
-/// unique key (web session, exam session) makes a second insert an update.
+/// unique key (pass, exam session) makes a second insert an update.
 pub async fn accept_agreement(
     db: &impl ConnectionTrait,
-    web_session_id: i32,
+    pass_id: i32,
     session_id: i32,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
     let row = registration::ActiveModel {
-        web_session_id: Set(web_session_id),
+        pass_id: Set(pass_id),
         session_id: Set(session_id),
         agreement_accepted_at: Set(Some(now)),
         created_at: Set(now),
@@ -71,7 +71,7 @@ pub async fn accept_agreement(
     };
     registration::Entity::insert(row)
         .on_conflict(
-            OnConflict::columns([registration::Column::WebSessionId, registration::Column::SessionId])
+            OnConflict::columns([registration::Column::PassId, registration::Column::SessionId])
                 .update_columns([registration::Column::AgreementAcceptedAt, registration::Column::UpdatedAt])
                 .to_owned(),
         )

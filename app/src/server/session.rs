@@ -1,6 +1,7 @@
-//! Anonymous browser sessions: a random token in an HttpOnly cookie, only its SHA-256 in
-//! the database. Accounts (issue 4) attach a pass to the same row. A session ends after
-//! 30 minutes without a request or 12 hours after it began, whichever comes first.
+//! Signed-in browser sessions: a random token in an HttpOnly cookie, only its SHA-256 in
+//! the database, each row belonging to one pass. A session starts at sign-in (a new token
+//! every time) and ends at sign-out, at a password reset, after 30 minutes without a
+//! request, or 12 hours after it began, whichever comes first.
 
 use super::entity::web_session;
 use chrono::{DateTime, Duration, Utc};
@@ -41,7 +42,7 @@ pub async fn touch(db: &impl ConnectionTrait, id: i32, now: DateTime<Utc>) -> Re
     Ok(())
 }
 
-/// Ends a session: the row goes, and with it (by the foreign key) its anonymous draft.
+/// Ends a session: the row goes, so its token is dead even if a browser keeps it.
 pub async fn end(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
     web_session::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
@@ -76,13 +77,25 @@ pub fn cookie(token: &str, secure: bool) -> String {
     format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
 }
 
+/// Tells the browser to forget its session cookie.
+pub fn clearing_cookie(secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{COOKIE_NAME}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
+}
+
 pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<web_session::Model>, DbErr> {
     web_session::Entity::find().filter(web_session::Column::TokenHash.eq(hash(token))).one(db).await
 }
 
-pub async fn create(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> Result<web_session::Model, DbErr> {
+pub async fn create(
+    db: &impl ConnectionTrait,
+    token: &str,
+    pass_id: i32,
+    now: DateTime<Utc>,
+) -> Result<web_session::Model, DbErr> {
     web_session::ActiveModel {
         token_hash: Set(hash(token)),
+        pass_id: Set(pass_id),
         created_at: Set(now),
         last_seen_at: Set(now),
         ..Default::default()

@@ -1,6 +1,9 @@
 //! What every request handler can reach.
 
 use super::crypto::DataKey;
+use super::limits::{RateLimits, TrustedProxies};
+use super::mail::Mailer;
+use super::password::Passwords;
 use super::Clock;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -16,6 +19,12 @@ pub struct AppState {
     pub data_key: Arc<DataKey>,
     /// Mark cookies `Secure` (on whenever the site is served over HTTPS).
     pub secure_cookies: bool,
+    pub passwords: Passwords,
+    pub limits: Arc<RateLimits>,
+    pub trusted_proxies: Arc<TrustedProxies>,
+    pub mailer: Mailer,
+    /// The site's address as mailed links use it (`http://127.0.0.1:3000`).
+    pub public_url: Arc<str>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,11 +1,12 @@
 //! The step handlers: each runs the step's shared `parse` first and touches the database
 //! only with a valid value. Server functions and no-JS form posts both end up here.
 
+use super::accounts;
 use super::call::Call;
 use super::clock::format_beijing;
 use super::entity::registration;
 use super::repo::{self, Offering};
-use crate::api::home::HomeView;
+use crate::api::home::{HomeView, PassBrief};
 use crate::api::identity::IdentityPage;
 use crate::api::{AppError, IdentitySummary, Next, SiteInfo, WindowState};
 use crate::domain::{DocumentNumber, DocumentType};
@@ -57,12 +58,10 @@ fn site_info(call: &Call, o: &Offering) -> SiteInfo {
     }
 }
 
-/// The caller's draft for the open session, if the browser has a session and a draft.
-async fn current_draft(call: &Call, o: &Offering) -> Result<Option<registration::Model>, AppError> {
-    let Some(ws) = call.session().await? else {
-        return Ok(None);
-    };
-    repo::draft(&call.state.db, ws.id, o.session.id).await.map_err(|e| call.internal(e))
+/// The candidate's registration for the open session, if any. Only ever the caller's own:
+/// the pass comes from the session, never from the request.
+async fn current_draft(call: &Call, pass_id: i32, o: &Offering) -> Result<Option<registration::Model>, AppError> {
+    repo::draft(&call.state.db, pass_id, o.session.id).await.map_err(|e| call.internal(e))
 }
 
 /// The saved identity, opened and shown as it was accepted; birth date and gender come from
@@ -94,13 +93,29 @@ fn saved_identity(call: &Call, draft: &registration::Model) -> Option<(IdentityF
 }
 
 pub async fn home(call: &Call) -> Result<HomeView, AppError> {
+    let who = call.signed_in().await?;
+    let pass = match &who {
+        Some(w) => Some(accounts::pass_view(call, w, false)?).map(|v| PassBrief {
+            doc_type_label: v.doc_type_label,
+            masked_number: v.masked_number,
+            name: v.name,
+            verified: v.verified,
+        }),
+        None => None,
+    };
     let o = match offering(call).await {
         Ok(o) => o,
-        Err(AppError::NoSession) => return Ok(HomeView { site: None, agreement_accepted: false, identity: None }),
+        Err(AppError::NoSession) => {
+            return Ok(HomeView { pass, site: None, agreement_accepted: false, identity: None })
+        }
         Err(e) => return Err(e),
     };
-    let draft = current_draft(call, &o).await?;
+    let draft = match &who {
+        Some(w) => current_draft(call, w.pass.id, &o).await?,
+        None => None,
+    };
     Ok(HomeView {
+        pass,
         site: Some(site_info(call, &o)),
         agreement_accepted: draft.as_ref().is_some_and(|d| d.agreement_accepted_at.is_some()),
         identity: draft.as_ref().and_then(|d| saved_identity(call, d)).map(|(_, s)| s),
@@ -109,19 +124,20 @@ pub async fn home(call: &Call) -> Result<HomeView, AppError> {
 
 pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, AppError> {
     form.parse(&call.ctx()).map_err(AppError::Invalid)?;
+    let who = call.candidate().await?;
     let o = offering(call).await?;
     require_open(call, &o)?;
-    let ws = call.session_or_new().await?;
-    repo::accept_agreement(&call.state.db, ws.id, o.session.id, call.state.clock.now())
+    repo::accept_agreement(&call.state.db, who.pass.id, o.session.id, call.state.clock.now())
         .await
         .map_err(|e| call.internal(e))?;
-    tracing::info!(web_session = ws.id, "agreement accepted");
+    tracing::info!(pass = who.pass.id, "agreement accepted");
     Ok(Next { url: IDENTITY_URL.into() })
 }
 
 pub async fn identity_page(call: &Call) -> Result<IdentityPage, AppError> {
+    let who = call.candidate().await?;
     let o = offering(call).await?;
-    let draft = current_draft(call, &o).await?;
+    let draft = current_draft(call, who.pass.id, &o).await?;
     let saved = draft.as_ref().and_then(|d| saved_identity(call, d));
     Ok(IdentityPage {
         ctx: call.ctx(),
@@ -131,8 +147,9 @@ pub async fn identity_page(call: &Call) -> Result<IdentityPage, AppError> {
 }
 
 pub async fn identity_summary(call: &Call) -> Result<Option<IdentitySummary>, AppError> {
+    let who = call.candidate().await?;
     let o = offering(call).await?;
-    let draft = current_draft(call, &o).await?;
+    let draft = current_draft(call, who.pass.id, &o).await?;
     Ok(draft.as_ref().and_then(|d| saved_identity(call, d)).map(|(_, s)| s))
 }
 
@@ -140,9 +157,10 @@ pub async fn save_identity(call: &Call, form: IdentityForm) -> Result<Next, AppE
     // The rules first: an invalid submission is refused before any lookup or write.
     let valid = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     let (_, notes) = form.normalize();
+    let who = call.candidate().await?;
     let o = offering(call).await?;
     require_open(call, &o)?;
-    let draft = current_draft(call, &o)
+    let draft = current_draft(call, who.pass.id, &o)
         .await?
         .filter(|d| d.agreement_accepted_at.is_some())
         .ok_or_else(|| AppError::StepOrder { go_to: AGREEMENT_URL.into() })?;

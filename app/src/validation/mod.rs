@@ -3,6 +3,7 @@
 //! same `parse` as the user types and on submit; the server calls it again before touching
 //! the database. Messages come from the domain errors, so both sides print the same words.
 
+pub mod account;
 pub mod agreement;
 pub mod contact;
 pub mod declaration;
@@ -62,6 +63,15 @@ impl FieldErrors {
                 code: format!("{field}.{}", problem.code()),
                 message: problem.message(lang),
             });
+        }
+    }
+
+    /// Adds another form part's errors (one per field still holds).
+    pub fn extend(&mut self, other: FieldErrors) {
+        for e in other.0 {
+            if self.get(&e.field).is_none() {
+                self.0.push(e);
+            }
         }
     }
 

@@ -11,7 +11,9 @@ use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use server::config::Settings;
+use server::mail_catcher::{self, Caught, Inbox};
 use server::{seed, startup};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use tower::ServiceExt;
@@ -20,8 +22,16 @@ pub struct TestApp {
     pub router: Router,
     pub db: DatabaseConnection,
     pub clock: Clock,
+    /// What the app mailed, caught by the in-process mail catcher over real SMTP.
+    pub inbox: Inbox,
     db_file: Option<PathBuf>,
 }
+
+/// The peer address requests come from unless a test says otherwise.
+pub const CLIENT: &str = "192.0.2.10";
+
+/// The password every test pass gets (one place, so the log scan knows what to look for).
+pub const PASSWORD: &str = "Test-Pass-天山-2025";
 
 pub struct Reply {
     pub status: StatusCode,
@@ -78,9 +88,12 @@ pub async fn spawn_app() -> TestApp {
     startup::migrate(&db).await.expect("migrate");
     let clock = Clock::manual(start_time());
     seed::load_demo(&db, clock.now()).await.expect("seed");
-    let settings = Settings::for_tests(&url);
-    let router = startup::build_router(startup::state(db.clone(), &settings, clock.clone()).expect("test key"));
-    TestApp { router, db, clock, db_file }
+    let (smtp, inbox) = mail_catcher::start_smtp("127.0.0.1:0".parse().unwrap()).await.expect("mail catcher");
+    let mut settings = Settings::for_tests(&url);
+    settings.smtp_url = format!("smtp://{smtp}");
+    settings.trusted_proxies = "10.0.0.0/8".into();
+    let router = startup::build_router(startup::state(db.clone(), &settings, clock.clone()).expect("test settings"));
+    TestApp { router, db, clock, inbox, db_file }
 }
 
 impl Drop for TestApp {
@@ -95,6 +108,13 @@ impl Drop for TestApp {
 
 impl TestApp {
     pub async fn send(&self, req: Request<Body>) -> Reply {
+        self.send_from(CLIENT, req).await
+    }
+
+    /// A request arriving from TCP peer `peer`.
+    pub async fn send_from(&self, peer: &str, mut req: Request<Body>) -> Reply {
+        let addr: SocketAddr = format!("{peer}:40000").parse().expect("peer address");
+        req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
         let res = self.router.clone().oneshot(req).await.expect("router is infallible");
         let status = res.status();
         let headers = res.headers().clone();
@@ -104,6 +124,15 @@ impl TestApp {
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Reply {
         let mut req = Request::get(path).header("accept", "text/html");
+        if let Some(c) = cookie {
+            req = req.header(COOKIE, c);
+        }
+        self.send(req.body(Body::empty()).unwrap()).await
+    }
+
+    /// A GET server function as the WASM client calls it.
+    pub async fn api_get(&self, path: &str, cookie: Option<&str>) -> Reply {
+        let mut req = Request::get(path).header("accept", "application/json");
         if let Some(c) = cookie {
             req = req.header(COOKIE, c);
         }
@@ -138,6 +167,45 @@ impl TestApp {
         self.send(req.body(Body::from(body)).unwrap()).await
     }
 
+    /// The first mail to `to` whose subject contains `subject`, waiting up to 10 s for it
+    /// (mails go out from a background task).
+    pub async fn mail(&self, to: &str, subject: &str) -> Caught {
+        for _ in 0..200 {
+            if let Some(m) = self.inbox.messages(Some(to)).into_iter().rev().find(|m| m.subject.contains(subject)) {
+                return m;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to} about {subject}; inbox: {:?}", self.inbox.messages(None));
+    }
+
+    /// Signs up a pass by server function (no verification yet).
+    pub async fn sign_up(&self, email: &str, doc_number: &str, name: &str) -> Reply {
+        let form = serde_json::json!({"form": {
+            "email": email, "doc_type": "resident_id", "doc_number": doc_number, "name": name,
+            "password": PASSWORD, "password2": PASSWORD,
+        }});
+        self.call("/api/sign_up", form, None).await
+    }
+
+    /// Signs in by server function; the reply carries the new session cookie.
+    pub async fn sign_in(&self, login: &str, password: &str) -> Reply {
+        self.call("/api/sign_in", serde_json::json!({"form": {"login": login, "password": password}}), None).await
+    }
+
+    /// A verified, signed-in candidate: sign up, follow the mailed link, sign in. Returns
+    /// the session cookie.
+    pub async fn candidate(&self, email: &str, doc_number: &str) -> String {
+        let reply = self.sign_up(email, doc_number, "张三").await;
+        assert_eq!(reply.status, StatusCode::OK, "sign-up: {}", reply.body);
+        let token = token_in(&self.mail(email, "验证").await, "/pass/verify");
+        let reply = self.call("/api/verify_email", serde_json::json!({"form": {"token": token}}), None).await;
+        assert_eq!(reply.status, StatusCode::OK, "verify: {}", reply.body);
+        let reply = self.sign_in(email, PASSWORD).await;
+        assert_eq!(reply.status, StatusCode::OK, "sign-in: {}", reply.body);
+        reply.session_cookie().expect("a session cookie")
+    }
+
     /// Opens a sealed document number with the test key.
     pub fn open_doc_number(&self, sealed: &str) -> String {
         let key = Settings::for_tests("").data_key().unwrap();
@@ -148,12 +216,30 @@ impl TestApp {
         registration::Entity::find().all(&self.db).await.expect("query")
     }
 
-    /// Accepts the agreement by server function; returns the session cookie.
+    /// A new verified candidate who has accepted the agreement; returns the session cookie.
     pub async fn accept_agreement(&self) -> String {
-        let reply = self.call("/api/agreement", serde_json::json!({"form": {"accept": "yes"}}), None).await;
+        let cookie = self.candidate("agree@example.com", &resident_id(1)).await;
+        let reply = self.call("/api/agreement", serde_json::json!({"form": {"accept": "yes"}}), Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        reply.session_cookie().expect("a session cookie")
+        cookie
     }
+}
+
+/// The token of the link to `path` in a mail.
+pub fn token_in(mail: &Caught, path: &str) -> String {
+    let marker = format!("{path}?token=");
+    let start = mail.text.find(&marker).unwrap_or_else(|| panic!("no {path} link in: {}", mail.text)) + marker.len();
+    mail.text[start..].chars().take_while(char::is_ascii_hexdigit).collect()
+}
+
+/// The `n`th valid 18-digit resident ID number (GB 11643: born 1990-01-01 in 110105,
+/// sequence `n`, ISO 7064 MOD 11-2 check character).
+pub fn resident_id(n: u32) -> String {
+    let body = format!("11010519900101{:03}", n % 1000);
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body.bytes().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    format!("{body}{check}")
 }
 
 fn urlencode(s: &str) -> String {

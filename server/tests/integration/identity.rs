@@ -157,7 +157,10 @@ fn identity_before_the_agreement_is_refused() {
     run(async {
         let app = spawn_app().await;
         let form = json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张三"});
-        let reply = call_identity(&app, form, None).await;
+        let reply = call_identity(&app, form.clone(), None).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "anonymous: {}", reply.body);
+        let cookie = app.candidate("early@example.com", &crate::helpers::resident_id(7)).await;
+        let reply = call_identity(&app, form, Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::CONFLICT);
         assert_eq!(reply.json::<AppError>(), AppError::StepOrder { go_to: "/register/agreement".into() });
         assert!(app.registrations().await.is_empty());
@@ -170,6 +173,7 @@ fn nothing_changes_outside_the_window() {
         let app = spawn_app().await;
         let cookie = app.accept_agreement().await;
         app.clock.set(app.clock.now() + chrono::Duration::days(200));
+        let cookie = app.sign_in("agree@example.com", crate::helpers::PASSWORD).await.session_cookie().unwrap();
         let before = app.registrations().await;
         let form = json!({"doc_type": "resident_id", "doc_number": VALID_ID, "name": "张三"});
         let reply = call_identity(&app, form, Some(&cookie)).await;
@@ -185,8 +189,11 @@ fn no_js_post_rerenders_the_page_with_errors_and_values() {
         let app = spawn_app().await;
         let reply = app.post_form("/register/agreement", &[("accept", "yes")], None).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.location(), Some("/pass/sign-in?notice=sign-in-required"), "anonymous");
+        let cookie = app.candidate("nojs@example.com", &crate::helpers::resident_id(8)).await;
+        let reply = app.post_form("/register/agreement", &[("accept", "yes")], Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
         assert_eq!(reply.location(), Some("/register/identity"));
-        let cookie = reply.session_cookie().expect("session cookie");
 
         let reply = app
             .post_form(

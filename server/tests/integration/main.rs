@@ -1,6 +1,8 @@
 //! In-process integration tests: the real router on a fresh database per test, no port.
 #![allow(clippy::unwrap_used)]
 
+mod access;
+mod accounts;
 mod helpers;
 mod identity;
 mod pages;

@@ -14,12 +14,16 @@ fn home_shows_session_province_site_and_start_button() {
             "第75次 2025年03月全国计算机等级考试",
             "(65)新疆维吾尔自治区",
             "(659028)新疆应用职业技术学院",
-            "开始报名",
+            "报名前请先登录通行证",
         ] {
             assert!(reply.body.contains(text), "home page lacks {text}");
         }
         assert!(reply.headers.get("x-request-id").is_some());
         assert_eq!(reply.headers.get("x-content-type-options").unwrap(), "nosniff");
+        let cookie = app.candidate("home@example.com", &crate::helpers::resident_id(3)).await;
+        let reply = app.get("/", Some(&cookie)).await;
+        assert!(reply.body.contains(">开始报名<"), "a verified candidate may start");
+        assert!(reply.body.contains("1101**********"), "pass info with the masked number");
     })
 }
 
@@ -88,7 +92,18 @@ fn cross_site_posts_are_refused_and_change_nothing() {
         assert!(reply.session_cookie().is_none());
         assert!(app.registrations().await.is_empty());
 
-        let same = [("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000"), ("sec-fetch-site", "same-origin")];
+        let cookie = app.candidate("csrf@example.com", &crate::helpers::resident_id(4)).await;
+        let reply = app
+            .post_form_with("/register/agreement", &[("accept", "yes")], &[("cookie", &cookie), cross[0], cross[1]])
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "signed in, still cross-site");
+        assert!(app.registrations().await.is_empty());
+        let same = [
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000"),
+            ("sec-fetch-site", "same-origin"),
+            ("cookie", &cookie),
+        ];
         let reply = app.post_form_with("/register/agreement", &[("accept", "yes")], &same).await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         assert_eq!(app.registrations().await.len(), 1);

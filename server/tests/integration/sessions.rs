@@ -1,6 +1,8 @@
-//! Sessions end after 30 idle minutes or 12 hours, whatever the browser still holds.
+//! Sessions end after 30 idle minutes or 12 hours, whatever the browser still holds; the
+//! candidate's registration stays with the pass.
 
-use crate::helpers::{run, spawn_app};
+use crate::helpers::{run, spawn_app, PASSWORD};
+use app::api::AppError;
 use chrono::Duration;
 use http::StatusCode;
 use serde_json::json;
@@ -10,7 +12,7 @@ fn identity() -> serde_json::Value {
 }
 
 #[test]
-fn an_idle_session_ends_and_its_draft_with_it() {
+fn an_idle_session_ends_and_the_draft_waits_for_the_next_sign_in() {
     run(async {
         let app = spawn_app().await;
         let cookie = app.accept_agreement().await;
@@ -20,8 +22,14 @@ fn an_idle_session_ends_and_its_draft_with_it() {
 
         app.clock.set(app.clock.now() + Duration::minutes(30));
         let reply = app.call("/api/identity", identity(), Some(&cookie)).await;
-        assert_eq!(reply.status, StatusCode::CONFLICT, "the session should have ended: {}", reply.body);
-        assert!(app.registrations().await.is_empty(), "an ended anonymous session keeps no draft");
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "the session should have ended: {}", reply.body);
+        assert_eq!(reply.json::<AppError>(), AppError::SignInRequired);
+        let drafts = app.registrations().await;
+        assert_eq!(drafts.len(), 1, "the draft belongs to the pass, not the session");
+
+        let cookie = app.sign_in("agree@example.com", PASSWORD).await.session_cookie().unwrap();
+        let reply = app.call("/api/identity", identity(), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     })
 }
 
@@ -38,6 +46,6 @@ fn a_busy_session_still_ends_after_twelve_hours() {
         }
         app.clock.set(app.clock.now() + Duration::minutes(20));
         let reply = app.get("/", Some(&cookie)).await;
-        assert!(reply.body.contains("未报名"), "a 12-hour-old session must end");
+        assert!(reply.body.contains("报名前请先登录通行证"), "a 12-hour-old session must end");
     })
 }

@@ -4,6 +4,8 @@
 pub mod exam_session;
 pub mod exam_site;
 pub mod offered_subject;
+pub mod pass;
+pub mod pass_token;
 pub mod province;
 pub mod registration;
 pub mod site_offering;

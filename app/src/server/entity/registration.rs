@@ -1,4 +1,4 @@
-//! A registration draft of one browser session for one exam session.
+//! The registration of one pass for one exam session.
 
 use sea_orm::entity::prelude::*;
 
@@ -8,7 +8,7 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
-    pub web_session_id: i32,
+    pub pass_id: i32,
     pub session_id: i32,
     pub agreement_accepted_at: Option<DateTimeUtc>,
     pub doc_type: Option<String>,
@@ -18,6 +18,8 @@ pub struct Model {
     pub doc_number_hash: Option<String>,
     pub name: Option<String>,
     pub identity_notes: Option<String>,
+    /// REGISTRATION.md rule 4: locked when review is asked for or payment starts.
+    pub locked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

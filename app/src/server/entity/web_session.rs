@@ -1,3 +1,5 @@
+//! A signed-in browser session of one pass.
+
 use sea_orm::entity::prelude::*;
 
 #[sea_orm::model]
@@ -8,6 +10,7 @@ pub struct Model {
     pub id: i32,
     #[sea_orm(unique)]
     pub token_hash: String,
+    pub pass_id: i32,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
 }

@@ -1,0 +1,85 @@
+//! The pass (通行证): sign-up, verification, sign-in, password reset, the pass page.
+
+use super::{AppError, Next};
+use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
+use crate::validation::identity::IdentityForm;
+use crate::validation::Ctx;
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, Json};
+use serde::{Deserialize, Serialize};
+
+/// Who is signed in, for the page header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub name: String,
+    pub verified: bool,
+}
+
+/// 我的通行证: the pass as its owner sees it (e-mail and number masked) and the edit form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PassView {
+    pub ctx: Ctx,
+    pub email: String,
+    pub verified: bool,
+    pub neea_id: String,
+    pub doc_type_label: String,
+    pub masked_number: String,
+    pub name: String,
+    /// A registration is locked: the identity can no longer change.
+    pub locked: bool,
+    pub edit: IdentityForm,
+}
+
+macro_rules! call {
+    ($handler:ident $(, $arg:expr)?) => {{
+        let call = crate::server::call::Call::from_context()?;
+        crate::server::accounts::$handler(&call $(, $arg)?).await
+    }};
+}
+
+#[server(prefix = "/api", endpoint = "sign_up", input = Json)]
+pub async fn sign_up(form: SignUpForm) -> Result<Next, AppError> {
+    call!(sign_up, form)
+}
+
+#[server(prefix = "/api", endpoint = "verify_email", input = Json)]
+pub async fn verify_email(form: TokenForm) -> Result<Next, AppError> {
+    call!(verify_email, form)
+}
+
+#[server(prefix = "/api", endpoint = "sign_in", input = Json)]
+pub async fn sign_in(form: SignInForm) -> Result<Next, AppError> {
+    call!(sign_in, form)
+}
+
+#[server(prefix = "/api", endpoint = "request_reset", input = Json)]
+pub async fn request_reset(form: ResetRequestForm) -> Result<Next, AppError> {
+    call!(request_reset, form)
+}
+
+#[server(prefix = "/api", endpoint = "reset_password", input = Json)]
+pub async fn reset_password(form: NewPasswordForm) -> Result<Next, AppError> {
+    call!(reset_password, form)
+}
+
+#[server(prefix = "/api", endpoint = "me", input = GetUrl)]
+pub async fn get_me() -> Result<Option<Me>, AppError> {
+    call!(me)
+}
+
+#[server(prefix = "/api", endpoint = "pass_page", input = GetUrl)]
+pub async fn get_pass_page() -> Result<PassView, AppError> {
+    call!(pass_page)
+}
+
+#[server(prefix = "/api", endpoint = "edit_pass", input = Json)]
+pub async fn edit_pass(form: IdentityForm) -> Result<Next, AppError> {
+    call!(edit_pass, form)
+}
+
+/// The server's rule context (its "today"), for pages whose rules depend on the date.
+#[server(prefix = "/api", endpoint = "rule_context", input = GetUrl)]
+pub async fn get_rule_context() -> Result<Ctx, AppError> {
+    let call = crate::server::call::Call::from_context()?;
+    Ok(call.ctx())
+}

@@ -1,0 +1,439 @@
+//! Screen 2, 通行证: sign up, verify the e-mail address, sign in, reset the password, and
+//! the pass itself (masked number, NEEA id, editing the identity while nothing is locked).
+//! Every form posts to its own URL without JavaScript and runs the same rule as typed
+//! with it.
+
+use crate::api::pass::{
+    get_pass_page, get_rule_context, EditPass, PassView, RequestReset, ResetPassword, SignIn, SignUp, VerifyEmail,
+};
+use crate::api::Posted;
+use crate::components::error_summary::ErrorSummary;
+use crate::components::field::{SelectField, TextField};
+use crate::components::form::{follow, load_page, use_posted, FormKit, StepTitle};
+use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
+use crate::domain::{Date, DocumentType};
+use crate::validation::account::{
+    NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm, CONFIRM_PASSWORD, CURRENT_PASSWORD, EMAIL,
+    LOGIN, NEW_PASSWORD,
+};
+use crate::validation::identity::{IdentityForm, DOC_NUMBER, DOC_TYPE, NAME};
+use crate::validation::{Ctx, FieldErrors, FieldNote};
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+const PASSWORD_HINT: &str = "8至128个字符，可以是汉字、字母、数字和符号；不能用常见密码，也不能与邮箱或证件号码相同";
+
+fn doc_types(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
+    DocumentType::ALL
+        .iter()
+        .filter(|t| **t != DocumentType::ResidentId15 || ctx.allow_legacy_id)
+        .map(|t| (t.code(), t.label_zh()))
+        .collect()
+}
+
+fn errors_of<T>(r: Result<T, FieldErrors>) -> FieldErrors {
+    r.err().unwrap_or_default()
+}
+
+fn no_notes<F: Clone>(f: &F) -> (F, Vec<FieldNote>) {
+    (f.clone(), Vec::new())
+}
+
+/// The agreement rule needs no date; account rules use the context only for the language.
+fn plain_ctx() -> Ctx {
+    Ctx::new(Date::EPOCH)
+}
+
+#[component]
+fn Loading() -> impl IntoView {
+    view! { <p>"正在加载…"</p> }
+}
+
+// ---- 注册通行证 ----
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    let ctx = Resource::new(|| (), |_| get_rule_context());
+    let posted = use_posted::<SignUpForm>();
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let posted = posted.clone();
+                Suspend::new(async move {
+                    match ctx.await {
+                        Ok(ctx) => view! { <SignUpStep ctx posted /> }.into_any(),
+                        Err(error) => view! { <LoadProblem error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn SignUpStep(ctx: Ctx, posted: Option<Posted<SignUpForm>>) -> impl IntoView {
+    const TITLE: &str = "注册通行证";
+    let initial = SignUpForm { doc_type: DocumentType::ResidentId.code().into(), ..Default::default() };
+    let kit = FormKit::new(initial, posted.as_ref(), ctx, |f, c| errors_of(f.parse(c)), SignUpForm::normalize);
+    let state = kit.state;
+    let action = ServerAction::<SignUp>::new();
+    follow(action, state, load_page);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = kit.submit(&ev) {
+            action.dispatch(SignUp { form });
+        }
+    };
+    view! {
+        <StepTitle title=TITLE state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <p class="lead">"每位考生只能注册一个通行证。证件信息将用于报名和证书，请按证件如实填写。"</p>
+        <form method="post" action="/pass/sign-up" novalidate on:submit=on_submit>
+            <TextField
+                spec=EMAIL
+                input_type="email"
+                value=kit.value(|f| &f.email)
+                on_input=kit.on_input(EMAIL.name, |f, v| f.email = v)
+                on_leave=kit.on_leave(EMAIL.name)
+                errors=state.errors
+                notes=kit.notes_of(EMAIL.name)
+                hint="请填写您本人常用的真实邮箱，验证邮件和找回密码的邮件都发到这里"
+            />
+            <SelectField
+                spec=DOC_TYPE
+                options=doc_types(&ctx)
+                value=kit.value(|f| &f.doc_type)
+                on_change=kit.on_choose(DOC_TYPE.name, |f, v| f.doc_type = v)
+                errors=state.errors
+            />
+            <TextField
+                spec=DOC_NUMBER
+                value=kit.value(|f| &f.doc_number)
+                on_input=kit.on_input(DOC_NUMBER.name, |f, v| f.doc_number = v)
+                on_leave=kit.on_leave(DOC_NUMBER.name)
+                errors=state.errors
+                notes=kit.notes_of(DOC_NUMBER.name)
+                hint="按证件上的号码填写；居民身份证最后一位可以是X"
+            />
+            <TextField
+                spec=NAME
+                value=kit.value(|f| &f.name)
+                on_input=kit.on_input(NAME.name, |f, v| f.name = v)
+                on_leave=kit.on_leave(NAME.name)
+                errors=state.errors
+                notes=kit.notes_of(NAME.name)
+                hint="少数民族姓名各部分之间用间隔号“·”分隔，如：买买提·艾力"
+            />
+            <TextField
+                spec=NEW_PASSWORD
+                input_type="password"
+                value=kit.value(|f| &f.password)
+                on_input=kit.on_input(NEW_PASSWORD.name, |f, v| f.password = v)
+                on_leave=kit.on_leave(NEW_PASSWORD.name)
+                errors=state.errors
+                hint=PASSWORD_HINT
+            />
+            <TextField
+                spec=CONFIRM_PASSWORD
+                input_type="password"
+                value=kit.value(|f| &f.password2)
+                on_input=kit.on_input(CONFIRM_PASSWORD.name, |f, v| f.password2 = v)
+                on_leave=kit.on_leave(CONFIRM_PASSWORD.name)
+                errors=state.errors
+            />
+            <button class="button" type="submit" disabled=move || action.pending().get()>
+                "注册"
+            </button>
+        </form>
+        <p class="form-links"><a href="/pass/sign-in">"已有通行证？登录"</a></p>
+    }
+}
+
+// ---- 登录 ----
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    const TITLE: &str = "登录";
+    let posted = use_posted::<SignInForm>();
+    let kit = FormKit::new(
+        SignInForm::default(),
+        posted.as_ref(),
+        plain_ctx(),
+        |f, c| errors_of(f.parse(c)),
+        |f| f.normalize(),
+    );
+    let state = kit.state;
+    let action = ServerAction::<SignIn>::new();
+    follow(action, state, load_page);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = kit.submit(&ev) {
+            action.dispatch(SignIn { form });
+        }
+    };
+    view! {
+        <StepTitle title=TITLE state />
+        <NoticeBanner />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>"登录通行证"</h1>
+        <form method="post" action="/pass/sign-in" novalidate on:submit=on_submit>
+            <TextField
+                spec=LOGIN
+                value=kit.value(|f| &f.login)
+                on_input=kit.on_input(LOGIN.name, |f, v| f.login = v)
+                on_leave=kit.on_leave(LOGIN.name)
+                errors=state.errors
+                notes=kit.notes_of(LOGIN.name)
+            />
+            <TextField
+                spec=CURRENT_PASSWORD
+                input_type="password"
+                value=kit.value(|f| &f.password)
+                on_input=kit.on_input(CURRENT_PASSWORD.name, |f, v| f.password = v)
+                on_leave=kit.on_leave(CURRENT_PASSWORD.name)
+                errors=state.errors
+            />
+            <button class="button" type="submit" disabled=move || action.pending().get()>
+                "登录"
+            </button>
+        </form>
+        <p class="form-links">
+            <a href="/pass/reset">"忘记密码"</a>
+            <a href="/pass/sign-up">"注册通行证"</a>
+        </p>
+    }
+}
+
+// ---- 验证电子邮箱 ----
+
+/// The mailed link opens this page; the button does the verifying (a POST), so a mail
+/// scanner that fetches links does not use the token up.
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    const TITLE: &str = "验证电子邮箱";
+    let posted = use_posted::<TokenForm>();
+    let query = use_query_map();
+    let token = posted
+        .as_ref()
+        .map(|p| p.values.token.clone())
+        .unwrap_or_else(|| query.with_untracked(|q| q.get("token")).unwrap_or_default());
+    let kit = FormKit::new(TokenForm { token }, posted.as_ref(), plain_ctx(), |_, _| FieldErrors::new(), no_notes);
+    let state = kit.state;
+    let action = ServerAction::<VerifyEmail>::new();
+    follow(action, state, load_page);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = kit.submit(&ev) {
+            action.dispatch(VerifyEmail { form });
+        }
+    };
+    view! {
+        <StepTitle title=TITLE state />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <p>"点击下面的按钮，完成电子邮箱验证。"</p>
+        <form method="post" action="/pass/verify" novalidate on:submit=on_submit>
+            <input type="hidden" name="token" prop:value=kit.value(|f| &f.token) value=kit.form.get_untracked().token />
+            <button class="button" type="submit" disabled=move || action.pending().get()>
+                "验证我的邮箱"
+            </button>
+        </form>
+    }
+}
+
+// ---- 找回密码 ----
+
+#[component]
+pub fn ResetRequestPage() -> impl IntoView {
+    const TITLE: &str = "找回密码";
+    let posted = use_posted::<ResetRequestForm>();
+    let kit = FormKit::new(
+        ResetRequestForm::default(),
+        posted.as_ref(),
+        plain_ctx(),
+        |f, c| errors_of(f.parse(c)),
+        ResetRequestForm::normalize,
+    );
+    let state = kit.state;
+    let action = ServerAction::<RequestReset>::new();
+    follow(action, state, load_page);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = kit.submit(&ev) {
+            action.dispatch(RequestReset { form });
+        }
+    };
+    view! {
+        <StepTitle title=TITLE state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <p>"填写注册通行证时用的电子邮箱，我们会发一个重新设置密码的链接，30分钟内有效。"</p>
+        <form method="post" action="/pass/reset" novalidate on:submit=on_submit>
+            <TextField
+                spec=EMAIL
+                input_type="email"
+                value=kit.value(|f| &f.email)
+                on_input=kit.on_input(EMAIL.name, |f, v| f.email = v)
+                on_leave=kit.on_leave(EMAIL.name)
+                errors=state.errors
+                notes=kit.notes_of(EMAIL.name)
+            />
+            <button class="button" type="submit" disabled=move || action.pending().get()>
+                "发送链接"
+            </button>
+        </form>
+    }
+}
+
+// ---- 设置新密码 ----
+
+#[component]
+pub fn NewPasswordPage() -> impl IntoView {
+    const TITLE: &str = "设置新密码";
+    let posted = use_posted::<NewPasswordForm>();
+    let query = use_query_map();
+    let token = posted
+        .as_ref()
+        .map(|p| p.values.token.clone())
+        .unwrap_or_else(|| query.with_untracked(|q| q.get("token")).unwrap_or_default());
+    let initial = NewPasswordForm { token, ..Default::default() };
+    let kit = FormKit::new(initial, posted.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c, &[])), no_notes);
+    let state = kit.state;
+    let action = ServerAction::<ResetPassword>::new();
+    follow(action, state, load_page);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = kit.submit(&ev) {
+            action.dispatch(ResetPassword { form });
+        }
+    };
+    view! {
+        <StepTitle title=TITLE state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <p>"设置新密码后，所有已登录的设备都会退出登录。"</p>
+        <form method="post" action="/pass/reset/new" novalidate on:submit=on_submit>
+            <input type="hidden" name="token" prop:value=kit.value(|f| &f.token) value=kit.form.get_untracked().token />
+            <TextField
+                spec=NEW_PASSWORD
+                input_type="password"
+                value=kit.value(|f| &f.password)
+                on_input=kit.on_input(NEW_PASSWORD.name, |f, v| f.password = v)
+                on_leave=kit.on_leave(NEW_PASSWORD.name)
+                errors=state.errors
+                hint=PASSWORD_HINT
+            />
+            <TextField
+                spec=CONFIRM_PASSWORD
+                input_type="password"
+                value=kit.value(|f| &f.password2)
+                on_input=kit.on_input(CONFIRM_PASSWORD.name, |f, v| f.password2 = v)
+                on_leave=kit.on_leave(CONFIRM_PASSWORD.name)
+                errors=state.errors
+            />
+            <button class="button" type="submit" disabled=move || action.pending().get()>
+                "设置新密码"
+            </button>
+        </form>
+    }
+}
+
+// ---- 我的通行证 ----
+
+#[component]
+pub fn PassPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| get_pass_page());
+    let posted = use_posted::<IdentityForm>();
+    view! {
+        <leptos_meta::Title text="我的通行证" />
+        <NoticeBanner />
+        <Suspense fallback=Loading>
+            {move || {
+                let posted = posted.clone();
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(view) => view! { <PassBody view posted /> }.into_any(),
+                        Err(error) => view! { <h1>"我的通行证"</h1><LoadProblem error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PassBody(view: PassView, posted: Option<Posted<IdentityForm>>) -> impl IntoView {
+    let ctx = view.ctx;
+    let kit =
+        FormKit::new(view.edit.clone(), posted.as_ref(), ctx, |f, c| errors_of(f.parse(c)), IdentityForm::normalize);
+    let state = kit.state;
+    let action = ServerAction::<EditPass>::new();
+    follow(action, state, load_page);
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = kit.submit(&ev) {
+            action.dispatch(EditPass { form });
+        }
+    };
+    let verify = (!view.verified).then(|| {
+        view! {
+            <div class="notice" data-testid="unverified">
+                <p>"您的电子邮箱还没有验证，验证后才能报名。请打开注册时收到的邮件，点击其中的链接。"</p>
+                <form method="post" action="/pass/verify/resend" class="inline-form">
+                    <button type="submit" class="button button--secondary">"重新发送验证邮件"</button>
+                </form>
+            </div>
+        }
+    });
+    let edit = if view.locked {
+        view! { <p class="notice">"您的报名信息已锁定，证件类型、证件号码和姓名不能再修改。"</p> }.into_any()
+    } else {
+        view! {
+            <h2>"修改证件信息"</h2>
+            <p>"为保护您的个人信息，证件号码不显示全文；修改时请重新填写完整的证件号码。"</p>
+            <form method="post" action="/pass" novalidate on:submit=on_submit>
+                <SelectField
+                    spec=DOC_TYPE
+                    options=doc_types(&ctx)
+                    value=kit.value(|f| &f.doc_type)
+                    on_change=kit.on_choose(DOC_TYPE.name, |f, v| f.doc_type = v)
+                    errors=state.errors
+                />
+                <TextField
+                    spec=DOC_NUMBER
+                    value=kit.value(|f| &f.doc_number)
+                    on_input=kit.on_input(DOC_NUMBER.name, |f, v| f.doc_number = v)
+                    on_leave=kit.on_leave(DOC_NUMBER.name)
+                    errors=state.errors
+                    notes=kit.notes_of(DOC_NUMBER.name)
+                />
+                <TextField
+                    spec=NAME
+                    value=kit.value(|f| &f.name)
+                    on_input=kit.on_input(NAME.name, |f, v| f.name = v)
+                    on_leave=kit.on_leave(NAME.name)
+                    errors=state.errors
+                    notes=kit.notes_of(NAME.name)
+                />
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    "保存"
+                </button>
+            </form>
+        }
+        .into_any()
+    };
+    view! {
+        <StepTitle title="我的通行证" state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>"我的通行证"</h1>
+        {verify}
+        <dl class="summary-list">
+            <div><dt>"电子邮箱"</dt><dd>{view.email}{if view.verified { "（已验证）" } else { "（未验证）" }}</dd></div>
+            <div><dt>"证件类型"</dt><dd>{view.doc_type_label}</dd></div>
+            <div><dt>"证件号码"</dt><dd data-testid="pass-masked-number">{view.masked_number}</dd></div>
+            <div><dt>"姓名"</dt><dd>{view.name}</dd></div>
+            <div><dt>"考生号（NEEA ID）"</dt><dd class="neea-id" data-testid="neea-id">{view.neea_id}</dd></div>
+        </dl>
+        {edit}
+    }
+}
