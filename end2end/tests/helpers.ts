@@ -18,8 +18,108 @@ export async function hydrated(page: Page) {
   }
 }
 
+/** Every password the browser tests type starts with this, so the log scan can look for it. */
+export const PASSWORD_MARK = 'E2e-密码-';
+
+function random(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+
+/** A fresh valid resident ID number (GB 11643, ISO 7064 MOD 11-2 check character). */
+export function newResidentId(): string {
+  const year = 1970 + random(35);
+  const month = String(1 + random(12)).padStart(2, '0');
+  const day = String(1 + random(28)).padStart(2, '0');
+  const body = `650102${year}${month}${day}${String(random(1000)).padStart(3, '0')}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((s, c, i) => s + Number(c) * weights[i], 0);
+  return body + '10X98765432'[sum % 11];
+}
+
+export interface Candidate {
+  email: string;
+  docNumber: string;
+  name: string;
+  password: string;
+}
+
+export function newCandidate(): Candidate {
+  const tag = `${Date.now().toString(36)}${random(1e9).toString(36)}`;
+  return {
+    email: `e2e-${tag}@example.com`,
+    docNumber: newResidentId(),
+    name: '张三',
+    password: `${PASSWORD_MARK}${tag}`,
+  };
+}
+
+interface Mail {
+  to: string[];
+  subject: string;
+  text: string;
+}
+
+/** The newest mail to `to` whose subject contains `subject`, from the mail catcher. */
+export async function readMail(to: string, subject: string): Promise<Mail> {
+  const base = process.env.MAIL_URL ?? 'http://127.0.0.1:2580';
+  for (let i = 0; i < 100; i++) {
+    const res = await fetch(`${base}/messages?to=${encodeURIComponent(to)}`);
+    const mails = ((await res.json()) as Mail[]).filter((m) => m.subject.includes(subject));
+    if (mails.length > 0) return mails[mails.length - 1];
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no mail to ${to} about ${subject}`);
+}
+
+/** The path and query of the first link into the site in a mail. */
+export function linkIn(mail: Mail): string {
+  const url = mail.text.match(/https?:\/\/\S+/)?.[0];
+  if (!url) throw new Error(`no link in: ${mail.text}`);
+  const u = new URL(url);
+  return u.pathname + u.search;
+}
+
+export async function signUp(page: Page, c: Candidate) {
+  await open(page, '/pass/sign-up');
+  await page.getByLabel('电子邮箱').fill(c.email);
+  await page.getByLabel('证件号码').fill(c.docNumber);
+  await page.getByLabel('姓名').fill(c.name);
+  await page.getByLabel('密码', { exact: true }).fill(c.password);
+  await page.getByLabel('确认密码').fill(c.password);
+  await page.getByRole('button', { name: '注册' }).click();
+  await expect(page).toHaveURL(/\/pass\/sign-in\?notice=sign-up-sent$/);
+  await hydrated(page);
+}
+
+export async function verifyByMail(page: Page, c: Candidate) {
+  const mail = await readMail(c.email, '请验证您的电子邮箱');
+  await open(page, linkIn(mail));
+  await page.getByRole('button', { name: '验证我的邮箱' }).click();
+  await expect(page.getByTestId('notice')).toHaveText('电子邮箱已验证。');
+  await hydrated(page);
+}
+
+export async function signIn(page: Page, login: string, password: string) {
+  await open(page, '/pass/sign-in');
+  await page.getByLabel('电子邮箱或证件号码').fill(login);
+  await page.getByLabel('密码').fill(password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+}
+
+/** A new candidate, signed up, verified by the mailed link and signed in. */
+export async function signedInCandidate(page: Page): Promise<Candidate> {
+  const c = newCandidate();
+  await signUp(page, c);
+  await verifyByMail(page, c);
+  await signIn(page, c.email, c.password);
+  await expect(page.getByTestId('signed-in-as')).toHaveText(`${c.name}，您好`);
+  await hydrated(page);
+  return c;
+}
+
 /** Home → 开始报名 → tick the agreement → 下一步, ending on the identity step. */
 export async function throughAgreement(page: Page) {
+  await signedInCandidate(page);
   await open(page, '/');
   await page.getByRole('link', { name: '开始报名' }).click();
   await expect(page).toHaveURL(/\/register\/agreement$/);

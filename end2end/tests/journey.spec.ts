@@ -1,8 +1,12 @@
 import { expect, test } from '@playwright/test';
-import { errorTexts, fillIdentity, open, throughAgreement, VALID_ID } from './helpers';
+import { errorTexts, fillIdentity, open, signedInCandidate, throughAgreement, VALID_ID } from './helpers';
 
 test('home shows the session, province, site and 开始报名', async ({ page }) => {
   await open(page, '/');
+  await expect(page.getByText('报名前请先登录通行证')).toBeVisible();
+  const c = await signedInCandidate(page);
+  await open(page, '/');
+  await expect(page.getByTestId('home-masked-number')).toHaveText(`${c.docNumber.slice(0, 4)}**********${c.docNumber.slice(14)}`);
   await expect(page.getByRole('heading', { name: '欢迎使用NCRE考试报名系统' })).toBeVisible();
   await expect(page.getByText('第75次 2025年03月全国计算机等级考试')).toBeVisible();
   await expect(page.getByText('(65)新疆维吾尔自治区')).toBeVisible();
@@ -12,6 +16,9 @@ test('home shows the session, province, site and 开始报名', async ({ page })
 });
 
 test('the agreement cannot be skipped', async ({ page }) => {
+  await open(page, '/register/agreement');
+  await expect(page.getByText('请先登录通行证')).toBeVisible();
+  await signedInCandidate(page);
   await open(page, '/register/agreement');
   await expect(page.getByRole('listitem').filter({ hasText: '每个科目只能报考一次' })).toBeVisible();
   await page.getByRole('button', { name: '下一步' }).click();

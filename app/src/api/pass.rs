@@ -30,6 +30,8 @@ pub struct PassView {
     pub edit: IdentityForm,
 }
 
+/// A server function's body: the request as a `Call`, handed to its handler (server only).
+#[cfg(feature = "ssr")]
 macro_rules! call {
     ($handler:ident $(, $arg:expr)?) => {{
         let call = crate::server::call::Call::from_context()?;

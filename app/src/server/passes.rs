@@ -82,7 +82,7 @@ pub async fn by_document_number(
 
 #[derive(Debug)]
 pub enum Created {
-    New(pass::Model),
+    New(Box<pass::Model>),
     /// The e-mail address or the document already has a pass.
     Taken,
 }
@@ -111,7 +111,7 @@ pub async fn create(
         ..Default::default()
     };
     match row.insert(db).await {
-        Ok(p) => Ok(Created::New(p)),
+        Ok(p) => Ok(Created::New(Box::new(p))),
         // Two sign-ups racing for one address or document: the unique key decides.
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(Created::Taken),
         Err(e) => Err(e),

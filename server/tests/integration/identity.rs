@@ -171,7 +171,7 @@ fn identity_before_the_agreement_is_refused() {
 fn nothing_changes_outside_the_window() {
     run(async {
         let app = spawn_app().await;
-        let cookie = app.accept_agreement().await;
+        app.accept_agreement().await;
         app.clock.set(app.clock.now() + chrono::Duration::days(200));
         let cookie = app.sign_in("agree@example.com", crate::helpers::PASSWORD).await.session_cookie().unwrap();
         let before = app.registrations().await;
