@@ -37,7 +37,7 @@ test('sign up, read the mail, verify, sign in, sign out', async ({ page }) => {
   await page.getByRole('button', { name: '退出登录' }).click();
   await expect(page.getByTestId('notice')).toHaveText('您已退出登录。');
   await hydrated(page);
-  await expect(page.getByRole('link', { name: '登录' })).toBeVisible();
+  await expect(page.getByRole('navigation', { name: '通行证' }).getByRole('link', { name: '登录' })).toBeVisible();
   await open(page, '/pass');
   await expect(page.getByText('请先登录通行证')).toBeVisible();
 
@@ -52,9 +52,12 @@ test('a wrong password says the same as an unknown account', async ({ page }) =>
   await signIn(page, c.email, `${c.password}-wrong`);
   await expect(page.locator('.error-summary li')).toHaveText(['电子邮箱/证件号码或密码不正确']);
   await expect(page.getByLabel('密码')).toHaveValue('');
-  const known = await page.locator('.error-summary').innerText();
+  const known = await page.locator('.error-summary li').allInnerTexts();
+  const title = await page.title();
   await signIn(page, `nobody-${c.email}`, c.password);
-  await expect(page.locator('.error-summary')).toHaveText(known);
+  await expect(page.locator('.error-summary li')).toHaveText(known);
+  await expect(page).toHaveTitle(title);
+  await expect(page.getByLabel('密码')).toHaveValue('');
 });
 
 test('too many sign-in attempts get a clear page', async ({ page }) => {

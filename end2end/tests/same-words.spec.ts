@@ -33,6 +33,8 @@ async function messages(browser: Browser, js: boolean, baseURL: string, state: S
 }
 
 test('JavaScript on and off give identical messages for the same inputs', async ({ browser, baseURL, page }) => {
+  // Two fresh browser contexts per case: longer than one page's budget on a busy 2-core machine.
+  test.setTimeout(120_000);
   // One signed-in candidate; both kinds of browser carry its session.
   await signedInCandidate(page);
   const state = await page.context().storageState();
@@ -69,6 +71,7 @@ async function signUpMessages(browser: Browser, js: boolean, baseURL: string, f:
 }
 
 test('the sign-up form gives identical messages with JavaScript on and off', async ({ browser, baseURL }) => {
+  test.setTimeout(90_000);
   for (const f of signUpCases) {
     const on = await signUpMessages(browser, true, baseURL!, f);
     const off = await signUpMessages(browser, false, baseURL!, f);

@@ -110,6 +110,7 @@ pub struct FormKit<F: Send + Sync + 'static> {
     pub ctx: crate::validation::Ctx,
     check: fn(&F, &crate::validation::Ctx) -> FieldErrors,
     normalize: fn(&F) -> (F, Vec<crate::validation::FieldNote>),
+    forget: fn(&F) -> F,
 }
 
 impl<F: Send + Sync + 'static> Clone for FormKit<F> {
@@ -134,7 +135,32 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
             ctx,
             check,
             normalize,
+            forget: F::clone,
         }
+    }
+
+    /// What the form keeps after the server refuses it: the same as the server's own
+    /// re-render, so passwords are emptied with JavaScript on as with it off.
+    pub fn forgetting(mut self, forget: fn(&F) -> F) -> Self {
+        self.forget = forget;
+        self
+    }
+
+    /// Follows a server function's answer: on to the next page, or the errors shown (and
+    /// the secrets forgotten).
+    pub fn follow<S>(&self, action: ServerAction<S>, go: fn(&str))
+    where
+        S: leptos::server_fn::ServerFn<Output = Next, Error = AppError> + Send + Sync + Clone + 'static,
+    {
+        let kit = *self;
+        Effect::new(move |_| {
+            if let Some(result) = action.value().get() {
+                if matches!(&result, Err(e) if !matches!(e, AppError::StepOrder { .. })) {
+                    kit.form.update(|f| *f = (kit.forget)(f));
+                }
+                kit.state.handle_result(result, go);
+            }
+        });
     }
 
     fn recheck(&self) {
@@ -209,16 +235,4 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
 /// state too) comes fresh from the server.
 pub fn load_page(url: &str) {
     let _ = window().location().set_href(url);
-}
-
-/// Follows a server function's answer: on to the next page, or the errors shown.
-pub fn follow<S>(action: ServerAction<S>, state: FormState, go: fn(&str))
-where
-    S: leptos::server_fn::ServerFn<Output = Next, Error = AppError> + Send + Sync + Clone + 'static,
-{
-    Effect::new(move |_| {
-        if let Some(result) = action.value().get() {
-            state.handle_result(result, go);
-        }
-    });
 }

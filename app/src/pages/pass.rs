@@ -6,10 +6,10 @@
 use crate::api::pass::{
     get_pass_page, get_rule_context, EditPass, PassView, RequestReset, ResetPassword, SignIn, SignUp, VerifyEmail,
 };
-use crate::api::Posted;
+use crate::api::{NoFields, Posted};
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{SelectField, TextField};
-use crate::components::form::{follow, load_page, use_posted, FormKit, StepTitle};
+use crate::components::form::{load_page, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::{Date, DocumentType};
 use crate::validation::account::{
@@ -74,10 +74,11 @@ pub fn SignUpPage() -> impl IntoView {
 fn SignUpStep(ctx: Ctx, posted: Option<Posted<SignUpForm>>) -> impl IntoView {
     const TITLE: &str = "注册通行证";
     let initial = SignUpForm { doc_type: DocumentType::ResidentId.code().into(), ..Default::default() };
-    let kit = FormKit::new(initial, posted.as_ref(), ctx, |f, c| errors_of(f.parse(c)), SignUpForm::normalize);
+    let kit = FormKit::new(initial, posted.as_ref(), ctx, |f, c| errors_of(f.parse(c)), SignUpForm::normalize)
+        .forgetting(SignUpForm::without_passwords);
     let state = kit.state;
     let action = ServerAction::<SignUp>::new();
-    follow(action, state, load_page);
+    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
             action.dispatch(SignUp { form });
@@ -162,10 +163,11 @@ pub fn SignInPage() -> impl IntoView {
         plain_ctx(),
         |f, c| errors_of(f.parse(c)),
         |f| f.normalize(),
-    );
+    )
+    .forgetting(SignInForm::without_password);
     let state = kit.state;
     let action = ServerAction::<SignIn>::new();
-    follow(action, state, load_page);
+    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
             action.dispatch(SignIn { form });
@@ -221,7 +223,7 @@ pub fn VerifyPage() -> impl IntoView {
     let kit = FormKit::new(TokenForm { token }, posted.as_ref(), plain_ctx(), |_, _| FieldErrors::new(), no_notes);
     let state = kit.state;
     let action = ServerAction::<VerifyEmail>::new();
-    follow(action, state, load_page);
+    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
             action.dispatch(VerifyEmail { form });
@@ -256,7 +258,7 @@ pub fn ResetRequestPage() -> impl IntoView {
     );
     let state = kit.state;
     let action = ServerAction::<RequestReset>::new();
-    follow(action, state, load_page);
+    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
             action.dispatch(RequestReset { form });
@@ -297,10 +299,11 @@ pub fn NewPasswordPage() -> impl IntoView {
         .map(|p| p.values.token.clone())
         .unwrap_or_else(|| query.with_untracked(|q| q.get("token")).unwrap_or_default());
     let initial = NewPasswordForm { token, ..Default::default() };
-    let kit = FormKit::new(initial, posted.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c, &[])), no_notes);
+    let kit = FormKit::new(initial, posted.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c, &[])), no_notes)
+        .forgetting(NewPasswordForm::without_passwords);
     let state = kit.state;
     let action = ServerAction::<ResetPassword>::new();
-    follow(action, state, load_page);
+    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
             action.dispatch(ResetPassword { form });
@@ -344,9 +347,12 @@ pub fn NewPasswordPage() -> impl IntoView {
 pub fn PassPage() -> impl IntoView {
     let page = Resource::new(|| (), |_| get_pass_page());
     let posted = use_posted::<IdentityForm>();
+    // "Send the mail again" refused without JavaScript (too many, signed out): said here.
+    let resend = use_posted::<NoFields>().and_then(|p| p.problem).map(|p| p.user_message());
     view! {
         <leptos_meta::Title text="我的通行证" />
         <NoticeBanner />
+        <ProblemBanner message=Signal::stored(resend) />
         <Suspense fallback=Loading>
             {move || {
                 let posted = posted.clone();
@@ -368,7 +374,7 @@ fn PassBody(view: PassView, posted: Option<Posted<IdentityForm>>) -> impl IntoVi
         FormKit::new(view.edit.clone(), posted.as_ref(), ctx, |f, c| errors_of(f.parse(c)), IdentityForm::normalize);
     let state = kit.state;
     let action = ServerAction::<EditPass>::new();
-    follow(action, state, load_page);
+    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
             action.dispatch(EditPass { form });

@@ -42,10 +42,11 @@ pub fn routes() -> Router<AppState> {
 
 /// A form step whose posted values are shown again as they are (nothing to normalise).
 macro_rules! step {
-    ($name:ident, $form:ty, |$call:ident, $f:ident| $submit:expr, |$g:ident| $shown:expr) => {
+    ($name:ident, $form:ty, |$call:ident, $f:ident| $submit:expr, |$g:ident| $shown:expr $(, page: $page:expr)?) => {
         struct $name;
         impl FormStep for $name {
             type Form = $form;
+            $(const PAGE: Option<&'static str> = Some($page);)?
             fn submit($call: &Call, $f: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send {
                 $submit
             }
@@ -62,11 +63,11 @@ step!(SignUpStep, SignUpForm, |call, f| accounts::sign_up(call, f), |f| {
 });
 step!(SignInStep, SignInForm, |call, f| accounts::sign_in(call, f), |f| {
     let (values, notes) = f.normalize();
-    (SignInForm { password: String::new(), ..values }, notes)
+    (values.without_password(), notes)
 });
-step!(SignOutStep, NoFields, |call, _f| accounts::sign_out(call), |f| (f.clone(), Vec::new()));
+step!(SignOutStep, NoFields, |call, _f| accounts::sign_out(call), |f| (f.clone(), Vec::new()), page: "/");
 step!(VerifyStep, TokenForm, |call, f| accounts::verify_email(call, f), |f| (f.clone(), Vec::new()));
-step!(ResendStep, NoFields, |call, _f| accounts::resend_verification(call), |f| (f.clone(), Vec::new()));
+step!(ResendStep, NoFields, |call, _f| accounts::resend_verification(call), |f| (f.clone(), Vec::new()), page: PASS_URL);
 step!(ResetRequestStep, ResetRequestForm, |call, f| accounts::request_reset(call, f), |f| f.normalize());
 step!(NewPasswordStep, NewPasswordForm, |call, f| accounts::reset_password(call, f), |f| {
     (f.without_passwords(), Vec::new())
@@ -79,6 +80,8 @@ trait FormStep {
     fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send;
     /// The values to show again and what normalisation changed.
     fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>);
+    /// The page a refusal is shown on, when the form's URL is not a page of its own.
+    const PAGE: Option<&'static str> = None;
 }
 
 struct AgreementStep;
@@ -130,6 +133,11 @@ async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Res
                 other => (FieldErrors::new(), Some(other)),
             };
             let posted = Posted { values, errors, notes, problem };
+            let mut parts = parts;
+            if let Some(page) = S::PAGE.and_then(|p| p.parse().ok()) {
+                parts.uri = page;
+                parts.method = http::Method::GET;
+            }
             let mut page = render_with(&state, posted, Request::from_parts(parts, Body::empty())).await;
             *page.status_mut() = status;
             if let Some(secs) = retry_after {

@@ -235,6 +235,11 @@ impl SignInForm {
         (SignInForm { login, password: self.password.clone() }, notes.0)
     }
 
+    /// What is shown again after a refused sign-in: the password is not sent back.
+    pub fn without_password(&self) -> SignInForm {
+        SignInForm { password: String::new(), ..self.clone() }
+    }
+
     pub fn parse(&self, ctx: &Ctx) -> Result<ValidSignIn, FieldErrors> {
         let (f, _) = self.normalize();
         let mut errors = FieldErrors::new();

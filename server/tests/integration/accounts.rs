@@ -316,3 +316,32 @@ fn sign_ups_are_limited_per_client_address_and_forwarded_for_is_believed_only_fr
         assert_eq!(app.send_from("10.1.2.3", proxied).await.status, StatusCode::OK);
     })
 }
+
+#[test]
+fn verification_mails_are_limited_per_pass_and_the_page_says_so() {
+    run(async {
+        let app = spawn_app().await;
+        app.sign_up("resend@example.com", &resident_id(40), "张三").await;
+        let cookie = app.sign_in("resend@example.com", PASSWORD).await.session_cookie().unwrap();
+        for i in 0..3 {
+            let reply = app.post_form("/pass/verify/resend", &[], Some(&cookie)).await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "resend {i}");
+            assert_eq!(reply.location(), Some("/pass?notice=verify-sent"));
+        }
+        let reply = app.post_form("/pass/verify/resend", &[], Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(reply.headers.get(RETRY_AFTER).is_some());
+        assert!(reply.body.contains("我的通行证"), "shown on the pass page");
+        assert!(reply.body.contains("尝试次数过多"), "{}", reply.body);
+        // Only the newest mailed link works.
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let mails = app.inbox.messages(Some("resend@example.com"));
+        assert_eq!(mails.len(), 4, "the sign-up mail and three more");
+        let first = token_in(&mails[0], "/pass/verify");
+        let reply = app.call("/api/verify_email", json!({"form": {"token": first}}), None).await;
+        assert_eq!(reply.status, StatusCode::GONE, "replaced by a newer link");
+        let newest = token_in(mails.last().unwrap(), "/pass/verify");
+        let reply = app.call("/api/verify_email", json!({"form": {"token": newest}}), Some(&cookie)).await;
+        assert_eq!(reply.json::<Next>().url, "/?notice=verified");
+    })
+}
