@@ -1,5 +1,7 @@
 //! The NCRE registration app: shared by the server (feature `ssr`) and the WASM client
 //! (feature `hydrate`). `domain` and `validation` compile identically into both.
+// Deep view types (the subject step) need more than the default 128.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod components;

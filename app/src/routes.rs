@@ -4,7 +4,8 @@
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::{
-    agreement::AgreementPage, home::HomePage, identity::IdentityPage, not_found::NotFound, summary::SummaryPage,
+    agreement::AgreementPage, delete::DeletePage, home::HomePage, info::InfoPage, not_found::NotFound,
+    photo::PhotoPage, status::StatusPage, subjects::SubjectsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
@@ -34,13 +35,28 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("identity"))
-                        view=IdentityPage
+                        path=(StaticSegment("register"), StaticSegment("info"))
+                        view=InfoPage
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("summary"))
-                        view=SummaryPage
+                        path=(StaticSegment("register"), StaticSegment("subjects"))
+                        view=SubjectsPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("register"), StaticSegment("photo"))
+                        view=PhotoPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("register"), StaticSegment("status"))
+                        view=StatusPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=(StaticSegment("register"), StaticSegment("delete"))
+                        view=DeletePage
                         ssr=SsrMode::Async
                     />
                     <Route path=StaticSegment("pass") view=PassPage ssr=SsrMode::Async />

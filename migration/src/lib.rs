@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261124_000001_create_reference_and_drafts;
 mod m20261124_000002_seal_document_numbers;
 mod m20261124_000003_passes;
+mod m20261125_000004_registration_journey;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_create_reference_and_drafts::Migration),
             Box::new(m20261124_000002_seal_document_numbers::Migration),
             Box::new(m20261124_000003_passes::Migration),
+            Box::new(m20261125_000004_registration_journey::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! `.env.sample` at the repository root for the full list.
 
 use app::server::crypto::DataKey;
+use app::server::photo_store::{self, PhotoStoreConfig, S3Config};
 use leptos::config::get_configuration;
 use leptos::prelude::LeptosOptions;
 
@@ -28,6 +29,9 @@ pub struct Settings {
     pub trusted_proxies: String,
     /// `APP_RATE_LIMIT_FACTOR`: scales every rate limit (1 = defaults; 0 = off, for benchmarks).
     pub rate_limit_factor: u32,
+    /// `PHOTO_STORE` (`local`, default, or `s3`), `PHOTO_DIR`, `S3_ENDPOINT`, `S3_BUCKET`,
+    /// `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`.
+    pub photo_store: PhotoStoreConfig,
 }
 
 pub const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:2525";
@@ -57,6 +61,9 @@ impl Settings {
             public_url: "http://ncre.test".into(),
             trusted_proxies: String::new(),
             rate_limit_factor: 1,
+            photo_store: PhotoStoreConfig::Local {
+                dir: std::env::temp_dir().join(format!("ncre-test-photos-{}", std::process::id())),
+            },
         }
     }
 
@@ -75,7 +82,26 @@ impl Settings {
                 .parse()
                 .map_err(|_| ConfigError(format!("APP_RATE_LIMIT_FACTOR: `{v}` is not a whole number")))?,
         };
+        let photo_store = match var("PHOTO_STORE").as_deref().map(str::trim) {
+            None | Some("local") => PhotoStoreConfig::Local {
+                dir: var("PHOTO_DIR").unwrap_or_else(|| photo_store::DEFAULT_DIR.to_owned()).into(),
+            },
+            Some("s3") => {
+                let need = |name: &str| var(name).ok_or_else(|| ConfigError(format!("PHOTO_STORE=s3 needs {name}")));
+                let endpoint = var("S3_ENDPOINT");
+                PhotoStoreConfig::S3(S3Config {
+                    allow_http: endpoint.as_deref().is_some_and(|e| e.starts_with("http://")),
+                    endpoint,
+                    bucket: need("S3_BUCKET")?,
+                    region: var("S3_REGION").unwrap_or_else(|| photo_store::DEFAULT_REGION.to_owned()),
+                    access_key_id: need("S3_ACCESS_KEY_ID")?,
+                    secret_access_key: need("S3_SECRET_ACCESS_KEY")?.into(),
+                })
+            }
+            Some(other) => return Err(ConfigError(format!("PHOTO_STORE: `{other}` is not `local` or `s3`"))),
+        };
         Ok(Self {
+            photo_store,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             secure_cookies: var("APP_SECURE_COOKIES").is_some_and(|v| v == "true" || v == "1"),
             data_key: var("APP_DATA_KEY"),

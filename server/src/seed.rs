@@ -1,8 +1,8 @@
-//! Demo reference data from `seed/demo.json`: session 第75次, province 65, site 659028 with
-//! a window open from a day before seeding, and a handful of subjects with fees and
-//! capacities. Loading twice inserts nothing the second time.
+//! Demo reference data from `seed/demo.json`: session 第75次, province 65, three sites (two
+//! open from a day before seeding, one opening 30 days after), their subjects with fees and
+//! capacities, and notices. Loading twice inserts nothing the second time.
 
-use app::server::entity::{exam_session, exam_site, offered_subject, province, site_offering, subject};
+use app::server::entity::{exam_session, exam_site, notice, offered_subject, province, site_offering, subject};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -20,6 +20,17 @@ struct Seed {
     sessions: Vec<Session>,
     sites: Vec<Site>,
     offerings: Vec<Offering>,
+    #[serde(default)]
+    notices: Vec<Notice>,
+}
+
+#[derive(Deserialize)]
+struct Notice {
+    slug: String,
+    session: i32,
+    site: Option<String>,
+    title: String,
+    body: String,
 }
 
 #[derive(Deserialize)]
@@ -160,6 +171,23 @@ pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
             )
             .await?;
         }
+    }
+    for n in seed.notices {
+        let Some(session) =
+            exam_session::Entity::find().filter(exam_session::Column::Number.eq(n.session)).one(&txn).await?
+        else {
+            return Err(DbErr::Custom(format!("seed: no session {}", n.session)));
+        };
+        let row = notice::ActiveModel {
+            slug: Set(n.slug),
+            session_id: Set(session.id),
+            site_code: Set(n.site),
+            title: Set(n.title),
+            body: Set(n.body),
+            published_at: Set(now),
+            ..Default::default()
+        };
+        inserted += insert_new(&txn, notice::Entity::insert(row).on_conflict(nothing(notice::Column::Slug))).await?;
     }
     txn.commit().await?;
     Ok(inserted)

@@ -56,6 +56,8 @@ pub fn state(db: DatabaseConnection, settings: &Settings, clock: Clock) -> Resul
         trusted_proxies: Arc::new(trusted_proxies),
         mailer,
         public_url: settings.public_url.trim_end_matches('/').into(),
+        photos: app::server::photo_store::from_config(&settings.photo_store)
+            .map_err(|e| ConfigError(format!("photo store: {e}")))?,
     })
 }
 
@@ -75,6 +77,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         // No-JS form posts to the page URLs (GET of the same paths is the Leptos route).
         .merge(app::server::forms::routes())
+        .merge(app::server::photo_upload::routes())
         .leptos_routes_with_context(
             &state,
             routes,

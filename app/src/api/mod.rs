@@ -4,7 +4,7 @@
 
 pub mod agreement;
 pub mod home;
-pub mod identity;
+pub mod journey;
 pub mod pass;
 
 use crate::validation::{FieldErrors, FieldNote};
@@ -49,6 +49,13 @@ pub enum AppError {
     /// A registration of the pass is locked (REGISTRATION.md rule 4): read only.
     #[error("locked")]
     Locked,
+    /// A valid subject choice not yet confirmed (no-JS): the confirmation page comes next;
+    /// nothing was saved.
+    #[error("confirm first")]
+    ConfirmFirst,
+    /// A subject is paid: the registration cannot be deleted (rule 5).
+    #[error("paid")]
+    Paid,
     /// The request's arguments could not be read (malformed JSON, missing fields).
     #[error("bad request")]
     BadRequest,
@@ -86,7 +93,8 @@ impl AppError {
             AppError::Unverified => 403,
             AppError::RateLimited { .. } => 429,
             AppError::TokenInvalid => 410,
-            AppError::Locked => 409,
+            AppError::Locked | AppError::Paid => 409,
+            AppError::ConfirmFirst => 200,
             AppError::Internal { .. } => 500,
             AppError::BadRequest | AppError::Transport(_) => 400,
         }
@@ -110,7 +118,9 @@ impl AppError {
                 format!("尝试次数过多，为保护您的账号，请在{}后再试", wait_text(*retry_after_secs))
             }
             AppError::TokenInvalid => "这个链接无效、已经用过或已经过期，请重新申请".into(),
-            AppError::Locked => "报名信息已锁定，证件类型、证件号码和姓名不能再修改".into(),
+            AppError::Locked => "报名信息已锁定，不能再修改，只能查看".into(),
+            AppError::Paid => "已有科目缴费成功，报名信息不能删除，科目也不能取消".into(),
+            AppError::ConfirmFirst => "请核对报考信息后点击“确定”".into(),
             AppError::Internal { request_id } => {
                 format!("系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}")
             }
@@ -152,36 +162,9 @@ pub struct Next {
     pub url: String,
 }
 
-/// The site, session and window as the home page shows them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SiteInfo {
-    pub session_name: String,
-    pub session_number: i32,
-    /// `(65)新疆维吾尔自治区`
-    pub province: String,
-    /// `(659028)新疆应用职业技术学院`
-    pub site: String,
-    /// `2025-01-06 10:00 至 2025-01-10 19:30` (Beijing time)
-    pub window: String,
-    pub window_state: WindowState,
-    pub max_subjects: i16,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WindowState {
     NotYetOpen { opens: String },
     Open,
     Closed,
-}
-
-/// A saved identity as shown back to its owner: the number masked, derived facts spelled
-/// out, and the normalisation notes from when it was saved.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IdentitySummary {
-    pub doc_type: String,
-    pub masked_number: String,
-    pub name: String,
-    pub birth_date: Option<String>,
-    pub gender: Option<String>,
-    pub notes: Vec<FieldNote>,
 }

@@ -108,10 +108,13 @@ pub struct FormKit<F: Send + Sync + 'static> {
     pub state: FormState,
     pub notes: RwSignal<Vec<crate::validation::FieldNote>>,
     pub ctx: crate::validation::Ctx,
-    check: fn(&F, &crate::validation::Ctx) -> FieldErrors,
+    check: StoredValue<Check<F>>,
     normalize: fn(&F) -> (F, Vec<crate::validation::FieldNote>),
     forget: fn(&F) -> F,
 }
+
+/// A step's rule as the form runs it (it may hold page data, such as the sites offered).
+type Check<F> = Box<dyn Fn(&F, &crate::validation::Ctx) -> FieldErrors + Send + Sync>;
 
 impl<F: Send + Sync + 'static> Clone for FormKit<F> {
     fn clone(&self) -> Self {
@@ -125,7 +128,7 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
         initial: F,
         posted: Option<&Posted<F>>,
         ctx: crate::validation::Ctx,
-        check: fn(&F, &crate::validation::Ctx) -> FieldErrors,
+        check: impl Fn(&F, &crate::validation::Ctx) -> FieldErrors + Send + Sync + 'static,
         normalize: fn(&F) -> (F, Vec<crate::validation::FieldNote>),
     ) -> Self {
         Self {
@@ -133,7 +136,7 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
             state: FormState::new(posted),
             notes: RwSignal::new(posted.map(|p| p.notes.clone()).unwrap_or_default()),
             ctx,
-            check,
+            check: StoredValue::new(Box::new(check)),
             normalize,
             forget: F::clone,
         }
@@ -148,7 +151,7 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
 
     /// Follows a server function's answer: on to the next page, or the errors shown (and
     /// the secrets forgotten).
-    pub fn follow<S>(&self, action: ServerAction<S>, go: fn(&str))
+    pub fn follow<S>(&self, action: ServerAction<S>, go: impl Fn(&str) + 'static)
     where
         S: leptos::server_fn::ServerFn<Output = Next, Error = AppError> + Send + Sync + Clone + 'static,
     {
@@ -158,13 +161,13 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
                 if matches!(&result, Err(e) if !matches!(e, AppError::StepOrder { .. })) {
                     kit.form.update(|f| *f = (kit.forget)(f));
                 }
-                kit.state.handle_result(result, go);
+                kit.state.handle_result(result, &go);
             }
         });
     }
 
     fn recheck(&self) {
-        let errors = self.form.with_untracked(|f| (self.check)(f, &self.ctx));
+        let errors = self.form.with_untracked(|f| self.check.with_value(|check| check(f, &self.ctx)));
         self.state.show_touched(errors);
     }
 
@@ -221,7 +224,7 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
     pub fn submit(&self, ev: &leptos::ev::SubmitEvent) -> Option<F> {
         ev.prevent_default();
         let current = self.form.get_untracked();
-        let errors = (self.check)(&current, &self.ctx);
+        let errors = self.check.with_value(|check| check(&current, &self.ctx));
         if errors.is_empty() {
             Some(current)
         } else {

@@ -70,8 +70,9 @@ pub fn ProblemBanner(#[prop(into)] message: Signal<Option<String>>) -> impl Into
 #[component]
 pub fn LoadProblem(error: AppError) -> impl IntoView {
     let next = match &error {
-        AppError::SignInRequired => Some(("登录通行证", "/pass/sign-in")),
-        AppError::Unverified => Some(("我的通行证", "/pass")),
+        AppError::SignInRequired => Some(("登录通行证", "/pass/sign-in".to_owned())),
+        AppError::Unverified => Some(("我的通行证", "/pass".to_owned())),
+        AppError::StepOrder { go_to } => Some(("前往", go_to.clone())),
         _ => None,
     };
     view! {
@@ -80,6 +81,18 @@ pub fn LoadProblem(error: AppError) -> impl IntoView {
         </div>
         {next.map(|(label, href)| view! { <p><a class="button" href=href>{label}</a></p> })}
     }
+}
+
+/// Why a page shows values without letting them change (locked, outside the window).
+#[component]
+pub fn ReadOnlyBanner(reason: Option<String>) -> impl IntoView {
+    reason.map(|r| {
+        view! {
+            <div class="notice" data-testid="read-only">
+                <p>{r}</p>
+            </div>
+        }
+    })
 }
 
 /// What a finished action says on the page it leads to (`?notice=`); only known codes.
@@ -92,6 +105,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "password-reset" => "新密码已设置，所有设备都已退出登录，请用新密码登录。",
         "signed-out" => "您已退出登录。",
         "pass-saved" => "通行证信息已保存。",
+        "registration-deleted" => "报名信息已删除，所报科目的名额已退回。",
+        "photo-saved" => "保存成功!",
         "sign-in-required" => "请先登录通行证（登录已过期时也需要重新登录）。",
         _ => return None,
     })

@@ -45,6 +45,8 @@ pub struct PhotoInfo {
     pub bytes: usize,
 }
 
+/// Why a photo is refused. All but `Undecodable` come from `check_photo`; `Undecodable`
+/// (the header passed, a full decode failed) only from the server, which decodes every upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PhotoError {
     Empty,
@@ -55,6 +57,7 @@ pub enum PhotoError {
     TooLargeImage { width: u32, height: u32, max: u32 },
     TooSmallImage { width: u32, height: u32, min_width: u32, min_height: u32 },
     Ratio { width: u32, height: u32 },
+    Undecodable,
 }
 
 /// Checks `bytes` against `spec`.
@@ -172,6 +175,7 @@ impl Problem for PhotoError {
             Self::TooLargeImage { .. } => "image_too_large",
             Self::TooSmallImage { .. } => "image_too_small",
             Self::Ratio { .. } => "ratio",
+            Self::Undecodable => "undecodable",
         }
     }
 
@@ -199,6 +203,7 @@ impl Problem for PhotoError {
                 Self::Ratio { width, height } => {
                     format!("照片宽高比例应为3:4（竖版），所选照片为{width}×{height}像素，请裁剪后重新选择")
                 }
+                Self::Undecodable => "照片文件已损坏，无法读取。请用相机或手机重新导出一张JPEG照片后再上传".into(),
             },
             Lang::En => match self {
                 Self::Empty => "Choose a photo file".into(),
@@ -218,6 +223,9 @@ impl Problem for PhotoError {
                     format!("The photo is too small ({width}×{height}); at least {min_width}×{min_height}")
                 }
                 Self::Ratio { width, height } => format!("The photo must be portrait 3:4; it is {width}×{height}"),
+                Self::Undecodable => {
+                    "The photo file is damaged and cannot be read; export a new JPEG and try again".into()
+                }
             },
         }
     }

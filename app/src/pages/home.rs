@@ -54,25 +54,36 @@ fn HomeBody(view: HomeView) -> impl IntoView {
         }
         .into_any(),
     };
-    let Some(site) = view.site else {
+    let Some(session) = view.session else {
         return view! { {pass} <p>{AppError::NoSession.user_message()}</p> }.into_any();
     };
-    let (status, action) = match (&view.identity, view.agreement_accepted) {
-        (Some(_), _) => ("证件信息已填写", Some(("查看报名信息", "/register/summary"))),
-        (None, true) => ("已接受报名协议，证件信息未填写", Some(("继续报名", "/register/identity"))),
-        (None, false) => ("未报名", Some(("开始报名", "/register/agreement"))),
-    };
-    let window_note = match &site.window_state {
+    let status = view.status.clone();
+    let yes_no = |b: bool, yes: &'static str, no: &'static str| if b { yes } else { no };
+    let started = status.as_ref().is_some_and(|s| s.agreement);
+    let window_note = match &session.window_state {
         WindowState::Open => None,
-        WindowState::NotYetOpen { opens } => Some(format!("本考点网上报名尚未开始，将于 {opens} 开始。")),
-        WindowState::Closed => Some("本考点网上报名已经结束，现在只能查看报名信息。".to_owned()),
+        WindowState::NotYetOpen { opens } => Some(format!("网上报名尚未开始，将于 {opens} 开始。")),
+        WindowState::Closed => Some("网上报名已经结束，现在只能查看报名信息。".to_owned()),
     };
+    let verified = view.pass.as_ref().is_some_and(|p| p.verified);
     // Before the window opens there is nothing to start; after it closes only viewing.
-    let action = match (&site.window_state, view.identity.is_some()) {
-        _ if !view.pass.as_ref().is_some_and(|p| p.verified) => None,
-        (WindowState::Open, _) | (WindowState::Closed, true) => action,
+    let action = match (&session.window_state, started) {
+        _ if !verified => None,
+        (_, true) => Some(("查看报名信息", "/register/status")),
+        (WindowState::Open, false) => Some(("开始报名", "/register/agreement")),
         _ => None,
     };
+    let rows = status.map(|s| {
+        view! {
+            <div><dt>"考点"</dt><dd data-testid="home-site">{s.site.clone().unwrap_or_else(|| "未选择".into())}</dd></div>
+            {s.window.clone().map(|w| view! { <div><dt>"网上报名时间"</dt><dd>{w}</dd></div> })}
+            <div><dt>"个人信息状态"</dt><dd data-testid="home-personal">{yes_no(s.personal, "已填写", "未填写")}</dd></div>
+            <div><dt>"照片信息状态"</dt><dd data-testid="home-photo">{yes_no(s.photo, "已上传", "未上传")}</dd></div>
+            <div><dt>"信息锁定状态"</dt><dd data-testid="home-locked">{yes_no(s.locked, "已锁定", "未锁定")}</dd></div>
+            <div><dt>"报考科目状态"</dt><dd data-testid="home-subjects">{if s.subjects > 0 { format!("已报考{}科", s.subjects) } else { "未报考".into() }}</dd></div>
+            <div><dt>"支付状态"</dt><dd data-testid="home-paid">{format!("已支付{}科", s.paid)}</dd></div>
+        }
+    });
     view! {
         {pass}
         <section class="panel" aria-labelledby="exam-title">
@@ -80,30 +91,23 @@ fn HomeBody(view: HomeView) -> impl IntoView {
             <dl class="summary-list">
                 <div>
                     <dt>"考次"</dt>
-                    <dd>{format!("第{}次 {}", site.session_number, site.session_name)}</dd>
+                    <dd>{format!("第{}次 {}", session.number, session.name)}</dd>
                 </div>
                 <div>
                     <dt>"省份"</dt>
-                    <dd>{site.province}</dd>
+                    <dd>{session.province.clone()}</dd>
                 </div>
+                {rows}
                 <div>
-                    <dt>"考点"</dt>
-                    <dd>{site.site}</dd>
-                </div>
-                <div>
-                    <dt>"网上报名时间"</dt>
-                    <dd>{site.window}</dd>
-                </div>
-                <div>
-                    <dt>"本考点最多可报考科目"</dt>
-                    <dd>{format!("{}科", site.max_subjects)}</dd>
+                    <dt>"准考证打印开始时间"</dt>
+                    <dd>{session.ticket_print_starts.clone().unwrap_or_else(|| "另行通知".into())}</dd>
                 </div>
                 <div>
                     <dt>"报名状态"</dt>
-                    <dd data-testid="registration-status">{status}</dd>
+                    <dd data-testid="registration-status">{if started { "已开始报名" } else { "未报名" }}</dd>
                 </div>
             </dl>
-            {window_note.map(|n| view! { <p class="notice">{n}</p> })}
+            {window_note.map(|n| view! { <p class="notice" data-testid="window-note">{n}</p> })}
             {action.map(|(label, href)| view! { <a class="button" href=href>{label}</a> })}
         </section>
     }

@@ -1,8 +1,11 @@
 //! One module per screen.
 
 pub mod agreement;
+pub mod delete;
 pub mod home;
-pub mod identity;
+pub mod info;
 pub mod not_found;
 pub mod pass;
-pub mod summary;
+pub mod photo;
+pub mod status;
+pub mod subjects;

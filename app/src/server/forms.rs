@@ -7,12 +7,14 @@ use super::accounts::{
     self, NEW_PASSWORD_URL, PASS_URL, RESEND_URL, RESET_URL, SIGN_IN_URL, SIGN_OUT_URL, SIGN_UP_URL, VERIFY_URL,
 };
 use super::call::Call;
-use super::steps::{self, AGREEMENT_URL, IDENTITY_URL};
+use super::journey::{self, AGREEMENT_URL, INFO_URL, STATUS_URL, SUBJECTS_URL};
 use super::AppState;
 use crate::api::{AppError, Next, NoFields, Posted};
 use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::identity::IdentityForm;
+use crate::validation::info::InfoForm;
+use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
 use axum::body::Body;
 use axum::extract::{FromRequest, Request, State};
@@ -29,7 +31,9 @@ use std::future::Future;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route(AGREEMENT_URL, post(handle::<AgreementStep>))
-        .route(IDENTITY_URL, post(handle::<IdentityStep>))
+        .route(INFO_URL, post(handle::<InfoStep>))
+        .route(SUBJECTS_URL, post(subjects_post))
+        .route(DELETE_URL, post(handle::<DeleteStep>))
         .route(SIGN_UP_URL, post(handle::<SignUpStep>))
         .route(SIGN_IN_URL, post(handle::<SignInStep>))
         .route(SIGN_OUT_URL, post(handle::<SignOutStep>))
@@ -88,22 +92,54 @@ struct AgreementStep;
 impl FormStep for AgreementStep {
     type Form = AgreementForm;
     fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send {
-        steps::accept_agreement(call, form)
+        journey::accept_agreement(call, form)
     }
     fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
         (form.clone(), Vec::new())
     }
 }
 
-struct IdentityStep;
-impl FormStep for IdentityStep {
-    type Form = IdentityForm;
-    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send {
-        steps::save_identity(call, form)
+step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
+step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: STATUS_URL);
+
+/// Where the delete confirmation posts (its page is `/register/delete`).
+pub const DELETE_URL: &str = "/register/delete";
+
+/// The subject step posts repeated `subjects` keys (one per ticked box), which the plain
+/// form extractor cannot read, and a `confirmed` answer from the confirmation page:
+/// absent → a valid choice renders the confirmation (nothing saved); `yes` → saved;
+/// `no` (取消) → the form again with the choice kept.
+async fn subjects_post(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let call = Call::for_handler(state.clone(), &parts);
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::BAD_REQUEST, "表单内容无法识别，请返回上一页重新填写。").into_response();
+    };
+    let mut form = SubjectForm::default();
+    let mut confirmed = None;
+    for (k, v) in form_urlencoded::parse(&bytes) {
+        match k.as_ref() {
+            "site" => form.site = v.into_owned(),
+            "subjects" => form.subjects.push(v.into_owned()),
+            "declare" => form.declare = Some(v.into_owned()),
+            "confirmed" => confirmed = Some(v.into_owned()),
+            _ => {}
+        }
     }
-    fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
-        form.normalize()
+    if confirmed.as_deref() == Some("no") {
+        let posted = Posted { values: form, errors: FieldErrors::new(), notes: Vec::new(), problem: None };
+        return render_with(&state, posted, Request::from_parts(as_get(parts, SUBJECTS_URL), Body::empty())).await;
     }
+    let outcome = journey::save_subjects(&call, form.clone(), confirmed.as_deref() == Some("yes")).await;
+    finish(&state, &call, parts, form, Vec::new(), outcome, None).await
+}
+
+fn as_get(mut parts: http::request::Parts, page: &str) -> http::request::Parts {
+    if let Ok(uri) = page.parse() {
+        parts.uri = uri;
+    }
+    parts.method = http::Method::GET;
+    parts
 }
 
 async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Response {
@@ -117,6 +153,23 @@ async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Res
         }
     };
     let outcome = S::submit(&call, form.clone()).await;
+    let (values, notes) = S::normalize(&form);
+    finish(&state, &call, parts, values, notes, outcome, S::PAGE).await
+}
+
+/// The answer to a no-JS post: 303 onwards, or the page again with the refusal.
+async fn finish<F>(
+    state: &AppState,
+    call: &Call,
+    parts: http::request::Parts,
+    values: F,
+    notes: Vec<FieldNote>,
+    outcome: Result<Next, AppError>,
+    page: Option<&'static str>,
+) -> Response
+where
+    F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
     let mut response = match outcome {
         Ok(Next { url }) => see_other(&url),
         Err(AppError::StepOrder { go_to }) => see_other(&go_to),
@@ -127,18 +180,16 @@ async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Res
                 AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
                 _ => None,
             };
-            let (values, notes) = S::normalize(&form);
             let (errors, problem) = match err {
                 AppError::Invalid(errors) => (errors, None),
                 other => (FieldErrors::new(), Some(other)),
             };
             let posted = Posted { values, errors, notes, problem };
-            let mut parts = parts;
-            if let Some(page) = S::PAGE.and_then(|p| p.parse().ok()) {
-                parts.uri = page;
-                parts.method = http::Method::GET;
-            }
-            let mut page = render_with(&state, posted, Request::from_parts(parts, Body::empty())).await;
+            let parts = match page {
+                Some(p) => as_get(parts, p),
+                None => parts,
+            };
+            let mut page = render_with(state, posted, Request::from_parts(parts, Body::empty())).await;
             *page.status_mut() = status;
             if let Some(secs) = retry_after {
                 page.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
@@ -158,6 +209,14 @@ fn see_other(url: &str) -> Response {
         r.headers_mut().insert(LOCATION, v);
     }
     r
+}
+
+/// Renders `page` (as a GET) with a refused form in context.
+pub async fn render_posted<F>(state: &AppState, posted: Posted<F>, parts: http::request::Parts, page: &str) -> Response
+where
+    F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+{
+    render_with(state, posted, Request::from_parts(as_get(parts, page), Body::empty())).await
 }
 
 /// Renders the app for this request with the refused form in context.

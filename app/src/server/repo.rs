@@ -1,44 +1,75 @@
 //! Database queries of the registration flow. Handlers call these, never sea-orm directly,
 //! so each statement that matters for correctness has one home.
 
-use super::crypto::DataKey;
-use super::entity::{exam_session, exam_site, province, registration, site_offering};
-use crate::validation::identity::ValidIdentity;
-use crate::validation::FieldNote;
+use super::entity::{exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject};
+use crate::validation::info::ValidInfo;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 
-/// The session open for registration and the site a candidate registers at. One session and
-/// one site for now; the site chooser of the information step replaces the site part.
+/// The exam session open for registration (the newest) and its province.
 #[derive(Debug, Clone)]
-pub struct Offering {
+pub struct OpenSession {
     pub session: exam_session::Model,
     pub province: province::Model,
-    pub site: exam_site::Model,
-    pub offering: site_offering::Model,
+    pub sites: Vec<Site>,
 }
 
-pub async fn current_offering(db: &impl ConnectionTrait) -> Result<Option<Offering>, DbErr> {
+/// One site's registration in the session: window, maximum, and the subjects with fee and
+/// seats left, in the order of the catalogue (level, then code).
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub offering: site_offering::Model,
+    pub site: exam_site::Model,
+    pub subjects: Vec<(offered_subject::Model, subject::Model)>,
+}
+
+impl OpenSession {
+    pub fn site(&self, code: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| s.site.code == code)
+    }
+
+    /// The offered subject behind an enrolment, with its site.
+    pub fn offered(&self, offered_subject_id: i32) -> Option<(&Site, &offered_subject::Model, &subject::Model)> {
+        self.sites
+            .iter()
+            .find_map(|site| site.subjects.iter().find(|(o, _)| o.id == offered_subject_id).map(|(o, s)| (site, o, s)))
+    }
+}
+
+pub async fn open_session(db: &impl ConnectionTrait) -> Result<Option<OpenSession>, DbErr> {
     let Some(session) = exam_session::Entity::find().order_by_desc(exam_session::Column::Number).one(db).await? else {
         return Ok(None);
     };
-    let Some(offering) = site_offering::Entity::find()
-        .filter(site_offering::Column::SessionId.eq(session.id))
-        .order_by_asc(site_offering::Column::Id)
-        .one(db)
-        .await?
-    else {
+    let Some(province) = province::Entity::find_by_id(session.province_code.clone()).one(db).await? else {
         return Ok(None);
     };
-    let site = exam_site::Entity::find_by_id(offering.site_code.clone()).one(db).await?;
-    let province = province::Entity::find_by_id(session.province_code.clone()).one(db).await?;
-    Ok(match (site, province) {
-        (Some(site), Some(province)) => Some(Offering { session, province, site, offering }),
-        _ => None,
-    })
+    let offerings = site_offering::Entity::find()
+        .filter(site_offering::Column::SessionId.eq(session.id))
+        .order_by_asc(site_offering::Column::SiteCode)
+        .all(db)
+        .await?;
+    let ids: Vec<i32> = offerings.iter().map(|o| o.id).collect();
+    let codes: Vec<String> = offerings.iter().map(|o| o.site_code.clone()).collect();
+    let sites = exam_site::Entity::find().filter(exam_site::Column::Code.is_in(codes)).all(db).await?;
+    let offered =
+        offered_subject::Entity::find().filter(offered_subject::Column::OfferingId.is_in(ids)).all(db).await?;
+    let catalogue = subject::Entity::find().all(db).await?;
+    let mut out = Vec::with_capacity(offerings.len());
+    for offering in offerings {
+        let Some(site) = sites.iter().find(|s| s.code == offering.site_code).cloned() else { continue };
+        let mut subjects: Vec<(offered_subject::Model, subject::Model)> = offered
+            .iter()
+            .filter(|o| o.offering_id == offering.id)
+            .filter_map(|o| catalogue.iter().find(|s| s.code == o.subject_code).map(|s| (o.clone(), s.clone())))
+            .collect();
+        subjects.sort_by(|a, b| (a.1.level, &a.1.code).cmp(&(b.1.level, &b.1.code)));
+        out.push(Site { offering, site, subjects });
+    }
+    Ok(Some(OpenSession { session, province, sites: out }))
 }
 
 pub async fn draft(
@@ -80,27 +111,67 @@ pub async fn accept_agreement(
     Ok(())
 }
 
-/// Purpose bound into sealed document numbers of registrations.
-pub const DOC_NUMBER_PURPOSE: &str = "registration.doc_number";
-
-pub async fn save_identity(
+pub async fn save_info(
     db: &impl ConnectionTrait,
-    key: &DataKey,
     draft: registration::Model,
-    identity: &ValidIdentity,
-    notes: &[FieldNote],
+    info: &ValidInfo,
     now: DateTime<Utc>,
 ) -> Result<(), DbErr> {
-    let notes = serde_json::to_string(notes).map_err(|e| DbErr::Custom(e.to_string()))?;
+    let (p, c, s) = (&info.personal, &info.contact, &info.school);
     let mut row: registration::ActiveModel = draft.into();
-    row.doc_type = Set(Some(identity.number.doc_type().code().to_owned()));
-    let doc_type = identity.number.doc_type().code();
-    let sealed = key.seal(DOC_NUMBER_PURPOSE, identity.number.expose()).map_err(|e| DbErr::Custom(e.to_string()))?;
-    row.doc_number = Set(Some(sealed));
-    row.doc_number_hash = Set(Some(key.lookup_hash(doc_type, identity.number.expose())));
-    row.name = Set(Some(identity.name.as_str().to_owned()));
-    row.identity_notes = Set(Some(notes));
+    row.gender = Set(Some(p.gender.code().to_owned()));
+    row.birth_date = Set(chrono::NaiveDate::parse_from_str(&p.birth_date.to_string(), "%Y-%m-%d").ok());
+    row.ethnicity = Set(Some(p.ethnicity.to_owned()));
+    row.occupation = Set(Some(p.occupation.to_owned()));
+    row.education = Set(Some(p.education.to_owned()));
+    row.training_type = Set(Some(p.training_type.to_owned()));
+    row.postcode = Set(c.postcode.as_ref().map(|x| x.as_str().to_owned()));
+    row.address = Set(c.address.clone());
+    row.contact_email = Set(c.email.as_ref().map(|x| x.as_str().to_owned()));
+    row.department = Set(s.department.clone());
+    row.major = Set(s.major.clone());
+    row.class_name = Set(s.class_name.clone());
+    row.student_no = Set(s.student_no.clone());
+    row.personal_saved_at = Set(Some(now));
     row.updated_at = Set(now);
     row.update(db).await?;
     Ok(())
+}
+
+/// Records a new photo key; returns the key it replaced (to delete from the store).
+pub async fn set_photo(
+    db: &impl ConnectionTrait,
+    registration_id: i32,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, DbErr> {
+    let old = registration::Entity::find_by_id(registration_id).one(db).await?.and_then(|r| r.photo_key);
+    registration::Entity::update_many()
+        .col_expr(registration::Column::PhotoKey, Expr::value(key))
+        .col_expr(registration::Column::PhotoSavedAt, Expr::value(now))
+        .col_expr(registration::Column::UpdatedAt, Expr::value(now))
+        .filter(registration::Column::Id.eq(registration_id))
+        .exec(db)
+        .await?;
+    Ok(old)
+}
+
+/// The session's notices for a site: 考试通告 (no site) first, then the site's, newest first.
+pub async fn notices(
+    db: &impl ConnectionTrait,
+    session_id: i32,
+    site_code: Option<&str>,
+) -> Result<Vec<notice::Model>, DbErr> {
+    let mut scope = Condition::any().add(notice::Column::SiteCode.is_null());
+    if let Some(code) = site_code {
+        scope = scope.add(notice::Column::SiteCode.eq(code));
+    }
+    let mut rows = notice::Entity::find()
+        .filter(notice::Column::SessionId.eq(session_id))
+        .filter(scope)
+        .order_by_desc(notice::Column::PublishedAt)
+        .all(db)
+        .await?;
+    rows.sort_by_key(|n| n.site_code.is_some());
+    Ok(rows)
 }

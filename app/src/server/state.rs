@@ -4,6 +4,7 @@ use super::crypto::DataKey;
 use super::limits::{RateLimits, TrustedProxies};
 use super::mail::Mailer;
 use super::password::Passwords;
+use super::photo_store::PhotoStore;
 use super::Clock;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The site's address as mailed links use it (`http://127.0.0.1:3000`).
     pub public_url: Arc<str>,
+    /// Where photos are kept (local files or an S3-compatible bucket).
+    pub photos: Arc<dyn PhotoStore>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

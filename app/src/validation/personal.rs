@@ -46,6 +46,23 @@ pub struct PersonalForm {
     pub training_type: String,
 }
 
+/// What a document number says about its holder, where it says anything. The browser gets
+/// these (never the number) so it can judge gender and birth date as the server does.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocFacts {
+    pub gender: Option<Gender>,
+    pub birth_date: Option<Date>,
+}
+
+impl DocFacts {
+    pub fn of(document: Option<&DocumentNumber>) -> Self {
+        Self {
+            gender: document.and_then(DocumentNumber::gender),
+            birth_date: document.and_then(DocumentNumber::birth_date),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidPersonal {
     pub gender: Gender,
@@ -110,10 +127,10 @@ impl Problem for PersonalError {
 
 impl PersonalForm {
     /// The form pre-filled from what the document encodes.
-    pub fn prefilled(document: Option<&DocumentNumber>) -> Self {
+    pub fn prefilled(facts: &DocFacts) -> Self {
         Self {
-            gender: document.and_then(DocumentNumber::gender).map(|g| g.code().to_owned()).unwrap_or_default(),
-            birth_date: document.and_then(DocumentNumber::birth_date).map(|d| d.to_string()).unwrap_or_default(),
+            gender: facts.gender.map(|g| g.code().to_owned()).unwrap_or_default(),
+            birth_date: facts.birth_date.map(|d| d.to_string()).unwrap_or_default(),
             ..Self::default()
         }
     }
@@ -134,6 +151,11 @@ impl PersonalForm {
     /// `document` is the candidate's parsed document, when known: gender and birth date
     /// must agree with it.
     pub fn parse(&self, ctx: &Ctx, document: Option<&DocumentNumber>) -> Result<ValidPersonal, FieldErrors> {
+        self.parse_with(ctx, &DocFacts::of(document))
+    }
+
+    /// The same rule given only what the document says (the browser's case).
+    pub fn parse_with(&self, ctx: &Ctx, facts: &DocFacts) -> Result<ValidPersonal, FieldErrors> {
         let (form, _) = self.normalize();
         let mut errors = FieldErrors::new();
         let lang = ctx.lang;
@@ -143,7 +165,7 @@ impl PersonalForm {
                 errors.add(GENDER.name, &PersonalError::GenderMissing, lang);
                 None
             }
-            Some(g) => match document.and_then(DocumentNumber::gender) {
+            Some(g) => match facts.gender {
                 Some(d) if d != g => {
                     errors.add(GENDER.name, &PersonalError::GenderMismatch { document: d }, lang);
                     None
@@ -152,7 +174,7 @@ impl PersonalForm {
             },
         };
 
-        let birth_date = parse_birth_date(&form.birth_date, ctx.today, document)
+        let birth_date = parse_birth_date(&form.birth_date, ctx.today, facts.birth_date)
             .map_err(|e| errors.add(BIRTH_DATE.name, &e, lang))
             .ok();
 
@@ -178,7 +200,7 @@ impl PersonalForm {
     }
 }
 
-fn parse_birth_date(value: &str, today: Date, document: Option<&DocumentNumber>) -> Result<Date, PersonalError> {
+fn parse_birth_date(value: &str, today: Date, document: Option<Date>) -> Result<Date, PersonalError> {
     if value.is_empty() {
         return Err(PersonalError::DateMissing);
     }
@@ -192,7 +214,7 @@ fn parse_birth_date(value: &str, today: Date, document: Option<&DocumentNumber>)
     }
     let date = Date::from_iso(value).ok_or(PersonalError::DateInvalid)?;
     check_birth_date(date, today).map_err(PersonalError::Birth)?;
-    match document.and_then(DocumentNumber::birth_date) {
+    match document {
         Some(d) if d != date => Err(PersonalError::DateMismatch { document: d }),
         _ => Ok(date),
     }
@@ -232,7 +254,7 @@ mod tests {
                 ("birth_date.mismatch", "出生日期与证件号码不符：证件号码中的出生日期为1949年12月31日"),
             ]
         );
-        let pre = PersonalForm::prefilled(Some(&doc));
+        let pre = PersonalForm::prefilled(&DocFacts::of(Some(&doc)));
         assert_eq!((pre.gender.as_str(), pre.birth_date.as_str()), ("female", "1949-12-31"));
     }
 

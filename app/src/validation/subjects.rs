@@ -4,6 +4,7 @@
 //! update in the database; this rule only keeps a candidate from choosing what is visibly
 //! impossible. Fees are integer fen.
 
+use super::declaration::TruthfulForm;
 use super::{Ctx, FieldErrors, FieldSpec};
 use crate::domain::message::{Lang, Problem};
 use serde::{Deserialize, Serialize};
@@ -31,41 +32,67 @@ pub struct OfferedSubject {
     pub remaining: i32,
 }
 
-/// What a site offers in a session, and what the candidate already holds there.
+/// A subject the registration already holds (at this site or, before a site change, at
+/// another one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldSubject {
+    pub code: String,
+    pub name: String,
+    pub site_code: String,
+    pub paid: bool,
+}
+
+/// What a site offers in a session, and what the candidate already holds.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SiteOffer {
     pub site_code: String,
     pub max_subjects: u8,
     pub subjects: Vec<OfferedSubject>,
-    /// Subjects this candidate already holds at the site (paid or chosen before): they
-    /// count towards the maximum and need no new seat.
-    pub held: Vec<String>,
+    /// Everything the registration holds now, at any site: a held subject at this site
+    /// needs no new seat; one at another site is cancelled by choosing this site.
+    pub held: Vec<HeldSubject>,
 }
 
+/// The subject step as posted: the site and the whole set of subjects wanted there (the
+/// boxes ticked), plus the declaration. What changes is the difference from what is held.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubjectForm {
     #[serde(default)]
     pub site: String,
     #[serde(default)]
     pub subjects: Vec<String>,
+    #[serde(default)]
+    pub declare: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidChoice {
     pub site_code: String,
-    /// Subject codes in the order of the site's table.
+    /// Every subject wanted, in the order of the site's table.
     pub subjects: Vec<String>,
-    /// Fee of the chosen subjects, in fen.
-    pub total_fee_fen: i64,
+    /// Wanted and not held at this site: each needs a seat.
+    pub added: Vec<String>,
+    /// Held and no longer wanted (or held at another site): each seat goes back.
+    pub cancelled: Vec<HeldSubject>,
+    /// Fee of the wanted subjects not yet paid, in fen.
+    pub unpaid_fee_fen: i64,
+}
+
+impl ValidChoice {
+    pub fn changes_nothing(&self) -> bool {
+        self.added.is_empty() && self.cancelled.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ChoiceError {
     SiteMissing,
     SiteUnknown,
+    SiteLocked,
     NoneChosen,
     NotOffered { code: String },
     Duplicate { name: String },
+    PaidKept { name: String },
     TooMany { max: u8, chosen: usize },
     Full { name: String },
 }
@@ -75,8 +102,10 @@ impl Problem for ChoiceError {
         match self {
             Self::SiteMissing | Self::NoneChosen => "required",
             Self::SiteUnknown => "unknown",
+            Self::SiteLocked => "site_locked",
             Self::NotOffered { .. } => "not_offered",
             Self::Duplicate { .. } => "duplicate",
+            Self::PaidKept { .. } => "paid",
             Self::TooMany { .. } => "too_many",
             Self::Full { .. } => "full",
         }
@@ -86,18 +115,22 @@ impl Problem for ChoiceError {
         match (lang, self) {
             (Lang::ZhCn, Self::SiteMissing) => "请选择考点".into(),
             (Lang::ZhCn, Self::SiteUnknown) => "所选考点不在本次考试的报名考点中，请重新选择".into(),
+            (Lang::ZhCn, Self::SiteLocked) => "您已有科目缴费成功，不能更换考点".into(),
             (Lang::ZhCn, Self::NoneChosen) => "请至少选择一个报考科目".into(),
             (Lang::ZhCn, Self::NotOffered { code }) => format!("科目“{code}”不是本考点本次考试开考的科目"),
             (Lang::ZhCn, Self::Duplicate { name }) => format!("同一科目只能报考一次：{name}"),
+            (Lang::ZhCn, Self::PaidKept { name }) => format!("“{name}”已缴费，不能取消"),
             (Lang::ZhCn, Self::TooMany { max, chosen }) => {
                 format!("本考点最多可报考{max}科，您共选择了{chosen}科，请减少科目")
             }
             (Lang::ZhCn, Self::Full { name }) => format!("“{name}”已无剩余名额，请选择其他科目"),
             (Lang::En, Self::SiteMissing) => "Choose an exam site".into(),
             (Lang::En, Self::SiteUnknown) => "That site does not take registrations for this session".into(),
+            (Lang::En, Self::SiteLocked) => "A subject is paid: the site cannot change".into(),
             (Lang::En, Self::NoneChosen) => "Choose at least one subject".into(),
             (Lang::En, Self::NotOffered { code }) => format!("Subject “{code}” is not offered at this site"),
             (Lang::En, Self::Duplicate { name }) => format!("Each subject only once: {name}"),
+            (Lang::En, Self::PaidKept { name }) => format!("“{name}” is paid and cannot be cancelled"),
             (Lang::En, Self::TooMany { max, chosen }) => {
                 format!("At most {max} subjects at this site; you chose {chosen}")
             }
@@ -115,14 +148,19 @@ impl SubjectForm {
             errors.add(SITE.name, &ChoiceError::SiteMissing, lang);
         } else if site != offer.site_code {
             errors.add(SITE.name, &ChoiceError::SiteUnknown, lang);
+        } else if offer.held.iter().any(|h| h.paid && h.site_code != site) {
+            errors.add(SITE.name, &ChoiceError::SiteLocked, lang);
         }
+        let site_ok = errors.is_empty();
         let mut chosen: Vec<&OfferedSubject> = Vec::new();
         for code in self.subjects.iter().map(|c| c.trim()) {
             match offer.subjects.iter().find(|s| s.code == code) {
+                // Without a valid site, "not offered here" would only confuse.
+                None if !site_ok => {}
                 None => {
                     errors.add(SUBJECTS.name, &ChoiceError::NotOffered { code: code.chars().take(20).collect() }, lang)
                 }
-                Some(s) if chosen.iter().any(|c| c.code == s.code) || offer.held.contains(&s.code) => {
+                Some(s) if chosen.iter().any(|c| c.code == s.code) => {
                     errors.add(SUBJECTS.name, &ChoiceError::Duplicate { name: s.name.clone() }, lang)
                 }
                 Some(s) => chosen.push(s),
@@ -131,21 +169,45 @@ impl SubjectForm {
         if self.subjects.is_empty() {
             errors.add(SUBJECTS.name, &ChoiceError::NoneChosen, lang);
         }
-        let total = chosen.len() + offer.held.len();
-        if total > usize::from(offer.max_subjects) {
-            errors.add(SUBJECTS.name, &ChoiceError::TooMany { max: offer.max_subjects, chosen: total }, lang);
+        let held_here = |code: &str| offer.held.iter().find(|h| h.site_code == offer.site_code && h.code == code);
+        for paid in offer.held.iter().filter(|h| h.paid && h.site_code == offer.site_code) {
+            if !chosen.iter().any(|c| c.code == paid.code) {
+                errors.add(SUBJECTS.name, &ChoiceError::PaidKept { name: paid.name.clone() }, lang);
+            }
         }
-        if let Some(full) = chosen.iter().find(|s| s.remaining <= 0) {
+        if chosen.len() > usize::from(offer.max_subjects) {
+            errors.add(SUBJECTS.name, &ChoiceError::TooMany { max: offer.max_subjects, chosen: chosen.len() }, lang);
+        }
+        if let Some(full) = chosen.iter().find(|s| s.remaining <= 0 && held_here(&s.code).is_none()) {
             errors.add(SUBJECTS.name, &ChoiceError::Full { name: full.name.clone() }, lang);
         }
+        TruthfulForm { declare: self.declare.clone() }.parse(ctx).map_err(|e| errors.extend(e)).ok();
         let mut subjects: Vec<&OfferedSubject> = chosen;
         subjects.sort_by_key(|s| offer.subjects.iter().position(|o| o.code == s.code));
         errors.into_result(|| ValidChoice {
             site_code: offer.site_code.clone(),
-            total_fee_fen: subjects.iter().map(|s| s.fee_fen).sum(),
+            unpaid_fee_fen: subjects
+                .iter()
+                .filter(|s| !held_here(&s.code).is_some_and(|h| h.paid))
+                .map(|s| s.fee_fen)
+                .sum(),
+            added: subjects.iter().filter(|s| held_here(&s.code).is_none()).map(|s| s.code.clone()).collect(),
+            cancelled: offer
+                .held
+                .iter()
+                .filter(|h| h.site_code != offer.site_code || !subjects.iter().any(|s| s.code == h.code))
+                .cloned()
+                .collect(),
             subjects: subjects.iter().map(|s| s.code.clone()).collect(),
         })
     }
+}
+
+/// The refusal when the seat went between the page and the claim (the database said so).
+pub fn full_error(name: &str, lang: Lang) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add(SUBJECTS.name, &ChoiceError::Full { name: name.to_owned() }, lang);
+    errors
 }
 
 /// `¥80.00` from 8000 fen.
@@ -182,33 +244,64 @@ mod tests {
         e.iter().map(|e| e.code.clone()).collect()
     }
 
+    fn held(code: &str, site: &str, paid: bool) -> HeldSubject {
+        HeldSubject { code: code.into(), name: format!("科目{code}"), site_code: site.into(), paid }
+    }
+
+    fn f(site: &str, subjects: &[&str]) -> SubjectForm {
+        SubjectForm {
+            site: site.into(),
+            subjects: subjects.iter().map(|s| s.to_string()).collect(),
+            declare: Some("yes".into()),
+        }
+    }
+
     #[test]
     fn a_valid_choice_totals_in_fen() {
         let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
-        let form = SubjectForm { site: "659028".into(), subjects: vec!["41".into(), "65".into()] };
-        let v = form.parse(&ctx, &offer(2)).unwrap();
+        let v = f("659028", &["41", "65"]).parse(&ctx, &offer(2)).unwrap();
         assert_eq!(v.subjects, ["65", "41"]);
-        assert_eq!(v.total_fee_fen, 18000);
-        assert_eq!(yuan(v.total_fee_fen), "¥180.00");
+        assert_eq!(v.added, ["65", "41"]);
+        assert!(v.cancelled.is_empty());
+        assert_eq!(v.unpaid_fee_fen, 18000);
+        assert_eq!(yuan(v.unpaid_fee_fen), "¥180.00");
     }
 
     #[test]
     fn refusals() {
         let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
-        let f = |site: &str, subjects: &[&str]| SubjectForm {
-            site: site.into(),
-            subjects: subjects.iter().map(|s| s.to_string()).collect(),
-        };
-        assert_eq!(codes(f("", &[]).parse(&ctx, &offer(1)).unwrap_err()), ["site.required", "subjects.required"]);
+        let none = SubjectForm::default();
+        assert_eq!(
+            codes(none.parse(&ctx, &offer(1)).unwrap_err()),
+            ["site.required", "subjects.required", "declare.not_declared"]
+        );
         assert_eq!(codes(f("650001", &["65"]).parse(&ctx, &offer(1)).unwrap_err()), ["site.unknown"]);
         assert_eq!(codes(f("659028", &["99"]).parse(&ctx, &offer(1)).unwrap_err()), ["subjects.not_offered"]);
         assert_eq!(codes(f("659028", &["65", "65"]).parse(&ctx, &offer(2)).unwrap_err()), ["subjects.duplicate"]);
         assert_eq!(codes(f("659028", &["65", "41"]).parse(&ctx, &offer(1)).unwrap_err()), ["subjects.too_many"]);
         let e = f("659028", &["66"]).parse(&ctx, &offer(1)).unwrap_err();
         assert_eq!(e.iter().next().unwrap().message, "“Python语言程序设计”已无剩余名额，请选择其他科目");
-        let mut held = offer(2);
-        held.held = vec!["65".into()];
-        assert_eq!(codes(f("659028", &["41", "65"]).parse(&ctx, &held).unwrap_err()), ["subjects.duplicate"]);
-        assert!(f("659028", &["41"]).parse(&ctx, &held).is_ok());
+    }
+
+    #[test]
+    fn the_difference_from_what_is_held() {
+        let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
+        let mut o = offer(2);
+        // A full subject already held keeps its seat.
+        o.held = vec![held("66", "659028", false), held("65", "659028", false)];
+        let v = f("659028", &["66", "41"]).parse(&ctx, &o).unwrap();
+        assert_eq!(v.added, ["41"]);
+        assert_eq!(v.cancelled, [held("65", "659028", false)]);
+        assert!(f("659028", &["65", "66"]).parse(&ctx, &o).unwrap().changes_nothing());
+        // A paid subject cannot be dropped; the maximum counts it.
+        o.held = vec![held("65", "659028", true)];
+        assert_eq!(codes(f("659028", &["41"]).parse(&ctx, &o).unwrap_err()), ["subjects.paid"]);
+        let v = f("659028", &["65", "41"]).parse(&ctx, &o).unwrap();
+        assert_eq!((v.added.clone(), v.unpaid_fee_fen), (vec!["41".to_string()], 10000));
+        // Moving site cancels what is held elsewhere, unless something is paid there.
+        o.held = vec![held("15", "650101", false)];
+        assert_eq!(f("659028", &["65"]).parse(&ctx, &o).unwrap().cancelled, [held("15", "650101", false)]);
+        o.held = vec![held("15", "650101", true)];
+        assert_eq!(codes(f("659028", &["65"]).parse(&ctx, &o).unwrap_err()), ["site.site_locked"]);
     }
 }

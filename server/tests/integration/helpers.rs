@@ -206,12 +206,6 @@ impl TestApp {
         reply.session_cookie().expect("a session cookie")
     }
 
-    /// Opens a sealed document number with the test key.
-    pub fn open_doc_number(&self, sealed: &str) -> String {
-        let key = Settings::for_tests("").data_key().unwrap();
-        key.open(app::server::repo::DOC_NUMBER_PURPOSE, sealed).expect("opens with the test key")
-    }
-
     pub async fn registrations(&self) -> Vec<registration::Model> {
         registration::Entity::find().all(&self.db).await.expect("query")
     }

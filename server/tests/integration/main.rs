@@ -4,7 +4,7 @@
 mod access;
 mod accounts;
 mod helpers;
-mod identity;
+mod journey;
 mod pages;
 mod sessions;
 mod validate;

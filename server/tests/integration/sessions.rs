@@ -8,7 +8,7 @@ use http::StatusCode;
 use serde_json::json;
 
 fn identity() -> serde_json::Value {
-    json!({"form": {"doc_type": "resident_id", "doc_number": "11010519491231002X", "name": "张三"}})
+    json!({"form": crate::journey::info_for(1)})
 }
 
 #[test]
@@ -17,18 +17,18 @@ fn an_idle_session_ends_and_the_draft_waits_for_the_next_sign_in() {
         let app = spawn_app().await;
         let cookie = app.accept_agreement().await;
         app.clock.set(app.clock.now() + Duration::minutes(29));
-        let reply = app.call("/api/identity", identity(), Some(&cookie)).await;
+        let reply = app.call("/api/info", identity(), Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::OK, "29 idle minutes are within the limit: {}", reply.body);
 
         app.clock.set(app.clock.now() + Duration::minutes(30));
-        let reply = app.call("/api/identity", identity(), Some(&cookie)).await;
+        let reply = app.call("/api/info", identity(), Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "the session should have ended: {}", reply.body);
         assert_eq!(reply.json::<AppError>(), AppError::SignInRequired);
         let drafts = app.registrations().await;
         assert_eq!(drafts.len(), 1, "the draft belongs to the pass, not the session");
 
         let cookie = app.sign_in("agree@example.com", PASSWORD).await.session_cookie().unwrap();
-        let reply = app.call("/api/identity", identity(), Some(&cookie)).await;
+        let reply = app.call("/api/info", identity(), Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     })
 }
@@ -42,7 +42,7 @@ fn a_busy_session_still_ends_after_twelve_hours() {
         for _ in 0..35 {
             app.clock.set(app.clock.now() + Duration::minutes(20));
             let reply = app.get("/", Some(&cookie)).await;
-            assert!(reply.body.contains("已接受报名协议"), "session lost too early");
+            assert!(reply.body.contains("已开始报名"), "session lost too early");
         }
         app.clock.set(app.clock.now() + Duration::minutes(20));
         let reply = app.get("/", Some(&cookie)).await;

@@ -1,8 +1,10 @@
 //! sea-orm entities: the database rows. They never leave the server; pages get their own
 //! view types from the api module.
 
+pub mod enrolment;
 pub mod exam_session;
 pub mod exam_site;
+pub mod notice;
 pub mod offered_subject;
 pub mod pass;
 pub mod pass_token;

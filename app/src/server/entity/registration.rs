@@ -1,4 +1,5 @@
-//! The registration of one pass for one exam session.
+//! The registration of one pass for one exam session. The identity is the pass's; this row
+//! holds what the journey adds (personal information, site, photo) and the lock.
 
 use sea_orm::entity::prelude::*;
 
@@ -11,17 +12,30 @@ pub struct Model {
     pub pass_id: i32,
     pub session_id: i32,
     pub agreement_accepted_at: Option<DateTimeUtc>,
-    pub doc_type: Option<String>,
-    /// Sealed (`crypto::DataKey::seal`, purpose `registration.doc_number`).
-    pub doc_number: Option<String>,
-    /// Keyed hash of type and number, for lookups.
-    pub doc_number_hash: Option<String>,
-    pub name: Option<String>,
-    pub identity_notes: Option<String>,
     /// REGISTRATION.md rule 4: locked when review is asked for or payment starts.
     pub locked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    pub gender: Option<String>,
+    pub birth_date: Option<Date>,
+    pub ethnicity: Option<String>,
+    pub occupation: Option<String>,
+    pub education: Option<String>,
+    pub training_type: Option<String>,
+    pub postcode: Option<String>,
+    pub address: Option<String>,
+    pub contact_email: Option<String>,
+    pub department: Option<String>,
+    pub major: Option<String>,
+    pub class_name: Option<String>,
+    pub student_no: Option<String>,
+    pub personal_saved_at: Option<DateTimeUtc>,
+    /// The site of the registration's subjects (rule 1: one site per session).
+    pub site_code: Option<String>,
+    pub declared_at: Option<DateTimeUtc>,
+    /// Random storage key of the photo (`photo_store::PhotoKey`).
+    pub photo_key: Option<String>,
+    pub photo_saved_at: Option<DateTimeUtc>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

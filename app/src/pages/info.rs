@@ -1,0 +1,142 @@
+//! Step 个人信息采集 (screen 4, first part): the identity from the pass, read-only with a link
+//! to edit the pass; 基本信息 (gender and birth date pre-filled from the document and
+//! checked against it), 联系方式 and 学校. Saved as a draft by 保存并继续.
+
+use crate::api::journey::{get_info_page, InfoPage as PageData, SaveInfo};
+use crate::api::Posted;
+use crate::components::error_summary::ErrorSummary;
+use crate::components::field::{SelectField, TextField};
+use crate::components::form::{use_posted, FormKit, StepTitle};
+use crate::components::layout::{LoadProblem, ProblemBanner, ReadOnlyBanner};
+use crate::domain::codes;
+use crate::domain::Gender;
+use crate::validation::contact::{ADDRESS, EMAIL, POSTCODE};
+use crate::validation::info::InfoForm;
+use crate::validation::personal::{BIRTH_DATE, EDUCATION, ETHNICITY, GENDER, OCCUPATION, TRAINING};
+use crate::validation::school::{CLASS, DEPARTMENT, MAJOR, STUDENT_NO};
+use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
+
+pub const TITLE: &str = "个人信息采集";
+
+#[component]
+pub fn InfoPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| get_info_page());
+    let posted = use_posted::<InfoForm>();
+    view! {
+        <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
+            {move || {
+                let posted = posted.clone();
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <InfoStep page posted /> }.into_any(),
+                        Err(error) => view! {
+                            <leptos_meta::Title text=TITLE />
+                            <h1>{TITLE}</h1>
+                            <LoadProblem error />
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn list(l: &'static codes::CodeList) -> Vec<(&'static str, &'static str)> {
+    l.entries().to_vec()
+}
+
+#[component]
+fn InfoStep(page: PageData, posted: Option<Posted<InfoForm>>) -> impl IntoView {
+    let facts = page.facts;
+    let kit = FormKit::new(
+        page.saved.clone(),
+        posted.as_ref(),
+        page.ctx,
+        move |f, c| f.parse(c, &facts).err().unwrap_or_default(),
+        InfoForm::normalize,
+    );
+    let state = kit.state;
+    let action = ServerAction::<SaveInfo>::new();
+    let navigate = use_navigate();
+    kit.follow(action, move |url| navigate(url, Default::default()));
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = kit.submit(&ev) {
+            action.dispatch(SaveInfo { form });
+        }
+    };
+    let id = page.identity.clone();
+    let genders: Vec<(&'static str, &'static str)> = Gender::ALL.iter().map(|g| (g.code(), g.label_zh())).collect();
+    let read_only = page.read_only.clone();
+    view! {
+        <StepTitle title=TITLE state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <ReadOnlyBanner reason=read_only.clone() />
+        <section class="panel" aria-labelledby="identity-title">
+            <h2 id="identity-title">"证件信息"</h2>
+            <dl class="summary-list">
+                <div><dt>"证件类型"</dt><dd>{id.doc_type_label}</dd></div>
+                <div><dt>"证件号码"</dt><dd data-testid="info-masked-number">{id.masked_number}</dd></div>
+                <div><dt>"姓名"</dt><dd data-testid="info-name">{id.name}</dd></div>
+            </dl>
+            <p class="field__hint">
+                "证件信息来自您的通行证。需要修改时请先"<a href="/pass">"修改通行证"</a>"（报名信息锁定后不能修改）。"
+            </p>
+        </section>
+        <form method="post" action="/register/info" novalidate on:submit=on_submit>
+            <fieldset class="fieldset" disabled=read_only.is_some()>
+                <legend class="fieldset__legend">"基本信息"</legend>
+                <SelectField spec=GENDER options=genders value=kit.value(|f| &f.gender)
+                    on_change=kit.on_choose(GENDER.name, |f, v| f.gender = v) errors=state.errors />
+                <TextField spec=BIRTH_DATE value=kit.value(|f| &f.birth_date)
+                    on_input=kit.on_input(BIRTH_DATE.name, |f, v| f.birth_date = v)
+                    on_leave=kit.on_leave(BIRTH_DATE.name) errors=state.errors
+                    notes=kit.notes_of(BIRTH_DATE.name) hint="按“年-月-日”填写，如 2001-02-03；应与证件一致" />
+                <SelectField spec=ETHNICITY options=list(codes::ethnicity()) value=kit.value(|f| &f.ethnicity)
+                    on_change=kit.on_choose(ETHNICITY.name, |f, v| f.ethnicity = v) errors=state.errors />
+                <SelectField spec=OCCUPATION options=list(codes::occupation()) value=kit.value(|f| &f.occupation)
+                    on_change=kit.on_choose(OCCUPATION.name, |f, v| f.occupation = v) errors=state.errors />
+                <SelectField spec=EDUCATION options=list(codes::education()) value=kit.value(|f| &f.education)
+                    on_change=kit.on_choose(EDUCATION.name, |f, v| f.education = v) errors=state.errors />
+                <SelectField spec=TRAINING options=list(codes::training()) value=kit.value(|f| &f.training_type)
+                    on_change=kit.on_choose(TRAINING.name, |f, v| f.training_type = v) errors=state.errors />
+            </fieldset>
+            <fieldset class="fieldset" disabled=read_only.is_some()>
+                <legend class="fieldset__legend">"联系方式"</legend>
+                <TextField spec=POSTCODE value=kit.value(|f| &f.postcode)
+                    on_input=kit.on_input(POSTCODE.name, |f, v| f.postcode = v)
+                    on_leave=kit.on_leave(POSTCODE.name) errors=state.errors notes=kit.notes_of(POSTCODE.name)
+                    hint="6位数字" />
+                <TextField spec=ADDRESS value=kit.value(|f| &f.address)
+                    on_input=kit.on_input(ADDRESS.name, |f, v| f.address = v)
+                    on_leave=kit.on_leave(ADDRESS.name) errors=state.errors notes=kit.notes_of(ADDRESS.name) />
+                <TextField spec=EMAIL input_type="email" value=kit.value(|f| &f.email)
+                    on_input=kit.on_input(EMAIL.name, |f, v| f.email = v)
+                    on_leave=kit.on_leave(EMAIL.name) errors=state.errors notes=kit.notes_of(EMAIL.name) />
+            </fieldset>
+            <fieldset class="fieldset" disabled=read_only.is_some()>
+                <legend class="fieldset__legend">"学校信息（在校生填写）"</legend>
+                <TextField spec=DEPARTMENT value=kit.value(|f| &f.department)
+                    on_input=kit.on_input(DEPARTMENT.name, |f, v| f.department = v)
+                    on_leave=kit.on_leave(DEPARTMENT.name) errors=state.errors notes=kit.notes_of(DEPARTMENT.name) />
+                <TextField spec=MAJOR value=kit.value(|f| &f.major)
+                    on_input=kit.on_input(MAJOR.name, |f, v| f.major = v)
+                    on_leave=kit.on_leave(MAJOR.name) errors=state.errors notes=kit.notes_of(MAJOR.name) />
+                <TextField spec=CLASS value=kit.value(|f| &f.class_name)
+                    on_input=kit.on_input(CLASS.name, |f, v| f.class_name = v)
+                    on_leave=kit.on_leave(CLASS.name) errors=state.errors notes=kit.notes_of(CLASS.name) />
+                <TextField spec=STUDENT_NO value=kit.value(|f| &f.student_no)
+                    on_input=kit.on_input(STUDENT_NO.name, |f, v| f.student_no = v)
+                    on_leave=kit.on_leave(STUDENT_NO.name) errors=state.errors notes=kit.notes_of(STUDENT_NO.name) />
+            </fieldset>
+            {read_only.is_none().then(|| view! {
+                <button class="button" type="submit" disabled=move || action.pending().get()>
+                    "保存并继续"
+                </button>
+            })}
+        </form>
+    }
+}

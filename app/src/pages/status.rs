@@ -1,0 +1,144 @@
+//! Screen 7, 报名信息: the step chain with each step's state, the deadline of unpaid
+//! subjects, the lock, the subject table, what the candidate may do now, and the notices.
+
+use crate::api::journey::{get_status_page, StatusPage as PageData};
+use crate::components::layout::{LoadProblem, NoticeBanner};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+pub const TITLE: &str = "报名信息";
+
+#[component]
+pub fn StatusPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| get_status_page());
+    view! {
+        <Title text=TITLE />
+        <NoticeBanner />
+        <h1>{TITLE}</h1>
+        <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! { <StatusBody page /> }.into_any(),
+                    Err(error) => view! { <LoadProblem error /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StatusBody(page: PageData) -> impl IntoView {
+    let deadlines: Vec<String> = page.rows.iter().filter_map(|r| r.deadline.clone()).collect();
+    let warning = deadlines.iter().min().map(|d| {
+        view! {
+            <div class="notice notice--warning" data-testid="deadline">
+                <p>{format!(
+                    "您有{}个科目尚未缴费。未缴费的科目将于 {d} 自动删除并退回名额，请在此之前完成缴费。",
+                    deadlines.len()
+                )}</p>
+            </div>
+        }
+    });
+    let steps = page
+        .steps
+        .iter()
+        .map(|s| {
+            view! {
+                <li class="step-chain__step" class:step-chain__step--done=s.done>
+                    <span class="step-chain__name">{s.name.clone()}</span>
+                    <span class="step-chain__state">{s.state.clone()}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let rows = page
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            view! {
+                <tr>
+                    <td>{i + 1}</td>
+                    <td>{r.line.subject.clone()}</td>
+                    <td>{r.line.level.clone()}</td>
+                    <td>{r.line.fee.clone()}</td>
+                    <td>{r.payment.clone()}</td>
+                    <td>{r.arrangement.clone()}</td>
+                    <td>{r.method.clone()}</td>
+                    <td>{r.site.clone()}</td>
+                    <td>{r.room.clone()}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let notices = if page.notices.is_empty() {
+        view! { <p>"无考试通告信息!"</p> }.into_any()
+    } else {
+        page.notices
+            .iter()
+            .map(|n| {
+                view! {
+                    <article class="notice-item">
+                        <h3>{format!("【{}】{}", n.kind, n.title)}</h3>
+                        <p class="field__hint">{n.published.clone()}</p>
+                        <p>{n.body.clone()}</p>
+                    </article>
+                }
+            })
+            .collect_view()
+            .into_any()
+    };
+    view! {
+        {warning}
+        <section class="panel" aria-labelledby="rules-title">
+            <h2 id="rules-title">"报名须知"</h2>
+            <ul>
+                <li>"报名信息在缴费前可以修改；开始缴费后报名信息锁定，不能再修改。"</li>
+                <li>"选择科目后24小时内未缴费的科目将被自动删除，名额退回考点。"</li>
+                <li>"缴费成功的科目不能取消，也不能更换考点，考试费不予退还。"</li>
+            </ul>
+        </section>
+        <ol class="step-chain" aria-label="报名步骤">{steps}</ol>
+        <section class="panel" aria-labelledby="candidate-title">
+            <h2 id="candidate-title">"考生信息"</h2>
+            <dl class="summary-list">
+                <div><dt>"姓名"</dt><dd>{page.identity.name.clone()}</dd></div>
+                <div><dt>"证件类型"</dt><dd>{page.identity.doc_type_label.clone()}</dd></div>
+                <div><dt>"证件号码"</dt><dd data-testid="status-masked-number">{page.identity.masked_number.clone()}</dd></div>
+                <div><dt>"考生号（NEEA ID）"</dt><dd>{page.neea_id.clone()}</dd></div>
+                <div><dt>"考次"</dt><dd>{page.session_name.clone()}</dd></div>
+                <div><dt>"考点"</dt><dd>{page.site.clone().unwrap_or_else(|| "未选择".into())}</dd></div>
+                <div><dt>"网上报名时间"</dt><dd>{page.window.clone().unwrap_or_default()}</dd></div>
+                <div><dt>"信息锁定状态"</dt><dd data-testid="lock-state">{if page.locked { "已锁定" } else { "未锁定" }}</dd></div>
+                <div><dt>"支付状态"</dt><dd>{format!("已支付{}科，待缴费 {}", page.paid_count, page.total_unpaid)}</dd></div>
+            </dl>
+        </section>
+        <table class="table" data-testid="subject-table">
+            <caption>"报考科目"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"#"</th><th scope="col">"科目"</th><th scope="col">"级别"</th>
+                    <th scope="col">"费用"</th><th scope="col">"支付状态"</th><th scope="col">"编排状态"</th>
+                    <th scope="col">"报名方式"</th><th scope="col">"考点"</th><th scope="col">"考场"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {page.view_only_reason.clone().map(|r| view! { <p class="notice" data-testid="read-only">{r}</p> })}
+        <p class="actions">
+            <a class="button button--secondary" href="/register/info">"查看"</a>
+            {page.can_change.then(|| view! {
+                <a class="button" href="/register/info">"修改报名信息"</a>
+                <a class="button" href="/register/photo">"修改照片信息"</a>
+            })}
+            {page.can_delete.then(|| view! {
+                <a class="button button--warning" href="/register/delete">"删除报名信息"</a>
+            })}
+            <a class="button button--secondary" href="/register/status">"更新"</a>
+        </p>
+        <section class="panel" aria-labelledby="notices-title">
+            <h2 id="notices-title">"通告"</h2>
+            {notices}
+        </section>
+    }
+}

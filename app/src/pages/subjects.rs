@@ -1,0 +1,309 @@
+//! Step 报考科目采集 (screen 4, second part) and its confirmation (screen 5). The site chooser
+//! shows the chosen site's window, maximum, what the candidate holds and may still add, and
+//! the subject table with fees and seats left. 提交 checks the choice with the shared rule;
+//! the confirmation (a dialog with JavaScript, a page without) lists what is cancelled,
+//! added and kept, with the certificate warning. Nothing is saved before 确定.
+
+use crate::api::journey::{get_subjects_page, offer_for, Confirmation, SaveSubjects, SubjectLine, SubjectsPage};
+use crate::api::{AppError, Posted, WindowState};
+use crate::components::error_summary::ErrorSummary;
+use crate::components::field::CheckboxField;
+use crate::components::form::{use_posted, FormKit, StepTitle};
+use crate::components::layout::{LoadProblem, ProblemBanner, ReadOnlyBanner};
+use crate::validation::declaration::TRUTHFUL;
+use crate::validation::subjects::{SubjectForm, SITE, SUBJECTS};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+
+pub const TITLE: &str = "报考科目采集";
+const CERTIFICATE_WARNING: &str =
+    "姓名、证件号码和报考科目将打印在合格证书上，请仔细核对。确认后如需修改，请在报名期间内、缴费之前进行。";
+
+#[component]
+pub fn SubjectsPage() -> impl IntoView {
+    let page = Resource::new(|| (), |_| get_subjects_page());
+    let posted = use_posted::<SubjectForm>();
+    view! {
+        <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
+            {move || {
+                let posted = posted.clone();
+                Suspend::new(async move {
+                    match page.await {
+                        Ok(page) => view! { <SubjectsStep page posted /> }.into_any(),
+                        Err(error) => view! {
+                            <leptos_meta::Title text=TITLE />
+                            <h1>{TITLE}</h1>
+                            <LoadProblem error />
+                        }
+                        .into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn check(page: &SubjectsPage, form: &SubjectForm) -> Result<Confirmation, crate::validation::FieldErrors> {
+    let offer = offer_for(&page.sites, &form.site, &page.held);
+    form.parse(&page.ctx, &offer).map(|valid| Confirmation::build(&page.identity, &page.sites, &valid))
+}
+
+#[component]
+fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl IntoView {
+    // `?site=` is the no-JS site chooser (a GET form); it overrides the saved site.
+    let query = use_query_map();
+    let mut initial = page.saved.clone();
+    if let Some(site) = query.with_untracked(|q| q.get("site")) {
+        if site != initial.site {
+            initial.site = site;
+            initial.subjects =
+                page.held.iter().filter(|h| h.site_code == initial.site).map(|h| h.code.clone()).collect();
+        }
+    }
+    let confirm_first = posted.as_ref().is_some_and(|p| p.problem == Some(AppError::ConfirmFirst));
+    // The no-JS confirmation page: the posted (valid) choice, confirmed or not below.
+    let no_js_confirmation =
+        confirm_first.then(|| posted.as_ref().and_then(|p| check(&page, &p.values).ok())).flatten();
+    let posted = posted.filter(|p| p.problem != Some(AppError::ConfirmFirst));
+
+    let page = StoredValue::new(page);
+    let (ctx, page_for_check) = (page.with_value(|p| p.ctx), page);
+    let kit = FormKit::new(
+        initial,
+        posted.as_ref(),
+        ctx,
+        move |f, _| page_for_check.with_value(|p| check(p, f).err().unwrap_or_default()),
+        |f| (f.clone(), Vec::new()),
+    );
+    let state = kit.state;
+    let dialog: RwSignal<Option<Confirmation>> = RwSignal::new(None);
+    let action = ServerAction::<SaveSubjects>::new();
+    let navigate = use_navigate();
+    kit.follow(action, move |url| navigate(url, Default::default()));
+    Effect::new(move |_| {
+        if action.value().with(|v| v.as_ref().is_some_and(|r| r.is_err())) {
+            dialog.set(None);
+        }
+    });
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if let Some(form) = kit.submit(&ev) {
+            dialog.set(page.with_value(|p| check(p, &form).ok()));
+        }
+    };
+    let confirm = move |_| {
+        dialog.set(None);
+        action.dispatch(SaveSubjects { form: kit.form.get_untracked() });
+    };
+    let read_only = page.with_value(|p| p.read_only.clone());
+
+    if let Some(c) = no_js_confirmation {
+        let form = kit.form.get_untracked();
+        return view! {
+            <leptos_meta::Title text="报考信息确认" />
+            <h1>"报考信息确认"</h1>
+            <ConfirmationBody c />
+            <form method="post" action="/register/subjects" class="actions">
+                <input type="hidden" name="site" value=form.site.clone() />
+                {form.subjects.iter().map(|s| view! { <input type="hidden" name="subjects" value=s.clone() /> }).collect_view()}
+                {form.declare.clone().map(|d| view! { <input type="hidden" name="declare" value=d /> })}
+                <button class="button" type="submit" name="confirmed" value="yes">"确定"</button>
+                <button class="button button--secondary" type="submit" name="confirmed" value="no">"取消"</button>
+            </form>
+        }
+        .into_any();
+    }
+
+    let site_code = Signal::derive(move || kit.form.with(|f| f.site.clone()));
+    let sites = page.with_value(|p| p.sites.iter().map(|s| (s.code.clone(), s.label.clone())).collect::<Vec<_>>());
+    let choose_site = move |ev: leptos::ev::Event| {
+        let code = event_target_value(&ev);
+        let held = page
+            .with_value(|p| p.held.iter().filter(|h| h.site_code == code).map(|h| h.code.clone()).collect::<Vec<_>>());
+        kit.form.update(|f| {
+            f.site = code;
+            f.subjects = held;
+        });
+        state.touch(SITE.name);
+    };
+    let toggle = move |code: String, on: bool| {
+        kit.form.update(|f| {
+            f.subjects.retain(|c| *c != code);
+            if on {
+                f.subjects.push(code);
+            }
+        });
+        state.touch(SUBJECTS.name);
+        let errors = kit.form.with_untracked(|f| page.with_value(|p| check(p, f).err().unwrap_or_default()));
+        state.show_touched(errors);
+    };
+    let has_error = move |name: &'static str| state.errors.with(|e| e.get(name).is_some());
+    let error_of = move |name: &'static str| state.errors.with(|e| e.get(name).map(|x| x.message.clone()));
+
+    let locked_out = read_only.is_some();
+    let panel = move || {
+        let code = site_code.get();
+        page.with_value(|p| {
+            let site = p.site(&code)?.clone();
+            let held_here: Vec<_> = p.held.iter().filter(|h| h.site_code == code).cloned().collect();
+            let chosen = kit.form.with(|f| f.subjects.len());
+            let paid = held_here.iter().filter(|h| h.paid).count();
+            let more = usize::from(site.max_subjects).saturating_sub(chosen);
+            let window_note = match &site.window_state {
+                WindowState::Open => None,
+                WindowState::NotYetOpen { opens } => Some(format!("本考点网上报名尚未开始，开始时间为 {opens}")),
+                WindowState::Closed => Some("本考点网上报名已经结束".to_owned()),
+            };
+            let rows = site
+                .subjects
+                .iter()
+                .map(|s| {
+                    let code = s.code.clone();
+                    let held = held_here.iter().find(|h| h.code == s.code).cloned();
+                    let paid = held.as_ref().is_some_and(|h| h.paid);
+                    let full = s.remaining <= 0 && held.is_none();
+                    let checked = {
+                        let code = code.clone();
+                        Signal::derive(move || kit.form.with(|f| f.subjects.contains(&code)))
+                    };
+                    let line = SubjectLine::of(s);
+                    let id = format!("subject-{}", s.code);
+                    let toggle_code = code.clone();
+                    view! {
+                        <tr>
+                            <td>
+                                <input
+                                    class="checkbox__input"
+                                    type="checkbox"
+                                    id=id.clone()
+                                    name="subjects"
+                                    value=code.clone()
+                                    checked=checked.get_untracked()
+                                    prop:checked=move || checked.get()
+                                    disabled=paid || full || locked_out
+                                    on:change=move |ev| toggle(toggle_code.clone(), event_target_checked(&ev))
+                                />
+                                {paid.then(|| view! { <input type="hidden" name="subjects" value=code.clone() /> })}
+                            </td>
+                            <td>{line.level}</td>
+                            <td><label for=id>{line.subject}</label></td>
+                            <td>{line.fee}</td>
+                            <td data-testid=format!("remaining-{}", s.code)>
+                                {if full { "已满".to_owned() } else { s.remaining.to_string() }}
+                                {paid.then_some("（已缴费）")}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            Some(view! {
+                <section class="panel" aria-labelledby="site-panel-title" data-testid="site-panel">
+                    <h2 id="site-panel-title">{site.label.clone()}</h2>
+                    <dl class="summary-list">
+                        <div><dt>"网上报名时间"</dt><dd>{site.window.clone()}</dd></div>
+                        <div><dt>"本考点最多可报考科目"</dt><dd>{format!("{}科", site.max_subjects)}</dd></div>
+                        <div><dt>"已选科目"</dt><dd>{format!("{chosen}科")}</dd></div>
+                        <div><dt>"已缴费科目"</dt><dd>{format!("{paid}科")}</dd></div>
+                        <div><dt>"还可以增加"</dt><dd data-testid="more">{format!("{more}科")}</dd></div>
+                    </dl>
+                    {window_note.map(|n| view! { <p class="notice">{n}</p> })}
+                    <table class="table">
+                        <caption class="visually-hidden">"本考点开考科目"</caption>
+                        <thead>
+                            <tr><th scope="col">"选择"</th><th scope="col">"级别"</th><th scope="col">"科目"</th>
+                                <th scope="col">"费用(元)"</th><th scope="col">"剩余容量"</th></tr>
+                        </thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </section>
+            })
+        })
+    };
+
+    view! {
+        <StepTitle title=TITLE state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <ReadOnlyBanner reason=read_only.clone() />
+        <form method="get" action="/register/subjects" class="site-chooser" on:submit=|ev| ev.prevent_default()>
+            <div class="field" class:field--error=move || has_error(SITE.name)>
+                <label class="field__label" for="site">{SITE.label}</label>
+                {move || error_of(SITE.name).map(|m| view! { <p class="field__error" id="site-error"><span class="visually-hidden">"错误："</span>{m}</p> })}
+                <select class="field__select" id="site" name="site" on:change=choose_site disabled=read_only.is_some()>
+                    <option value="" selected=move || site_code.get().is_empty()>"请选择考点"</option>
+                    {sites.into_iter().map(|(code, label)| {
+                        let c = code.clone();
+                        view! { <option value=code selected=move || site_code.get() == c>{label}</option> }
+                    }).collect_view()}
+                </select>
+                <button class="button button--secondary" type="submit">"查看考点科目"</button>
+            </div>
+        </form>
+        <form method="post" action="/register/subjects" novalidate on:submit=on_submit>
+            <input type="hidden" name="site" value=move || site_code.get() />
+            <div class="field" class:field--error=move || has_error(SUBJECTS.name) id="subjects">
+                {move || error_of(SUBJECTS.name).map(|m| view! { <p class="field__error" id="subjects-error"><span class="visually-hidden">"错误："</span>{m}</p> })}
+                {panel}
+            </div>
+            {read_only.is_none().then(|| view! {
+                <CheckboxField
+                    spec=TRUTHFUL
+                    value="yes"
+                    checked=Signal::derive(move || kit.form.with(|f| f.declare.is_some()))
+                    on_change=Callback::new(move |on: bool| {
+                        kit.form.update(|f| f.declare = on.then(|| "yes".to_owned()));
+                        state.touch(TRUTHFUL.name);
+                        let errors = kit.form.with_untracked(|f| page.with_value(|p| check(p, f).err().unwrap_or_default()));
+                        state.show_touched(errors);
+                    })
+                    errors=state.errors
+                />
+                <button class="button" type="submit" disabled=move || action.pending().get()>"提交"</button>
+            })}
+        </form>
+        {move || dialog.get().map(|c| view! {
+            <div class="dialog-backdrop">
+                <dialog open class="dialog" aria-labelledby="confirm-title" aria-modal="true">
+                    <h2 id="confirm-title">"报考信息确认"</h2>
+                    <ConfirmationBody c />
+                    <p class="actions">
+                        <button class="button" type="button" on:click=confirm>"确定"</button>
+                        <button class="button button--secondary" type="button" on:click=move |_| dialog.set(None)>"取消"</button>
+                    </p>
+                </dialog>
+            </div>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn SubjectList(title: &'static str, lines: Vec<SubjectLine>, testid: &'static str) -> impl IntoView {
+    view! {
+        <h3>{title}</h3>
+        <ul data-testid=testid>
+            {if lines.is_empty() {
+                view! { <li>"无"</li> }.into_any()
+            } else {
+                lines.into_iter().map(|l| view! { <li>{format!("{} {} {}", l.level, l.subject, l.fee)}</li> }).collect_view().into_any()
+            }}
+        </ul>
+    }
+}
+
+#[component]
+fn ConfirmationBody(c: Confirmation) -> impl IntoView {
+    view! {
+        <dl class="summary-list" data-testid="confirmation">
+            <div><dt>"姓名"</dt><dd>{c.name}</dd></div>
+            <div><dt>"证件类型"</dt><dd>{c.doc_type_label}</dd></div>
+            <div><dt>"证件号码"</dt><dd>{c.masked_number}</dd></div>
+            <div><dt>"考点"</dt><dd>{c.site}</dd></div>
+        </dl>
+        <SubjectList title="本次取消的科目" lines=c.cancelled testid="cancelled" />
+        <SubjectList title="本次新增的科目" lines=c.added testid="added" />
+        <SubjectList title="保存后的全部科目" lines=c.all testid="all-subjects" />
+        <p>{format!("待缴费金额：{}", c.to_pay)}</p>
+        <p class="notice" role="note">{CERTIFICATE_WARNING}</p>
+    }
+}

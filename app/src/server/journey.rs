@@ -1,0 +1,514 @@
+//! The journey's handlers, from the agreement to the status page. Server functions and
+//! no-JS form posts both end here. Each mutation runs the step's shared `parse` first, then
+//! checks, on what the database says now: signed in and verified, the caller's own
+//! registration (the pass comes from the session, never from the request), step order,
+//! not locked (rule 4) and inside the window (rule 9); only then does it write.
+
+use super::accounts;
+use super::call::{Call, SignedIn};
+use super::clock::format_beijing;
+use super::entity::{enrolment, registration};
+use super::passes;
+use super::repo::{self, OpenSession, Site};
+use super::seats::{self, Claim, SeatError};
+use crate::api::home::{HomeStatus, HomeView, PassBrief, SessionBrief};
+use crate::api::journey::{
+    offer_for, Confirmation, EnrolmentRow, InfoPage, NoticeView, PhotoPage, SiteChoice, StatusPage, StepState,
+    SubjectLine, SubjectsPage,
+};
+use crate::api::{AppError, Next, WindowState};
+use crate::domain::{DocumentNumber, DocumentType};
+use crate::validation::agreement::AgreementForm;
+use crate::validation::info::InfoForm;
+use crate::validation::personal::DocFacts;
+use crate::validation::subjects::{full_error, yuan, HeldSubject, OfferedSubject, SubjectForm};
+use chrono::{DateTime, Duration, Utc};
+
+pub const AGREEMENT_URL: &str = "/register/agreement";
+pub const INFO_URL: &str = "/register/info";
+pub const SUBJECTS_URL: &str = "/register/subjects";
+pub const PHOTO_URL: &str = "/register/photo";
+pub const STATUS_URL: &str = "/register/status";
+
+/// Unpaid, unlocked subjects are released this long after they were chosen (rule 7).
+pub const UNPAID_HOLD: Duration = Duration::hours(24);
+
+async fn session(call: &Call) -> Result<OpenSession, AppError> {
+    repo::open_session(&call.state.db).await.map_err(|e| call.internal(e))?.ok_or(AppError::NoSession)
+}
+
+fn window_of(now: DateTime<Utc>, site: &Site) -> WindowState {
+    if now < site.offering.window_opens_at {
+        WindowState::NotYetOpen { opens: format_beijing(site.offering.window_opens_at) }
+    } else if now >= site.offering.window_closes_at {
+        WindowState::Closed
+    } else {
+        WindowState::Open
+    }
+}
+
+fn window_text(site: &Site) -> String {
+    format!("{} 至 {}", format_beijing(site.offering.window_opens_at), format_beijing(site.offering.window_closes_at))
+}
+
+/// The window that governs a registration: its site's once chosen; before that the
+/// session's, open while any site's is (the earliest opening otherwise).
+fn window_for(now: DateTime<Utc>, s: &OpenSession, site_code: Option<&str>) -> WindowState {
+    if let Some(site) = site_code.and_then(|c| s.site(c)) {
+        return window_of(now, site);
+    }
+    let states: Vec<WindowState> = s.sites.iter().map(|site| window_of(now, site)).collect();
+    if states.contains(&WindowState::Open) {
+        return WindowState::Open;
+    }
+    match s
+        .sites
+        .iter()
+        .filter(|site| now < site.offering.window_opens_at)
+        .min_by_key(|site| site.offering.window_opens_at)
+    {
+        Some(first) => WindowState::NotYetOpen { opens: format_beijing(first.offering.window_opens_at) },
+        None => WindowState::Closed,
+    }
+}
+
+fn require_open(window: WindowState) -> Result<(), AppError> {
+    match window {
+        WindowState::Open => Ok(()),
+        WindowState::NotYetOpen { opens } => Err(AppError::WindowNotOpen { opens }),
+        WindowState::Closed => Err(AppError::WindowClosed),
+    }
+}
+
+/// Why the registration cannot change now, in words, or `None` if it can.
+fn read_only_reason(now: DateTime<Utc>, s: &OpenSession, reg: &registration::Model) -> Option<String> {
+    if reg.locked_at.is_some() {
+        return Some(AppError::Locked.user_message());
+    }
+    require_open(window_for(now, s, reg.site_code.as_deref())).err().map(|e| e.user_message())
+}
+
+fn require_changeable(now: DateTime<Utc>, s: &OpenSession, reg: &registration::Model) -> Result<(), AppError> {
+    if reg.locked_at.is_some() {
+        return Err(AppError::Locked);
+    }
+    require_open(window_for(now, s, reg.site_code.as_deref()))
+}
+
+fn site_choice(now: DateTime<Utc>, site: &Site) -> SiteChoice {
+    SiteChoice {
+        code: site.site.code.clone(),
+        label: format!("({}){}", site.site.code, site.site.name),
+        window: window_text(site),
+        window_state: window_of(now, site),
+        max_subjects: u8::try_from(site.offering.max_subjects).unwrap_or(u8::MAX),
+        subjects: site
+            .subjects
+            .iter()
+            .map(|(o, s)| OfferedSubject {
+                code: s.code.clone(),
+                level: u8::try_from(s.level).unwrap_or(0),
+                name: s.name.clone(),
+                fee_fen: o.fee_fen,
+                remaining: o.remaining,
+            })
+            .collect(),
+    }
+}
+
+fn held(s: &OpenSession, enrolments: &[enrolment::Model]) -> Vec<HeldSubject> {
+    enrolments
+        .iter()
+        .map(|e| {
+            let (site, name) = s
+                .offered(e.offered_subject_id)
+                .map(|(site, _, subject)| (site.site.code.clone(), subject.name.clone()))
+                .unwrap_or_default();
+            HeldSubject { code: e.subject_code.clone(), name, site_code: site, paid: e.paid_at.is_some() }
+        })
+        .collect()
+}
+
+fn brief(call: &Call, who: &SignedIn) -> Result<(PassBrief, Option<DocumentNumber>), AppError> {
+    let view = accounts::pass_view(call, who, false)?;
+    let number = passes::doc_number(&call.state.data_key, &who.pass).map_err(|e| call.internal(e))?;
+    let parsed = DocumentType::from_code(&who.pass.doc_type)
+        .and_then(|t| DocumentNumber::parse(t, &number, call.ctx().today).ok());
+    Ok((
+        PassBrief {
+            doc_type_label: view.doc_type_label,
+            masked_number: view.masked_number,
+            name: view.name,
+            verified: view.verified,
+        },
+        parsed,
+    ))
+}
+
+/// The caller's registration for the session, if any.
+async fn mine(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<Option<registration::Model>, AppError> {
+    repo::draft(&call.state.db, who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
+}
+
+async fn enrolments_of(call: &Call, reg: &registration::Model) -> Result<Vec<enrolment::Model>, AppError> {
+    seats::enrolments(&call.state.db, reg.id).await.map_err(|e| call.internal(e))
+}
+
+fn go(url: &str) -> AppError {
+    AppError::StepOrder { go_to: url.into() }
+}
+
+/// The registration, provided the agreement is accepted.
+async fn agreed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, AppError> {
+    mine(call, who, s).await?.filter(|r| r.agreement_accepted_at.is_some()).ok_or_else(|| go(AGREEMENT_URL))
+}
+
+/// The registration, provided the personal information is saved.
+async fn informed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, AppError> {
+    let reg = agreed(call, who, s).await?;
+    if reg.personal_saved_at.is_none() {
+        return Err(go(INFO_URL));
+    }
+    Ok(reg)
+}
+
+// ---- home ----
+
+pub async fn home(call: &Call) -> Result<HomeView, AppError> {
+    let who = call.signed_in().await?;
+    let pass = match &who {
+        Some(w) => Some(brief(call, w)?.0),
+        None => None,
+    };
+    let s = match session(call).await {
+        Ok(s) => s,
+        Err(AppError::NoSession) => return Ok(HomeView { pass, session: None, status: None }),
+        Err(e) => return Err(e),
+    };
+    let now = call.state.clock.now();
+    let reg = match &who {
+        Some(w) => mine(call, w, &s).await?,
+        None => None,
+    };
+    let enrolments = match &reg {
+        Some(r) => enrolments_of(call, r).await?,
+        None => Vec::new(),
+    };
+    let site = reg.as_ref().and_then(|r| r.site_code.as_deref()).and_then(|c| s.site(c));
+    let session = SessionBrief {
+        number: s.session.number,
+        name: s.session.name.clone(),
+        province: format!("({}){}", s.province.code, s.province.name),
+        window_state: window_for(now, &s, site.map(|x| x.site.code.as_str())),
+        ticket_print_starts: s.session.ticket_print_starts_at.map(format_beijing),
+    };
+    let status = reg.map(|r| HomeStatus {
+        site: site.map(|x| format!("({}){}", x.site.code, x.site.name)),
+        window: site.map(window_text),
+        agreement: r.agreement_accepted_at.is_some(),
+        personal: r.personal_saved_at.is_some(),
+        photo: r.photo_key.is_some(),
+        locked: r.locked_at.is_some(),
+        subjects: enrolments.len(),
+        paid: enrolments.iter().filter(|e| e.paid_at.is_some()).count(),
+    });
+    Ok(HomeView { pass, session: Some(session), status })
+}
+
+// ---- 报名协议 ----
+
+pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, AppError> {
+    form.parse(&call.ctx()).map_err(AppError::Invalid)?;
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let now = call.state.clock.now();
+    match mine(call, &who, &s).await? {
+        Some(reg) => require_changeable(now, &s, &reg)?,
+        None => require_open(window_for(now, &s, None))?,
+    }
+    repo::accept_agreement(&call.state.db, who.pass.id, s.session.id, now).await.map_err(|e| call.internal(e))?;
+    tracing::info!(pass = who.pass.id, "agreement accepted");
+    Ok(Next { url: INFO_URL.into() })
+}
+
+// ---- 个人信息采集 ----
+
+fn saved_info(reg: &registration::Model) -> Option<InfoForm> {
+    reg.personal_saved_at?;
+    let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    Some(InfoForm {
+        gender: o(&reg.gender),
+        birth_date: reg.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        ethnicity: o(&reg.ethnicity),
+        occupation: o(&reg.occupation),
+        education: o(&reg.education),
+        training_type: o(&reg.training_type),
+        postcode: o(&reg.postcode),
+        address: o(&reg.address),
+        email: o(&reg.contact_email),
+        department: o(&reg.department),
+        major: o(&reg.major),
+        class_name: o(&reg.class_name),
+        student_no: o(&reg.student_no),
+    })
+}
+
+pub async fn info_page(call: &Call) -> Result<InfoPage, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let reg = agreed(call, &who, &s).await?;
+    let (identity, number) = brief(call, &who)?;
+    let facts = DocFacts::of(number.as_ref());
+    Ok(InfoPage {
+        ctx: call.ctx(),
+        identity,
+        facts,
+        saved: saved_info(&reg).unwrap_or_else(|| InfoForm::prefilled(&facts)),
+        read_only: read_only_reason(call.state.clock.now(), &s, &reg),
+    })
+}
+
+pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, AppError> {
+    let who = call.candidate().await?;
+    let (_, number) = brief(call, &who)?;
+    let valid = form.parse(&call.ctx(), &DocFacts::of(number.as_ref())).map_err(AppError::Invalid)?;
+    let s = session(call).await?;
+    let reg = agreed(call, &who, &s).await?;
+    require_changeable(call.state.clock.now(), &s, &reg)?;
+    let id = reg.id;
+    repo::save_info(&call.state.db, reg, &valid, call.state.clock.now()).await.map_err(|e| call.internal(e))?;
+    tracing::info!(registration = id, "personal information saved");
+    Ok(Next { url: SUBJECTS_URL.into() })
+}
+
+// ---- 报考科目采集 ----
+
+pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let reg = informed(call, &who, &s).await?;
+    let enrolments = enrolments_of(call, &reg).await?;
+    let held = held(&s, &enrolments);
+    let now = call.state.clock.now();
+    Ok(SubjectsPage {
+        ctx: call.ctx(),
+        identity: brief(call, &who)?.0,
+        sites: s.sites.iter().map(|site| site_choice(now, site)).collect(),
+        saved: SubjectForm {
+            site: reg.site_code.clone().unwrap_or_default(),
+            subjects: held.iter().map(|h| h.code.clone()).collect(),
+            declare: None,
+        },
+        held,
+        read_only: read_only_reason(now, &s, &reg),
+    })
+}
+
+/// The confirmation 确定 would save, for the no-JS confirmation page.
+pub async fn subjects_confirmation(call: &Call, form: &SubjectForm) -> Result<Confirmation, AppError> {
+    let page = subjects_page(call).await?;
+    let offer = offer_for(&page.sites, &form.site, &page.held);
+    let valid = form.parse(&call.ctx(), &offer).map_err(AppError::Invalid)?;
+    Ok(Confirmation::build(&page.identity, &page.sites, &valid))
+}
+
+/// Saves the choice once `confirmed` (the dialog's or the confirmation page's 确定);
+/// before that, a valid choice answers `ConfirmFirst` and nothing is written.
+pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> Result<Next, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let reg = informed(call, &who, &s).await?;
+    let now = call.state.clock.now();
+    let enrolments = enrolments_of(call, &reg).await?;
+    let held = held(&s, &enrolments);
+    let sites: Vec<SiteChoice> = s.sites.iter().map(|site| site_choice(now, site)).collect();
+    let offer = offer_for(&sites, &form.site, &held);
+    let valid = form.parse(&call.ctx(), &offer).map_err(AppError::Invalid)?;
+    if reg.locked_at.is_some() {
+        return Err(AppError::Locked);
+    }
+    // Rule 9 for both sites involved: the one left and the one chosen.
+    require_open(window_for(now, &s, reg.site_code.as_deref()))?;
+    require_open(window_for(now, &s, Some(&valid.site_code)))?;
+    if !confirmed {
+        return Err(AppError::ConfirmFirst);
+    }
+    let site = s.site(&valid.site_code).ok_or_else(|| call.internal("chosen site vanished"))?;
+    let added: Vec<Claim> = valid
+        .added
+        .iter()
+        .filter_map(|code| site.subjects.iter().find(|(_, subj)| &subj.code == code))
+        .map(|(o, subj)| Claim { offered_subject_id: o.id, subject_code: subj.code.clone(), fee_fen: o.fee_fen })
+        .collect();
+    let cancelled: Vec<enrolment::Model> = enrolments
+        .iter()
+        .filter(|e| {
+            valid.cancelled.iter().any(|c| {
+                c.code == e.subject_code
+                    && s.offered(e.offered_subject_id).is_some_and(|(x, _, _)| x.site.code == c.site_code)
+            })
+        })
+        .cloned()
+        .collect();
+    match seats::apply_choice(&call.state.db, reg.id, &valid.site_code, &cancelled, &added, now).await {
+        Ok(()) => {}
+        Err(SeatError::Full { subject_code }) => {
+            let name = site
+                .subjects
+                .iter()
+                .find(|(_, subj)| subj.code == subject_code)
+                .map(|(_, subj)| subj.name.clone())
+                .unwrap_or(subject_code);
+            return Err(AppError::Invalid(full_error(&name, call.ctx().lang)));
+        }
+        Err(SeatError::Db(e)) => return Err(call.internal(e)),
+    }
+    tracing::info!(
+        registration = reg.id,
+        site = %valid.site_code,
+        added = valid.added.len(),
+        cancelled = valid.cancelled.len(),
+        "subjects saved"
+    );
+    Ok(Next { url: PHOTO_URL.into() })
+}
+
+// ---- 照片信息采集 ----
+
+pub async fn photo_page(call: &Call) -> Result<PhotoPage, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let reg = informed(call, &who, &s).await?;
+    Ok(PhotoPage {
+        spec: Default::default(),
+        saved: reg.photo_key.is_some(),
+        version: reg.photo_saved_at.map(|t| t.timestamp().to_string()).unwrap_or_default(),
+        read_only: read_only_reason(call.state.clock.now(), &s, &reg),
+    })
+}
+
+/// The registration a new photo goes to: the caller's, personal information saved,
+/// changeable now.
+pub async fn photo_target(call: &Call) -> Result<registration::Model, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let reg = informed(call, &who, &s).await?;
+    require_changeable(call.state.clock.now(), &s, &reg)?;
+    Ok(reg)
+}
+
+/// The storage key of the caller's own photo, if any.
+pub async fn own_photo_key(call: &Call) -> Result<Option<String>, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    Ok(mine(call, &who, &s).await?.and_then(|r| r.photo_key))
+}
+
+// ---- 报名信息 ----
+
+fn step(name: &'static str, done: bool, state: &str) -> StepState {
+    StepState { name: name.into(), state: state.into(), done }
+}
+
+pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let reg = agreed(call, &who, &s).await?;
+    let now = call.state.clock.now();
+    let enrolments = enrolments_of(call, &reg).await?;
+    let (identity, _) = brief(call, &who)?;
+    let site = reg.site_code.as_deref().and_then(|c| s.site(c));
+    let paid = enrolments.iter().filter(|e| e.paid_at.is_some()).count();
+    let all_paid = !enrolments.is_empty() && paid == enrolments.len();
+    let printing = s.session.ticket_print_starts_at.is_some_and(|t| now >= t) && all_paid;
+    let done = |b: bool| if b { "已完成" } else { "未完成" };
+    let steps = vec![
+        step("报名协议", reg.agreement_accepted_at.is_some(), done(reg.agreement_accepted_at.is_some())),
+        step("证件信息采集", identity.verified, done(identity.verified)),
+        step("个人信息采集", reg.personal_saved_at.is_some(), done(reg.personal_saved_at.is_some())),
+        step("报考科目采集", !enrolments.is_empty(), done(!enrolments.is_empty())),
+        step("照片信息采集", reg.photo_key.is_some(), done(reg.photo_key.is_some())),
+        step("报考科目缴费", all_paid, done(all_paid)),
+        step("完成报名", all_paid && reg.photo_key.is_some(), done(all_paid && reg.photo_key.is_some())),
+        step("打印准考证", false, if printing { "可打印" } else { "不可打印" }),
+        step("参加考试", false, "未开始"),
+        step("结束", false, "未结束"),
+    ];
+    let rows = enrolments
+        .iter()
+        .map(|e| {
+            let (site_label, line) = match s.offered(e.offered_subject_id) {
+                Some((x, _, subj)) => (
+                    format!("({}){}", x.site.code, x.site.name),
+                    SubjectLine {
+                        level: crate::api::journey::level_label(u8::try_from(subj.level).unwrap_or(0)).into(),
+                        subject: format!("({}){}", subj.code, subj.name),
+                        fee: yuan(e.fee_fen),
+                    },
+                ),
+                None => (
+                    String::new(),
+                    SubjectLine { level: String::new(), subject: e.subject_code.clone(), fee: yuan(e.fee_fen) },
+                ),
+            };
+            EnrolmentRow {
+                line,
+                payment: if e.paid_at.is_some() { "已支付" } else { "未支付" }.into(),
+                arrangement: if e.room.is_some() { "已编排" } else { "未编排" }.into(),
+                method: "网上报名".into(),
+                site: site_label,
+                room: e.room.clone().unwrap_or_default(),
+                deadline: (e.paid_at.is_none() && reg.locked_at.is_none())
+                    .then(|| format_beijing(e.chosen_at + UNPAID_HOLD)),
+            }
+        })
+        .collect();
+    let notices = repo::notices(&call.state.db, s.session.id, reg.site_code.as_deref())
+        .await
+        .map_err(|e| call.internal(e))?
+        .into_iter()
+        .map(|n| NoticeView {
+            kind: if n.site_code.is_some() { "考点通告" } else { "考试通告" }.into(),
+            title: n.title,
+            body: n.body,
+            published: format_beijing(n.published_at),
+        })
+        .collect();
+    let reason = read_only_reason(now, &s, &reg);
+    Ok(StatusPage {
+        identity,
+        neea_id: who.pass.neea_id.clone(),
+        session_name: format!("第{}次 {}", s.session.number, s.session.name),
+        site: site.map(|x| format!("({}){}", x.site.code, x.site.name)),
+        window: site.map(window_text),
+        steps,
+        locked: reg.locked_at.is_some(),
+        paid_count: paid,
+        total_unpaid: yuan(enrolments.iter().filter(|e| e.paid_at.is_none()).map(|e| e.fee_fen).sum()),
+        rows,
+        can_change: reason.is_none(),
+        can_delete: reason.is_none() && paid == 0,
+        view_only_reason: reason,
+        notices,
+    })
+}
+
+/// Rule 8: with nothing paid and inside the window, the whole registration goes, its seats
+/// back to the site and its photo out of the store.
+pub async fn delete_registration(call: &Call) -> Result<Next, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let Some(reg) = mine(call, &who, &s).await? else {
+        return Ok(Next { url: "/?notice=registration-deleted".into() });
+    };
+    require_changeable(call.state.clock.now(), &s, &reg)?;
+    let deleted = seats::delete_registration(&call.state.db, reg.id).await.map_err(|e| call.internal(e))?;
+    if !deleted {
+        return Err(AppError::Paid);
+    }
+    if let Some(key) = &reg.photo_key {
+        super::photo_upload::forget(call, key).await;
+    }
+    tracing::info!(registration = reg.id, "registration deleted");
+    Ok(Next { url: "/?notice=registration-deleted".into() })
+}

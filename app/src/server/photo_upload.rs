@@ -1,0 +1,149 @@
+//! 照片信息采集 on the server: the upload (a multipart form post without JavaScript, the raw
+//! file from the page's script with it), the shared photo rule again, re-encoding
+//! (`photos::process`, metadata stripped), storage behind `PhotoStore` under a random key,
+//! and serving the photo to its owner only. Bodies are capped at 2 MiB before any parsing.
+
+use super::call::Call;
+use super::forms::render_posted;
+use super::journey::{self, PHOTO_URL};
+use super::photo_store::PhotoKey;
+use super::photos;
+use super::AppState;
+use crate::api::{AppError, Next, NoFields, Posted};
+use crate::domain::photo::PhotoSpec;
+use crate::validation::photo::{self, MAX_UPLOAD as MAX_BODY, NO_FILE, PHOTO_FIELD, TOO_BIG};
+use crate::validation::{FieldErrors, Required};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use http::StatusCode;
+
+fn field_error(problem: &impl crate::domain::Problem, call: &Call) -> AppError {
+    AppError::Invalid(photo::error(problem, call.ctx().lang))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(PHOTO_URL, post(form_upload))
+        .route("/api/photo", post(script_upload))
+        .route("/register/photo/image", get(image))
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+}
+
+/// Checks, re-encodes and stores `bytes` as the caller's photo.
+pub async fn save(call: &Call, bytes: Vec<u8>) -> Result<Next, AppError> {
+    let reg = journey::photo_target(call).await?;
+    let processed = photos::process(bytes, PhotoSpec::default()).await.map_err(|e| field_error(&e, call))?;
+    let key = PhotoKey::new_random().map_err(|e| call.internal(e))?;
+    call.state.photos.put(&key, processed.jpeg).await.map_err(|e| call.internal(e))?;
+    let now = call.state.clock.now();
+    let old = super::repo::set_photo(&call.state.db, reg.id, key.as_str(), now).await.map_err(|e| call.internal(e))?;
+    if let Some(old) = old {
+        forget(call, &old).await;
+    }
+    tracing::info!(registration = reg.id, width = processed.width, height = processed.height, "photo saved");
+    Ok(Next { url: format!("{PHOTO_URL}?notice=photo-saved") })
+}
+
+/// Removes a stored photo; a failure is logged (the file is orphaned, never served).
+pub async fn forget(call: &Call, key: &str) {
+    let Ok(key) = PhotoKey::parse(key) else { return };
+    if let Err(e) = call.state.photos.delete(&key).await {
+        tracing::warn!(error = %e, "photo not deleted from the store");
+    }
+}
+
+async fn form_upload(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let call = Call::for_handler(state.clone(), &parts);
+    let outcome = match Multipart::from_request(Request::from_parts(parts.clone(), body), &state).await {
+        Err(_) => Err(field_error(&NO_FILE, &call)),
+        Ok(mut multipart) => match read_file(&mut multipart).await {
+            Ok(Some(bytes)) if !bytes.is_empty() => save(&call, bytes.to_vec()).await,
+            Ok(_) => Err(field_error(&NO_FILE, &call)),
+            Err(too_big) => Err(field_error(&too_big, &call)),
+        },
+    };
+    match outcome {
+        Ok(Next { url }) => (StatusCode::SEE_OTHER, [(LOCATION, url)]).into_response(),
+        Err(AppError::StepOrder { go_to }) => (StatusCode::SEE_OTHER, [(LOCATION, go_to)]).into_response(),
+        Err(AppError::SignInRequired) => {
+            (StatusCode::SEE_OTHER, [(LOCATION, "/pass/sign-in?notice=sign-in-required".to_owned())]).into_response()
+        }
+        Err(err) => {
+            let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            let (errors, problem) = match err {
+                AppError::Invalid(errors) => (errors, None),
+                other => (FieldErrors::new(), Some(other)),
+            };
+            let posted = Posted { values: NoFields {}, errors, notes: Vec::new(), problem };
+            let mut page = render_posted(&state, posted, parts, PHOTO_URL).await;
+            *page.status_mut() = status;
+            page
+        }
+    }
+}
+
+/// The `photo` part's bytes; `Err` when the body is over the cap.
+async fn read_file(multipart: &mut Multipart) -> Result<Option<Bytes>, Required> {
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) if field.name() == Some(PHOTO_FIELD) => {
+                return field.bytes().await.map(Some).map_err(|_| TOO_BIG);
+            }
+            Ok(Some(_)) => continue,
+            Ok(None) => return Ok(None),
+            Err(_) => return Err(TOO_BIG),
+        }
+    }
+}
+
+/// The page's script sends the file itself as the body (so the browser can report upload
+/// progress) and gets the server function's JSON answer.
+async fn script_upload(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let call = Call::for_handler(state, &parts);
+    let outcome = match axum::body::to_bytes(body, MAX_BODY).await {
+        Err(_) => Err(field_error(&TOO_BIG, &call)),
+        Ok(bytes) if bytes.is_empty() => Err(field_error(&NO_FILE, &call)),
+        Ok(bytes) => save(&call, bytes.to_vec()).await,
+    };
+    let mut response = match outcome {
+        Ok(next) => Json(Ok::<Next, AppError>(next)).into_response(),
+        Err(err) => {
+            let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            (status, Json(Err::<Next, AppError>(err))).into_response()
+        }
+    };
+    for cookie in call.take_cookies() {
+        response.headers_mut().append(http::header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+/// The caller's own photo; nobody else's can be named.
+async fn image(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let call = Call::for_handler(state, &parts);
+    match journey::own_photo_key(&call).await {
+        Ok(Some(key)) => match PhotoKey::parse(&key) {
+            Ok(key) => match call.state.photos.get(&key).await {
+                Ok(Some(bytes)) => {
+                    ([(CONTENT_TYPE, "image/jpeg"), (CACHE_CONTROL, "private, no-store")], Body::from(bytes))
+                        .into_response()
+                }
+                Ok(None) => StatusCode::NOT_FOUND.into_response(),
+                Err(e) => {
+                    let _ = call.internal(e);
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            },
+            Err(_) => StatusCode::NOT_FOUND.into_response(),
+        },
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::NOT_FOUND).into_response(),
+    }
+}
