@@ -117,18 +117,19 @@ export async function signedInCandidate(page: Page): Promise<Candidate> {
   return c;
 }
 
-/** Home → 开始报名 → tick the agreement → 下一步, ending on the identity step. */
-export async function throughAgreement(page: Page) {
-  await signedInCandidate(page);
+/** Home → 开始报名 → tick the agreement → 下一步, ending on the information step. */
+export async function throughAgreement(page: Page): Promise<Candidate> {
+  const c = await signedInCandidate(page);
   await open(page, '/');
   await page.getByRole('link', { name: '开始报名' }).click();
   await expect(page).toHaveURL(/\/register\/agreement$/);
   await hydrated(page);
   await page.getByLabel('我已阅读并接受').check();
   await page.getByRole('button', { name: '下一步' }).click();
-  await expect(page).toHaveURL(/\/register\/identity$/);
-  await expect(page.getByRole('heading', { level: 1, name: '证件信息采集' })).toBeVisible();
+  await expect(page).toHaveURL(/\/register\/info$/);
+  await expect(page.getByRole('heading', { level: 1, name: '个人信息采集' })).toBeVisible();
   await hydrated(page);
+  return c;
 }
 
 export async function fillIdentity(page: Page, docNumber: string, name: string) {

@@ -1,7 +1,11 @@
-import { expect, test } from '@playwright/test';
-import { errorTexts, fillIdentity, open, signedInCandidate, throughAgreement, VALID_ID } from './helpers';
+import { expect, test, type Page } from '@playwright/test';
+import { errorTexts, hydrated, jsOn, open, signedInCandidate, throughAgreement, type Candidate } from './helpers';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 
-test('home shows the session, province, site and 开始报名', async ({ page }) => {
+const fixture = (name: string) => path.join(__dirname, '..', 'fixtures', name);
+
+test('home shows the session, province and 开始报名', async ({ page }) => {
   await open(page, '/');
   await expect(page.getByText('报名前请先登录通行证')).toBeVisible();
   const c = await signedInCandidate(page);
@@ -10,7 +14,6 @@ test('home shows the session, province, site and 开始报名', async ({ page })
   await expect(page.getByRole('heading', { name: '欢迎使用NCRE考试报名系统' })).toBeVisible();
   await expect(page.getByText('第75次 2025年03月全国计算机等级考试')).toBeVisible();
   await expect(page.getByText('(65)新疆维吾尔自治区')).toBeVisible();
-  await expect(page.getByText('(659028)新疆应用职业技术学院')).toBeVisible();
   await expect(page.getByTestId('registration-status')).toHaveText('未报名');
   await expect(page.getByRole('link', { name: '开始报名' })).toBeVisible();
 });
@@ -30,36 +33,173 @@ test('the agreement cannot be skipped', async ({ page }) => {
   await expect(page).toHaveURL(/\/register\/agreement$/);
 });
 
-test('identity: errors beside the field and in the summary, values kept, then saved', async ({ page }) => {
-  await throughAgreement(page);
-  // Full-width digits are converted (and the page says so) before the rule runs.
-  await fillIdentity(page, '１１０１０５１９４９１２３１００２１', '买买提··艾力');
-  await page.getByRole('button', { name: '保存并继续' }).click();
+/** The required choices of the information step; `rightGender` false picks the other one. */
+async function fillBasics(page: Page, c: Candidate, rightGender: boolean) {
+  const male = Number(c.docNumber[16]) % 2 === 1;
+  await page.getByLabel('性别').selectOption(male === rightGender ? '男' : '女');
+  await page.getByLabel('民族').selectOption('汉族');
+  await page.getByLabel('职业').selectOption('学生');
+  await page.getByLabel('文化程度').selectOption('大学本科');
+  await page.getByLabel('培训类型').selectOption('自学');
+}
 
+/** The information step: a wrong gender and postcode first (kept, explained), then fixed. */
+async function fillInformation(page: Page, c: Candidate) {
+  await expect(page.getByTestId('info-masked-number')).toHaveText(`${c.docNumber.slice(0, 4)}**********${c.docNumber.slice(14)}`);
+  // Birth date and gender come pre-filled from the document number.
+  const born = `${c.docNumber.slice(6, 10)}-${c.docNumber.slice(10, 12)}-${c.docNumber.slice(12, 14)}`;
+  await expect(page.getByLabel('出生日期')).toHaveValue(born);
+  const male = Number(c.docNumber[16]) % 2 === 1;
+  await fillBasics(page, c, false);
+  await page.getByLabel('邮政编码').fill('8300');
+  await page.getByRole('button', { name: '保存并继续' }).click();
   await expect(page.locator('.error-summary')).toBeFocused();
   const { summary, inline } = await errorTexts(page);
-  expect(summary).toEqual(['证件号码最后一位校验码与前17位不符，请逐位核对', '间隔号“·”不能连续出现']);
+  expect(summary).toEqual([`性别与证件号码不符：证件号码表示的性别为${male ? '男' : '女'}`, '邮政编码应为6位数字']);
   expect(inline).toEqual(summary);
-  await expect(page.getByLabel('证件号码')).toHaveValue('110105194912310021');
-  await expect(page.getByLabel('姓名')).toHaveValue('买买提··艾力');
-  await expect(page.locator('#doc_number-note')).toHaveText('已将全角字符转换为半角');
-  await expect(page).toHaveTitle(/^错误：证件信息采集/);
-
-  // The summary links to the field.
-  await page.locator('.error-summary').getByRole('link', { name: /校验码/ }).click();
-  await expect(page.getByLabel('证件号码')).toBeFocused();
-
-  // A lower-case x and a look-alike dot are accepted; the dot's change is reported.
-  await fillIdentity(page, '11010519491231002x', '买买提．艾力');
+  await expect(page).toHaveTitle(/^错误：个人信息采集/);
+  await expect(page.getByLabel('邮政编码')).toHaveValue('8300');
+  await page.getByLabel('性别').selectOption(male ? '男' : '女');
+  await page.getByLabel('邮政编码').fill('830000');
   await page.getByRole('button', { name: '保存并继续' }).click();
-  await expect(page).toHaveURL(/\/register\/summary$/);
-  await expect(page.getByText('证件信息已保存')).toBeVisible();
-  await expect(page.getByTestId('masked-number')).toHaveText('1101**********002X');
-  await expect(page.getByText('1949年12月31日')).toBeVisible();
-  await expect(page.getByText('已将间隔号统一为“·”')).toBeVisible();
-  await expect(page.locator('body')).not.toContainText(VALID_ID);
+  await expect(page).toHaveURL(/\/register\/subjects$/);
+  await hydrated(page);
+}
 
-  // Back home, the status has moved on.
-  await page.getByRole('link', { name: '返回首页' }).click();
-  await expect(page.getByTestId('registration-status')).toHaveText('证件信息已填写');
+/** Chooses site 650101 and the given subjects, then confirms (dialog or page). */
+async function chooseSubjects(page: Page, subjects: string[]) {
+  await page.getByLabel('考点').selectOption('(650101)新疆大学');
+  if (!jsOn()) await page.getByRole('button', { name: '查看考点科目' }).click();
+  await expect(page.getByTestId('site-panel')).toContainText('本考点最多可报考科目');
+  for (const s of subjects) await page.getByLabel(s).check();
+  await page.getByRole('button', { name: '提交' }).click();
+  // The declaration is required: refused, choice kept.
+  await expect(page.locator('.error-summary li')).toHaveText(['请勾选“我保证以上信息是真实和准确的”后再提交']);
+  for (const s of subjects) await expect(page.getByLabel(s)).toBeChecked();
+  await page.getByLabel('我保证以上信息是真实和准确的').check();
+  await page.getByRole('button', { name: '提交' }).click();
+  const confirmation = page.getByTestId('confirmation');
+  await expect(confirmation).toContainText('(650101)新疆大学');
+  await expect(page.getByText('将打印在合格证书上')).toBeVisible();
+  for (const s of subjects) await expect(page.getByTestId('added')).toContainText(s);
+  await page.getByRole('button', { name: '确定' }).click();
+  await expect(page).toHaveURL(/\/register\/photo$/);
+  await hydrated(page);
+}
+
+test('the whole journey: information, subjects with confirmation, photo, registration info, delete', async ({ page }) => {
+  test.setTimeout(90_000);
+  const c = await throughAgreement(page);
+  await fillInformation(page, c);
+  await chooseSubjects(page, ['(14)计算机基础及WPS Office应用', '(24)C语言程序设计']);
+
+  // Bad photos are refused with the rule's words; nothing is saved.
+  await page.getByLabel('选择照片文件').setInputFiles(fixture('fake.jpg'));
+  if (!jsOn()) await page.getByRole('button', { name: '上传照片' }).click();
+  await expect(page.locator('.error-summary li')).toHaveText(['所选文件是PNG图片，不是JPG格式。请用图片工具另存为JPG格式后重新选择']);
+  await page.getByLabel('选择照片文件').setInputFiles(fixture('truncated.jpg'));
+  if (!jsOn()) await page.getByRole('button', { name: '上传照片' }).click();
+  await expect(page.locator('.error-summary li')).toHaveText(['照片文件不完整或已损坏，请重新选择文件']);
+  await expect(page.getByTestId('saved-photo')).toHaveCount(0);
+
+  await page.getByLabel('选择照片文件').setInputFiles(fixture('photo.jpg'));
+  if (jsOn()) await expect(page.getByTestId('preview')).toBeVisible();
+  await page.getByRole('button', { name: '上传照片' }).click();
+  await expect(page.getByTestId('notice')).toHaveText('保存成功!');
+  await expect(page.getByTestId('saved-photo')).toBeVisible();
+
+  await page.getByRole('link', { name: '下一步：查看报名信息' }).click();
+  await expect(page).toHaveURL(/\/register\/status$/);
+  const table = page.getByTestId('subject-table');
+  await expect(table).toContainText('(14)计算机基础及WPS Office应用');
+  await expect(table).toContainText('未支付');
+  await expect(page.getByTestId('deadline')).toContainText('自动删除');
+  await expect(page.getByTestId('lock-state')).toHaveText('未锁定');
+  await expect(page.getByText('照片信息采集')).toBeVisible();
+  await expect(page.locator('body')).not.toContainText(c.docNumber);
+
+  await open(page, '/');
+  await expect(page.getByTestId('home-site')).toHaveText('(650101)新疆大学');
+  await expect(page.getByTestId('home-photo')).toHaveText('已上传');
+  await expect(page.getByTestId('home-subjects')).toHaveText('已报考2科');
+
+  // Modify: drop one subject (confirmation says it is cancelled).
+  await open(page, '/register/subjects');
+  await page.getByLabel('(24)C语言程序设计').uncheck();
+  await page.getByLabel('我保证以上信息是真实和准确的').check();
+  await page.getByRole('button', { name: '提交' }).click();
+  await expect(page.getByTestId('cancelled')).toContainText('(24)C语言程序设计');
+  await page.getByRole('button', { name: '确定' }).click();
+  await expect(page).toHaveURL(/\/register\/photo$/);
+
+  // Delete: everything goes.
+  await open(page, '/register/status');
+  await page.getByRole('link', { name: '删除报名信息' }).click();
+  await page.getByRole('button', { name: '确认删除' }).click();
+  await expect(page.getByTestId('notice')).toHaveText('报名信息已删除，所报科目的名额已退回。');
+  await expect(page.getByTestId('registration-status')).toHaveText('未报名');
+});
+
+/** A fresh candidate on the photo step, holding subject 14 at 650101. */
+async function toPhotoStep(page: Page) {
+  const c = await throughAgreement(page);
+  await fillBasics(page, c, true);
+  await page.getByRole('button', { name: '保存并继续' }).click();
+  await expect(page).toHaveURL(/\/register\/subjects$/);
+  await hydrated(page);
+  await page.getByLabel('考点').selectOption('(650101)新疆大学');
+  if (!jsOn()) await page.getByRole('button', { name: '查看考点科目' }).click();
+  await page.getByLabel('(14)计算机基础及WPS Office应用').check();
+  await page.getByLabel('我保证以上信息是真实和准确的').check();
+  await page.getByRole('button', { name: '提交' }).click();
+  await page.getByRole('button', { name: '确定' }).click();
+  await expect(page).toHaveURL(/\/register\/photo$/);
+  await hydrated(page);
+}
+
+/** photo.jpg with 40 comment segments of 65,000 bytes: a JPEG of 2.7 MB. */
+function overTwoMegabytes(): { name: string; mimeType: string; buffer: Buffer } {
+  const photo = readFileSync(fixture('photo.jpg'));
+  const parts: Buffer[] = [photo.subarray(0, 2)];
+  for (let i = 0; i < 40; i++) {
+    const header = Buffer.from([0xff, 0xfe, 0, 0]);
+    header.writeUInt16BE(65_002, 2);
+    parts.push(header, Buffer.alloc(65_000, 0x79));
+  }
+  parts.push(photo.subarray(2));
+  return { name: 'big.jpg', mimeType: 'image/jpeg', buffer: Buffer.concat(parts) };
+}
+
+test('bad photos get a clear message and change nothing; GPS data is stripped', async ({ page }) => {
+  test.setTimeout(90_000);
+  await toPhotoStep(page);
+  const uploads: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/photo') uploads.push(r.url());
+  });
+  const cases: Array<[string | ReturnType<typeof overTwoMegabytes>, string]> = [
+    [fixture('fake.jpg'), '所选文件是PNG图片，不是JPG格式。请用图片工具另存为JPG格式后重新选择'],
+    [fixture('truncated.jpg'), '照片文件不完整或已损坏，请重新选择文件'],
+    [fixture('bomb.jpg'), '照片尺寸过大（60000×60000像素），宽和高都不能超过4000像素'],
+    [fixture('square.jpg'), '照片宽高比例应为3:4（竖版），所选照片为480×480像素，请裁剪后重新选择'],
+    [fixture('small.jpg'), '照片尺寸太小（96×128像素），应至少为144×192像素（宽×高）'],
+    [overTwoMegabytes(), '上传的文件超过2MB，已拒绝。请选择不大于200KB的JPEG证件照'],
+  ];
+  for (const [file, message] of cases) {
+    await page.getByLabel('选择照片文件').setInputFiles(file);
+    if (!jsOn()) await page.getByRole('button', { name: '上传照片' }).click();
+    await expect(page.locator('.error-summary li')).toHaveText([message]);
+    await expect(page.locator('#photo-error')).toHaveText(`错误：${message}`);
+    await expect(page.getByTestId('saved-photo')).toHaveCount(0);
+  }
+  // With JavaScript, none of them was sent.
+  expect(uploads).toEqual([]);
+
+  await page.getByLabel('选择照片文件').setInputFiles(fixture('exif-gps.jpg'));
+  await page.getByRole('button', { name: '上传照片' }).click();
+  await expect(page.getByTestId('notice')).toHaveText('保存成功!');
+  const stored = await (await page.request.get('/register/photo/image')).body();
+  expect(stored.subarray(0, 3).toString('hex')).toBe('ffd8ff');
+  expect(stored.includes('GPS')).toBe(false);
+  expect(stored.includes('Exif')).toBe(false);
 });

@@ -62,8 +62,9 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
     }
     let confirm_first = posted.as_ref().is_some_and(|p| p.problem == Some(AppError::ConfirmFirst));
     // The no-JS confirmation page: the posted (valid) choice, confirmed or not below.
-    let no_js_confirmation =
-        confirm_first.then(|| posted.as_ref().and_then(|p| check(&page, &p.values).ok())).flatten();
+    let no_js_confirmation = confirm_first
+        .then(|| posted.as_ref().and_then(|p| check(&page, &p.values).ok().map(|c| (c, p.values.clone()))))
+        .flatten();
     let posted = posted.filter(|p| p.problem != Some(AppError::ConfirmFirst));
 
     let page = StoredValue::new(page);
@@ -96,8 +97,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
     };
     let read_only = page.with_value(|p| p.read_only.clone());
 
-    if let Some(c) = no_js_confirmation {
-        let form = kit.form.get_untracked();
+    if let Some((c, form)) = no_js_confirmation {
         return view! {
             <leptos_meta::Title text="报考信息确认" />
             <h1>"报考信息确认"</h1>

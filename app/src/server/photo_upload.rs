@@ -25,17 +25,23 @@ fn field_error(problem: &impl crate::domain::Problem, call: &Call) -> AppError {
     AppError::Invalid(photo::error(problem, call.ctx().lang))
 }
 
+/// A form post is read to the end up to this size before it is judged, so the browser gets
+/// our page and not a connection reset half-way through sending a too-large file.
+const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(PHOTO_URL, post(form_upload))
-        .route("/api/photo", post(script_upload))
+        .route(PHOTO_URL, post(form_upload).layer(DefaultBodyLimit::max(DRAIN_LIMIT)))
+        .route("/api/photo", post(script_upload).layer(DefaultBodyLimit::max(MAX_BODY)))
         .route("/register/photo/image", get(image))
-        .layer(DefaultBodyLimit::max(MAX_BODY))
 }
 
 /// Checks, re-encodes and stores `bytes` as the caller's photo.
 pub async fn save(call: &Call, bytes: Vec<u8>) -> Result<Next, AppError> {
     let reg = journey::photo_target(call).await?;
+    // The browser's whole check first (nothing chosen, over the cap, the photo rule): the
+    // same verdict in the same words whichever way the file came.
+    photo::check_upload(Some(&bytes), &PhotoSpec::default(), call.ctx().lang).map_err(AppError::Invalid)?;
     let processed = photos::process(bytes, PhotoSpec::default()).await.map_err(|e| field_error(&e, call))?;
     let key = PhotoKey::new_random().map_err(|e| call.internal(e))?;
     call.state.photos.put(&key, processed.jpeg).await.map_err(|e| call.internal(e))?;
@@ -59,11 +65,16 @@ pub async fn forget(call: &Call, key: &str) {
 async fn form_upload(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let call = Call::for_handler(state.clone(), &parts);
-    let outcome = match Multipart::from_request(Request::from_parts(parts.clone(), body), &state).await {
+    let Ok(body) = axum::body::to_bytes(body, DRAIN_LIMIT).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, TOO_BIG.zh).into_response();
+    };
+    let too_big = body.len() > MAX_BODY + 64 * 1024;
+    let outcome = match Multipart::from_request(Request::from_parts(parts.clone(), Body::from(body)), &state).await {
+        _ if too_big => Err(field_error(&TOO_BIG, &call)),
         Err(_) => Err(field_error(&NO_FILE, &call)),
         Ok(mut multipart) => match read_file(&mut multipart).await {
-            Ok(Some(bytes)) if !bytes.is_empty() => save(&call, bytes.to_vec()).await,
-            Ok(_) => Err(field_error(&NO_FILE, &call)),
+            Ok(Some(bytes)) => save(&call, bytes.to_vec()).await,
+            Ok(None) => Err(field_error(&NO_FILE, &call)),
             Err(too_big) => Err(field_error(&too_big, &call)),
         },
     };
@@ -108,7 +119,6 @@ async fn script_upload(State(state): State<AppState>, req: Request) -> Response 
     let call = Call::for_handler(state, &parts);
     let outcome = match axum::body::to_bytes(body, MAX_BODY).await {
         Err(_) => Err(field_error(&TOO_BIG, &call)),
-        Ok(bytes) if bytes.is_empty() => Err(field_error(&NO_FILE, &call)),
         Ok(bytes) => save(&call, bytes.to_vec()).await,
     };
     let mut response = match outcome {

@@ -206,6 +206,16 @@ impl TestApp {
         reply.session_cookie().expect("a session cookie")
     }
 
+    /// A GET's body as bytes (an image).
+    pub async fn get_bytes(&self, path: &str, cookie: &str) -> Vec<u8> {
+        let mut req = Request::get(path).header(COOKIE, cookie).body(Body::empty()).unwrap();
+        let addr: SocketAddr = format!("{CLIENT}:40000").parse().expect("peer address");
+        req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        let response = self.router.clone().oneshot(req).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        response.into_body().collect().await.unwrap().to_bytes().to_vec()
+    }
+
     pub async fn registrations(&self) -> Vec<registration::Model> {
         registration::Entity::find().all(&self.db).await.expect("query")
     }

@@ -291,6 +291,11 @@ fn no_js_subjects_confirm_before_saving() {
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         assert!(reply.body.contains("报考信息确认") && reply.body.contains("将打印在合格证书上"));
         assert!(reply.body.contains("(24)C语言程序设计"), "{}", reply.body);
+        for hidden in
+            [r#"name="site" value="650101""#, r#"name="subjects" value="24""#, r#"name="declare" value="yes""#]
+        {
+            assert!(reply.body.contains(hidden), "the confirmation does not carry {hidden}");
+        }
         assert!(enrolment::Entity::find().all(&app.db).await.unwrap().is_empty(), "saved before 确定");
 
         let mut cancel = picked.to_vec();
@@ -338,10 +343,42 @@ fn photos_are_checked_reencoded_and_shown_to_their_owner_only() {
         assert!(reply.body.contains("超过2MB"), "{}", reply.body);
         assert!(app.registrations().await[0].photo_key.is_none());
 
+        for (file, message) in [
+            ("bomb.jpg", "照片尺寸过大（60000×60000像素），宽和高都不能超过4000像素"),
+            ("square.jpg", "照片宽高比例应为3:4（竖版），所选照片为480×480像素，请裁剪后重新选择"),
+            ("small.jpg", "照片尺寸太小（96×128像素），应至少为144×192像素（宽×高）"),
+            ("truncated.jpg", "照片文件不完整或已损坏，请重新选择文件"),
+            ("fake.jpg", "所选文件是PNG图片，不是JPG格式。请用图片工具另存为JPG格式后重新选择"),
+        ] {
+            let reply = upload(fixture(file)).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{file}: {}", reply.body);
+            match reply.json::<Result<app::api::Next, AppError>>() {
+                Err(AppError::Invalid(e)) => assert_eq!(e.iter().next().unwrap().message, message, "{file}"),
+                other => panic!("{file}: {other:?}"),
+            }
+        }
+        assert!(app.registrations().await[0].photo_key.is_none());
+
+        // EXIF with a GPS position is accepted, and what is stored carries none of it.
+        let with_gps = fixture("exif-gps.jpg");
+        assert!(with_gps.windows(3).any(|w| w == b"GPS"));
+        let reply = upload(with_gps).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let stored = app.get_bytes("/register/photo/image", &cookie).await;
+        assert!(stored.starts_with(&[0xFF, 0xD8, 0xFF]));
+        assert!(!stored.windows(3).any(|w| w == b"GPS") && !stored.windows(4).any(|w| w == b"Exif"));
+        let first_key = app.registrations().await[0].photo_key.clone().unwrap();
+
         let good = test_photo(480, 640);
         let reply = upload(good).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        assert!(app.registrations().await[0].photo_key.is_some());
+        let key = app.registrations().await[0].photo_key.clone().unwrap();
+        assert_ne!(key, first_key, "a new photo gets a new key");
+        let old = std::env::temp_dir()
+            .join(format!("ncre-test-photos-{}", std::process::id()))
+            .join(&first_key[..2])
+            .join(format!("{first_key}.jpg"));
+        assert!(!old.exists(), "the replaced photo is deleted from the store");
         let mine = app.get("/register/photo/image", Some(&cookie)).await;
         assert_eq!(mine.status, StatusCode::OK);
         let other = app.candidate("other@example.com", &resident_id(21)).await;
@@ -363,4 +400,9 @@ fn test_photo(width: u32, height: u32) -> Vec<u8> {
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).unwrap();
     assert!(out.len() > 20 * 1024 && out.len() < 200 * 1024, "{} bytes", out.len());
     out
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end/fixtures").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
