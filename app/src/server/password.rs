@@ -1,14 +1,14 @@
 //! Password hashing for passes: Argon2id with OWASP's minimum parameters (19 MiB, two
-//! passes, one lane), run on the blocking pool with a bounded number in flight so a
-//! sign-in storm cannot starve the async runtime. An unknown account is verified against a
+//! passes, one lane), run on dedicated threads (one per core) so a sign-in storm cannot
+//! starve the async runtime and never has more hashes in flight than cores. An unknown account is verified against a
 //! dummy hash, so it costs the same time as a wrong password.
 
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
-use tokio::sync::Semaphore;
+use std::sync::{mpsc, Arc, Mutex, OnceLock};
+use tokio::sync::oneshot;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HashError {
@@ -74,8 +74,8 @@ pub fn verify_with_memory(password: &[u8], encoded: &str, blocks: &mut Vec<Block
 }
 
 thread_local! {
-    /// Working memory of the hashing thread (19 MiB at OWASP's parameters); freed when
-    /// the blocking-pool thread retires after its idle time.
+    /// Working memory of a hashing thread (19 MiB at OWASP's parameters), kept for the
+    /// thread's life.
     static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -88,30 +88,60 @@ fn verify_blocking(password: &str, stored: Option<&str>) -> bool {
     ok && known
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Hashing off the async runtime: a fixed set of worker threads (one per core) taking jobs
+/// from one queue. A worker starts its next hash the moment it finishes one, with no trip
+/// through the async scheduler in between (which a semaphore around `spawn_blocking` would
+/// need), and each keeps one 19 MiB working buffer for its whole life. At most `workers`
+/// hashes run at once; the rest wait in the queue, costing nothing. The workers end when the
+/// last `Passwords` clone is dropped.
 #[derive(Clone, Debug)]
 pub struct Passwords {
-    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
 }
 
 impl Passwords {
-    /// `max_in_flight`: hashes computed at once (each takes 19 MiB and a core for ~tens of ms).
-    pub fn new(max_in_flight: usize) -> Self {
-        Self { permits: Arc::new(Semaphore::new(max_in_flight.max(1))) }
+    pub fn new(workers: usize) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..workers.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new().name(format!("argon2-{i}")).spawn(move || loop {
+                let job = match queue.lock() {
+                    Ok(q) => match q.recv() {
+                        Ok(job) => job,
+                        Err(_) => return,
+                    },
+                    Err(_) => return,
+                };
+                // A panicking job loses its answer (the caller sees `Task`), not the worker.
+                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password-hashing thread");
+            }
+        }
+        Self { jobs }
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
+        let (answer, result) = oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = answer.send(work());
+            }))
+            .map_err(|_| HashError::Task)?;
+        result.await.map_err(|_| HashError::Task)
     }
 
     pub async fn hash(&self, password: SecretString) -> Result<String, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Task)?;
-        tokio::task::spawn_blocking(move || hash_blocking(password.expose_secret()))
-            .await
-            .map_err(|_| HashError::Task)?
+        self.run(move || hash_blocking(password.expose_secret())).await?
     }
 
     /// `stored`: the account's hash, or `None` when no account matched. Both cost the same.
     pub async fn verify(&self, password: SecretString, stored: Option<String>) -> Result<bool, HashError> {
-        let _permit = self.permits.acquire().await.map_err(|_| HashError::Task)?;
-        tokio::task::spawn_blocking(move || verify_blocking(password.expose_secret(), stored.as_deref()))
-            .await
-            .map_err(|_| HashError::Task)
+        self.run(move || verify_blocking(password.expose_secret(), stored.as_deref())).await
     }
 }
 
