@@ -125,12 +125,20 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     let addr = settings.leptos.site_addr;
     let state = state(db, &settings, Clock::System)?;
     let limits = state.limits.clone();
+    let (db, clock) = (state.db.clone(), state.clock.clone());
     tokio::spawn(async move {
-        // Forget clients whose limits have recovered, so memory stays bounded.
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
+            // Forget clients whose limits have recovered, so memory stays bounded.
             limits.tidy();
+            // Rule 7: release unpaid subjects past their 24 hours (idempotent; several
+            // servers may run it at once).
+            match app::server::sweeper::sweep(&db, clock.now(), 500).await {
+                Ok(s) if s.released > 0 => tracing::info!(released = s.released, "sweep"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "sweep failed"),
+            }
         }
     });
     let app = build_router(state);

@@ -20,6 +20,7 @@ pub mod repo;
 pub mod seats;
 pub mod session;
 pub mod state;
+pub mod sweeper;
 
 pub use clock::Clock;
 pub use state::AppState;

@@ -406,3 +406,45 @@ fn fixture(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../end2end/fixtures").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+#[test]
+fn window_edges_to_the_second() {
+    run(async {
+        let app = spawn_app().await;
+        let cookie = app.candidate("edges@example.com", &resident_id(23)).await;
+        through_subjects(&app, &cookie, 23, "659028", &["65"]).await;
+        use sea_orm::{ColumnTrait, QueryFilter};
+        let offering = app::server::entity::site_offering::Entity::find()
+            .filter(app::server::entity::site_offering::Column::SiteCode.eq("650105"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        let second = Duration::seconds(1);
+        let move_to = |subject: &'static str| json!({"form": choice("650105", &[subject])});
+        let at = |t: chrono::DateTime<chrono::Utc>| {
+            app.clock.set(t);
+            async { app.sign_in("edges@example.com", crate::helpers::PASSWORD).await.session_cookie().unwrap() }
+        };
+
+        let cookie = at(offering.window_opens_at - second).await;
+        let reply = app.call("/api/subjects", move_to("15"), Some(&cookie)).await;
+        assert!(matches!(reply.json::<AppError>(), AppError::WindowNotOpen { .. }), "{}", reply.body);
+        assert_eq!(app.registrations().await[0].site_code.as_deref(), Some("659028"));
+
+        let cookie = at(offering.window_opens_at).await;
+        let reply = app.call("/api/subjects", move_to("15"), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "at opening: {}", reply.body);
+        assert_eq!(app.registrations().await[0].site_code.as_deref(), Some("650105"));
+
+        let cookie = at(offering.window_closes_at - second).await;
+        let reply = app.call("/api/subjects", move_to("65"), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "the last second: {}", reply.body);
+
+        let cookie = at(offering.window_closes_at).await;
+        let before = snapshot(&app).await;
+        let reply = app.call("/api/subjects", move_to("15"), Some(&cookie)).await;
+        assert_eq!(reply.json::<AppError>(), AppError::WindowClosed, "at closing: {}", reply.body);
+        assert_eq!(snapshot(&app).await, before);
+    })
+}

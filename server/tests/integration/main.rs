@@ -6,5 +6,6 @@ mod accounts;
 mod helpers;
 mod journey;
 mod pages;
+mod seats;
 mod sessions;
 mod validate;

@@ -1,0 +1,251 @@
+//! Seats under contention (REGISTRATION.md rule 3): thousands of claims at once for a few
+//! seats, a cancel racing a claim for the last seat, the same choice sent twice at once.
+//! Afterwards every counter equals capacity minus enrolments, and none is negative.
+
+use crate::helpers::{run, spawn_app, TestApp};
+use app::server::entity::{enrolment, offered_subject, pass, registration};
+use app::server::seats::{self, Claim, SeatError};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::sync::Arc;
+
+/// `n` registrations of `n` passes (written directly: hashing 2,000 passwords is not what
+/// is under test), returning their ids.
+async fn registrations(app: &TestApp, n: usize) -> Vec<i32> {
+    let now = app.clock.now();
+    let session = app::server::repo::open_session(&app.db).await.unwrap().unwrap().session.id;
+    for chunk in (0..n).collect::<Vec<_>>().chunks(250) {
+        let passes = chunk.iter().map(|i| pass::ActiveModel {
+            email: Set(format!("load-{i}@example.com")),
+            email_key: Set(format!("load-{i}@example.com")),
+            email_verified_at: Set(Some(now)),
+            password_hash: Set("-".into()),
+            doc_type: Set("resident_id".into()),
+            doc_number: Set("-".into()),
+            doc_number_hash: Set(format!("{i:064}")),
+            name: Set("张三".into()),
+            neea_id: Set(format!("{i:032X}")),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        pass::Entity::insert_many(passes).exec(&app.db).await.unwrap();
+    }
+    let ids: Vec<i32> = pass::Entity::find().all(&app.db).await.unwrap().into_iter().map(|p| p.id).collect();
+    for chunk in ids.chunks(250) {
+        let rows = chunk.iter().map(|&pass_id| registration::ActiveModel {
+            pass_id: Set(pass_id),
+            session_id: Set(session),
+            agreement_accepted_at: Set(Some(now)),
+            personal_saved_at: Set(Some(now)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        registration::Entity::insert_many(rows).exec(&app.db).await.unwrap();
+    }
+    registration::Entity::find().all(&app.db).await.unwrap().into_iter().map(|r| r.id).collect()
+}
+
+/// Subject `code` at site 650101, its capacity (and remaining) set to `seats`.
+async fn subject_with(app: &TestApp, code: &str, seats: i32) -> (Claim, i32) {
+    let session = app::server::repo::open_session(&app.db).await.unwrap().unwrap();
+    let site = session.site("650101").unwrap();
+    let (offered, _) = site.subjects.iter().find(|(_, s)| s.code == code).unwrap();
+    let mut row: offered_subject::ActiveModel = offered.clone().into();
+    row.capacity = Set(seats);
+    row.remaining = Set(seats);
+    row.update(&app.db).await.unwrap();
+    (Claim { offered_subject_id: offered.id, subject_code: code.into(), fee_fen: offered.fee_fen }, offered.id)
+}
+
+/// Every counter equals capacity minus its enrolments.
+async fn counters_agree(app: &TestApp) {
+    for o in offered_subject::Entity::find().all(&app.db).await.unwrap() {
+        let held = enrolment::Entity::find()
+            .filter(enrolment::Column::OfferedSubjectId.eq(o.id))
+            .count(&app.db)
+            .await
+            .unwrap();
+        assert!(o.remaining >= 0);
+        assert_eq!(i64::from(o.remaining), i64::from(o.capacity) - held as i64, "counter of {}", o.subject_code);
+    }
+}
+
+#[test]
+fn two_thousand_claims_for_a_hundred_seats() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 2_000).await;
+        let (claim, offered_id) = subject_with(&app, "36", 100).await;
+        let now = app.clock.now();
+        let tasks: Vec<_> = regs
+            .into_iter()
+            .map(|reg| {
+                let (app, claim) = (app.clone(), claim.clone());
+                tokio::spawn(async move { seats::apply_choice(&app.db, reg, "650101", &[], &[claim], now).await })
+            })
+            .collect();
+        let (mut won, mut full) = (0, 0);
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) => won += 1,
+                Err(SeatError::Full { subject_code }) => {
+                    assert_eq!(subject_code, "36");
+                    full += 1
+                }
+                Err(SeatError::Db(e)) => panic!("a claim failed instead of winning or being told it is full: {e}"),
+            }
+        }
+        assert_eq!((won, full), (100, 1_900));
+        let o = offered_subject::Entity::find_by_id(offered_id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(o.remaining, 0);
+        counters_agree(&app).await;
+    })
+}
+
+#[test]
+fn a_cancel_racing_a_claim_for_the_last_seat() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 2).await;
+        let (a, b) = (regs[0], regs[1]);
+        let (claim, offered_id) = subject_with(&app, "42", 1).await;
+        for round in 0..20 {
+            let now = app.clock.now();
+            seats::apply_choice(&app.db, a, "650101", &[], std::slice::from_ref(&claim), now).await.unwrap();
+            let held = enrolment::Entity::find()
+                .filter(enrolment::Column::RegistrationId.eq(a))
+                .one(&app.db)
+                .await
+                .unwrap()
+                .unwrap();
+            let cancel = {
+                let app = app.clone();
+                tokio::spawn(async move { seats::apply_choice(&app.db, a, "650101", &[held], &[], now).await })
+            };
+            let grab = {
+                let (app, claim) = (app.clone(), claim.clone());
+                tokio::spawn(async move { seats::apply_choice(&app.db, b, "650101", &[], &[claim], now).await })
+            };
+            cancel.await.unwrap().unwrap();
+            match grab.await.unwrap() {
+                Ok(()) | Err(SeatError::Full { .. }) => {}
+                Err(SeatError::Db(e)) => panic!("round {round}: {e}"),
+            }
+            counters_agree(&app).await;
+            // Give B's seat (if any) back for the next round.
+            if let Some(e) =
+                enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(b)).one(&app.db).await.unwrap()
+            {
+                seats::apply_choice(&app.db, b, "650101", &[e], &[], now).await.unwrap();
+            }
+            let o = offered_subject::Entity::find_by_id(offered_id).one(&app.db).await.unwrap().unwrap();
+            assert_eq!(o.remaining, 1, "round {round}");
+        }
+    })
+}
+
+#[test]
+fn the_same_choice_from_two_tabs_is_one_enrolment() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let reg = registrations(&app, 1).await[0];
+        let (claim, offered_id) = subject_with(&app, "24", 50).await;
+        let now = app.clock.now();
+        let tabs: Vec<_> = (0..10)
+            .map(|_| {
+                let (app, claim) = (app.clone(), claim.clone());
+                tokio::spawn(async move { seats::apply_choice(&app.db, reg, "650101", &[], &[claim], now).await })
+            })
+            .collect();
+        for t in tabs {
+            match t.await.unwrap() {
+                Ok(()) => {}
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        let held = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(reg)).count(&app.db).await;
+        assert_eq!(held.unwrap(), 1);
+        let o = offered_subject::Entity::find_by_id(offered_id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(o.remaining, 49);
+        counters_agree(&app).await;
+    })
+}
+
+#[test]
+fn unpaid_subjects_are_released_after_24_hours_exactly_once() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 3).await;
+        let (claim, offered_id) = subject_with(&app, "15", 10).await;
+        let t0 = app.clock.now();
+        for &reg in &regs {
+            seats::apply_choice(&app.db, reg, "650101", &[], std::slice::from_ref(&claim), t0).await.unwrap();
+        }
+        // One registration is locked (a payment started), one subject is paid: neither goes.
+        let mut locked: registration::ActiveModel =
+            registration::Entity::find_by_id(regs[1]).one(&app.db).await.unwrap().unwrap().into();
+        locked.locked_at = Set(Some(t0));
+        locked.update(&app.db).await.unwrap();
+        let paid = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(regs[2])).one(&app.db);
+        let mut paid: enrolment::ActiveModel = paid.await.unwrap().unwrap().into();
+        paid.paid_at = Set(Some(t0));
+        paid.update(&app.db).await.unwrap();
+
+        let sweep = |at| {
+            let app = app.clone();
+            async move { app::server::sweeper::sweep(&app.db, at, 2).await.unwrap() }
+        };
+        let hold = chrono::Duration::hours(24);
+        assert_eq!(sweep(t0 + hold - chrono::Duration::seconds(1)).await.released, 0, "a second early");
+        // Two servers sweeping at once release the one expired subject once.
+        let (a, b) = tokio::join!(sweep(t0 + hold), sweep(t0 + hold));
+        assert_eq!(a.released + b.released, 1);
+        assert_eq!(a.cleared_registrations + b.cleared_registrations, 1);
+        assert_eq!(sweep(t0 + hold * 2).await.released, 0, "idempotent");
+        let o = offered_subject::Entity::find_by_id(offered_id).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(o.remaining, 8);
+        let cleared = registration::Entity::find_by_id(regs[0]).one(&app.db).await.unwrap().unwrap();
+        assert_eq!((cleared.site_code, cleared.declared_at), (None, None));
+        assert!(cleared.personal_saved_at.is_some(), "the draft stays");
+        counters_agree(&app).await;
+    })
+}
+
+#[test]
+fn the_sweeper_racing_claims_keeps_every_counter_true() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 200).await;
+        let (claim, _) = subject_with(&app, "66", 100).await;
+        let t0 = app.clock.now();
+        // The first 100 claim at t0 and expire at t0 + 24 h; the others claim then.
+        for &reg in &regs[..100] {
+            seats::apply_choice(&app.db, reg, "650101", &[], std::slice::from_ref(&claim), t0).await.unwrap();
+        }
+        let later = t0 + chrono::Duration::hours(24);
+        let sweeper = {
+            let app = app.clone();
+            tokio::spawn(async move { app::server::sweeper::sweep(&app.db, later, 10).await.unwrap() })
+        };
+        let claims: Vec<_> = regs[100..]
+            .iter()
+            .map(|&reg| {
+                let (app, claim) = (app.clone(), claim.clone());
+                tokio::spawn(async move { seats::apply_choice(&app.db, reg, "650101", &[], &[claim], later).await })
+            })
+            .collect();
+        let mut won = 0;
+        for c in claims {
+            match c.await.unwrap() {
+                Ok(()) => won += 1,
+                Err(SeatError::Full { .. }) => {}
+                Err(SeatError::Db(e)) => panic!("{e}"),
+            }
+        }
+        let swept = sweeper.await.unwrap();
+        assert_eq!(swept.released, 100);
+        assert!(won <= 100);
+        counters_agree(&app).await;
+    })
+}
