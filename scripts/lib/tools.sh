@@ -80,6 +80,39 @@ ensure_browser() {
   apt_install chromium chromium-driver
 }
 
+# Debian's PostgreSQL server binaries (initdb, pg_ctl), for the database suite.
+ensure_postgres() {
+  apt_install postgresql
+}
+
+# The newest installed PostgreSQL's bin directory.
+postgres_bin() {
+  ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1
+}
+
+# Runs a PostgreSQL tool as the `postgres` user when we are root (initdb refuses root).
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# start_postgres DIR PORT: a throw-away cluster in DIR on 127.0.0.1:PORT, trust auth.
+start_postgres() {
+  local dir=$1 port=$2 bin
+  bin=$(postgres_bin)
+  [ -n "$bin" ] || { log "postgres: no server binaries under /usr/lib/postgresql"; return 1; }
+  if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
+  as_postgres "$bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1
+  # fsync off: the cluster lives for one test run; max_connections covers the contention tests.
+  as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+}
+
+stop_postgres() {
+  local dir=$1 bin
+  bin=$(postgres_bin)
+  [ -n "$bin" ] && [ -d "$dir/data" ] && as_postgres "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
 ensure_playwright() {
   if [ -x end2end/node_modules/.bin/playwright ] && [ end2end/node_modules/.package-lock.json -nt end2end/package-lock.json ]; then
     return 0

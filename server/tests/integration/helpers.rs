@@ -74,16 +74,31 @@ pub fn start_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 1, 6, 4, 0, 0).unwrap()
 }
 
-pub async fn spawn_app() -> TestApp {
-    let (url, db_file) = match std::env::var("TEST_DATABASE_URL") {
+/// A fresh database for one test: a new SQLite file, or, when `TEST_DATABASE_URL` names a
+/// PostgreSQL server (`postgres://user@host:port/postgres`), a new database on it.
+async fn fresh_database() -> (String, Option<PathBuf>) {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).unwrap();
+    let name = format!("ncre_test_{}", hex::encode(bytes));
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin) if admin.starts_with("postgres") => {
+            use sea_orm::ConnectionTrait;
+            let server = sea_orm::Database::connect(&admin).await.expect("connect to the test PostgreSQL server");
+            server.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+            server.close().await.expect("close");
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(base, _)| base);
+            (format!("{base}/{name}"), None)
+        }
         Ok(url) => (url, None),
         Err(_) => {
-            let mut bytes = [0u8; 8];
-            getrandom::fill(&mut bytes).unwrap();
-            let path = std::env::temp_dir().join(format!("ncre-test-{}.db", hex::encode(bytes)));
+            let path = std::env::temp_dir().join(format!("{name}.db"));
             (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
         }
-    };
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (url, db_file) = fresh_database().await;
     let db = startup::connect(&url).await.expect("connect");
     startup::migrate(&db).await.expect("migrate");
     let clock = Clock::manual(start_time());
