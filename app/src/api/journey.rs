@@ -236,6 +236,14 @@ pub async fn save_subjects(form: SubjectForm) -> Result<Next, AppError> {
     crate::server::journey::save_subjects(&call, form, true).await
 }
 
+/// Seats left per subject at `site`, for the subject table to stay current while the
+/// candidate looks at it (polled every 15 s while the page is visible, and on focus).
+#[server(prefix = "/api", endpoint = "capacity", input = GetUrl)]
+pub async fn get_capacity(site: String) -> Result<Vec<(String, i32)>, AppError> {
+    let call = crate::server::call::Call::from_context()?;
+    crate::server::journey::capacity(&call, &site).await
+}
+
 #[server(prefix = "/api", endpoint = "photo_page", input = GetUrl)]
 pub async fn get_photo_page() -> Result<PhotoPage, AppError> {
     let call = crate::server::call::Call::from_context()?;

@@ -4,7 +4,9 @@
 //! the confirmation (a dialog with JavaScript, a page without) lists what is cancelled,
 //! added and kept, with the certificate warning. Nothing is saved before 确定.
 
-use crate::api::journey::{get_subjects_page, offer_for, Confirmation, SaveSubjects, SubjectLine, SubjectsPage};
+use crate::api::journey::{
+    get_capacity, get_subjects_page, offer_for, Confirmation, SaveSubjects, SubjectLine, SubjectsPage,
+};
 use crate::api::{AppError, Posted, WindowState};
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
@@ -114,6 +116,29 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
     }
 
     let site_code = Signal::derive(move || kit.form.with(|f| f.site.clone()));
+    // Seats left, kept current: the rule and the table both read the page data, refreshed.
+    let seats_version = RwSignal::new(0u32);
+    let refresh = move || {
+        let site = site_code.get_untracked();
+        if site.is_empty() {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = get_capacity(site.clone()).await {
+                page.update_value(|p| {
+                    if let Some(s) = p.sites.iter_mut().find(|s| s.code == site) {
+                        for subject in &mut s.subjects {
+                            if let Some((_, left)) = fresh.iter().find(|(code, _)| *code == subject.code) {
+                                subject.remaining = *left;
+                            }
+                        }
+                    }
+                });
+                seats_version.update(|v| *v += 1);
+            }
+        });
+    };
+    live_seats(refresh);
     let sites = page.with_value(|p| p.sites.iter().map(|s| (s.code.clone(), s.label.clone())).collect::<Vec<_>>());
     let choose_site = move |ev: leptos::ev::Event| {
         let code = event_target_value(&ev);
@@ -141,6 +166,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
 
     let locked_out = read_only.is_some();
     let panel = move || {
+        seats_version.track();
         let code = site_code.get();
         page.with_value(|p| {
             let site = p.site(&code)?.clone();
@@ -306,4 +332,32 @@ fn ConfirmationBody(c: Confirmation) -> impl IntoView {
         <p>{format!("待缴费金额：{}", c.to_pay)}</p>
         <p class="notice" role="note">{CERTIFICATE_WARNING}</p>
     }
+}
+
+/// Calls `refresh` every 15 seconds while the page is visible, and whenever the window gets
+/// focus. Polling, not a stream: at opening thousands of candidates look at the table, and a
+/// small cached GET every 15 s costs the server less than thousands of open connections,
+/// passes every proxy, and stops by itself when the tab is hidden.
+fn live_seats(refresh: impl Fn() + Clone + 'static) {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let tick = refresh.clone();
+        let interval = set_interval_with_handle(
+            move || {
+                if document().visibility_state() == web_sys::VisibilityState::Visible {
+                    tick();
+                }
+            },
+            std::time::Duration::from_secs(15),
+        );
+        let focus = window_event_listener(leptos::ev::focus, move |_| refresh());
+        on_cleanup(move || {
+            if let Ok(i) = interval {
+                i.clear();
+            }
+            focus.remove();
+        });
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = refresh;
 }

@@ -304,6 +304,15 @@ pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
     })
 }
 
+/// Seats left per subject at `site` now (a signed-in candidate's view of public numbers).
+pub async fn capacity(call: &Call, site: &str) -> Result<Vec<(String, i32)>, AppError> {
+    call.candidate().await?;
+    let s = session(call).await?;
+    Ok(s.site(site)
+        .map(|x| x.subjects.iter().map(|(o, subj)| (subj.code.clone(), o.remaining)).collect())
+        .unwrap_or_default())
+}
+
 /// The confirmation 确定 would save, for the no-JS confirmation page.
 pub async fn subjects_confirmation(call: &Call, form: &SubjectForm) -> Result<Confirmation, AppError> {
     let page = subjects_page(call).await?;

@@ -194,6 +194,18 @@ impl TestApp {
         panic!("no mail to {to} about {subject}; inbox: {:?}", self.inbox.messages(None));
     }
 
+    /// Waits (up to 10 s) until `to` has received `count` mails, and returns them in arrival order.
+    pub async fn mails(&self, to: &str, count: usize) -> Vec<Caught> {
+        for _ in 0..200 {
+            let mails = self.inbox.messages(Some(to));
+            if mails.len() >= count {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("expected {count} mails to {to}; inbox: {:?}", self.inbox.messages(None));
+    }
+
     /// Signs up a pass by server function (no verification yet).
     pub async fn sign_up(&self, email: &str, doc_number: &str, name: &str) -> Reply {
         let form = serde_json::json!({"form": {

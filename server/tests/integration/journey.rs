@@ -448,3 +448,21 @@ fn window_edges_to_the_second() {
         assert_eq!(snapshot(&app).await, before);
     })
 }
+
+#[test]
+fn seats_left_can_be_polled_by_candidates() {
+    run(async {
+        let app = spawn_app().await;
+        assert_eq!(app.api_get("/api/capacity?site=650101", None).await.status, StatusCode::UNAUTHORIZED);
+        let cookie = app.candidate("poll@example.com", &resident_id(25)).await;
+        let left = |reply: crate::helpers::Reply| -> i32 {
+            let all: Result<Vec<(String, i32)>, AppError> = Ok(reply.json());
+            all.unwrap().into_iter().find(|(code, _)| code == "42").unwrap().1
+        };
+        let before = left(app.api_get("/api/capacity?site=650101", Some(&cookie)).await);
+        through_subjects(&app, &cookie, 25, "650101", &["42"]).await;
+        assert_eq!(left(app.api_get("/api/capacity?site=650101", Some(&cookie)).await), before - 1);
+        let none = app.api_get("/api/capacity?site=999999", Some(&cookie)).await;
+        assert_eq!(none.json::<Vec<(String, i32)>>(), Vec::<(String, i32)>::new());
+    })
+}
