@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type Page } from '@playwright/test';
 import { errorTexts, hydrated, jsOn, open, signedInCandidate, throughAgreement, type Candidate } from './helpers';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -202,4 +202,51 @@ test('bad photos get a clear message and change nothing; GPS data is stripped', 
   expect(stored.subarray(0, 3).toString('hex')).toBe('ffd8ff');
   expect(stored.includes('GPS')).toBe(false);
   expect(stored.includes('Exif')).toBe(false);
+});
+
+/** A fresh candidate in another browser context takes one seat of (42)数据库工程师 at 650101. */
+async function someoneElseTakesSubject42(browser: Browser) {
+  const context = await browser.newContext({ javaScriptEnabled: jsOn(), locale: 'zh-CN' });
+  const other = await context.newPage();
+  const c = await throughAgreement(other);
+  await fillBasics(other, c, true);
+  await other.getByRole('button', { name: '保存并继续' }).click();
+  await expect(other).toHaveURL(/\/register\/subjects$/);
+  await hydrated(other);
+  await other.getByLabel('考点').selectOption('(650101)新疆大学');
+  if (!jsOn()) await other.getByRole('button', { name: '查看考点科目' }).click();
+  await other.getByLabel('(42)数据库工程师').check();
+  await other.getByLabel('我保证以上信息是真实和准确的').check();
+  await other.getByRole('button', { name: '提交' }).click();
+  await other.getByRole('button', { name: '确定' }).click();
+  await expect(other).toHaveURL(/\/register\/photo$/);
+  await context.close();
+}
+
+test('seats left stay current while the candidate looks at the table', async ({ page, browser }) => {
+  test.setTimeout(90_000);
+  const c = await throughAgreement(page);
+  await fillBasics(page, c, true);
+  await page.getByRole('button', { name: '保存并继续' }).click();
+  await expect(page).toHaveURL(/\/register\/subjects$/);
+  await hydrated(page);
+  await page.getByLabel('考点').selectOption('(650101)新疆大学');
+  if (!jsOn()) await page.getByRole('button', { name: '查看考点科目' }).click();
+  const left = page.getByTestId('remaining-42');
+  await expect(left).toHaveText(/^\d+$/);
+  const before = Number(await left.textContent());
+
+  await someoneElseTakesSubject42(browser);
+
+  if (jsOn()) {
+    // Coming back to the tab refreshes the numbers in place; nothing typed is lost.
+    await page.getByLabel('(14)计算机基础及WPS Office应用').check();
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await expect.poll(async () => Number(await left.textContent())).toBeLessThan(before);
+    await expect(page.getByLabel('(14)计算机基础及WPS Office应用')).toBeChecked();
+  } else {
+    // Without JavaScript the page is as current as its last load.
+    await page.reload();
+    await expect.poll(async () => Number(await left.textContent())).toBeLessThan(before);
+  }
 });

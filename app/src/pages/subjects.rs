@@ -336,8 +336,9 @@ fn ConfirmationBody(c: Confirmation) -> impl IntoView {
 
 /// Calls `refresh` every 15 seconds while the page is visible, and whenever the window gets
 /// focus. Polling, not a stream: at opening thousands of candidates look at the table, and a
-/// small cached GET every 15 s costs the server less than thousands of open connections,
-/// passes every proxy, and stops by itself when the tab is hidden.
+/// small GET every 15 s (a few indexed reads, no session write) costs the server less than
+/// thousands of held-open connections, passes every proxy, and stops by itself when the tab
+/// is hidden. Focus covers the common case: the candidate comes back to the tab to choose.
 fn live_seats(refresh: impl Fn() + Clone + 'static) {
     #[cfg(target_arch = "wasm32")]
     {
