@@ -158,7 +158,7 @@ fn main() {
     let router = server_rt.block_on(async {
         let db = startup::connect(&url).await.expect("db");
         startup::migrate(&db).await.expect("migrate");
-        seed::load_demo(&db, chrono::Utc::now()).await.expect("seed");
+        seed::load_demo(db.write(), chrono::Utc::now()).await.expect("seed");
         let (smtp, _inbox) = mail_catcher::start_smtp("127.0.0.1:0".parse().expect("addr")).await.expect("catcher");
         let mut settings = Settings::for_tests(&url);
         settings.smtp_url = format!("smtp://{smtp}");

@@ -51,7 +51,7 @@ async fn run_migrate() -> AnyResult {
 async fn run_seed() -> AnyResult {
     let settings = Settings::from_env()?;
     let db = startup::connect(&settings.database_url).await?;
-    let inserted = seed::load_demo(&db, chrono::Utc::now()).await?;
+    let inserted = seed::load_demo(db.write(), chrono::Utc::now()).await?;
     tracing::info!(inserted, "demo data seeded");
     Ok(())
 }

@@ -2,9 +2,11 @@
 //! drive it in-process), and the listener.
 
 use app::api::AppError;
+use app::server::db::Db;
 use app::server::limits::{RateLimits, TrustedProxies};
 use app::server::mail::Mailer;
 use app::server::password::Passwords;
+use app::server::seats::SeatDesk;
 use app::server::{AppState, Clock};
 use app::{shell, App};
 use axum::body::Body;
@@ -16,7 +18,7 @@ use http::header::{HeaderName, HeaderValue, REFERRER_POLICY, RETRY_AFTER, X_CONT
 use http::StatusCode;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::DbErr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -24,27 +26,22 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use crate::config::{ConfigError, Settings};
 use crate::{security, telemetry};
 
-/// Opens the database. SQLite gets write-ahead logging so readers never wait on the writer.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
-    let mut opts = ConnectOptions::new(url.to_owned());
-    opts.max_connections(16).connect_timeout(Duration::from_secs(10)).sqlx_logging(false);
-    let db = Database::connect(opts).await?;
-    if db.get_database_backend() == DbBackend::Sqlite {
-        db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
-        db.execute_unprepared("PRAGMA foreign_keys=ON;").await?;
-    }
-    Ok(db)
+/// Opens the database: a read pool and the writer (one connection on SQLite; `app::server::db`).
+pub async fn connect(url: &str) -> Result<Db, DbErr> {
+    Db::connect(url).await
 }
 
-pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+pub async fn migrate(db: &Db) -> Result<(), DbErr> {
+    Migrator::up(db.write(), None).await
 }
 
-pub fn state(db: DatabaseConnection, settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
+/// The shared state. Must be called inside a Tokio runtime (the seat desk starts a task).
+pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, ConfigError> {
     let trusted_proxies =
         TrustedProxies::parse(&settings.trusted_proxies).map_err(|e| ConfigError(format!("TRUSTED_PROXIES: {e}")))?;
     let mailer = Mailer::new(&settings.smtp_url, &settings.mail_from).map_err(|e| ConfigError(e.to_string()))?;
     Ok(AppState {
+        seats: SeatDesk::new(&db).map_err(|e| ConfigError(format!("seat desk: {e}")))?,
         db,
         clock,
         leptos_options: settings.leptos.clone(),
@@ -134,7 +131,7 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
             limits.tidy();
             // Rule 7: release unpaid subjects past their 24 hours (idempotent; several
             // servers may run it at once).
-            match app::server::sweeper::sweep(&db, clock.now(), 500).await {
+            match app::server::sweeper::sweep(db.write(), clock.now(), 500).await {
                 Ok(s) if s.released > 0 => tracing::info!(released = s.released, "sweep"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "sweep failed"),

@@ -52,7 +52,7 @@ pub async fn sign_up(call: &Call, form: SignUpForm) -> Result<Next, AppError> {
     call.limit(Action::SignUp, None)?;
     // Hash before any lookup, so every outcome below takes the same time.
     let hash = call.state.passwords.hash(secret(&valid.password)).await.map_err(|e| call.internal(e))?;
-    let db = &call.state.db;
+    let db = call.state.db.write();
     let key = &call.state.data_key;
     let now = call.state.clock.now();
     let sent = Next { url: format!("{SIGN_IN_URL}?notice=sign-up-sent") };
@@ -130,7 +130,7 @@ pub async fn verify_email(call: &Call, form: TokenForm) -> Result<Next, AppError
     }
     call.limit(Action::VerifyMail, None)?;
     let now = call.state.clock.now();
-    let pass = passes::verify_email(&call.state.db, token, now).await.map_err(|e| call.internal(e))?;
+    let pass = passes::verify_email(call.state.db.write(), token, now).await.map_err(|e| call.internal(e))?;
     let pass = pass.ok_or(AppError::TokenInvalid)?;
     tracing::info!(pass, "e-mail verified");
     let signed_in = call.signed_in().await?.is_some();
@@ -146,7 +146,7 @@ pub async fn resend_verification(call: &Call) -> Result<Next, AppError> {
     }
     call.limit(Action::VerifyMail, Some(&format!("pass:{}", who.pass.id)))?;
     let now = call.state.clock.now();
-    let token = passes::issue_token(&call.state.db, who.pass.id, TokenPurpose::Verify, now)
+    let token = passes::issue_token(call.state.db.write(), who.pass.id, TokenPurpose::Verify, now)
         .await
         .map_err(|e| call.internal(e))?;
     call.state.mailer.send_later(verify_mail(call, &who.pass.email, &who.pass.name, &token), "verify");
@@ -157,7 +157,7 @@ pub async fn sign_in(call: &Call, form: SignInForm) -> Result<Next, AppError> {
     let valid = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     // Counted whether or not the account exists, so the limit tells nothing either.
     call.limit(Action::SignIn, Some(&valid.login.limit_key()))?;
-    let db = &call.state.db;
+    let db = call.state.db.read();
     let pass = match &valid.login {
         Login::Email(e) => passes::by_email(db, e.as_str()).await,
         Login::Document(n) => passes::by_document_number(db, &call.state.data_key, n).await,
@@ -188,8 +188,8 @@ pub async fn request_reset(call: &Call, form: ResetRequestForm) -> Result<Next, 
     let email = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     call.limit(Action::Reset, Some(&passes::email_key(email.as_str())))?;
     let now = call.state.clock.now();
-    if let Some(pass) = passes::by_email(&call.state.db, email.as_str()).await.map_err(|e| call.internal(e))? {
-        let token = passes::issue_token(&call.state.db, pass.id, TokenPurpose::Reset, now)
+    if let Some(pass) = passes::by_email(call.state.db.read(), email.as_str()).await.map_err(|e| call.internal(e))? {
+        let token = passes::issue_token(call.state.db.write(), pass.id, TokenPurpose::Reset, now)
             .await
             .map_err(|e| call.internal(e))?;
         tracing::info!(pass = pass.id, "password reset mailed");
@@ -217,7 +217,7 @@ pub async fn reset_password(call: &Call, form: NewPasswordForm) -> Result<Next, 
     if !token_shape_ok(&form.token) {
         return Err(AppError::TokenInvalid);
     }
-    let db = &call.state.db;
+    let db = call.state.db.write();
     let now = call.state.clock.now();
     let pass_id = passes::token_owner(db, &form.token, TokenPurpose::Reset, now)
         .await
@@ -261,7 +261,8 @@ pub fn pass_view(call: &Call, who: &SignedIn, locked: bool) -> Result<PassView, 
 
 pub async fn pass_page(call: &Call) -> Result<PassView, AppError> {
     let who = call.signed_in().await?.ok_or(AppError::SignInRequired)?;
-    let locked = passes::has_locked_registration(&call.state.db, who.pass.id).await.map_err(|e| call.internal(e))?;
+    let locked =
+        passes::has_locked_registration(call.state.db.read(), who.pass.id).await.map_err(|e| call.internal(e))?;
     pass_view(call, &who, locked)
 }
 
@@ -269,7 +270,7 @@ pub async fn edit_pass(call: &Call, form: IdentityForm) -> Result<Next, AppError
     let valid = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     let who = call.signed_in().await?.ok_or(AppError::SignInRequired)?;
     let now = call.state.clock.now();
-    let outcome = passes::edit_identity(&call.state.db, &call.state.data_key, who.pass.id, &valid, now)
+    let outcome = passes::edit_identity(call.state.db.write(), &call.state.data_key, who.pass.id, &valid, now)
         .await
         .map_err(|e| call.internal(e))?;
     match outcome {

@@ -107,17 +107,17 @@ impl Call {
     pub async fn session(&self) -> Result<Option<web_session::Model>, AppError> {
         let Some(token) = session::token_from(&self.headers) else { return Ok(None) };
         let db = &self.state.db;
-        let Some(row) = session::find(db, &token).await.map_err(|e| self.internal(e))? else { return Ok(None) };
+        let Some(row) = session::find(db.read(), &token).await.map_err(|e| self.internal(e))? else { return Ok(None) };
         let now = self.state.clock.now();
         match session::liveness(&row, now) {
             session::Liveness::Expired => {
-                session::end(db, row.id).await.map_err(|e| self.internal(e))?;
+                session::end(db.write(), row.id).await.map_err(|e| self.internal(e))?;
                 tracing::info!(web_session = row.id, "session expired");
                 Ok(None)
             }
             session::Liveness::Live { touch } => {
                 if touch {
-                    session::touch(db, row.id, now).await.map_err(|e| self.internal(e))?;
+                    session::touch(db.write(), row.id, now).await.map_err(|e| self.internal(e))?;
                 }
                 Ok(Some(row))
             }
@@ -127,7 +127,7 @@ impl Call {
     /// The signed-in pass, if the browser has a live session.
     pub async fn signed_in(&self) -> Result<Option<SignedIn>, AppError> {
         let Some(session) = self.session().await? else { return Ok(None) };
-        let pass = passes::by_id(&self.state.db, session.pass_id).await.map_err(|e| self.internal(e))?;
+        let pass = passes::by_id(self.state.db.read(), session.pass_id).await.map_err(|e| self.internal(e))?;
         Ok(pass.map(|pass| SignedIn { session, pass }))
     }
 
@@ -145,7 +145,7 @@ impl Call {
     pub async fn start_session(&self, pass_id: i32) -> Result<web_session::Model, AppError> {
         self.delete_current_session().await?;
         let token = session::new_token().map_err(|e| self.internal(e))?;
-        let row = session::create(&self.state.db, &token, pass_id, self.state.clock.now())
+        let row = session::create(self.state.db.write(), &token, pass_id, self.state.clock.now())
             .await
             .map_err(|e| self.internal(e))?;
         self.set_cookie(&session::cookie(&token, self.state.secure_cookies))?;
@@ -163,8 +163,8 @@ impl Call {
     /// Deletes the row of the session the browser presented; whether it presented one.
     async fn delete_current_session(&self) -> Result<bool, AppError> {
         let Some(token) = session::token_from(&self.headers) else { return Ok(false) };
-        if let Some(row) = session::find(&self.state.db, &token).await.map_err(|e| self.internal(e))? {
-            session::end(&self.state.db, row.id).await.map_err(|e| self.internal(e))?;
+        if let Some(row) = session::find(self.state.db.read(), &token).await.map_err(|e| self.internal(e))? {
+            session::end(self.state.db.write(), row.id).await.map_err(|e| self.internal(e))?;
             tracing::info!(web_session = row.id, "session ended");
         }
         Ok(true)

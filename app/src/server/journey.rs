@@ -10,7 +10,7 @@ use super::clock::format_beijing;
 use super::entity::{enrolment, registration};
 use super::passes;
 use super::repo::{self, OpenSession, Site};
-use super::seats::{self, Claim, SeatError};
+use super::seats::{self, Choice, Claim, SeatError};
 use crate::api::home::{HomeStatus, HomeView, PassBrief, SessionBrief};
 use crate::api::journey::{
     offer_for, Confirmation, EnrolmentRow, InfoPage, NoticeView, PhotoPage, SiteChoice, StatusPage, StepState,
@@ -34,7 +34,7 @@ pub const STATUS_URL: &str = "/register/status";
 pub const UNPAID_HOLD: Duration = Duration::hours(24);
 
 async fn session(call: &Call) -> Result<OpenSession, AppError> {
-    repo::open_session(&call.state.db).await.map_err(|e| call.internal(e))?.ok_or(AppError::NoSession)
+    repo::open_session(call.state.db.read()).await.map_err(|e| call.internal(e))?.ok_or(AppError::NoSession)
 }
 
 fn window_of(now: DateTime<Utc>, site: &Site) -> WindowState {
@@ -147,11 +147,11 @@ fn brief(call: &Call, who: &SignedIn) -> Result<(PassBrief, Option<DocumentNumbe
 
 /// The caller's registration for the session, if any.
 async fn mine(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<Option<registration::Model>, AppError> {
-    repo::draft(&call.state.db, who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
+    repo::draft(call.state.db.read(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
 }
 
 async fn enrolments_of(call: &Call, reg: &registration::Model) -> Result<Vec<enrolment::Model>, AppError> {
-    seats::enrolments(&call.state.db, reg.id).await.map_err(|e| call.internal(e))
+    seats::enrolments(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))
 }
 
 fn go(url: &str) -> AppError {
@@ -226,7 +226,9 @@ pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, 
         Some(reg) => require_changeable(now, &s, &reg)?,
         None => require_open(window_for(now, &s, None))?,
     }
-    repo::accept_agreement(&call.state.db, who.pass.id, s.session.id, now).await.map_err(|e| call.internal(e))?;
+    repo::accept_agreement(call.state.db.write(), who.pass.id, s.session.id, now)
+        .await
+        .map_err(|e| call.internal(e))?;
     tracing::info!(pass = who.pass.id, "agreement accepted");
     Ok(Next { url: INFO_URL.into() })
 }
@@ -276,7 +278,7 @@ pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, AppError> {
     let reg = agreed(call, &who, &s).await?;
     require_changeable(call.state.clock.now(), &s, &reg)?;
     let id = reg.id;
-    repo::save_info(&call.state.db, reg, &valid, call.state.clock.now()).await.map_err(|e| call.internal(e))?;
+    repo::save_info(call.state.db.write(), reg, &valid, call.state.clock.now()).await.map_err(|e| call.internal(e))?;
     tracing::info!(registration = id, "personal information saved");
     Ok(Next { url: SUBJECTS_URL.into() })
 }
@@ -359,7 +361,8 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
         })
         .cloned()
         .collect();
-    match seats::apply_choice(&call.state.db, reg.id, &valid.site_code, &cancelled, &added, now).await {
+    let choice = Choice { registration_id: reg.id, site_code: valid.site_code.clone(), cancelled, added, now };
+    match call.state.seats.apply(choice).await {
         Ok(()) => {}
         Err(SeatError::Full { subject_code }) => {
             let name = site
@@ -370,6 +373,7 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
                 .unwrap_or(subject_code);
             return Err(AppError::Invalid(full_error(&name, call.ctx().lang)));
         }
+        Err(SeatError::NoRegistration) => return Err(go(AGREEMENT_URL)),
         Err(SeatError::Db(e)) => return Err(call.internal(e)),
     }
     tracing::info!(
@@ -472,7 +476,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
             }
         })
         .collect();
-    let notices = repo::notices(&call.state.db, s.session.id, reg.site_code.as_deref())
+    let notices = repo::notices(call.state.db.read(), s.session.id, reg.site_code.as_deref())
         .await
         .map_err(|e| call.internal(e))?
         .into_iter()
@@ -511,7 +515,7 @@ pub async fn delete_registration(call: &Call) -> Result<Next, AppError> {
         return Ok(Next { url: "/?notice=registration-deleted".into() });
     };
     require_changeable(call.state.clock.now(), &s, &reg)?;
-    let deleted = seats::delete_registration(&call.state.db, reg.id).await.map_err(|e| call.internal(e))?;
+    let deleted = seats::delete_registration(call.state.db.write(), reg.id).await.map_err(|e| call.internal(e))?;
     if !deleted {
         return Err(AppError::Paid);
     }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod call;
 pub mod clock;
 pub mod crypto;
+pub mod db;
 pub mod entity;
 pub mod forms;
 pub mod journey;

@@ -46,7 +46,8 @@ pub async fn save(call: &Call, bytes: Vec<u8>) -> Result<Next, AppError> {
     let key = PhotoKey::new_random().map_err(|e| call.internal(e))?;
     call.state.photos.put(&key, processed.jpeg).await.map_err(|e| call.internal(e))?;
     let now = call.state.clock.now();
-    let old = super::repo::set_photo(&call.state.db, reg.id, key.as_str(), now).await.map_err(|e| call.internal(e))?;
+    let old =
+        super::repo::set_photo(call.state.db.write(), reg.id, key.as_str(), now).await.map_err(|e| call.internal(e))?;
     if let Some(old) = old {
         forget(call, &old).await;
     }

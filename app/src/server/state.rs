@@ -1,19 +1,23 @@
 //! What every request handler can reach.
 
 use super::crypto::DataKey;
+use super::db::Db;
 use super::limits::{RateLimits, TrustedProxies};
 use super::mail::Mailer;
 use super::password::Passwords;
 use super::photo_store::PhotoStore;
+use super::seats::SeatDesk;
 use super::Clock;
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    /// Reads on `db.read()`, writes on `db.write()` (see `db.rs`).
+    pub db: Db,
+    /// Where confirmed subject choices are applied (seats).
+    pub seats: SeatDesk,
     pub clock: Clock,
     pub leptos_options: LeptosOptions,
     /// Seals personal data at rest.

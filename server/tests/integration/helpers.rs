@@ -20,7 +20,10 @@ use tower::ServiceExt;
 
 pub struct TestApp {
     pub router: Router,
+    /// The app's writer connection (tests set up and inspect rows directly).
     pub db: DatabaseConnection,
+    /// The app's seat desk, for the contention tests.
+    pub seats: app::server::seats::SeatDesk,
     pub clock: Clock,
     /// What the app mailed, caught by the in-process mail catcher over real SMTP.
     pub inbox: Inbox,
@@ -99,16 +102,19 @@ async fn fresh_database() -> (String, Option<PathBuf>) {
 
 pub async fn spawn_app() -> TestApp {
     let (url, db_file) = fresh_database().await;
-    let db = startup::connect(&url).await.expect("connect");
-    startup::migrate(&db).await.expect("migrate");
+    let dbs = startup::connect(&url).await.expect("connect");
+    startup::migrate(&dbs).await.expect("migrate");
     let clock = Clock::manual(start_time());
+    let db = dbs.write().clone();
     seed::load_demo(&db, clock.now()).await.expect("seed");
     let (smtp, inbox) = mail_catcher::start_smtp("127.0.0.1:0".parse().unwrap()).await.expect("mail catcher");
     let mut settings = Settings::for_tests(&url);
     settings.smtp_url = format!("smtp://{smtp}");
     settings.trusted_proxies = "10.0.0.0/8".into();
-    let router = startup::build_router(startup::state(db.clone(), &settings, clock.clone()).expect("test settings"));
-    TestApp { router, db, clock, inbox, db_file }
+    let state = startup::state(dbs, &settings, clock.clone()).expect("test settings");
+    let seats = state.seats.clone();
+    let router = startup::build_router(state);
+    TestApp { router, db, seats, clock, inbox, db_file }
 }
 
 impl Drop for TestApp {

@@ -4,7 +4,7 @@
 
 use crate::helpers::{run, spawn_app, TestApp};
 use app::server::entity::{enrolment, offered_subject, pass, registration};
-use app::server::seats::{self, Claim, SeatError};
+use app::server::seats::{self, Choice, Claim, SeatError};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::sync::Arc;
 
@@ -46,6 +46,24 @@ async fn registrations(app: &TestApp, n: usize) -> Vec<i32> {
     registration::Entity::find().all(&app.db).await.unwrap().into_iter().map(|r| r.id).collect()
 }
 
+/// Applies a choice at site 650101 through the app's seat desk (what 确定 does).
+async fn choose(
+    app: &TestApp,
+    registration_id: i32,
+    cancelled: &[enrolment::Model],
+    added: &[Claim],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), SeatError> {
+    let choice = Choice {
+        registration_id,
+        site_code: "650101".into(),
+        cancelled: cancelled.to_vec(),
+        added: added.to_vec(),
+        now,
+    };
+    app.seats.apply(choice).await
+}
+
 /// Subject `code` at site 650101, its capacity (and remaining) set to `seats`.
 async fn subject_with(app: &TestApp, code: &str, seats: i32) -> (Claim, i32) {
     let session = app::server::repo::open_session(&app.db).await.unwrap().unwrap();
@@ -82,7 +100,7 @@ fn two_thousand_claims_for_a_hundred_seats() {
             .into_iter()
             .map(|reg| {
                 let (app, claim) = (app.clone(), claim.clone());
-                tokio::spawn(async move { seats::apply_choice(&app.db, reg, "650101", &[], &[claim], now).await })
+                tokio::spawn(async move { choose(&app, reg, &[], &[claim], now).await })
             })
             .collect();
         let (mut won, mut full) = (0, 0);
@@ -93,7 +111,7 @@ fn two_thousand_claims_for_a_hundred_seats() {
                     assert_eq!(subject_code, "36");
                     full += 1
                 }
-                Err(SeatError::Db(e)) => panic!("a claim failed instead of winning or being told it is full: {e}"),
+                Err(e) => panic!("a claim failed instead of winning or being told it is full: {e:?}"),
             }
         }
         assert_eq!((won, full), (100, 1_900));
@@ -112,7 +130,7 @@ fn a_cancel_racing_a_claim_for_the_last_seat() {
         let (claim, offered_id) = subject_with(&app, "42", 1).await;
         for round in 0..20 {
             let now = app.clock.now();
-            seats::apply_choice(&app.db, a, "650101", &[], std::slice::from_ref(&claim), now).await.unwrap();
+            choose(&app, a, &[], std::slice::from_ref(&claim), now).await.unwrap();
             let held = enrolment::Entity::find()
                 .filter(enrolment::Column::RegistrationId.eq(a))
                 .one(&app.db)
@@ -121,23 +139,23 @@ fn a_cancel_racing_a_claim_for_the_last_seat() {
                 .unwrap();
             let cancel = {
                 let app = app.clone();
-                tokio::spawn(async move { seats::apply_choice(&app.db, a, "650101", &[held], &[], now).await })
+                tokio::spawn(async move { choose(&app, a, &[held], &[], now).await })
             };
             let grab = {
                 let (app, claim) = (app.clone(), claim.clone());
-                tokio::spawn(async move { seats::apply_choice(&app.db, b, "650101", &[], &[claim], now).await })
+                tokio::spawn(async move { choose(&app, b, &[], &[claim], now).await })
             };
             cancel.await.unwrap().unwrap();
             match grab.await.unwrap() {
                 Ok(()) | Err(SeatError::Full { .. }) => {}
-                Err(SeatError::Db(e)) => panic!("round {round}: {e}"),
+                Err(e) => panic!("round {round}: {e:?}"),
             }
             counters_agree(&app).await;
             // Give B's seat (if any) back for the next round.
             if let Some(e) =
                 enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(b)).one(&app.db).await.unwrap()
             {
-                seats::apply_choice(&app.db, b, "650101", &[e], &[], now).await.unwrap();
+                choose(&app, b, &[e], &[], now).await.unwrap();
             }
             let o = offered_subject::Entity::find_by_id(offered_id).one(&app.db).await.unwrap().unwrap();
             assert_eq!(o.remaining, 1, "round {round}");
@@ -155,7 +173,7 @@ fn the_same_choice_from_two_tabs_is_one_enrolment() {
         let tabs: Vec<_> = (0..10)
             .map(|_| {
                 let (app, claim) = (app.clone(), claim.clone());
-                tokio::spawn(async move { seats::apply_choice(&app.db, reg, "650101", &[], &[claim], now).await })
+                tokio::spawn(async move { choose(&app, reg, &[], &[claim], now).await })
             })
             .collect();
         for t in tabs {
@@ -180,7 +198,7 @@ fn unpaid_subjects_are_released_after_24_hours_exactly_once() {
         let (claim, offered_id) = subject_with(&app, "15", 10).await;
         let t0 = app.clock.now();
         for &reg in &regs {
-            seats::apply_choice(&app.db, reg, "650101", &[], std::slice::from_ref(&claim), t0).await.unwrap();
+            choose(&app, reg, &[], std::slice::from_ref(&claim), t0).await.unwrap();
         }
         // One registration is locked (a payment started), one subject is paid: neither goes.
         let mut locked: registration::ActiveModel =
@@ -221,7 +239,7 @@ fn the_sweeper_racing_claims_keeps_every_counter_true() {
         let t0 = app.clock.now();
         // The first 100 claim at t0 and expire at t0 + 24 h; the others claim then.
         for &reg in &regs[..100] {
-            seats::apply_choice(&app.db, reg, "650101", &[], std::slice::from_ref(&claim), t0).await.unwrap();
+            choose(&app, reg, &[], std::slice::from_ref(&claim), t0).await.unwrap();
         }
         let later = t0 + chrono::Duration::hours(24);
         let sweeper = {
@@ -232,7 +250,7 @@ fn the_sweeper_racing_claims_keeps_every_counter_true() {
             .iter()
             .map(|&reg| {
                 let (app, claim) = (app.clone(), claim.clone());
-                tokio::spawn(async move { seats::apply_choice(&app.db, reg, "650101", &[], &[claim], later).await })
+                tokio::spawn(async move { choose(&app, reg, &[], &[claim], later).await })
             })
             .collect();
         let mut won = 0;
@@ -240,12 +258,119 @@ fn the_sweeper_racing_claims_keeps_every_counter_true() {
             match c.await.unwrap() {
                 Ok(()) => won += 1,
                 Err(SeatError::Full { .. }) => {}
-                Err(SeatError::Db(e)) => panic!("{e}"),
+                Err(e) => panic!("{e:?}"),
             }
         }
         let swept = sweeper.await.unwrap();
         assert_eq!(swept.released, 100);
         assert!(won <= 100);
+        counters_agree(&app).await;
+    })
+}
+
+#[test]
+fn the_sweeper_racing_payments_starting_never_releases_a_subject_being_paid() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 100).await;
+        let (claim, _) = subject_with(&app, "14", 100).await;
+        let t0 = app.clock.now();
+        for &reg in &regs {
+            choose(&app, reg, &[], std::slice::from_ref(&claim), t0).await.unwrap();
+        }
+        // Every subject has expired; half the candidates start paying while the sweeper runs.
+        let later = t0 + chrono::Duration::hours(24);
+        let sweeper = {
+            let app = app.clone();
+            tokio::spawn(async move { app::server::sweeper::sweep(&app.db, later, 10).await.unwrap() })
+        };
+        let payers: Vec<_> = regs
+            .iter()
+            .step_by(2)
+            .map(|&reg| {
+                let app = app.clone();
+                tokio::spawn(async move { (reg, seats::lock_for_payment(&app.db, reg, later).await.unwrap()) })
+            })
+            .collect();
+        let mut paying = Vec::new();
+        for p in payers {
+            let (reg, unpaid) = p.await.unwrap();
+            if let Some(unpaid) = unpaid {
+                assert_eq!(unpaid.len(), 1, "the subject to pay for");
+                paying.push(reg);
+            }
+        }
+        let swept = sweeper.await.unwrap();
+        for &reg in &regs {
+            let held = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(reg)).count(&app.db);
+            let locked = registration::Entity::find_by_id(reg).one(&app.db).await.unwrap().unwrap().locked_at;
+            if paying.contains(&reg) {
+                assert_eq!((held.await.unwrap(), locked.is_some()), (1, true), "being paid: kept");
+            } else {
+                assert_eq!((held.await.unwrap(), locked), (0, None), "not paying: released, unlocked");
+            }
+        }
+        assert_eq!(swept.released as usize, regs.len() - paying.len());
+        counters_agree(&app).await;
+    })
+}
+
+#[test]
+fn on_sqlite_the_read_pool_cannot_write() {
+    run(async {
+        let dir = std::env::temp_dir().join(format!("ncre-readonly-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.join("t.db").display());
+        let db = app::server::db::Db::connect(&url).await.unwrap();
+        use sea_orm::ConnectionTrait;
+        db.write().execute_unprepared("CREATE TABLE t (a INTEGER)").await.unwrap();
+        let refused = db.read().execute_unprepared("INSERT INTO t VALUES (1)").await;
+        assert!(refused.is_err(), "a write on the read pool must fail");
+        db.write().execute_unprepared("INSERT INTO t VALUES (1)").await.unwrap();
+        let n = db.read().query_one_raw(sea_orm::Statement::from_string(db.backend(), "SELECT count(*) AS n FROM t"));
+        assert_eq!(
+            n.await.unwrap().unwrap().try_get::<i64>("", "n").unwrap(),
+            1,
+            "the readers see the writer's commit"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    })
+}
+
+#[test]
+fn deleting_registrations_while_they_claim_returns_every_seat_once() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 60).await;
+        let (first, _) = subject_with(&app, "15", 100).await;
+        let (second, _) = subject_with(&app, "24", 100).await;
+        let now = app.clock.now();
+        for &reg in &regs {
+            choose(&app, reg, &[], std::slice::from_ref(&first), now).await.unwrap();
+        }
+        // Each candidate adds a subject in one tab while deleting the registration in another.
+        let tasks: Vec<_> = regs
+            .iter()
+            .flat_map(|&reg| {
+                let (a, b, claim) = (app.clone(), app.clone(), second.clone());
+                [
+                    tokio::spawn(async move {
+                        match choose(&a, reg, &[], &[claim], now).await {
+                            Ok(()) | Err(SeatError::NoRegistration) => {}
+                            Err(e) => panic!("claim: {e:?}"),
+                        }
+                    }),
+                    tokio::spawn(async move {
+                        assert!(seats::delete_registration(&b.db, reg).await.unwrap(), "unlocked, unpaid: deleted");
+                    }),
+                ]
+            })
+            .collect();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        assert_eq!(registration::Entity::find().count(&app.db).await.unwrap(), 0);
+        assert_eq!(enrolment::Entity::find().count(&app.db).await.unwrap(), 0);
         counters_agree(&app).await;
     })
 }
