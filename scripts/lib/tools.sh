@@ -95,16 +95,19 @@ as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-# start_postgres DIR PORT: a throw-away cluster in DIR on 127.0.0.1:PORT, trust auth.
+# start_postgres DIR PORT [durable]: a throw-away cluster in DIR on 127.0.0.1:PORT, trust
+# auth. Without "durable", fsync is off (the cluster lives for one test run); benchmarks
+# ask for "durable" and get PostgreSQL's default fsync and synchronous_commit.
 start_postgres() {
-  local dir=$1 port=$2 bin
+  local dir=$1 port=$2 durable=${3:-} bin fsync="-c fsync=off"
+  [ "$durable" = durable ] && fsync=""
   bin=$(postgres_bin)
   [ -n "$bin" ] || { log "postgres: no server binaries under /usr/lib/postgresql"; return 1; }
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$dir"; fi
   as_postgres "$bin/initdb" -D "$dir/data" -A trust -U postgres >"$dir/initdb.log" 2>&1
-  # fsync off: the cluster lives for one test run; max_connections covers the contention tests.
+  # max_connections covers the contention tests.
   as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=400" start >/dev/null
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 $fsync -c max_connections=400" start >/dev/null
 }
 
 stop_postgres() {

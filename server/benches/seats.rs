@@ -4,8 +4,8 @@
 //! database:
 //!
 //! 1. raw: `UPDATE offered_subject SET remaining = remaining - 1 WHERE id = ? AND
-//!    remaining > 0`, one autocommitted statement per operation, through the same driver
-//!    and pool as the app;
+//!    remaining > 0`, one autocommitted statement per operation on the writer the app
+//!    writes with, over the same six subjects' counters the claims then use;
 //! 2. claims: `SeatDesk::apply` (what 确定 runs: the conditional decrement, the enrolment
 //!    insert and the registration's site, all or nothing), seats plentiful;
 //! 3. oversubscribed: ten candidates for every seat, then the oversell count (enrolments
@@ -175,8 +175,10 @@ async fn bench(label: &str, url: &str) {
     let desk = Arc::new(SeatDesk::new(&dbs).expect("seat desk"));
     println!("{label}: {url_shown}", url_shown = url.split('?').next().unwrap_or(url));
 
-    // 1. The raw baseline: one statement per operation, on a counter that never runs out.
-    let raw_subject = subjects_at(&db, SITE, i32::MAX).await[0].offered_subject_id;
+    // 1. The raw baseline: one statement per operation, on the same subjects' counters as
+    // the claims below (operation i on subject i mod 6), with seats that never run out.
+    let raw_subjects: Arc<Vec<i32>> =
+        Arc::new(subjects_at(&db, SITE, i32::MAX).await.iter().map(|c| c.offered_subject_id).collect());
     let backend = db.get_database_backend();
     let sql = match backend {
         sea_orm::DbBackend::Postgres => {
@@ -186,10 +188,11 @@ async fn bench(label: &str, url: &str) {
     };
     let raw = {
         let db = db.clone();
-        drive(OPERATIONS, move |_| {
-            let db = db.clone();
+        let subjects = raw_subjects.clone();
+        drive(OPERATIONS, move |i| {
+            let (db, subjects) = (db.clone(), subjects.clone());
             async move {
-                let stmt = Statement::from_sql_and_values(backend, sql, [raw_subject.into()]);
+                let stmt = Statement::from_sql_and_values(backend, sql, [subjects[i % subjects.len()].into()]);
                 let done = db.execute_raw(stmt).await.expect("raw update");
                 assert_eq!(done.rows_affected(), 1);
             }

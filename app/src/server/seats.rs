@@ -8,7 +8,7 @@
 use super::db::Db;
 use super::entity::{enrolment, offered_subject, registration};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     EntityTrait, QueryFilter, QuerySelect, SqlErr, Statement, TransactionTrait,
@@ -139,13 +139,14 @@ async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<(), DbErr>
 }
 
 /// The statements of one choice, inside a transaction (or savepoint) the caller rolls back
-/// on any error. The seat is taken last, so on PostgreSQL a subject's row stays locked by a
-/// claim only from its decrement to the commit.
+/// on any error. The registration's row first, as everything that changes what it holds
+/// does (one lock order, so no deadlocks on PostgreSQL); each seat is taken after its
+/// enrolment, so a subject's row stays locked by a claim for as short a time as possible.
 async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), Undo> {
+    record_site(txn, c).await?;
     for e in &c.cancelled {
         release(txn, c.registration_id, e).await?;
     }
-    record_site(txn, c).await?;
     for claim in &c.added {
         match enrol(txn, c, claim).await? {
             Enrolled::New => {}
@@ -333,14 +334,35 @@ async fn run_batches(db: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
 /// own statements (begin, savepoint, commit) fails the whole batch: nothing of it was saved.
 async fn apply_batch(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Result<(), SeatError>>, DbErr> {
     let txn = db.begin().await?;
-    let mut outcomes = Vec::with_capacity(jobs.len());
-    for job in jobs {
-        if let ([claim], []) = (job.choice.added.as_slice(), job.choice.cancelled.as_slice()) {
-            outcomes.push(claim_one(&txn, &job.choice, claim).await?);
+    let mut outcomes: Vec<Option<Result<(), SeatError>>> = jobs.iter().map(|_| None).collect();
+    // The one-subject choices together, in arrival order.
+    let single: Vec<(usize, &Claim)> = jobs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, job)| match (job.choice.added.as_slice(), job.choice.cancelled.as_slice()) {
+            ([claim], []) => Some((i, claim)),
+            _ => None,
+        })
+        .collect();
+    match claim_many(&txn, jobs, &single).await? {
+        Some(results) => {
+            for ((i, _), result) in single.iter().zip(results) {
+                outcomes[*i] = Some(result);
+            }
+        }
+        // A registration went away meanwhile: one by one, so only its own choice fails.
+        None => {
+            for &(i, claim) in &single {
+                outcomes[i] = Some(claim_one(&txn, &jobs[i].choice, claim).await?);
+            }
+        }
+    }
+    for (job, outcome) in jobs.iter().zip(outcomes.iter_mut()) {
+        if outcome.is_some() {
             continue;
         }
         let savepoint = txn.begin().await?;
-        outcomes.push(match choose(&savepoint, &job.choice).await {
+        *outcome = Some(match choose(&savepoint, &job.choice).await {
             Ok(()) => {
                 savepoint.commit().await?;
                 Ok(())
@@ -357,7 +379,144 @@ async fn apply_batch(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Result
         });
     }
     txn.commit().await?;
-    Ok(outcomes)
+    Ok(outcomes
+        .into_iter()
+        .map(|o| o.unwrap_or_else(|| Err(SeatError::Db(DbErr::Custom("unapplied".into())))))
+        .collect())
+}
+
+/// One-subject choices of a batch at once (SQLite, inside the batch's transaction), in a
+/// handful of statements whatever their number:
+/// 1. one multi-row insert of their enrolments (`ON CONFLICT DO NOTHING`: a pair held
+///    already, or sent twice in the batch, is inserted once and the others are duplicates);
+/// 2. per subject, one conditional decrement for all its new claims (`remaining >= k`); if
+///    fewer seats are left, the first claims in arrival order get them (`remaining >= r`) and
+///    the others' enrolments are deleted again: they are told the subject is full;
+/// 3. one update recording site and declaration on the winners' registrations.
+///
+/// `None`, with nothing changed, if the insert failed on a registration that no longer
+/// exists (the caller then applies them one by one).
+async fn claim_many(
+    txn: &DatabaseTransaction,
+    jobs: &[Job],
+    single: &[(usize, &Claim)],
+) -> Result<Option<Vec<Result<(), SeatError>>>, DbErr> {
+    use std::collections::HashSet;
+    if single.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let backend = txn.get_database_backend();
+    let mut insert = Query::insert();
+    insert.into_table(enrolment::Entity).columns([
+        enrolment::Column::RegistrationId,
+        enrolment::Column::OfferedSubjectId,
+        enrolment::Column::SubjectCode,
+        enrolment::Column::FeeFen,
+        enrolment::Column::ChosenAt,
+    ]);
+    for &(i, claim) in single {
+        let c = &jobs[i].choice;
+        insert
+            .values([
+                c.registration_id.into(),
+                claim.offered_subject_id.into(),
+                claim.subject_code.as_str().into(),
+                claim.fee_fen.into(),
+                c.now.into(),
+            ])
+            .map_err(|e| DbErr::Custom(e.to_string()))?;
+    }
+    insert
+        .on_conflict(
+            OnConflict::columns([enrolment::Column::RegistrationId, enrolment::Column::OfferedSubjectId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .returning(
+            Query::returning().columns([enrolment::Column::RegistrationId, enrolment::Column::OfferedSubjectId]),
+        );
+    let inserted = match txn.query_all_raw(backend.build(&insert)).await {
+        Ok(rows) => rows,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let mut new: HashSet<(i32, i32)> = HashSet::with_capacity(inserted.len());
+    for row in &inserted {
+        new.insert((row.try_get("", "registration_id")?, row.try_get("", "offered_subject_id")?));
+    }
+    // Each new pair belongs to the first choice that asked for it; the rest held it already.
+    let mut results: Vec<Result<(), SeatError>> = single.iter().map(|_| Ok(())).collect();
+    let mut by_subject: Vec<(i32, Vec<usize>)> = Vec::new();
+    for (n, &(i, claim)) in single.iter().enumerate() {
+        if new.remove(&(jobs[i].choice.registration_id, claim.offered_subject_id)) {
+            match by_subject.iter_mut().find(|(id, _)| *id == claim.offered_subject_id) {
+                Some((_, claims)) => claims.push(n),
+                None => by_subject.push((claim.offered_subject_id, vec![n])),
+            }
+        }
+    }
+    let mut winners: Vec<usize> = Vec::with_capacity(single.len());
+    for (subject_id, claims) in by_subject {
+        let wanted = i32::try_from(claims.len()).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let granted = if take_seats(txn, subject_id, wanted).await? {
+            wanted
+        } else {
+            let left = offered_subject::Entity::find_by_id(subject_id).one(txn).await?.map_or(0, |o| o.remaining);
+            let granted = left.clamp(0, wanted);
+            if granted > 0 && !take_seats(txn, subject_id, granted).await? {
+                return Err(DbErr::Custom("a seat counter moved inside the writer's transaction".into()));
+            }
+            granted
+        };
+        let (won, lost) = claims.split_at(usize::try_from(granted).unwrap_or(0));
+        winners.extend_from_slice(won);
+        if !lost.is_empty() {
+            let losers: Vec<i32> = lost.iter().map(|&n| jobs[single[n].0].choice.registration_id).collect();
+            enrolment::Entity::delete_many()
+                .filter(enrolment::Column::OfferedSubjectId.eq(subject_id))
+                .filter(enrolment::Column::RegistrationId.is_in(losers))
+                .exec(txn)
+                .await?;
+            for &n in lost {
+                results[n] = Err(SeatError::Full { subject_code: single[n].1.subject_code.clone() });
+            }
+        }
+    }
+    if !winners.is_empty() {
+        let mut site = CaseStatement::new();
+        let mut at = CaseStatement::new();
+        let mut ids = Vec::with_capacity(winners.len());
+        let mut seen = HashSet::with_capacity(winners.len());
+        for &n in &winners {
+            let c = &jobs[single[n].0].choice;
+            if !seen.insert(c.registration_id) {
+                continue;
+            }
+            let this = Expr::col(registration::Column::Id).eq(c.registration_id);
+            site = site.case(this.clone(), Expr::value(c.site_code.as_str()));
+            at = at.case(this, Expr::value(c.now));
+            ids.push(c.registration_id);
+        }
+        registration::Entity::update_many()
+            .col_expr(registration::Column::SiteCode, site.into())
+            .col_expr(registration::Column::DeclaredAt, at.clone().into())
+            .col_expr(registration::Column::UpdatedAt, at.into())
+            .filter(registration::Column::Id.is_in(ids))
+            .exec(txn)
+            .await?;
+    }
+    Ok(Some(results))
+}
+
+/// Takes `k` seats of one subject at once if that many are left.
+async fn take_seats(txn: &DatabaseTransaction, subject_id: i32, k: i32) -> Result<bool, DbErr> {
+    let taken = offered_subject::Entity::update_many()
+        .col_expr(offered_subject::Column::Remaining, Expr::col(offered_subject::Column::Remaining).sub(k))
+        .filter(offered_subject::Column::Id.eq(subject_id))
+        .filter(offered_subject::Column::Remaining.gte(k))
+        .exec(txn)
+        .await?;
+    Ok(taken.rows_affected == 1)
 }
 
 /// Payment starting (issue 7 builds on this): locks the registration and returns the unpaid

@@ -348,14 +348,24 @@ fn deleting_registrations_while_they_claim_returns_every_seat_once() {
         for &reg in &regs {
             choose(&app, reg, &[], std::slice::from_ref(&first), now).await.unwrap();
         }
-        // Each candidate adds a subject in one tab while deleting the registration in another.
+        // Each candidate changes subjects in one tab while deleting the registration in
+        // another: half add a subject (one statement on PostgreSQL), half swap one for
+        // another (a transaction of several).
+        let mut held = Vec::new();
+        for &reg in &regs {
+            let e = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(reg)).one(&app.db);
+            held.push(e.await.unwrap().unwrap());
+        }
         let tasks: Vec<_> = regs
             .iter()
-            .flat_map(|&reg| {
+            .zip(held)
+            .enumerate()
+            .flat_map(|(i, (&reg, held))| {
                 let (a, b, claim) = (app.clone(), app.clone(), second.clone());
+                let cancelled = if i % 2 == 0 { vec![held] } else { Vec::new() };
                 [
                     tokio::spawn(async move {
-                        match choose(&a, reg, &[], &[claim], now).await {
+                        match choose(&a, reg, &cancelled, &[claim], now).await {
                             Ok(()) | Err(SeatError::NoRegistration) => {}
                             Err(e) => panic!("claim: {e:?}"),
                         }
