@@ -7,6 +7,7 @@ mod m20261124_000001_create_reference_and_drafts;
 mod m20261124_000002_seal_document_numbers;
 mod m20261124_000003_passes;
 mod m20261125_000004_registration_journey;
+mod m20261125_000005_holdings_version;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_seal_document_numbers::Migration),
             Box::new(m20261124_000003_passes::Migration),
             Box::new(m20261125_000004_registration_journey::Migration),
+            Box::new(m20261125_000005_holdings_version::Migration),
         ]
     }
 }

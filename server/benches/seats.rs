@@ -89,9 +89,17 @@ where
     Figures { per_second: n as f64 / elapsed.as_secs_f64(), p50: at(0.50), p99: at(0.99) }
 }
 
-/// One subject claimed by one registration, as 确定 sends it.
-fn choice(registration_id: i32, site: &str, claim: Claim) -> Choice {
-    Choice { registration_id, site_code: site.into(), cancelled: Vec::new(), added: vec![claim], now: Utc::now() }
+/// One subject claimed by one registration, as 确定 sends it, confirmed against holdings
+/// `version` (fresh registrations are at 0; each applied choice raises it by one).
+fn choice(registration_id: i32, site: &str, claim: Claim, version: i32) -> Choice {
+    Choice {
+        registration_id,
+        site_code: site.into(),
+        cancelled: Vec::new(),
+        added: vec![claim],
+        now: Utc::now(),
+        version,
+    }
 }
 
 /// `n` registrations of `n` passes, written directly (hashing passwords is not under test).
@@ -209,7 +217,7 @@ async fn bench(label: &str, url: &str) {
             let (desk, regs, claims) = (desk.clone(), regs.clone(), claims.clone());
             async move {
                 let claim = claims[i % claims.len()].clone();
-                desk.apply(choice(regs[i], SITE, claim)).await.expect("a claim with seats left succeeds");
+                desk.apply(choice(regs[i], SITE, claim, 0)).await.expect("a claim with seats left succeeds");
             }
         })
         .await
@@ -227,7 +235,7 @@ async fn bench(label: &str, url: &str) {
             let (desk, regs, contested, won) = (desk.clone(), regs.clone(), contested.clone(), won.clone());
             async move {
                 let claim = contested[i % contested.len()].clone();
-                match desk.apply(choice(regs[i], CONTESTED_SITE, claim)).await {
+                match desk.apply(choice(regs[i], CONTESTED_SITE, claim, 1)).await {
                     Ok(()) => {
                         won.fetch_add(1, Ordering::Relaxed);
                     }

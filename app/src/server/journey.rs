@@ -21,7 +21,7 @@ use crate::domain::{DocumentNumber, DocumentType};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
-use crate::validation::subjects::{full_error, yuan, HeldSubject, OfferedSubject, SubjectForm};
+use crate::validation::subjects::{changed_error, full_error, yuan, HeldSubject, OfferedSubject, SubjectForm};
 use chrono::{DateTime, Duration, Utc};
 
 pub const AGREEMENT_URL: &str = "/register/agreement";
@@ -361,7 +361,14 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
         })
         .cloned()
         .collect();
-    let choice = Choice { registration_id: reg.id, site_code: valid.site_code.clone(), cancelled, added, now };
+    let choice = Choice {
+        registration_id: reg.id,
+        site_code: valid.site_code.clone(),
+        cancelled,
+        added,
+        now,
+        version: reg.holdings_version,
+    };
     match call.state.seats.apply(choice).await {
         Ok(()) => {}
         Err(SeatError::Full { subject_code }) => {
@@ -373,7 +380,7 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
                 .unwrap_or(subject_code);
             return Err(AppError::Invalid(full_error(&name, call.ctx().lang)));
         }
-        Err(SeatError::NoRegistration) => return Err(go(AGREEMENT_URL)),
+        Err(SeatError::Stale) => return already_saved(call, &form).await,
         Err(SeatError::Db(e)) => return Err(call.internal(e)),
     }
     tracing::info!(
@@ -384,6 +391,30 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
         "subjects saved"
     );
     Ok(Next { url: PHOTO_URL.into() })
+}
+
+/// A choice found stale when applied: its holdings changed after it was confirmed. If what
+/// it asked for is in effect now (the same choice sent from two tabs), that is success;
+/// anything else was not what the candidate confirmed, so nothing is applied and they are
+/// asked to look again.
+async fn already_saved(call: &Call, form: &SubjectForm) -> Result<Next, AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let reg = informed(call, &who, &s).await?;
+    let held = held(&s, &enrolments_of(call, &reg).await?);
+    let sites: Vec<SiteChoice> = s.sites.iter().map(|site| site_choice(call.state.clock.now(), site)).collect();
+    let offer = offer_for(&sites, &form.site, &held);
+    match form.parse(&call.ctx(), &offer) {
+        Ok(v) if v.added.is_empty() && v.cancelled.is_empty() && reg.declared_at.is_some() => {
+            tracing::info!(registration = reg.id, "the same choice again: already saved");
+            Ok(Next { url: PHOTO_URL.into() })
+        }
+        _ if reg.locked_at.is_some() => Err(AppError::Locked),
+        _ => {
+            tracing::info!(registration = reg.id, "choice refused: holdings changed since it was confirmed");
+            Err(AppError::Invalid(changed_error(call.ctx().lang)))
+        }
+    }
 }
 
 // ---- 照片信息采集 ----

@@ -30,8 +30,9 @@ pub enum SeatError {
     Full {
         subject_code: String,
     },
-    /// The registration was deleted meanwhile (in another tab); nothing changed.
-    NoRegistration,
+    /// What the registration holds changed after the choice was confirmed (another tab,
+    /// the sweeper, a payment starting), or it is locked or gone; nothing changed.
+    Stale,
     Db(DbErr),
 }
 
@@ -69,12 +70,15 @@ pub struct Choice {
     pub cancelled: Vec<enrolment::Model>,
     pub added: Vec<Claim>,
     pub now: DateTime<Utc>,
+    /// The registration's `holdings_version` the choice was worked out and confirmed from:
+    /// it applies only if that is still current (and the registration unlocked).
+    pub version: i32,
 }
 
 /// Why a choice was not applied (its transaction or savepoint is rolled back).
 enum Undo {
     Full(String),
-    NoRegistration,
+    Stale,
     /// Held already (the same choice sent twice at once): the other request holds the seat.
     AlreadyHeld,
     Db(DbErr),
@@ -92,7 +96,7 @@ enum Enrolled {
     /// The registration holds it already: nothing inserted.
     AlreadyHeld,
     /// The registration is gone: nothing inserted.
-    NoRegistration,
+    Gone,
 }
 
 /// Inserts the enrolment of one claim.
@@ -109,7 +113,7 @@ async fn enrol(txn: &DatabaseTransaction, c: &Choice, claim: &Claim) -> Result<E
         Ok(_) => Ok(Enrolled::New),
         Err(e) => match e.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => Ok(Enrolled::AlreadyHeld),
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Ok(Enrolled::NoRegistration),
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Ok(Enrolled::Gone),
             _ => Err(e),
         },
     }
@@ -126,16 +130,21 @@ async fn take_seat(txn: &DatabaseTransaction, claim: &Claim) -> Result<bool, DbE
     Ok(taken.rows_affected == 1)
 }
 
-/// Records the site and the declaration of a choice on its registration.
-async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<(), DbErr> {
-    registration::Entity::update_many()
+/// Records the site and the declaration of a choice on its registration, if it still holds
+/// what the choice was confirmed against and is unlocked, and raises its holdings version.
+/// `false`, nothing changed, otherwise (or if it is gone).
+async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<bool, DbErr> {
+    let done = registration::Entity::update_many()
         .col_expr(registration::Column::SiteCode, Expr::value(c.site_code.as_str()))
         .col_expr(registration::Column::DeclaredAt, Expr::value(c.now))
         .col_expr(registration::Column::UpdatedAt, Expr::value(c.now))
+        .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
         .filter(registration::Column::Id.eq(c.registration_id))
+        .filter(registration::Column::HoldingsVersion.eq(c.version))
+        .filter(registration::Column::LockedAt.is_null())
         .exec(txn)
         .await?;
-    Ok(())
+    Ok(done.rows_affected == 1)
 }
 
 /// The statements of one choice, inside a transaction (or savepoint) the caller rolls back
@@ -143,7 +152,9 @@ async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<(), DbErr>
 /// does (one lock order, so no deadlocks on PostgreSQL); each seat is taken after its
 /// enrolment, so a subject's row stays locked by a claim for as short a time as possible.
 async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), Undo> {
-    record_site(txn, c).await?;
+    if !record_site(txn, c).await? {
+        return Err(Undo::Stale);
+    }
     for e in &c.cancelled {
         release(txn, c.registration_id, e).await?;
     }
@@ -151,7 +162,7 @@ async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), Undo> {
         match enrol(txn, c, claim).await? {
             Enrolled::New => {}
             Enrolled::AlreadyHeld => return Err(Undo::AlreadyHeld),
-            Enrolled::NoRegistration => return Err(Undo::NoRegistration),
+            Enrolled::Gone => return Err(Undo::Stale),
         }
         if !take_seat(txn, claim).await? {
             return Err(Undo::Full(claim.subject_code.clone()));
@@ -160,42 +171,23 @@ async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), Undo> {
     Ok(())
 }
 
-/// The common choice, one subject added and nothing cancelled, without a savepoint (SQLite
-/// batches only: there a failed statement undoes itself and leaves the transaction going).
-/// The enrolment first (a duplicate stops there, nothing changed), then the seat (none left:
-/// the enrolment is deleted again), then the site. A database error here fails the batch.
-async fn claim_one(txn: &DatabaseTransaction, c: &Choice, claim: &Claim) -> Result<Result<(), SeatError>, DbErr> {
-    match enrol(txn, c, claim).await? {
-        Enrolled::New => {}
-        Enrolled::AlreadyHeld => return Ok(Ok(())),
-        Enrolled::NoRegistration => return Ok(Err(SeatError::NoRegistration)),
-    }
-    if !take_seat(txn, claim).await? {
-        enrolment::Entity::delete_many()
-            .filter(enrolment::Column::RegistrationId.eq(c.registration_id))
-            .filter(enrolment::Column::OfferedSubjectId.eq(claim.offered_subject_id))
-            .exec(txn)
-            .await?;
-        return Ok(Err(SeatError::Full { subject_code: claim.subject_code.clone() }));
-    }
-    record_site(txn, c).await?;
-    Ok(Ok(()))
-}
-
 /// The common choice on PostgreSQL as one statement, so one round trip and an implicit
-/// transaction. It locks the registration's row first (as every change to what a
-/// registration holds does, so a delete or the sweeper cannot interleave), takes the seat by
+/// transaction. It locks the registration's row first if it still holds what the choice was
+/// confirmed against and is unlocked (as every change to what a registration holds does, so
+/// a delete, the sweeper or a payment starting cannot interleave), takes the seat by
 /// the conditional decrement, records the site only if the seat was taken, and inserts the
 /// enrolment from both. A duplicate fails the whole statement on the unique key; no seat
 /// left inserts nothing. Either way nothing changed. The subject's row stays locked only for
 /// this one statement.
 const CLAIM_ONE_PG: &str = "WITH reg AS (
-        SELECT id FROM registration WHERE id = $4 FOR UPDATE
+        SELECT id FROM registration
+        WHERE id = $4 AND holdings_version = $7 AND locked_at IS NULL FOR UPDATE
     ), taken AS (
         UPDATE offered_subject SET remaining = remaining - 1
         WHERE id = $1 AND remaining > 0 AND EXISTS (SELECT 1 FROM reg) RETURNING id
     ), sited AS (
-        UPDATE registration SET site_code = $2, declared_at = $3, updated_at = $3
+        UPDATE registration
+        SET site_code = $2, declared_at = $3, updated_at = $3, holdings_version = holdings_version + 1
         WHERE id = (SELECT id FROM reg) AND EXISTS (SELECT 1 FROM taken) RETURNING id
     ), enrolled AS (
         INSERT INTO enrolment (registration_id, offered_subject_id, subject_code, fee_fen, chosen_at)
@@ -205,25 +197,26 @@ const CLAIM_ONE_PG: &str = "WITH reg AS (
     SELECT EXISTS (SELECT 1 FROM reg) AS registered, EXISTS (SELECT 1 FROM enrolled) AS enrolled";
 
 async fn claim_one_pg(db: &DatabaseConnection, c: &Choice, claim: &Claim) -> Result<(), SeatError> {
-    let values: [sea_orm::Value; 6] = [
+    let values: [sea_orm::Value; 7] = [
         claim.offered_subject_id.into(),
         c.site_code.as_str().into(),
         c.now.into(),
         c.registration_id.into(),
         claim.subject_code.as_str().into(),
         claim.fee_fen.into(),
+        c.version.into(),
     ];
     match db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, CLAIM_ONE_PG, values)).await {
         Ok(rows) => {
             let row = rows.first().ok_or_else(|| SeatError::Db(DbErr::Custom("claim: no result row".into())))?;
             match (row.try_get::<bool>("", "registered")?, row.try_get::<bool>("", "enrolled")?) {
-                (false, _) => Err(SeatError::NoRegistration),
+                (false, _) => Err(SeatError::Stale),
                 (true, false) => Err(SeatError::Full { subject_code: claim.subject_code.clone() }),
                 (true, true) => Ok(()),
             }
         }
-        // Held already (the same choice sent twice at once): the other request holds the seat.
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Ok(()),
+        // Held already: the holdings changed after the choice was confirmed.
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => Err(SeatError::Stale),
         Err(e) => Err(SeatError::Db(e)),
     }
 }
@@ -237,7 +230,7 @@ async fn settle(txn: DatabaseTransaction, c: &Choice) -> Result<(), SeatError> {
             match undo {
                 Undo::Full(subject_code) => Err(SeatError::Full { subject_code }),
                 Undo::AlreadyHeld => Ok(()),
-                Undo::NoRegistration => Err(SeatError::NoRegistration),
+                Undo::Stale => Err(SeatError::Stale),
                 Undo::Db(e) => Err(SeatError::Db(e)),
             }
         }
@@ -250,8 +243,8 @@ async fn settle(txn: DatabaseTransaction, c: &Choice) -> Result<(), SeatError> {
 /// is one statement: `CLAIM_ONE_PG`); the database runs many at once, and claims on one
 /// subject queue on its row lock. On SQLite, which has one writer, the desk's thread takes
 /// whatever choices are waiting (up to `BATCH`) and applies them in one transaction: a
-/// single-subject choice undoes itself if refused (`claim_one`), any other runs inside its
-/// own savepoint, and the batch commits once. Every caller waits for that commit before it
+/// single-subject choices go together (`claim_many`), any other runs inside its own
+/// savepoint, and the batch commits once. Every caller waits for that commit before it
 /// is told anything, so a reply never promises what the database has not committed.
 #[derive(Clone, Debug)]
 pub struct SeatDesk {
@@ -335,28 +328,10 @@ async fn run_batches(db: DatabaseConnection, mut queue: mpsc::Receiver<Job>) {
 async fn apply_batch(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Result<(), SeatError>>, DbErr> {
     let txn = db.begin().await?;
     let mut outcomes: Vec<Option<Result<(), SeatError>>> = jobs.iter().map(|_| None).collect();
-    // The one-subject choices together, in arrival order.
-    let single: Vec<(usize, &Claim)> = jobs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, job)| match (job.choice.added.as_slice(), job.choice.cancelled.as_slice()) {
-            ([claim], []) => Some((i, claim)),
-            _ => None,
-        })
-        .collect();
-    match claim_many(&txn, jobs, &single).await? {
-        Some(results) => {
-            for ((i, _), result) in single.iter().zip(results) {
-                outcomes[*i] = Some(result);
-            }
-        }
-        // A registration went away meanwhile: one by one, so only its own choice fails.
-        None => {
-            for &(i, claim) in &single {
-                outcomes[i] = Some(claim_one(&txn, &jobs[i].choice, claim).await?);
-            }
-        }
+    for (i, outcome) in claim_many(&txn, jobs).await? {
+        outcomes[i] = Some(outcome);
     }
+    // The rest one by one, in arrival order, each inside its own savepoint.
     for (job, outcome) in jobs.iter().zip(outcomes.iter_mut()) {
         if outcome.is_some() {
             continue;
@@ -372,40 +347,66 @@ async fn apply_batch(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Result
                 match undo {
                     Undo::Full(subject_code) => Err(SeatError::Full { subject_code }),
                     Undo::AlreadyHeld => Ok(()),
-                    Undo::NoRegistration => Err(SeatError::NoRegistration),
+                    Undo::Stale => Err(SeatError::Stale),
                     Undo::Db(e) => Err(SeatError::Db(e)),
                 }
             }
         });
     }
     txn.commit().await?;
-    Ok(outcomes
-        .into_iter()
-        .map(|o| o.unwrap_or_else(|| Err(SeatError::Db(DbErr::Custom("unapplied".into())))))
-        .collect())
+    Ok(outcomes.into_iter().map(|o| o.unwrap_or(Err(SeatError::Stale))).collect())
 }
 
-/// One-subject choices of a batch at once (SQLite, inside the batch's transaction), in a
-/// handful of statements whatever their number:
-/// 1. one multi-row insert of their enrolments (`ON CONFLICT DO NOTHING`: a pair held
-///    already, or sent twice in the batch, is inserted once and the others are duplicates);
-/// 2. per subject, one conditional decrement for all its new claims (`remaining >= k`); if
-///    fewer seats are left, the first claims in arrival order get them (`remaining >= r`) and
-///    the others' enrolments are deleted again: they are told the subject is full;
-/// 3. one update recording site and declaration on the winners' registrations.
-///
-/// `None`, with nothing changed, if the insert failed on a registration that no longer
-/// exists (the caller then applies them one by one).
-async fn claim_many(
-    txn: &DatabaseTransaction,
-    jobs: &[Job],
-    single: &[(usize, &Claim)],
-) -> Result<Option<Vec<Result<(), SeatError>>>, DbErr> {
-    use std::collections::HashSet;
+/// The batch's one-subject choices at once (SQLite, inside the batch's transaction), in a
+/// handful of statements whatever their number. Returns the outcome of each choice it
+/// decided, by its index in `jobs`; the others are left for the savepoint path.
+/// 1. One read of their registrations (exact: this is the only writer). A choice whose
+///    registration is gone, locked, or holds something else than the choice was confirmed
+///    against is stale. Of several choices for one registration only the first goes on;
+///    the later ones are left for the savepoint path, where they find it changed.
+/// 2. One multi-row insert of the enrolments.
+/// 3. Per subject, one conditional decrement for all its new claims (`remaining >= k`); if
+///    fewer seats are left, the first claims in arrival order get them (`remaining >= r`)
+///    and the others' enrolments are deleted again: they are told the subject is full.
+/// 4. One update recording site and declaration on the winners' registrations, raising
+///    their holdings version.
+async fn claim_many(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<(usize, Result<(), SeatError>)>, DbErr> {
+    use std::collections::{HashMap, HashSet};
+    let single: Vec<(usize, &Claim)> = jobs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, job)| match (job.choice.added.as_slice(), job.choice.cancelled.as_slice()) {
+            ([claim], []) => Some((i, claim)),
+            _ => None,
+        })
+        .collect();
     if single.is_empty() {
-        return Ok(Some(Vec::new()));
+        return Ok(Vec::new());
     }
-    let backend = txn.get_database_backend();
+    let ids: Vec<i32> = single.iter().map(|&(i, _)| jobs[i].choice.registration_id).collect();
+    let current: HashMap<i32, registration::Model> = registration::Entity::find()
+        .filter(registration::Column::Id.is_in(ids))
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let mut decided = Vec::with_capacity(single.len());
+    let mut going: Vec<(usize, &Claim)> = Vec::with_capacity(single.len());
+    let mut seen = HashSet::with_capacity(single.len());
+    for &(i, claim) in &single {
+        let c = &jobs[i].choice;
+        if !seen.insert(c.registration_id) {
+            continue;
+        }
+        match current.get(&c.registration_id) {
+            Some(r) if r.holdings_version == c.version && r.locked_at.is_none() => going.push((i, claim)),
+            _ => decided.push((i, Err(SeatError::Stale))),
+        }
+    }
+    if going.is_empty() {
+        return Ok(decided);
+    }
     let mut insert = Query::insert();
     insert.into_table(enrolment::Entity).columns([
         enrolment::Column::RegistrationId,
@@ -414,7 +415,7 @@ async fn claim_many(
         enrolment::Column::FeeFen,
         enrolment::Column::ChosenAt,
     ]);
-    for &(i, claim) in single {
+    for &(i, claim) in &going {
         let c = &jobs[i].choice;
         insert
             .values([
@@ -432,30 +433,25 @@ async fn claim_many(
                 .do_nothing()
                 .to_owned(),
         )
-        .returning(
-            Query::returning().columns([enrolment::Column::RegistrationId, enrolment::Column::OfferedSubjectId]),
-        );
-    let inserted = match txn.query_all_raw(backend.build(&insert)).await {
-        Ok(rows) => rows,
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let mut new: HashSet<(i32, i32)> = HashSet::with_capacity(inserted.len());
-    for row in &inserted {
-        new.insert((row.try_get("", "registration_id")?, row.try_get("", "offered_subject_id")?));
+        .returning(Query::returning().columns([enrolment::Column::RegistrationId]));
+    let mut new: HashSet<i32> = HashSet::with_capacity(going.len());
+    for row in txn.query_all_raw(txn.get_database_backend().build(&insert)).await? {
+        new.insert(row.try_get("", "registration_id")?);
     }
-    // Each new pair belongs to the first choice that asked for it; the rest held it already.
-    let mut results: Vec<Result<(), SeatError>> = single.iter().map(|_| Ok(())).collect();
-    let mut by_subject: Vec<(i32, Vec<usize>)> = Vec::new();
-    for (n, &(i, claim)) in single.iter().enumerate() {
-        if new.remove(&(jobs[i].choice.registration_id, claim.offered_subject_id)) {
-            match by_subject.iter_mut().find(|(id, _)| *id == claim.offered_subject_id) {
-                Some((_, claims)) => claims.push(n),
-                None => by_subject.push((claim.offered_subject_id, vec![n])),
-            }
+    // Per subject, the new claims in arrival order. A pair that was not inserted was held
+    // already, which the confirmed holdings did not say: stale.
+    let mut by_subject: Vec<(i32, Vec<(usize, &Claim)>)> = Vec::new();
+    for &(i, claim) in &going {
+        if !new.contains(&jobs[i].choice.registration_id) {
+            decided.push((i, Err(SeatError::Stale)));
+            continue;
+        }
+        match by_subject.iter_mut().find(|(id, _)| *id == claim.offered_subject_id) {
+            Some((_, claims)) => claims.push((i, claim)),
+            None => by_subject.push((claim.offered_subject_id, vec![(i, claim)])),
         }
     }
-    let mut winners: Vec<usize> = Vec::with_capacity(single.len());
+    let mut winners: Vec<&Choice> = Vec::with_capacity(going.len());
     for (subject_id, claims) in by_subject {
         let wanted = i32::try_from(claims.len()).map_err(|e| DbErr::Custom(e.to_string()))?;
         let granted = if take_seats(txn, subject_id, wanted).await? {
@@ -469,43 +465,39 @@ async fn claim_many(
             granted
         };
         let (won, lost) = claims.split_at(usize::try_from(granted).unwrap_or(0));
-        winners.extend_from_slice(won);
+        for &(i, _) in won {
+            winners.push(&jobs[i].choice);
+            decided.push((i, Ok(())));
+        }
         if !lost.is_empty() {
-            let losers: Vec<i32> = lost.iter().map(|&n| jobs[single[n].0].choice.registration_id).collect();
+            let losers: Vec<i32> = lost.iter().map(|&(i, _)| jobs[i].choice.registration_id).collect();
             enrolment::Entity::delete_many()
                 .filter(enrolment::Column::OfferedSubjectId.eq(subject_id))
                 .filter(enrolment::Column::RegistrationId.is_in(losers))
                 .exec(txn)
                 .await?;
-            for &n in lost {
-                results[n] = Err(SeatError::Full { subject_code: single[n].1.subject_code.clone() });
+            for &(i, claim) in lost {
+                decided.push((i, Err(SeatError::Full { subject_code: claim.subject_code.clone() })));
             }
         }
     }
     if !winners.is_empty() {
-        let mut site = CaseStatement::new();
-        let mut at = CaseStatement::new();
-        let mut ids = Vec::with_capacity(winners.len());
-        let mut seen = HashSet::with_capacity(winners.len());
-        for &n in &winners {
-            let c = &jobs[single[n].0].choice;
-            if !seen.insert(c.registration_id) {
-                continue;
-            }
+        let (mut site, mut at) = (CaseStatement::new(), CaseStatement::new());
+        for c in &winners {
             let this = Expr::col(registration::Column::Id).eq(c.registration_id);
             site = site.case(this.clone(), Expr::value(c.site_code.as_str()));
             at = at.case(this, Expr::value(c.now));
-            ids.push(c.registration_id);
         }
         registration::Entity::update_many()
             .col_expr(registration::Column::SiteCode, site.into())
             .col_expr(registration::Column::DeclaredAt, at.clone().into())
             .col_expr(registration::Column::UpdatedAt, at.into())
-            .filter(registration::Column::Id.is_in(ids))
+            .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
+            .filter(registration::Column::Id.is_in(winners.iter().map(|c| c.registration_id)))
             .exec(txn)
             .await?;
     }
-    Ok(Some(results))
+    Ok(decided)
 }
 
 /// Takes `k` seats of one subject at once if that many are left.
@@ -536,6 +528,7 @@ pub async fn lock_for_payment(
             Func::coalesce([Expr::col(registration::Column::LockedAt), Expr::value(now)]).into(),
         )
         .col_expr(registration::Column::UpdatedAt, Expr::value(now))
+        .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
         .filter(registration::Column::Id.eq(registration_id))
         .exec(&txn)
         .await?;

@@ -61,6 +61,7 @@ async fn release_one(db: &DatabaseConnection, e: &enrolment::Model, now: DateTim
     // The registration's row first: a payment starting now waits for this, or this sees it.
     let unlocked = registration::Entity::update_many()
         .col_expr(registration::Column::UpdatedAt, Expr::value(now))
+        .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
         .filter(registration::Column::Id.eq(e.registration_id))
         .filter(registration::Column::LockedAt.is_null())
         .exec(&txn)

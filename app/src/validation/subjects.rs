@@ -90,11 +90,25 @@ enum ChoiceError {
     SiteUnknown,
     SiteLocked,
     NoneChosen,
-    NotOffered { code: String },
-    Duplicate { name: String },
-    PaidKept { name: String },
-    TooMany { max: u8, chosen: usize },
-    Full { name: String },
+    NotOffered {
+        code: String,
+    },
+    Duplicate {
+        name: String,
+    },
+    PaidKept {
+        name: String,
+    },
+    TooMany {
+        max: u8,
+        chosen: usize,
+    },
+    Full {
+        name: String,
+    },
+    /// What the registration holds changed after the page was shown (another tab or window,
+    /// the 24-hour expiry, a payment starting); server-side only.
+    Changed,
 }
 
 impl Problem for ChoiceError {
@@ -108,6 +122,7 @@ impl Problem for ChoiceError {
             Self::PaidKept { .. } => "paid",
             Self::TooMany { .. } => "too_many",
             Self::Full { .. } => "full",
+            Self::Changed => "changed",
         }
     }
 
@@ -124,6 +139,9 @@ impl Problem for ChoiceError {
                 format!("本考点最多可报考{max}科，您共选择了{chosen}科，请减少科目")
             }
             (Lang::ZhCn, Self::Full { name }) => format!("“{name}”已无剩余名额，请选择其他科目"),
+            (Lang::ZhCn, Self::Changed) => {
+                "您的报考信息刚刚在其他页面或窗口中发生了变化，本次提交未保存。请核对本页显示的信息后重新提交".into()
+            }
             (Lang::En, Self::SiteMissing) => "Choose an exam site".into(),
             (Lang::En, Self::SiteUnknown) => "That site does not take registrations for this session".into(),
             (Lang::En, Self::SiteLocked) => "A subject is paid: the site cannot change".into(),
@@ -135,6 +153,9 @@ impl Problem for ChoiceError {
                 format!("At most {max} subjects at this site; you chose {chosen}")
             }
             (Lang::En, Self::Full { name }) => format!("“{name}” has no seats left"),
+            (Lang::En, Self::Changed) => {
+                "Your subjects changed in another tab or window meanwhile; nothing was saved. Check this page and submit again".into()
+            }
         }
     }
 }
@@ -207,6 +228,13 @@ impl SubjectForm {
 pub fn full_error(name: &str, lang: Lang) -> FieldErrors {
     let mut errors = FieldErrors::new();
     errors.add(SUBJECTS.name, &ChoiceError::Full { name: name.to_owned() }, lang);
+    errors
+}
+
+/// The choice was confirmed against holdings that have changed since (server-side only).
+pub fn changed_error(lang: Lang) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    errors.add(SUBJECTS.name, &ChoiceError::Changed, lang);
     errors
 }
 

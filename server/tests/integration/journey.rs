@@ -466,3 +466,38 @@ fn seats_left_can_be_polled_by_candidates() {
         assert_eq!(none.json::<Vec<(String, i32)>>(), Vec::<(String, i32)>::new());
     })
 }
+
+#[test]
+fn the_same_submit_from_two_tabs_saves_once_and_both_succeed() {
+    run(async {
+        let app = spawn_app().await;
+        let cookie = app.candidate("tabs@example.com", &resident_id(26)).await;
+        through_subjects(&app, &cookie, 26, "650101", &["14"]).await;
+        // Both tabs send the same new set at once: one saves it, the other finds it saved.
+        let form = json!({"form": choice("650101", &["14", "24"])});
+        let (a, b) = tokio::join!(
+            app.call("/api/subjects", form.clone(), Some(&cookie)),
+            app.call("/api/subjects", form.clone(), Some(&cookie))
+        );
+        assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{} / {}", a.body, b.body);
+        let held = enrolment::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(held.len(), 2);
+        // Two tabs sending different sets: the one applied second was not what its candidate
+        // confirmed against, and is refused with the words for it; nothing of it is saved.
+        let (a, b) = tokio::join!(
+            app.call("/api/subjects", json!({"form": choice("650101", &["14", "15"])}), Some(&cookie)),
+            app.call("/api/subjects", json!({"form": choice("650101", &["24"])}), Some(&cookie))
+        );
+        let statuses = [a.status, b.status];
+        let held: Vec<String> =
+            enrolment::Entity::find().all(&app.db).await.unwrap().into_iter().map(|e| e.subject_code).collect();
+        if statuses.iter().all(|s| *s == StatusCode::OK) {
+            // They did not overlap: the later one simply applied on top.
+            assert!(held == ["24"] || held.len() == 2, "{held:?}");
+        } else {
+            let refused = if a.status == StatusCode::OK { &b } else { &a };
+            assert_eq!(codes(refused), ["subjects.changed"], "{}", refused.body);
+            assert!(refused.body.contains("发生了变化"), "{}", refused.body);
+        }
+    })
+}

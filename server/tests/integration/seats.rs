@@ -46,7 +46,31 @@ async fn registrations(app: &TestApp, n: usize) -> Vec<i32> {
     registration::Entity::find().all(&app.db).await.unwrap().into_iter().map(|r| r.id).collect()
 }
 
-/// Applies a choice at site 650101 through the app's seat desk (what 确定 does).
+/// The registration's holdings version now.
+async fn version_of(app: &TestApp, registration_id: i32) -> i32 {
+    registration::Entity::find_by_id(registration_id).one(&app.db).await.unwrap().map_or(-1, |r| r.holdings_version)
+}
+
+/// A choice at site 650101 confirmed against holdings `version`.
+fn choice_at(
+    registration_id: i32,
+    version: i32,
+    cancelled: &[enrolment::Model],
+    added: &[Claim],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Choice {
+    Choice {
+        registration_id,
+        site_code: "650101".into(),
+        cancelled: cancelled.to_vec(),
+        added: added.to_vec(),
+        now,
+        version,
+    }
+}
+
+/// Applies a choice at site 650101 through the app's seat desk (what 确定 does), confirmed
+/// against the registration's holdings as they are now.
 async fn choose(
     app: &TestApp,
     registration_id: i32,
@@ -54,14 +78,8 @@ async fn choose(
     added: &[Claim],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), SeatError> {
-    let choice = Choice {
-        registration_id,
-        site_code: "650101".into(),
-        cancelled: cancelled.to_vec(),
-        added: added.to_vec(),
-        now,
-    };
-    app.seats.apply(choice).await
+    let version = version_of(app, registration_id).await;
+    app.seats.apply(choice_at(registration_id, version, cancelled, added, now)).await
 }
 
 /// Subject `code` at site 650101, its capacity (and remaining) set to `seats`.
@@ -170,22 +188,114 @@ fn the_same_choice_from_two_tabs_is_one_enrolment() {
         let reg = registrations(&app, 1).await[0];
         let (claim, offered_id) = subject_with(&app, "24", 50).await;
         let now = app.clock.now();
+        // Both tabs confirmed against the same holdings.
+        let version = version_of(&app, reg).await;
         let tabs: Vec<_> = (0..10)
             .map(|_| {
                 let (app, claim) = (app.clone(), claim.clone());
-                tokio::spawn(async move { choose(&app, reg, &[], &[claim], now).await })
+                tokio::spawn(async move { app.seats.apply(choice_at(reg, version, &[], &[claim], now)).await })
             })
             .collect();
+        let (mut applied, mut stale) = (0, 0);
         for t in tabs {
             match t.await.unwrap() {
-                Ok(()) => {}
+                Ok(()) => applied += 1,
+                Err(SeatError::Stale) => stale += 1,
                 Err(e) => panic!("{e:?}"),
             }
         }
+        assert_eq!((applied, stale), (1, 9));
         let held = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(reg)).count(&app.db).await;
         assert_eq!(held.unwrap(), 1);
         let o = offered_subject::Entity::find_by_id(offered_id).one(&app.db).await.unwrap().unwrap();
         assert_eq!(o.remaining, 49);
+        counters_agree(&app).await;
+    })
+}
+
+/// Subject `code` offered at `site`, as a claim.
+async fn offered_at(app: &TestApp, site: &str, code: &str) -> Claim {
+    let session = app::server::repo::open_session(&app.db).await.unwrap().unwrap();
+    let (o, _) = session.site(site).unwrap().subjects.iter().find(|(_, s)| s.code == code).unwrap().clone();
+    Claim { offered_subject_id: o.id, subject_code: code.into(), fee_fen: o.fee_fen }
+}
+
+#[test]
+fn two_tabs_choosing_different_sites_leave_one_site() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 40).await;
+        let here = offered_at(&app, "650101", "15").await;
+        let there = offered_at(&app, "659028", "15").await;
+        let now = app.clock.now();
+        let mut tasks = Vec::new();
+        for &reg in &regs {
+            let version = version_of(&app, reg).await;
+            for (site, claim) in [("650101", here.clone()), ("659028", there.clone())] {
+                let app = app.clone();
+                let choice = Choice {
+                    registration_id: reg,
+                    site_code: site.into(),
+                    cancelled: Vec::new(),
+                    added: vec![claim],
+                    now,
+                    version,
+                };
+                tasks.push(tokio::spawn(async move { app.seats.apply(choice).await }));
+            }
+        }
+        for t in tasks {
+            match t.await.unwrap() {
+                Ok(()) | Err(SeatError::Stale) => {}
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        for &reg in &regs {
+            let held = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(reg)).all(&app.db);
+            let held = held.await.unwrap();
+            assert_eq!(held.len(), 1, "one of the two tabs applied");
+            let site = registration::Entity::find_by_id(reg).one(&app.db).await.unwrap().unwrap().site_code;
+            let expected = if held[0].offered_subject_id == here.offered_subject_id { "650101" } else { "659028" };
+            assert_eq!(site.as_deref(), Some(expected), "the site is the held subject's");
+        }
+        counters_agree(&app).await;
+    })
+}
+
+#[test]
+fn a_choice_racing_a_payment_start_never_changes_a_locked_registration() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 40).await;
+        let (first, _) = subject_with(&app, "14", 100).await;
+        let (second, _) = subject_with(&app, "24", 100).await;
+        let now = app.clock.now();
+        for &reg in &regs {
+            choose(&app, reg, &[], std::slice::from_ref(&first), now).await.unwrap();
+        }
+        let mut tasks = Vec::new();
+        for &reg in &regs {
+            let version = version_of(&app, reg).await;
+            let (a, b, claim) = (app.clone(), app.clone(), second.clone());
+            let choice = choice_at(reg, version, &[], &[claim], now);
+            tasks.push(tokio::spawn(async move {
+                let (applied, locked) = tokio::join!(a.seats.apply(choice), seats::lock_for_payment(&b.db, reg, now));
+                (reg, applied, locked.unwrap())
+            }));
+        }
+        for t in tasks {
+            let (reg, applied, locked) = t.await.unwrap();
+            let locked = locked.expect("something to pay for");
+            let held = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(reg)).count(&app.db);
+            let held = held.await.unwrap() as usize;
+            match applied {
+                // Before the lock: the payment covers both subjects.
+                Ok(()) => assert_eq!((locked.len(), held), (2, 2)),
+                // After it: refused, and the payment covers exactly what is held.
+                Err(SeatError::Stale) => assert_eq!((locked.len(), held), (1, 1)),
+                Err(e) => panic!("{e:?}"),
+            }
+        }
         counters_agree(&app).await;
     })
 }
@@ -366,7 +476,7 @@ fn deleting_registrations_while_they_claim_returns_every_seat_once() {
                 [
                     tokio::spawn(async move {
                         match choose(&a, reg, &cancelled, &[claim], now).await {
-                            Ok(()) | Err(SeatError::NoRegistration) => {}
+                            Ok(()) | Err(SeatError::Stale) => {}
                             Err(e) => panic!("claim: {e:?}"),
                         }
                     }),

@@ -36,6 +36,9 @@ pub struct Model {
     /// Random storage key of the photo (`photo_store::PhotoKey`).
     pub photo_key: Option<String>,
     pub photo_saved_at: Option<DateTimeUtc>,
+    /// Raised by every change to what the registration holds (site, subjects, lock); a
+    /// subject choice applies only to the holdings it was confirmed against.
+    pub holdings_version: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}
