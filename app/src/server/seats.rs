@@ -384,12 +384,15 @@ async fn claim_many(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<(usiz
         return Ok(Vec::new());
     }
     let ids: Vec<i32> = single.iter().map(|&(i, _)| jobs[i].choice.registration_id).collect();
-    let current: HashMap<i32, registration::Model> = registration::Entity::find()
+    let current: HashMap<i32, (i32, Option<DateTime<Utc>>)> = registration::Entity::find()
+        .select_only()
+        .columns([registration::Column::Id, registration::Column::HoldingsVersion, registration::Column::LockedAt])
         .filter(registration::Column::Id.is_in(ids))
+        .into_tuple::<(i32, i32, Option<DateTime<Utc>>)>()
         .all(txn)
         .await?
         .into_iter()
-        .map(|r| (r.id, r))
+        .map(|(id, version, locked_at)| (id, (version, locked_at)))
         .collect();
     let mut decided = Vec::with_capacity(single.len());
     let mut going: Vec<(usize, &Claim)> = Vec::with_capacity(single.len());
@@ -400,7 +403,7 @@ async fn claim_many(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<(usiz
             continue;
         }
         match current.get(&c.registration_id) {
-            Some(r) if r.holdings_version == c.version && r.locked_at.is_none() => going.push((i, claim)),
+            Some((version, None)) if *version == c.version => going.push((i, claim)),
             _ => decided.push((i, Err(SeatError::Stale))),
         }
     }
