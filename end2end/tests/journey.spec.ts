@@ -140,8 +140,8 @@ test('the whole journey: information, subjects with confirmation, photo, registr
   await expect(page.getByTestId('registration-status')).toHaveText('未报名');
 });
 
-/** A fresh candidate on the photo step, holding subject 14 at 650101. */
-async function toPhotoStep(page: Page) {
+/** A fresh candidate on the subjects step, looking at site 650101's subject table. */
+async function toSubjectsAt650101(page: Page) {
   const c = await throughAgreement(page);
   await fillBasics(page, c, true);
   await page.getByRole('button', { name: '保存并继续' }).click();
@@ -149,7 +149,12 @@ async function toPhotoStep(page: Page) {
   await hydrated(page);
   await page.getByLabel('考点').selectOption('(650101)新疆大学');
   if (!jsOn()) await page.getByRole('button', { name: '查看考点科目' }).click();
-  await page.getByLabel('(14)计算机基础及WPS Office应用').check();
+}
+
+/** A fresh candidate on the photo step, holding `subject` (a label) at 650101. */
+async function holding(page: Page, subject: string) {
+  await toSubjectsAt650101(page);
+  await page.getByLabel(subject).check();
   await page.getByLabel('我保证以上信息是真实和准确的').check();
   await page.getByRole('button', { name: '提交' }).click();
   await page.getByRole('button', { name: '确定' }).click();
@@ -172,7 +177,7 @@ function overTwoMegabytes(): { name: string; mimeType: string; buffer: Buffer } 
 
 test('bad photos get a clear message and change nothing; GPS data is stripped', async ({ page }) => {
   test.setTimeout(90_000);
-  await toPhotoStep(page);
+  await holding(page, '(14)计算机基础及WPS Office应用');
   const uploads: string[] = [];
   page.on('request', (r) => {
     if (r.method() === 'POST' && new URL(r.url()).pathname === '/api/photo') uploads.push(r.url());
@@ -207,31 +212,13 @@ test('bad photos get a clear message and change nothing; GPS data is stripped', 
 /** A fresh candidate in another browser context takes one seat of (42)数据库工程师 at 650101. */
 async function someoneElseTakesSubject42(browser: Browser) {
   const context = await browser.newContext({ javaScriptEnabled: jsOn(), locale: 'zh-CN' });
-  const other = await context.newPage();
-  const c = await throughAgreement(other);
-  await fillBasics(other, c, true);
-  await other.getByRole('button', { name: '保存并继续' }).click();
-  await expect(other).toHaveURL(/\/register\/subjects$/);
-  await hydrated(other);
-  await other.getByLabel('考点').selectOption('(650101)新疆大学');
-  if (!jsOn()) await other.getByRole('button', { name: '查看考点科目' }).click();
-  await other.getByLabel('(42)数据库工程师').check();
-  await other.getByLabel('我保证以上信息是真实和准确的').check();
-  await other.getByRole('button', { name: '提交' }).click();
-  await other.getByRole('button', { name: '确定' }).click();
-  await expect(other).toHaveURL(/\/register\/photo$/);
+  await holding(await context.newPage(), '(42)数据库工程师');
   await context.close();
 }
 
 test('seats left stay current while the candidate looks at the table', async ({ page, browser }) => {
   test.setTimeout(90_000);
-  const c = await throughAgreement(page);
-  await fillBasics(page, c, true);
-  await page.getByRole('button', { name: '保存并继续' }).click();
-  await expect(page).toHaveURL(/\/register\/subjects$/);
-  await hydrated(page);
-  await page.getByLabel('考点').selectOption('(650101)新疆大学');
-  if (!jsOn()) await page.getByRole('button', { name: '查看考点科目' }).click();
+  await toSubjectsAt650101(page);
   const left = page.getByTestId('remaining-42');
   await expect(left).toHaveText(/^\d+$/);
   const before = Number(await left.textContent());

@@ -17,7 +17,7 @@
 //! runs when `BENCH_POSTGRES_URL` names a server (a database is created for the run).
 
 use app::server::db::Db;
-use app::server::entity::{enrolment, offered_subject, pass, registration};
+use app::server::entity::{enrolment, offered_subject};
 use app::server::seats::{Choice, Claim, SeatDesk, SeatError};
 use chrono::Utc;
 use sea_orm::{
@@ -102,43 +102,6 @@ fn choice(registration_id: i32, site: &str, claim: Claim, version: i32) -> Choic
     }
 }
 
-/// `n` registrations of `n` passes, written directly (hashing passwords is not under test).
-async fn registrations(db: &DatabaseConnection, n: usize) -> Vec<i32> {
-    let now = Utc::now();
-    let session = app::server::repo::open_session(db).await.expect("session").expect("an open session").session.id;
-    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
-        let passes = chunk.iter().map(|i| pass::ActiveModel {
-            email: Set(format!("bench-{i}@example.com")),
-            email_key: Set(format!("bench-{i}@example.com")),
-            email_verified_at: Set(Some(now)),
-            password_hash: Set("-".into()),
-            doc_type: Set("resident_id".into()),
-            doc_number: Set("-".into()),
-            doc_number_hash: Set(format!("{i:064}")),
-            name: Set("张三".into()),
-            neea_id: Set(format!("{i:032X}")),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        pass::Entity::insert_many(passes).exec(db).await.expect("passes");
-    }
-    let ids: Vec<i32> = pass::Entity::find().all(db).await.expect("passes").into_iter().map(|p| p.id).collect();
-    for chunk in ids.chunks(500) {
-        let rows = chunk.iter().map(|&pass_id| registration::ActiveModel {
-            pass_id: Set(pass_id),
-            session_id: Set(session),
-            agreement_accepted_at: Set(Some(now)),
-            personal_saved_at: Set(Some(now)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        registration::Entity::insert_many(rows).exec(db).await.expect("registrations");
-    }
-    registration::Entity::find().all(db).await.expect("registrations").into_iter().map(|r| r.id).collect()
-}
-
 /// The subjects offered at `site`, each set to `seats` seats.
 async fn subjects_at(db: &DatabaseConnection, site: &str, seats: i32) -> Vec<Claim> {
     let session = app::server::repo::open_session(db).await.expect("session").expect("an open session");
@@ -179,7 +142,7 @@ async fn bench(label: &str, url: &str) {
     startup::migrate(&dbs).await.expect("migrate");
     let db = Arc::new(dbs.write().clone());
     seed::load_demo(&db, Utc::now()).await.expect("seed");
-    let regs = Arc::new(registrations(&db, OPERATIONS).await);
+    let regs = Arc::new(seed::load_candidates(&db, OPERATIONS, Utc::now()).await.expect("candidates"));
     let desk = Arc::new(SeatDesk::new(&dbs).expect("seat desk"));
     println!("{label}: {url_shown}", url_shown = url.split('?').next().unwrap_or(url));
 

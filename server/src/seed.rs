@@ -203,3 +203,46 @@ where
 {
     insert.exec_without_returning(db).await
 }
+
+/// `n` signed-up, verified passes each with a registration that has passed the information
+/// step, for the contention tests and the seat benchmark: written directly, because hashing
+/// thousands of passwords is not what they measure. Returns the registrations' ids.
+pub async fn load_candidates(db: &DatabaseConnection, n: usize, now: DateTime<Utc>) -> Result<Vec<i32>, DbErr> {
+    use app::server::entity::{pass, registration};
+    let session = app::server::repo::open_session(db)
+        .await?
+        .ok_or_else(|| DbErr::Custom("load: no open exam session (seed the demo first)".into()))?
+        .session
+        .id;
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        let passes = chunk.iter().map(|i| pass::ActiveModel {
+            email: Set(format!("load-{i}@example.com")),
+            email_key: Set(format!("load-{i}@example.com")),
+            email_verified_at: Set(Some(now)),
+            password_hash: Set("-".into()),
+            doc_type: Set("resident_id".into()),
+            doc_number: Set("-".into()),
+            doc_number_hash: Set(format!("{i:064}")),
+            name: Set("张三".into()),
+            neea_id: Set(format!("{i:032X}")),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        pass::Entity::insert_many(passes).exec(db).await?;
+    }
+    let ids: Vec<i32> = pass::Entity::find().all(db).await?.into_iter().map(|p| p.id).collect();
+    for chunk in ids.chunks(500) {
+        let rows = chunk.iter().map(|&pass_id| registration::ActiveModel {
+            pass_id: Set(pass_id),
+            session_id: Set(session),
+            agreement_accepted_at: Set(Some(now)),
+            personal_saved_at: Set(Some(now)),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        });
+        registration::Entity::insert_many(rows).exec(db).await?;
+    }
+    Ok(registration::Entity::find().all(db).await?.into_iter().map(|r| r.id).collect())
+}

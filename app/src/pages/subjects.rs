@@ -336,9 +336,11 @@ fn ConfirmationBody(c: Confirmation) -> impl IntoView {
 
 /// Calls `refresh` every 15 seconds while the page is visible, and whenever the window gets
 /// focus. Polling, not a stream: at opening thousands of candidates look at the table, and a
-/// small GET every 15 s (a few indexed reads, no session write) costs the server less than
-/// thousands of held-open connections, passes every proxy, and stops by itself when the tab
-/// is hidden. Focus covers the common case: the candidate comes back to the tab to choose.
+/// small GET every 15 s (a few indexed reads; the session's last-seen time is written at
+/// most once a minute) costs the server less than thousands of held-open connections, passes
+/// every proxy, and stops by itself when the tab is hidden. Focus covers the common case: the
+/// candidate comes back to the tab to choose. A visible page polling counts as activity, so
+/// it keeps its session (up to the 12-hour limit); a hidden one lets the idle timeout run.
 fn live_seats(refresh: impl Fn() + Clone + 'static) {
     #[cfg(target_arch = "wasm32")]
     {

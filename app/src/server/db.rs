@@ -41,13 +41,13 @@ fn options(url: &str, max: u32, query_only: bool) -> ConnectOptions {
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, DbErr> {
+        if !url.starts_with("sqlite:") {
+            let pool = Database::connect(options(url, POOL, false)).await?;
+            return Ok(Db { read: pool.clone(), write: pool });
+        }
         // The writer first: it creates the file and switches it to write-ahead logging.
-        let write = Database::connect(options(url, if is_sqlite(url) { 1 } else { POOL }, false)).await?;
-        let read = if write.get_database_backend() == DbBackend::Sqlite {
-            Database::connect(options(url, POOL, true)).await?
-        } else {
-            write.clone()
-        };
+        let write = Database::connect(options(url, 1, false)).await?;
+        let read = Database::connect(options(url, POOL, true)).await?;
         Ok(Db { read, write })
     }
 
@@ -64,8 +64,4 @@ impl Db {
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
     }
-}
-
-fn is_sqlite(url: &str) -> bool {
-    url.starts_with("sqlite:")
 }

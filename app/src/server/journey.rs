@@ -21,7 +21,10 @@ use crate::domain::{DocumentNumber, DocumentType};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
-use crate::validation::subjects::{changed_error, full_error, yuan, HeldSubject, OfferedSubject, SubjectForm};
+use crate::validation::subjects::{
+    choice_error, yuan, ChoiceError, HeldSubject, OfferedSubject, SubjectForm, ValidChoice,
+};
+use crate::validation::FieldErrors;
 use chrono::{DateTime, Duration, Utc};
 
 pub const AGREEMENT_URL: &str = "/register/agreement";
@@ -323,18 +326,33 @@ pub async fn subjects_confirmation(call: &Call, form: &SubjectForm) -> Result<Co
     Ok(Confirmation::build(&page.identity, &page.sites, &valid))
 }
 
-/// Saves the choice once `confirmed` (the dialog's or the confirmation page's 确定);
-/// before that, a valid choice answers `ConfirmFirst` and nothing is written.
-pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> Result<Next, AppError> {
+/// The candidate's registration and holdings as they are now, and `form` worked out against
+/// them by the shared rule.
+struct WorkedOut {
+    s: OpenSession,
+    reg: registration::Model,
+    enrolments: Vec<enrolment::Model>,
+    choice: Result<ValidChoice, FieldErrors>,
+}
+
+async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, AppError> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let reg = informed(call, &who, &s).await?;
-    let now = call.state.clock.now();
     let enrolments = enrolments_of(call, &reg).await?;
-    let held = held(&s, &enrolments);
+    let now = call.state.clock.now();
     let sites: Vec<SiteChoice> = s.sites.iter().map(|site| site_choice(now, site)).collect();
-    let offer = offer_for(&sites, &form.site, &held);
-    let valid = form.parse(&call.ctx(), &offer).map_err(AppError::Invalid)?;
+    let offer = offer_for(&sites, &form.site, &held(&s, &enrolments));
+    let choice = form.parse(&call.ctx(), &offer);
+    Ok(WorkedOut { s, reg, enrolments, choice })
+}
+
+/// Saves the choice once `confirmed` (the dialog's or the confirmation page's 确定);
+/// before that, a valid choice answers `ConfirmFirst` and nothing is written.
+pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> Result<Next, AppError> {
+    let WorkedOut { s, reg, enrolments, choice } = work_out(call, &form).await?;
+    let now = call.state.clock.now();
+    let valid = choice.map_err(AppError::Invalid)?;
     if reg.locked_at.is_some() {
         return Err(AppError::Locked);
     }
@@ -378,7 +396,7 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
                 .find(|(_, subj)| subj.code == subject_code)
                 .map(|(_, subj)| subj.name.clone())
                 .unwrap_or(subject_code);
-            return Err(AppError::Invalid(full_error(&name, call.ctx().lang)));
+            return Err(AppError::Invalid(choice_error(ChoiceError::Full { name }, call.ctx().lang)));
         }
         Err(SeatError::Stale) => return already_saved(call, &form).await,
         Err(SeatError::Db(e)) => return Err(call.internal(e)),
@@ -398,13 +416,8 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
 /// anything else was not what the candidate confirmed, so nothing is applied and they are
 /// asked to look again.
 async fn already_saved(call: &Call, form: &SubjectForm) -> Result<Next, AppError> {
-    let who = call.candidate().await?;
-    let s = session(call).await?;
-    let reg = informed(call, &who, &s).await?;
-    let held = held(&s, &enrolments_of(call, &reg).await?);
-    let sites: Vec<SiteChoice> = s.sites.iter().map(|site| site_choice(call.state.clock.now(), site)).collect();
-    let offer = offer_for(&sites, &form.site, &held);
-    match form.parse(&call.ctx(), &offer) {
+    let WorkedOut { reg, choice, .. } = work_out(call, form).await?;
+    match choice {
         Ok(v) if v.added.is_empty() && v.cancelled.is_empty() && reg.declared_at.is_some() => {
             tracing::info!(registration = reg.id, "the same choice again: already saved");
             Ok(Next { url: PHOTO_URL.into() })
@@ -412,7 +425,7 @@ async fn already_saved(call: &Call, form: &SubjectForm) -> Result<Next, AppError
         _ if reg.locked_at.is_some() => Err(AppError::Locked),
         _ => {
             tracing::info!(registration = reg.id, "choice refused: holdings changed since it was confirmed");
-            Err(AppError::Invalid(changed_error(call.ctx().lang)))
+            Err(AppError::Invalid(choice_error(ChoiceError::Changed, call.ctx().lang)))
         }
     }
 }

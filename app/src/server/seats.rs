@@ -79,8 +79,6 @@ pub struct Choice {
 enum Undo {
     Full(String),
     Stale,
-    /// Held already (the same choice sent twice at once): the other request holds the seat.
-    AlreadyHeld,
     Db(DbErr),
 }
 
@@ -90,17 +88,9 @@ impl From<DbErr> for Undo {
     }
 }
 
-/// What inserting an enrolment did.
-enum Enrolled {
-    New,
-    /// The registration holds it already: nothing inserted.
-    AlreadyHeld,
-    /// The registration is gone: nothing inserted.
-    Gone,
-}
-
-/// Inserts the enrolment of one claim.
-async fn enrol(txn: &DatabaseTransaction, c: &Choice, claim: &Claim) -> Result<Enrolled, DbErr> {
+/// Inserts the enrolment of one claim. `false`, nothing inserted, if the registration holds
+/// it already or is gone: either way not the holdings the choice was confirmed against.
+async fn enrol(txn: &DatabaseTransaction, c: &Choice, claim: &Claim) -> Result<bool, DbErr> {
     let row = enrolment::ActiveModel {
         registration_id: Set(c.registration_id),
         offered_subject_id: Set(claim.offered_subject_id),
@@ -110,10 +100,9 @@ async fn enrol(txn: &DatabaseTransaction, c: &Choice, claim: &Claim) -> Result<E
         ..Default::default()
     };
     match enrolment::Entity::insert(row).exec_without_returning(txn).await {
-        Ok(_) => Ok(Enrolled::New),
+        Ok(_) => Ok(true),
         Err(e) => match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => Ok(Enrolled::AlreadyHeld),
-            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Ok(Enrolled::Gone),
+            Some(SqlErr::UniqueConstraintViolation(_) | SqlErr::ForeignKeyConstraintViolation(_)) => Ok(false),
             _ => Err(e),
         },
     }
@@ -159,10 +148,8 @@ async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), Undo> {
         release(txn, c.registration_id, e).await?;
     }
     for claim in &c.added {
-        match enrol(txn, c, claim).await? {
-            Enrolled::New => {}
-            Enrolled::AlreadyHeld => return Err(Undo::AlreadyHeld),
-            Enrolled::Gone => return Err(Undo::Stale),
+        if !enrol(txn, c, claim).await? {
+            return Err(Undo::Stale);
         }
         if !take_seat(txn, claim).await? {
             return Err(Undo::Full(claim.subject_code.clone()));
@@ -221,18 +208,18 @@ async fn claim_one_pg(db: &DatabaseConnection, c: &Choice, claim: &Claim) -> Res
     }
 }
 
-/// Runs `choose` inside `txn` and ends it: committed if applied, rolled back if not.
-async fn settle(txn: DatabaseTransaction, c: &Choice) -> Result<(), SeatError> {
+/// Runs `choose` inside `txn` (a transaction, or a savepoint of the batch's) and ends it:
+/// committed if applied, rolled back if not. The outer error is ending it failing.
+async fn settle(txn: DatabaseTransaction, c: &Choice) -> Result<Result<(), SeatError>, DbErr> {
     match choose(&txn, c).await {
-        Ok(()) => Ok(txn.commit().await?),
+        Ok(()) => txn.commit().await.map(Ok),
         Err(undo) => {
             txn.rollback().await?;
-            match undo {
-                Undo::Full(subject_code) => Err(SeatError::Full { subject_code }),
-                Undo::AlreadyHeld => Ok(()),
-                Undo::Stale => Err(SeatError::Stale),
-                Undo::Db(e) => Err(SeatError::Db(e)),
-            }
+            Ok(Err(match undo {
+                Undo::Full(subject_code) => SeatError::Full { subject_code },
+                Undo::Stale => SeatError::Stale,
+                Undo::Db(e) => SeatError::Db(e),
+            }))
         }
     }
 }
@@ -291,7 +278,7 @@ impl SeatDesk {
         match &self.route {
             Route::Concurrent(db) => match (choice.added.as_slice(), choice.cancelled.as_slice()) {
                 ([claim], []) => claim_one_pg(db, &choice, claim).await,
-                _ => settle(db.begin().await?, &choice).await,
+                _ => settle(db.begin().await?, &choice).await?,
             },
             Route::Batched(queue) => {
                 let (reply, answer) = oneshot::channel();
@@ -336,22 +323,7 @@ async fn apply_batch(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Result
         if outcome.is_some() {
             continue;
         }
-        let savepoint = txn.begin().await?;
-        *outcome = Some(match choose(&savepoint, &job.choice).await {
-            Ok(()) => {
-                savepoint.commit().await?;
-                Ok(())
-            }
-            Err(undo) => {
-                savepoint.rollback().await?;
-                match undo {
-                    Undo::Full(subject_code) => Err(SeatError::Full { subject_code }),
-                    Undo::AlreadyHeld => Ok(()),
-                    Undo::Stale => Err(SeatError::Stale),
-                    Undo::Db(e) => Err(SeatError::Db(e)),
-                }
-            }
-        });
+        *outcome = Some(settle(txn.begin().await?, &job.choice).await?);
     }
     txn.commit().await?;
     Ok(outcomes.into_iter().map(|o| o.unwrap_or(Err(SeatError::Stale))).collect())

@@ -85,7 +85,7 @@ impl ValidChoice {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum ChoiceError {
+pub enum ChoiceError {
     SiteMissing,
     SiteUnknown,
     SiteLocked,
@@ -224,17 +224,11 @@ impl SubjectForm {
     }
 }
 
-/// The refusal when the seat went between the page and the claim (the database said so).
-pub fn full_error(name: &str, lang: Lang) -> FieldErrors {
+/// A choice refused when it is applied (a subject full meanwhile, holdings changed since it
+/// was confirmed), as the subjects field's error.
+pub fn choice_error(problem: ChoiceError, lang: Lang) -> FieldErrors {
     let mut errors = FieldErrors::new();
-    errors.add(SUBJECTS.name, &ChoiceError::Full { name: name.to_owned() }, lang);
-    errors
-}
-
-/// The choice was confirmed against holdings that have changed since (server-side only).
-pub fn changed_error(lang: Lang) -> FieldErrors {
-    let mut errors = FieldErrors::new();
-    errors.add(SUBJECTS.name, &ChoiceError::Changed, lang);
+    errors.add(SUBJECTS.name, &problem, lang);
     errors
 }
 

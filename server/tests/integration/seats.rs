@@ -3,47 +3,14 @@
 //! Afterwards every counter equals capacity minus enrolments, and none is negative.
 
 use crate::helpers::{run, spawn_app, TestApp};
-use app::server::entity::{enrolment, offered_subject, pass, registration};
+use app::server::entity::{enrolment, offered_subject, registration};
 use app::server::seats::{self, Choice, Claim, SeatError};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::sync::Arc;
 
-/// `n` registrations of `n` passes (written directly: hashing 2,000 passwords is not what
-/// is under test), returning their ids.
+/// `n` registrations of `n` passes (`seed::load_candidates`), returning their ids.
 async fn registrations(app: &TestApp, n: usize) -> Vec<i32> {
-    let now = app.clock.now();
-    let session = app::server::repo::open_session(&app.db).await.unwrap().unwrap().session.id;
-    for chunk in (0..n).collect::<Vec<_>>().chunks(250) {
-        let passes = chunk.iter().map(|i| pass::ActiveModel {
-            email: Set(format!("load-{i}@example.com")),
-            email_key: Set(format!("load-{i}@example.com")),
-            email_verified_at: Set(Some(now)),
-            password_hash: Set("-".into()),
-            doc_type: Set("resident_id".into()),
-            doc_number: Set("-".into()),
-            doc_number_hash: Set(format!("{i:064}")),
-            name: Set("张三".into()),
-            neea_id: Set(format!("{i:032X}")),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        pass::Entity::insert_many(passes).exec(&app.db).await.unwrap();
-    }
-    let ids: Vec<i32> = pass::Entity::find().all(&app.db).await.unwrap().into_iter().map(|p| p.id).collect();
-    for chunk in ids.chunks(250) {
-        let rows = chunk.iter().map(|&pass_id| registration::ActiveModel {
-            pass_id: Set(pass_id),
-            session_id: Set(session),
-            agreement_accepted_at: Set(Some(now)),
-            personal_saved_at: Set(Some(now)),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        });
-        registration::Entity::insert_many(rows).exec(&app.db).await.unwrap();
-    }
-    registration::Entity::find().all(&app.db).await.unwrap().into_iter().map(|r| r.id).collect()
+    server::seed::load_candidates(&app.db, n, app.clock.now()).await.unwrap()
 }
 
 /// The registration's holdings version now.
