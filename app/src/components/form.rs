@@ -83,11 +83,20 @@ impl FormState {
 #[component]
 pub fn StepTitle(title: &'static str, state: FormState) -> impl IntoView {
     let errors = state.errors;
-    view! {
-        <Title text=move || {
-            if errors.with(FieldErrors::is_empty) { title.to_owned() } else { format!("错误：{title}") }
-        } />
-    }
+    let text = move || {
+        if errors.with(FieldErrors::is_empty) {
+            title.to_owned()
+        } else {
+            format!("错误：{title}")
+        }
+    };
+    // The server renders the title once, as a plain string. leptos_meta reads the title
+    // while it fills in <head>, after the page's reactive arena may have been left (the
+    // render task can resume on another thread): a signal read there panics. In the
+    // browser the title follows the errors as they change.
+    #[cfg(feature = "ssr")]
+    let text = leptos::text_prop::TextProp::from(text());
+    view! { <Title text /> }
 }
 
 /// The refused form of a no-JS post, taken from the server's render context and carried

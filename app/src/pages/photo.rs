@@ -43,7 +43,9 @@ pub fn PhotoPage() -> impl IntoView {
 fn PhotoStep(page: PageData, posted: Option<Posted<NoFields>>) -> impl IntoView {
     let state = FormState::new(posted.as_ref());
     let spec = page.spec;
-    let chosen: RwSignal<Option<Vec<u8>>, LocalStorage> = RwSignal::new_local(None);
+    // Thread-safe storage: on the server this page is rendered by a task that may move
+    // between threads, and a thread-local signal dropped elsewhere panics.
+    let chosen: RwSignal<Option<Vec<u8>>> = RwSignal::new(None);
     let preview: RwSignal<Option<String>> = RwSignal::new(None);
     let progress: RwSignal<Option<u32>> = RwSignal::new(None);
     let file_input = NodeRef::<leptos::html::Input>::new();
@@ -138,7 +140,7 @@ mod client {
         input: NodeRef<leptos::html::Input>,
         spec: PhotoSpec,
         state: FormState,
-        chosen: RwSignal<Option<Vec<u8>>, LocalStorage>,
+        chosen: RwSignal<Option<Vec<u8>>>,
         preview: RwSignal<Option<String>>,
     ) {
         let Some(file) = chosen_file(input) else {

@@ -108,3 +108,40 @@ fn cross_site_posts_are_refused_and_change_nothing() {
         assert_eq!(app.registrations().await.len(), 1);
     })
 }
+
+/// Many pages rendered at once on the runtime's worker threads all come out whole. A render
+/// task may resume on another thread; this once panicked twice over (a thread-local signal
+/// on the photo page dropped elsewhere, and the error title read after the render's
+/// reactive arena was left), and the candidate got no page at all.
+#[test]
+fn pages_rendered_at_once_on_many_threads_come_out_whole() {
+    run(async {
+        let app = std::sync::Arc::new(spawn_app().await);
+        let cookie = app.candidate("many@example.com", &crate::helpers::resident_id(23)).await;
+        crate::journey::through_subjects(&app, &cookie, 23, "659028", &["65"]).await;
+        let mut tasks = tokio::task::JoinSet::new();
+        for i in 0..240u32 {
+            let (app, cookie) = (app.clone(), cookie.clone());
+            tasks.spawn(async move {
+                if i % 2 == 0 {
+                    let reply = app.get("/register/photo", Some(&cookie)).await;
+                    assert_eq!(reply.status, StatusCode::OK);
+                    assert!(reply.body.contains("<title>照片信息采集"), "{}", reply.body);
+                } else {
+                    // A refused no-JS sign-up, each from its own address (rate limits).
+                    let req = http::Request::post("/pass/sign-up")
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .header("accept", "text/html")
+                        .body(axum::body::Body::from("email=&password="))
+                        .unwrap();
+                    let reply = app.send_from(&format!("192.0.2.{}", i / 2), req).await;
+                    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+                    assert!(reply.body.contains("<title>错误："), "{}", reply.body);
+                }
+            });
+        }
+        while let Some(done) = tasks.join_next().await {
+            done.expect("every page rendered without a panic");
+        }
+    })
+}
