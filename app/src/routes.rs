@@ -4,8 +4,15 @@
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::{
-    agreement::AgreementPage, delete::DeletePage, home::HomePage, info::InfoPage, not_found::NotFound,
-    photo::PhotoPage, status::StatusPage, subjects::SubjectsPage,
+    agreement::AgreementPage,
+    delete::DeletePage,
+    home::HomePage,
+    info::InfoPage,
+    not_found::NotFound,
+    pay::{PayPage, PaymentResultPage},
+    photo::PhotoPage,
+    status::StatusPage,
+    subjects::SubjectsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
@@ -52,6 +59,12 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=(StaticSegment("register"), StaticSegment("status"))
                         view=StatusPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=(StaticSegment("register"), StaticSegment("pay")) view=PayPage ssr=SsrMode::Async />
+                    <Route
+                        path=(StaticSegment("register"), StaticSegment("payment"))
+                        view=PaymentResultPage
                         ssr=SsrMode::Async
                     />
                     <Route

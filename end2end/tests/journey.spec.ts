@@ -237,3 +237,43 @@ test('seats left stay current while the candidate looks at the table', async ({ 
     await expect.poll(async () => Number(await left.textContent())).toBeLessThan(before);
   }
 });
+
+test('paying: the confirmation, the sandbox platform, and back to 已支付 with the registration locked', async ({ page }) => {
+  test.setTimeout(90_000);
+  await holding(page, '(14)计算机基础及WPS Office应用');
+  await page.getByLabel('选择照片文件').setInputFiles(fixture('photo.jpg'));
+  await page.getByRole('button', { name: '上传照片' }).click();
+  await expect(page.getByTestId('notice')).toHaveText('保存成功!');
+
+  await open(page, '/register/status');
+  await page.getByRole('link', { name: '支付', exact: true }).click();
+  await expect(page).toHaveURL(/\/register\/pay$/);
+  await hydrated(page);
+  await expect(page.getByTestId('pay-table')).toContainText('(14)计算机基础及WPS Office应用');
+  await expect(page.getByTestId('total')).toHaveText('合计：¥30.00');
+  // The confirmation box is required, in the same words with JavaScript on and off.
+  await page.getByRole('button', { name: '去支付' }).click();
+  await expect(page.locator('.error-summary li')).toHaveText(['请核对报考信息，并勾选确认后再去支付']);
+  await page.getByLabel(/我已核对以上报考信息准确无误/).check();
+  await page.getByRole('button', { name: '去支付' }).click();
+
+  // The sandbox platform's cashier: purpose, candidate, amount; pay by WeChat.
+  await expect(page).toHaveTitle(/NCRE收银台/);
+  await expect(page.locator('body')).toContainText('第75次NCRE考试费');
+  await expect(page.locator('body')).toContainText('¥30.00');
+  await page.getByLabel('微信支付').check();
+  await page.getByRole('button', { name: '确认支付' }).click();
+  await expect(page.locator('h1')).toHaveText('支付成功');
+  await page.getByRole('link', { name: '返回报名系统' }).click();
+
+  await expect(page).toHaveURL(/\/register\/payment$/);
+  await expect(page.getByTestId('money')).toContainText('已缴费');
+  await expect(page.getByTestId('money')).toContainText('微信支付');
+  await open(page, '/register/status');
+  await expect(page.getByTestId('subject-table')).toContainText('已支付');
+  await expect(page.getByTestId('lock-state')).toHaveText('已锁定');
+  for (const step of ['报考科目缴费', '完成报名']) {
+    await expect(page.locator('.step-chain__step--done', { hasText: step })).toHaveCount(1);
+  }
+  await expect(page.getByRole('link', { name: '修改报名信息' })).toHaveCount(0);
+});

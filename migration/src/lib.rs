@@ -8,6 +8,7 @@ mod m20261124_000002_seal_document_numbers;
 mod m20261124_000003_passes;
 mod m20261125_000004_registration_journey;
 mod m20261125_000005_holdings_version;
+mod m20261126_000006_payments;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_passes::Migration),
             Box::new(m20261125_000004_registration_journey::Migration),
             Box::new(m20261125_000005_holdings_version::Migration),
+            Box::new(m20261126_000006_payments::Migration),
         ]
     }
 }

@@ -2,6 +2,9 @@
 //! `.env.sample` at the repository root for the full list.
 
 use app::server::crypto::DataKey;
+use app::server::payment::gateway::SandboxGateway;
+use app::server::payment::protocol::{SigningKey, VerifyingKey};
+use app::server::payment::Payments;
 use app::server::photo_store::{self, PhotoStoreConfig, S3Config};
 use leptos::config::get_configuration;
 use leptos::prelude::LeptosOptions;
@@ -32,7 +35,29 @@ pub struct Settings {
     /// `PHOTO_STORE` (`local`, default, or `s3`), `PHOTO_DIR`, `S3_ENDPOINT`, `S3_BUCKET`,
     /// `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`.
     pub photo_store: PhotoStoreConfig,
+    /// The payment platform: `PAY_GATEWAY_URL` (default `http://127.0.0.1:3100`, the
+    /// sandbox), `PAY_MERCHANT_ID` (`NCRE65`), `PAY_MERCHANT_KEY` (PKCS#8 hex; or the file
+    /// `PAY_MERCHANT_KEY_FILE`, default `data/pay/merchant.key`) and
+    /// `PAY_PLATFORM_PUBLIC_KEY` (hex; or `PAY_PLATFORM_PUBLIC_KEY_FILE`, default
+    /// `data/pay/platform.pub`). `scripts/run` generates development keys.
+    pub pay: PaySettings,
+    /// `PAY_RECONCILE_SECS`: how often open orders are checked with the platform (60).
+    pub reconcile_every: std::time::Duration,
 }
+
+#[derive(Debug, Clone)]
+pub struct PaySettings {
+    pub gateway_url: String,
+    /// `PAY_CALLBACK_URL`: where the platform notifies and sends browsers back (default
+    /// `APP_PUBLIC_URL`).
+    pub callback_url: Option<String>,
+    pub merchant_id: String,
+    pub merchant_key: Option<String>,
+    pub platform_public_key: Option<String>,
+}
+
+pub const DEFAULT_PAY_URL: &str = "http://127.0.0.1:3100";
+pub const DEFAULT_MERCHANT_ID: &str = "NCRE65";
 
 pub const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:2525";
 pub const DEFAULT_MAIL_FROM: &str = "NCRE考试报名系统 <noreply@ncre.example.cn>";
@@ -64,6 +89,17 @@ impl Settings {
             photo_store: PhotoStoreConfig::Local {
                 dir: std::env::temp_dir().join(format!("ncre-test-photos-{}", std::process::id())),
             },
+            pay: PaySettings {
+                gateway_url: "http://127.0.0.1:9".into(),
+                callback_url: None,
+                merchant_id: DEFAULT_MERCHANT_ID.into(),
+                merchant_key: Some(SigningKey::generate_hex()),
+                platform_public_key: Some(
+                    SigningKey::from_hex(&SigningKey::generate_hex())
+                        .map_or_else(|_| String::new(), |k| k.public().to_hex()),
+                ),
+            },
+            reconcile_every: std::time::Duration::from_secs(60),
         }
     }
 
@@ -100,7 +136,29 @@ impl Settings {
             }
             Some(other) => return Err(ConfigError(format!("PHOTO_STORE: `{other}` is not `local` or `s3`"))),
         };
+        let from_file = |name: &str, default: &str| {
+            var(name).or_else(|| {
+                std::fs::read_to_string(var(&format!("{name}_FILE")).unwrap_or_else(|| default.into())).ok()
+            })
+        };
+        let reconcile_every = match var("PAY_RECONCILE_SECS") {
+            None => 60,
+            Some(v) => v
+                .trim()
+                .parse::<u64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ConfigError(format!("PAY_RECONCILE_SECS: `{v}` is not a positive whole number")))?,
+        };
         Ok(Self {
+            pay: PaySettings {
+                gateway_url: var("PAY_GATEWAY_URL").unwrap_or_else(|| DEFAULT_PAY_URL.to_owned()),
+                callback_url: var("PAY_CALLBACK_URL"),
+                merchant_id: var("PAY_MERCHANT_ID").unwrap_or_else(|| DEFAULT_MERCHANT_ID.to_owned()),
+                merchant_key: from_file("PAY_MERCHANT_KEY", "data/pay/merchant.key"),
+                platform_public_key: from_file("PAY_PLATFORM_PUBLIC_KEY", "data/pay/platform.pub"),
+            },
+            reconcile_every: std::time::Duration::from_secs(reconcile_every),
             photo_store,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             secure_cookies: var("APP_SECURE_COOKIES").is_some_and(|v| v == "true" || v == "1"),
@@ -112,6 +170,25 @@ impl Settings {
             rate_limit_factor,
             leptos,
         })
+    }
+
+    /// The payment gateway; serving without its keys is refused with a clear message.
+    pub fn payments(&self) -> Result<Payments, ConfigError> {
+        let need = |v: &Option<String>, name: &str| {
+            v.clone().ok_or_else(|| {
+                ConfigError(format!(
+                    "{name} is not set (scripts/run makes development keys: pay-sandbox keygen data/pay)"
+                ))
+            })
+        };
+        let merchant = SigningKey::from_hex(&need(&self.pay.merchant_key, "PAY_MERCHANT_KEY")?)
+            .map_err(|e| ConfigError(format!("PAY_MERCHANT_KEY: {e}")))?;
+        let platform = VerifyingKey::from_hex(&need(&self.pay.platform_public_key, "PAY_PLATFORM_PUBLIC_KEY")?)
+            .map_err(|e| ConfigError(format!("PAY_PLATFORM_PUBLIC_KEY: {e}")))?;
+        let gateway = SandboxGateway::new(&self.pay.gateway_url, &self.pay.merchant_id, merchant, platform)
+            .map_err(|e| ConfigError(format!("PAY_GATEWAY_URL: {e}")))?;
+        let callback = self.pay.callback_url.as_deref().unwrap_or(&self.public_url).trim_end_matches('/');
+        Ok(Payments { gateway: std::sync::Arc::new(gateway), callback_base: callback.into() })
     }
 
     /// The data key, parsed; serving without one is refused with a clear message.

@@ -1,7 +1,8 @@
 //! `server` serves the site; `server migrate` applies migrations; `server seed-demo` loads
 //! the demo reference data (idempotent); `server validate` checks JSON Lines on stdin with
 //! the form rules and writes one verdict per line; `server mail-catcher` runs the local
-//! SMTP sink and its viewer (development and tests).
+//! SMTP sink and its viewer (development and tests); `server pay-sandbox [serve|keygen DIR]`
+//! runs the sandbox payment platform (also built as the `pay-sandbox` binary).
 
 use server::config::Settings;
 use server::{mail_catcher, seed, startup, telemetry};
@@ -10,6 +11,11 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
+    if command == "pay-sandbox" {
+        // Its own process with its own logging and settings (`server::sandbox::cli`).
+        let args: Vec<String> = std::env::args().skip(2).collect();
+        return server::sandbox::cli::run(&args).await;
+    }
     if command != "validate" {
         // `validate` writes verdicts to stdout and nothing else.
         telemetry::init();

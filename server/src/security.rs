@@ -4,11 +4,12 @@
 //! put on them, everything else a closed one.
 
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use http::header::{HeaderMap, HeaderValue, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN};
 use http::{Method, StatusCode};
+use std::sync::Arc;
 
 /// The policy for responses that are not pages (server-function JSON, static files).
 pub const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
@@ -44,14 +45,15 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
 }
 
 /// The policy of a page whose inline scripts carry `nonce`: our own files, those scripts,
-/// and `'wasm-unsafe-eval'` so the WASM client may start.
-pub fn page_csp(nonce: Option<&str>, reload: Option<&str>) -> String {
+/// and `'wasm-unsafe-eval'` so the WASM client may start. Forms post to us, and may be sent
+/// on to `pay_origin` (the payment platform: 去支付 answers with a redirect there).
+pub fn page_csp(nonce: Option<&str>, reload: Option<&str>, pay_origin: &str) -> String {
     let scripts = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
     let reload = reload.map(|r| format!(" {r}")).unwrap_or_default();
     format!(
         "default-src 'self'; script-src 'self'{scripts} 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data: blob:; connect-src 'self'{reload}; font-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'self' {pay_origin}; frame-ancestors 'none'"
     )
 }
 
@@ -65,7 +67,7 @@ fn nonce_of(html: &[u8]) -> Option<&str> {
 
 /// Sets the Content-Security-Policy. Pages are rendered whole before they are sent
 /// (`SsrMode::Async`), so reading the nonce from the body costs no streaming.
-pub async fn content_security_policy(req: Request, next: Next) -> Response {
+pub async fn content_security_policy(State(pay_origin): State<Arc<str>>, req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let is_html =
         res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
@@ -83,7 +85,7 @@ pub async fn content_security_policy(req: Request, next: Next) -> Response {
         let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
         format!("ws://127.0.0.1:{port}")
     });
-    if let Ok(v) = HeaderValue::from_str(&page_csp(nonce_of(&bytes), reload.as_deref())) {
+    if let Ok(v) = HeaderValue::from_str(&page_csp(nonce_of(&bytes), reload.as_deref(), &pay_origin)) {
         parts.headers.insert(CONTENT_SECURITY_POLICY, v);
     }
     Response::from_parts(parts, Body::from(bytes))
@@ -107,8 +109,9 @@ mod tests {
         assert_eq!(nonce_of(b"<script nonce=\"ab_C-1\">x</script>"), Some("ab_C-1"));
         assert_eq!(nonce_of(b"<script>x</script>"), None);
         assert_eq!(nonce_of(b"<script nonce=\"a'b\">"), None);
-        assert!(page_csp(Some("n1"), None).contains("'nonce-n1'"));
-        assert!(!page_csp(None, None).contains("nonce"));
+        assert!(page_csp(Some("n1"), None, "http://pay.test").contains("'nonce-n1'"));
+        assert!(!page_csp(None, None, "http://pay.test").contains("nonce"));
+        assert!(page_csp(None, None, "http://pay.test").contains("form-action 'self' http://pay.test;"));
     }
 
     #[test]

@@ -55,6 +55,7 @@ pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, Conf
         public_url: settings.public_url.trim_end_matches('/').into(),
         photos: app::server::photo_store::from_config(&settings.photo_store)
             .map_err(|e| ConfigError(format!("photo store: {e}")))?,
+        payments: settings.payments()?,
     })
 }
 
@@ -70,11 +71,13 @@ fn route_list() -> Vec<AxumRouteListing> {
 pub fn build_router(state: AppState) -> Router {
     let routes = route_list();
     let options = state.leptos_options.clone();
+    let pay_origin: Arc<str> = state.payments.gateway.origin().into();
     let context_state = state.clone();
     Router::new()
         // No-JS form posts to the page URLs (GET of the same paths is the Leptos route).
         .merge(app::server::forms::routes())
         .merge(app::server::photo_upload::routes())
+        .merge(app::server::payment::routes())
         .leptos_routes_with_context(
             &state,
             routes,
@@ -85,7 +88,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::overriding(X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
-        .layer(axum::middleware::from_fn(security::content_security_policy))
+        .layer(axum::middleware::from_fn_with_state(pay_origin, security::content_security_policy))
         .layer(SetResponseHeaderLayer::if_not_present(
             HeaderName::from_static("cache-control"),
             HeaderValue::from_static("no-store"),
@@ -123,6 +126,8 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     let state = state(db, &settings, Clock::System)?;
     let limits = state.limits.clone();
     let (db, clock) = (state.db.clone(), state.clock.clone());
+    let every = settings.reconcile_every;
+    tokio::spawn(reconciling(state.clone(), every));
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
@@ -147,7 +152,27 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Asks the platform about open orders: at once (a restart between a payment and its
+/// notification resolves it), then every `every`.
+async fn reconciling(state: AppState, every: Duration) {
+    match app::server::payment::reconcile_on_start(&state).await {
+        Ok(n) => tracing::info!(settled = n, "start-up reconciliation"),
+        Err(e) => tracing::error!(error = %e, "start-up reconciliation failed"),
+    }
+    let mut tick = tokio::time::interval(every);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        match app::server::payment::reconcile(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(settled = n, "reconciliation"),
+            Err(e) => tracing::error!(error = %e, "reconciliation failed"),
+        }
+    }
+}
+
+/// Resolves on Ctrl+C or SIGTERM (the site and the sandbox stop gracefully on either).
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

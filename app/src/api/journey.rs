@@ -167,7 +167,7 @@ pub struct StepState {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolmentRow {
     pub line: SubjectLine,
-    /// `已支付` / `未支付`
+    /// `已支付` / `支付中` / `未支付`
     pub payment: String,
     /// `已编排` / `未编排`
     pub arrangement: String,
@@ -175,8 +175,8 @@ pub struct EnrolmentRow {
     pub method: String,
     pub site: String,
     pub room: String,
-    /// For an unpaid subject: `2025-01-07 10:00` (Beijing), when it is released unless paid
-    /// or locked.
+    /// For an unpaid subject not in payment: `2025-01-07 10:00` (Beijing), when it is
+    /// released unless paid or in payment by then.
     pub deadline: Option<String>,
 }
 
@@ -209,6 +209,14 @@ pub struct StatusPage {
     /// Why not, in words, when it is not.
     pub view_only_reason: Option<String>,
     pub notices: Vec<NoticeView>,
+    /// Where the money is, in plain words (`api::payment::money_words`).
+    pub money: Vec<String>,
+    /// 支付: unpaid subjects, a photo, inside the window.
+    pub can_pay: bool,
+    /// An order is open at the platform (更新 asks it now).
+    pub paying: bool,
+    /// 增报: something paid, room under the site's maximum, no order open, window open.
+    pub can_add: bool,
 }
 
 #[server(prefix = "/api", endpoint = "info_page", input = GetUrl)]

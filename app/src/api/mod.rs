@@ -6,6 +6,7 @@ pub mod agreement;
 pub mod home;
 pub mod journey;
 pub mod pass;
+pub mod payment;
 
 use crate::validation::{FieldErrors, FieldNote};
 use leptos::server_fn::codec::JsonEncoding;
@@ -56,6 +57,19 @@ pub enum AppError {
     /// A subject is paid: the registration cannot be deleted (rule 5).
     #[error("paid")]
     Paid,
+    /// An order for the registration's subjects is open at the payment platform: the
+    /// subjects cannot change until it is paid or closed.
+    #[error("payment in progress")]
+    PaymentInProgress,
+    /// The payment platform could not be reached or gave no usable answer; nothing was paid.
+    #[error("payment platform unavailable")]
+    PaymentUnavailable,
+    /// Every subject is paid already.
+    #[error("nothing to pay")]
+    NothingToPay,
+    /// An unpaid subject's 24 hours are over: it is released rather than paid for (rule 7).
+    #[error("payment too late")]
+    PaymentTooLate,
     /// The request's arguments could not be read (malformed JSON, missing fields).
     #[error("bad request")]
     BadRequest,
@@ -94,6 +108,8 @@ impl AppError {
             AppError::RateLimited { .. } => 429,
             AppError::TokenInvalid => 410,
             AppError::Locked | AppError::Paid => 409,
+            AppError::PaymentInProgress | AppError::NothingToPay | AppError::PaymentTooLate => 409,
+            AppError::PaymentUnavailable => 503,
             AppError::ConfirmFirst => 200,
             AppError::Internal { .. } => 500,
             AppError::BadRequest | AppError::Transport(_) => 400,
@@ -121,6 +137,14 @@ impl AppError {
             AppError::Locked => "报名信息已锁定，不能再修改，只能查看".into(),
             AppError::Paid => "已有科目缴费成功，报名信息不能删除，科目也不能取消".into(),
             AppError::ConfirmFirst => "请核对报考信息后点击“确定”".into(),
+            AppError::PaymentInProgress => {
+                "您有一笔订单正在支付中，报考科目暂时不能修改。请先完成支付；未支付的订单到期关闭后可以再修改".into()
+            }
+            AppError::PaymentUnavailable => "支付平台暂时无法访问，请稍后再试。您的报考信息已保存，没有产生扣款".into(),
+            AppError::NothingToPay => "您报考的科目都已缴费，没有需要支付的科目".into(),
+            AppError::PaymentTooLate => {
+                "有科目已超过缴费期限（选择后24小时），名额即将释放，不能再缴费。请稍后重新选择科目".into()
+            }
             AppError::Internal { request_id } => {
                 format!("系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}")
             }

@@ -6,6 +6,7 @@ pub mod home;
 pub mod info;
 pub mod not_found;
 pub mod pass;
+pub mod pay;
 pub mod photo;
 pub mod status;
 pub mod subjects;

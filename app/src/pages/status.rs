@@ -124,8 +124,16 @@ fn StatusBody(page: PageData) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        <section class="panel" aria-labelledby="money-title">
+            <h2 id="money-title">"缴费情况"</h2>
+            <div data-testid="money">{page.money.iter().map(|w| view! { <p>{w.clone()}</p> }).collect_view()}</div>
+        </section>
         {page.view_only_reason.clone().map(|r| view! { <p class="notice" data-testid="read-only">{r}</p> })}
-        <p class="actions">
+        // A <div>, not a <p>: it holds a <form>, which a <p> cannot (the browser would close
+        // the <p> early and hydration would find a different tree).
+        <div class="actions">
+            {page.can_pay.then(|| view! { <a class="button" href="/register/pay">"支付"</a> })}
+            {page.can_add.then(|| view! { <a class="button" href="/register/subjects">"增报科目"</a> })}
             <a class="button button--secondary" href="/register/info">"查看"</a>
             {page.can_change.then(|| view! {
                 <a class="button" href="/register/info">"修改报名信息"</a>
@@ -134,8 +142,18 @@ fn StatusBody(page: PageData) -> impl IntoView {
             {page.can_delete.then(|| view! {
                 <a class="button button--warning" href="/register/delete">"删除报名信息"</a>
             })}
-            <a class="button button--secondary" href="/register/status">"更新"</a>
-        </p>
+            {if page.paying {
+                // Asks the payment platform now (a plain post: works without JavaScript).
+                view! {
+                    <form method="post" action="/register/payment" class="inline-form">
+                        <button class="button button--secondary" type="submit">"更新"</button>
+                    </form>
+                }
+                .into_any()
+            } else {
+                view! { <a class="button button--secondary" href="/register/status">"更新"</a> }.into_any()
+            }}
+        </div>
         <section class="panel" aria-labelledby="notices-title">
             <h2 id="notices-title">"通告"</h2>
             {notices}

@@ -8,12 +8,15 @@ use super::accounts::{
 };
 use super::call::Call;
 use super::journey::{self, AGREEMENT_URL, INFO_URL, STATUS_URL, SUBJECTS_URL};
+use super::paying::{self, PAY_URL};
+use super::payment::RESULT_URL;
 use super::AppState;
 use crate::api::{AppError, Next, NoFields, Posted};
 use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::identity::IdentityForm;
 use crate::validation::info::InfoForm;
+use crate::validation::payment::PayForm;
 use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
 use axum::body::Body;
@@ -42,6 +45,8 @@ pub fn routes() -> Router<AppState> {
         .route(RESET_URL, post(handle::<ResetRequestStep>))
         .route(NEW_PASSWORD_URL, post(handle::<NewPasswordStep>))
         .route(PASS_URL, post(handle::<EditPassStep>))
+        .route(PAY_URL, post(handle::<PayStep>))
+        .route(RESULT_URL, post(handle::<RefreshStep>))
 }
 
 /// A form step whose posted values are shown again as they are (nothing to normalise).
@@ -99,6 +104,8 @@ impl FormStep for AgreementStep {
     }
 }
 
+step!(PayStep, PayForm, |call, f| paying::start_payment(call, f), |f| (f.clone(), Vec::new()));
+step!(RefreshStep, NoFields, |call, _f| paying::refresh(call), |f| (f.clone(), Vec::new()), page: RESULT_URL);
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
 step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: STATUS_URL);
 

@@ -9,6 +9,7 @@ use super::call::{Call, SignedIn};
 use super::clock::format_beijing;
 use super::entity::{enrolment, registration};
 use super::passes;
+use super::payment::orders::open_order_of;
 use super::repo::{self, OpenSession, Site};
 use super::seats::{self, Choice, Claim, SeatError};
 use crate::api::home::{HomeStatus, HomeView, PassBrief, SessionBrief};
@@ -73,6 +74,11 @@ fn window_for(now: DateTime<Utc>, s: &OpenSession, site_code: Option<&str>) -> W
         Some(first) => WindowState::NotYetOpen { opens: format_beijing(first.offering.window_opens_at) },
         None => WindowState::Closed,
     }
+}
+
+/// Rule 9 for a registration at `site_code` (or none yet).
+pub(crate) fn require_open_for(now: DateTime<Utc>, s: &OpenSession, site_code: Option<&str>) -> Result<(), AppError> {
+    require_open(window_for(now, s, site_code))
 }
 
 fn require_open(window: WindowState) -> Result<(), AppError> {
@@ -146,6 +152,38 @@ fn brief(call: &Call, who: &SignedIn) -> Result<(PassBrief, Option<DocumentNumbe
         },
         parsed,
     ))
+}
+
+/// The pass as the pages show it.
+pub(crate) fn pass_brief(call: &Call, who: &SignedIn) -> Result<PassBrief, AppError> {
+    Ok(brief(call, who)?.0)
+}
+
+/// The signed-in candidate, the open session, and their registration with its personal
+/// information saved.
+pub(crate) async fn informed_registration(
+    call: &Call,
+) -> Result<(SignedIn, OpenSession, registration::Model), AppError> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let reg = informed(call, &who, &s).await?;
+    Ok((who, s, reg))
+}
+
+/// Whether the subjects may change now, the window aside. Not while an order for them is
+/// open (they are being paid for); not while locked with nothing paid; once something is
+/// paid, by adding only (增报, rule 10: the shared rule keeps the paid subjects and the
+/// site). The seat desk applies a choice only if the holdings version it was worked out
+/// from is current, and opening, paying or closing an order raises it, so this verdict
+/// still holds when the choice applies.
+async fn subjects_gate(call: &Call, reg: &registration::Model, held: &[enrolment::Model]) -> Result<(), AppError> {
+    if open_order_of(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?.is_some() {
+        return Err(AppError::PaymentInProgress);
+    }
+    if reg.locked_at.is_some() && !held.iter().any(|e| e.paid_at.is_some()) {
+        return Err(AppError::Locked);
+    }
+    Ok(())
 }
 
 /// The caller's registration for the session, if any.
@@ -305,7 +343,10 @@ pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
             declare: None,
         },
         held,
-        read_only: read_only_reason(now, &s, &reg),
+        read_only: match subjects_gate(call, &reg, &enrolments).await {
+            Err(e) => Some(e.user_message()),
+            Ok(()) => require_open(window_for(now, &s, reg.site_code.as_deref())).err().map(|e| e.user_message()),
+        },
     })
 }
 
@@ -353,9 +394,7 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
     let WorkedOut { s, reg, enrolments, choice } = work_out(call, &form).await?;
     let now = call.state.clock.now();
     let valid = choice.map_err(AppError::Invalid)?;
-    if reg.locked_at.is_some() {
-        return Err(AppError::Locked);
-    }
+    subjects_gate(call, &reg, &enrolments).await?;
     // Rule 9 for both sites involved: the one left and the one chosen.
     require_open(window_for(now, &s, reg.site_code.as_deref()))?;
     require_open(window_for(now, &s, Some(&valid.site_code)))?;
@@ -416,14 +455,14 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
 /// anything else was not what the candidate confirmed, so nothing is applied and they are
 /// asked to look again.
 async fn already_saved(call: &Call, form: &SubjectForm) -> Result<Next, AppError> {
-    let WorkedOut { reg, choice, .. } = work_out(call, form).await?;
+    let WorkedOut { reg, enrolments, choice, .. } = work_out(call, form).await?;
     match choice {
         Ok(v) if v.added.is_empty() && v.cancelled.is_empty() && reg.declared_at.is_some() => {
             tracing::info!(registration = reg.id, "the same choice again: already saved");
             Ok(Next { url: PHOTO_URL.into() })
         }
-        _ if reg.locked_at.is_some() => Err(AppError::Locked),
         _ => {
+            subjects_gate(call, &reg, &enrolments).await?;
             tracing::info!(registration = reg.id, "choice refused: holdings changed since it was confirmed");
             Err(AppError::Invalid(choice_error(ChoiceError::Changed, call.ctx().lang)))
         }
@@ -477,6 +516,8 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
     let site = reg.site_code.as_deref().and_then(|c| s.site(c));
     let paid = enrolments.iter().filter(|e| e.paid_at.is_some()).count();
     let all_paid = !enrolments.is_empty() && paid == enrolments.len();
+    let open = open_order_of(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
+    let (orders, refunds) = super::paying::money(call, &s, reg.id).await?;
     let printing = s.session.ticket_print_starts_at.is_some_and(|t| now >= t) && all_paid;
     let done = |b: bool| if b { "已完成" } else { "未完成" };
     let steps = vec![
@@ -510,13 +551,18 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
             };
             EnrolmentRow {
                 line,
-                payment: if e.paid_at.is_some() { "已支付" } else { "未支付" }.into(),
+                payment: match (e.paid_at, &open) {
+                    (Some(_), _) => "已支付",
+                    (None, Some(_)) => "支付中",
+                    (None, None) => "未支付",
+                }
+                .into(),
                 arrangement: if e.room.is_some() { "已编排" } else { "未编排" }.into(),
                 method: "网上报名".into(),
                 site: site_label,
                 room: e.room.clone().unwrap_or_default(),
-                deadline: (e.paid_at.is_none() && reg.locked_at.is_none())
-                    .then(|| format_beijing(e.chosen_at + UNPAID_HOLD)),
+                // In payment, the order's own time applies (shown with the money).
+                deadline: (e.paid_at.is_none() && open.is_none()).then(|| format_beijing(e.chosen_at + UNPAID_HOLD)),
             }
         })
         .collect();
@@ -532,7 +578,13 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
         })
         .collect();
     let reason = read_only_reason(now, &s, &reg);
+    let window_open = require_open(window_for(now, &s, reg.site_code.as_deref())).is_ok();
+    let max = site.map_or(0, |x| usize::try_from(x.offering.max_subjects).unwrap_or(0));
     Ok(StatusPage {
+        money: crate::api::payment::money_words(&orders, &refunds),
+        can_pay: window_open && paid < enrolments.len() && reg.photo_key.is_some(),
+        paying: open.is_some(),
+        can_add: window_open && paid > 0 && open.is_none() && enrolments.len() < max,
         identity,
         neea_id: who.pass.neea_id.clone(),
         session_name: format!("第{}次 {}", s.session.number, s.session.name),

@@ -14,6 +14,8 @@ pub mod limits;
 pub mod mail;
 pub mod passes;
 pub mod password;
+pub mod paying;
+pub mod payment;
 pub mod photo_store;
 pub mod photo_upload;
 pub mod photos;

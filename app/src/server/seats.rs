@@ -8,7 +8,7 @@
 use super::db::Db;
 use super::entity::{enrolment, offered_subject, registration};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, Func, OnConflict, Query};
+use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     EntityTrait, QueryFilter, QuerySelect, SqlErr, Statement, TransactionTrait,
@@ -31,7 +31,7 @@ pub enum SeatError {
         subject_code: String,
     },
     /// What the registration holds changed after the choice was confirmed (another tab,
-    /// the sweeper, a payment starting), or it is locked or gone; nothing changed.
+    /// the sweeper, a payment starting or paid), or it is gone; nothing changed.
     Stale,
     Db(DbErr),
 }
@@ -71,7 +71,9 @@ pub struct Choice {
     pub added: Vec<Claim>,
     pub now: DateTime<Utc>,
     /// The registration's `holdings_version` the choice was worked out and confirmed from:
-    /// it applies only if that is still current (and the registration unlocked).
+    /// it applies only if that is still current. Locking, paying and closing an order raise
+    /// the version too, so the caller's checks of those (journey.rs) still hold when it
+    /// applies.
     pub version: i32,
 }
 
@@ -120,7 +122,7 @@ async fn take_seat(txn: &DatabaseTransaction, claim: &Claim) -> Result<bool, DbE
 }
 
 /// Records the site and the declaration of a choice on its registration, if it still holds
-/// what the choice was confirmed against and is unlocked, and raises its holdings version.
+/// what the choice was confirmed against, and raises its holdings version.
 /// `false`, nothing changed, otherwise (or if it is gone).
 async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<bool, DbErr> {
     let done = registration::Entity::update_many()
@@ -130,7 +132,6 @@ async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<bool, DbEr
         .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
         .filter(registration::Column::Id.eq(c.registration_id))
         .filter(registration::Column::HoldingsVersion.eq(c.version))
-        .filter(registration::Column::LockedAt.is_null())
         .exec(txn)
         .await?;
     Ok(done.rows_affected == 1)
@@ -160,7 +161,7 @@ async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), Undo> {
 
 /// The common choice on PostgreSQL as one statement, so one round trip and an implicit
 /// transaction. It locks the registration's row first if it still holds what the choice was
-/// confirmed against and is unlocked (as every change to what a registration holds does, so
+/// confirmed against (as every change to what a registration holds does, so
 /// a delete, the sweeper or a payment starting cannot interleave), takes the seat by
 /// the conditional decrement, records the site only if the seat was taken, and inserts the
 /// enrolment from both. A duplicate fails the whole statement on the unique key; no seat
@@ -168,7 +169,7 @@ async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), Undo> {
 /// this one statement.
 const CLAIM_ONE_PG: &str = "WITH reg AS (
         SELECT id FROM registration
-        WHERE id = $4 AND holdings_version = $7 AND locked_at IS NULL FOR UPDATE
+        WHERE id = $4 AND holdings_version = $7 FOR UPDATE
     ), taken AS (
         UPDATE offered_subject SET remaining = remaining - 1
         WHERE id = $1 AND remaining > 0 AND EXISTS (SELECT 1 FROM reg) RETURNING id
@@ -333,7 +334,7 @@ async fn apply_batch(db: &DatabaseConnection, jobs: &[Job]) -> Result<Vec<Result
 /// handful of statements whatever their number. Returns the outcome of each choice it
 /// decided, by its index in `jobs`; the others are left for the savepoint path.
 /// 1. One read of their registrations (exact: this is the only writer). A choice whose
-///    registration is gone, locked, or holds something else than the choice was confirmed
+///    registration is gone or holds something else than the choice was confirmed
 ///    against is stale. Of several choices for one registration only the first goes on;
 ///    the later ones are left for the savepoint path, where they find it changed.
 /// 2. One multi-row insert of the enrolments.
@@ -356,15 +357,14 @@ async fn claim_many(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<(usiz
         return Ok(Vec::new());
     }
     let ids: Vec<i32> = single.iter().map(|&(i, _)| jobs[i].choice.registration_id).collect();
-    let current: HashMap<i32, (i32, Option<DateTime<Utc>>)> = registration::Entity::find()
+    let current: HashMap<i32, i32> = registration::Entity::find()
         .select_only()
-        .columns([registration::Column::Id, registration::Column::HoldingsVersion, registration::Column::LockedAt])
+        .columns([registration::Column::Id, registration::Column::HoldingsVersion])
         .filter(registration::Column::Id.is_in(ids))
-        .into_tuple::<(i32, i32, Option<DateTime<Utc>>)>()
+        .into_tuple::<(i32, i32)>()
         .all(txn)
         .await?
         .into_iter()
-        .map(|(id, version, locked_at)| (id, (version, locked_at)))
         .collect();
     let mut decided = Vec::with_capacity(single.len());
     let mut going: Vec<(usize, &Claim)> = Vec::with_capacity(single.len());
@@ -375,7 +375,7 @@ async fn claim_many(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<(usiz
             continue;
         }
         match current.get(&c.registration_id) {
-            Some((version, None)) if *version == c.version => going.push((i, claim)),
+            Some(version) if *version == c.version => going.push((i, claim)),
             _ => decided.push((i, Err(SeatError::Stale))),
         }
     }
@@ -484,40 +484,6 @@ async fn take_seats(txn: &DatabaseTransaction, subject_id: i32, k: i32) -> Resul
         .exec(txn)
         .await?;
     Ok(taken.rows_affected == 1)
-}
-
-/// Payment starting (issue 7 builds on this): locks the registration and returns the unpaid
-/// subjects it holds at that moment. The transaction takes the registration's row first, the
-/// row the sweeper takes before releasing anything, so each subject is either released
-/// before the lock (and not returned) or returned and never released while its payment is in
-/// flight. `None`, with nothing changed, when nothing is left to pay.
-pub async fn lock_for_payment(
-    db: &DatabaseConnection,
-    registration_id: i32,
-    now: DateTime<Utc>,
-) -> Result<Option<Vec<enrolment::Model>>, DbErr> {
-    let txn = db.begin().await?;
-    let locked = registration::Entity::update_many()
-        .col_expr(
-            registration::Column::LockedAt,
-            Func::coalesce([Expr::col(registration::Column::LockedAt), Expr::value(now)]).into(),
-        )
-        .col_expr(registration::Column::UpdatedAt, Expr::value(now))
-        .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
-        .filter(registration::Column::Id.eq(registration_id))
-        .exec(&txn)
-        .await?;
-    let unpaid = enrolment::Entity::find()
-        .filter(enrolment::Column::RegistrationId.eq(registration_id))
-        .filter(enrolment::Column::PaidAt.is_null())
-        .all(&txn)
-        .await?;
-    if locked.rows_affected == 0 || unpaid.is_empty() {
-        txn.rollback().await?;
-        return Ok(None);
-    }
-    txn.commit().await?;
-    Ok(Some(unpaid))
 }
 
 /// Deletes a registration and gives back every seat it held. Refuses (returns `false`,

@@ -5,6 +5,7 @@ use super::db::Db;
 use super::limits::{RateLimits, TrustedProxies};
 use super::mail::Mailer;
 use super::password::Passwords;
+use super::payment::Payments;
 use super::photo_store::PhotoStore;
 use super::seats::SeatDesk;
 use super::Clock;
@@ -32,6 +33,8 @@ pub struct AppState {
     pub public_url: Arc<str>,
     /// Where photos are kept (local files or an S3-compatible bucket).
     pub photos: Arc<dyn PhotoStore>,
+    /// The payment platform.
+    pub payments: Payments,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,13 +1,17 @@
-//! Rule 7: a subject neither paid nor locked 24 hours after it was chosen is deleted and its
-//! seat returned. `sweep` is idempotent and safe to run on several servers at once: each
-//! expired enrolment goes in its own short transaction that first takes the registration's
-//! row (`UPDATE … WHERE locked_at IS NULL`, the same row a payment start locks), then
-//! deletes the enrolment only if it is still unpaid; the seat goes back only when that delete
-//! removed a row. A registration left with no subject loses its site and declaration (its
-//! personal information and photo stay, as a draft to choose again from).
+//! Rule 7: a subject neither paid nor in payment 24 hours after it was chosen is deleted and
+//! its seat returned. A subject is in payment while an order for it is open; an order is
+//! closed with the platform (reconciliation, `payment`) before its subjects can go, so a
+//! seat is never released under a payment that may still arrive. `sweep` is idempotent
+//! and safe to run on several servers at once: each expired enrolment goes in its own short
+//! transaction that first takes the registration's row (the row a payment start takes
+//! too), checks that no order of it is open, then deletes the enrolment only if it is still
+//! unpaid; the seat goes back only when that delete removed a row. A registration left with
+//! no subject loses its site and declaration (its personal information and photo stay, as a
+//! draft to choose again from).
 
-use super::entity::{enrolment, offered_subject, registration};
+use super::entity::{enrolment, offered_subject, payment_order, registration};
 use super::journey::UNPAID_HOLD;
+use super::payment::orders::{open_order_of, OPEN};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -28,15 +32,15 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>, batch: u64) -> R
     let mut swept = Swept::default();
     let mut after = 0;
     loop {
-        let unlocked = Query::select()
-            .column(registration::Column::Id)
-            .from(registration::Entity)
-            .and_where(Expr::col(registration::Column::LockedAt).is_null())
+        let paying = Query::select()
+            .column(payment_order::Column::RegistrationId)
+            .from(payment_order::Entity)
+            .and_where(Expr::col(payment_order::Column::Status).eq(OPEN))
             .to_owned();
         let expired = enrolment::Entity::find()
             .filter(enrolment::Column::PaidAt.is_null())
             .filter(enrolment::Column::ChosenAt.lte(cutoff))
-            .filter(enrolment::Column::RegistrationId.in_subquery(unlocked))
+            .filter(enrolment::Column::RegistrationId.not_in_subquery(paying))
             .filter(enrolment::Column::Id.gt(after))
             .order_by_asc(enrolment::Column::Id)
             .limit(batch)
@@ -54,19 +58,19 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>, batch: u64) -> R
     }
 }
 
-/// Releases one expired enrolment if it is still unpaid and its registration unlocked.
+/// Releases one expired enrolment if it is still unpaid and not in payment.
 /// Returns (released, registration cleared).
 async fn release_one(db: &DatabaseConnection, e: &enrolment::Model, now: DateTime<Utc>) -> Result<(bool, bool), DbErr> {
     let txn = db.begin().await?;
-    // The registration's row first: a payment starting now waits for this, or this sees it.
-    let unlocked = registration::Entity::update_many()
+    // The registration's row first: a payment starting now waits for this, or this sees its
+    // order (read after taking the row, so committed orders are seen).
+    let taken = registration::Entity::update_many()
         .col_expr(registration::Column::UpdatedAt, Expr::value(now))
         .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
         .filter(registration::Column::Id.eq(e.registration_id))
-        .filter(registration::Column::LockedAt.is_null())
         .exec(&txn)
         .await?;
-    if unlocked.rows_affected == 0 {
+    if taken.rows_affected == 0 || open_order_of(&txn, e.registration_id).await?.is_some() {
         txn.rollback().await?;
         return Ok((false, false));
     }

@@ -9,6 +9,7 @@ pub mod contact;
 pub mod declaration;
 pub mod identity;
 pub mod info;
+pub mod payment;
 pub mod personal;
 pub mod photo;
 pub mod school;

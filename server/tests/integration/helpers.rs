@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL`), a manual clock, and helpers to call the router like a browser.
 
 use app::server::entity::registration;
+use app::server::payment::protocol::SigningKey;
 use app::server::Clock;
 use axum::body::Body;
 use axum::Router;
@@ -10,12 +11,15 @@ use http::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use sea_orm::{DatabaseConnection, EntityTrait};
+use server::config::PaySettings;
 use server::config::Settings;
 use server::mail_catcher::{self, Caught, Inbox};
+use server::sandbox::{Sandbox, SandboxConfig};
 use server::{seed, startup};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use tower::ServiceExt;
 
 pub struct TestApp {
@@ -27,6 +31,14 @@ pub struct TestApp {
     pub clock: Clock,
     /// What the app mailed, caught by the in-process mail catcher over real SMTP.
     pub inbox: Inbox,
+    /// The app's state (payment reconciliation and settling are called on it directly).
+    pub state: app::server::AppState,
+    /// The sandbox payment platform, in-process on its own port.
+    pub sandbox: server::sandbox::Sandbox,
+    /// The platform's private key: tests sign notifications as the platform would (or not).
+    pub platform_key: Arc<SigningKey>,
+    /// How to start the same app again on the same database (a restart).
+    pub settings: Settings,
     db_file: Option<PathBuf>,
 }
 
@@ -111,10 +123,46 @@ pub async fn spawn_app() -> TestApp {
     let mut settings = Settings::for_tests(&url);
     settings.smtp_url = format!("smtp://{smtp}");
     settings.trusted_proxies = "10.0.0.0/8".into();
+    // The sandbox platform and the app each on a loopback port, so notifications travel
+    // over HTTP as they would in production.
+    let platform_key = Arc::new(SigningKey::from_hex(&SigningKey::generate_hex()).expect("key"));
+    let merchant_key = SigningKey::generate_hex();
+    let merchant_public = SigningKey::from_hex(&merchant_key).expect("key").public();
+    let sandbox_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let sandbox_url = format!("http://{}", sandbox_listener.local_addr().expect("addr"));
+    let app_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let app_url = format!("http://{}", app_listener.local_addr().expect("addr"));
+    let sandbox = Sandbox::new(SandboxConfig {
+        platform_key: platform_key.clone(),
+        merchants: HashMap::from([(MERCHANT.to_owned(), merchant_public)]),
+        notify_schedule: [0, 200, 400, 800].map(std::time::Duration::from_millis).to_vec(),
+        public_url: sandbox_url.clone(),
+    });
+    tokio::spawn(server::sandbox::serve(sandbox.clone(), sandbox_listener));
+    settings.pay = PaySettings {
+        gateway_url: sandbox_url,
+        callback_url: Some(app_url),
+        merchant_id: MERCHANT.into(),
+        merchant_key: Some(merchant_key),
+        platform_public_key: Some(platform_key.public().to_hex()),
+    };
     let state = startup::state(dbs, &settings, clock.clone()).expect("test settings");
     let seats = state.seats.clone();
-    let router = startup::build_router(state);
-    TestApp { router, db, seats, clock, inbox, db_file }
+    let router = startup::build_router(state.clone());
+    let served = router.clone().into_make_service_with_connect_info::<SocketAddr>();
+    tokio::spawn(async move { axum::serve(app_listener, served).await });
+    TestApp { router, db, seats, clock, inbox, state, sandbox, platform_key, settings, db_file }
+}
+
+pub const MERCHANT: &str = "NCRE65";
+
+impl TestApp {
+    /// The app started again on the same database, as after a crash: a new state, nothing
+    /// carried over in memory.
+    pub async fn restart(&self) -> app::server::AppState {
+        let dbs = startup::connect(&self.settings.database_url).await.expect("connect");
+        startup::state(dbs, &self.settings, self.clock.clone()).expect("settings")
+    }
 }
 
 impl Drop for TestApp {

@@ -388,7 +388,7 @@ fn photos_are_checked_reencoded_and_shown_to_their_owner_only() {
 }
 
 /// A valid ID-photo-shaped JPEG: noisy pixels, so it is over the 20 KB minimum.
-fn test_photo(width: u32, height: u32) -> Vec<u8> {
+pub fn test_photo(width: u32, height: u32) -> Vec<u8> {
     let mut seed: u32 = 12345;
     let img = image::RgbImage::from_fn(width, height, |x, y| {
         seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);

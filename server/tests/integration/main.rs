@@ -6,6 +6,7 @@ mod accounts;
 mod helpers;
 mod journey;
 mod pages;
+mod payment;
 mod seats;
 mod sessions;
 mod validate;

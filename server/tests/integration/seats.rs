@@ -3,7 +3,8 @@
 //! Afterwards every counter equals capacity minus enrolments, and none is negative.
 
 use crate::helpers::{run, spawn_app, TestApp};
-use app::server::entity::{enrolment, offered_subject, registration};
+use app::server::entity::{enrolment, offered_subject, order_item, registration};
+use app::server::payment::orders::{self, Start};
 use app::server::seats::{self, Choice, Claim, SeatError};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use std::sync::Arc;
@@ -246,13 +247,15 @@ fn a_choice_racing_a_payment_start_never_changes_a_locked_registration() {
             let (a, b, claim) = (app.clone(), app.clone(), second.clone());
             let choice = choice_at(reg, version, &[], &[claim], now);
             tasks.push(tokio::spawn(async move {
-                let (applied, locked) = tokio::join!(a.seats.apply(choice), seats::lock_for_payment(&b.db, reg, now));
-                (reg, applied, locked.unwrap())
+                let (applied, started) = tokio::join!(a.seats.apply(choice), orders::start(&b.db, reg, 1, "65", now));
+                (reg, applied, started.unwrap())
             }));
         }
         for t in tasks {
-            let (reg, applied, locked) = t.await.unwrap();
-            let locked = locked.expect("something to pay for");
+            let (reg, applied, started) = t.await.unwrap();
+            let Start::Created(order) = started else { panic!("an order for what is held: {started:?}") };
+            let items = order_item::Entity::find().filter(order_item::Column::OrderId.eq(order.id));
+            let locked = items.all(&app.db).await.unwrap();
             let held = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(reg)).count(&app.db);
             let held = held.await.unwrap() as usize;
             match applied {
@@ -277,11 +280,9 @@ fn unpaid_subjects_are_released_after_24_hours_exactly_once() {
         for &reg in &regs {
             choose(&app, reg, &[], std::slice::from_ref(&claim), t0).await.unwrap();
         }
-        // One registration is locked (a payment started), one subject is paid: neither goes.
-        let mut locked: registration::ActiveModel =
-            registration::Entity::find_by_id(regs[1]).one(&app.db).await.unwrap().unwrap().into();
-        locked.locked_at = Set(Some(t0));
-        locked.update(&app.db).await.unwrap();
+        // One registration is in payment (an order open), one subject is paid: neither goes.
+        let started = orders::start(&app.db, regs[1], 1, "65", t0).await.unwrap();
+        assert!(matches!(started, Start::Created(_)), "{started:?}");
         let paid = enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(regs[2])).one(&app.db);
         let mut paid: enrolment::ActiveModel = paid.await.unwrap().unwrap().into();
         paid.paid_at = Set(Some(t0));
@@ -366,15 +367,22 @@ fn the_sweeper_racing_payments_starting_never_releases_a_subject_being_paid() {
             .step_by(2)
             .map(|&reg| {
                 let app = app.clone();
-                tokio::spawn(async move { (reg, seats::lock_for_payment(&app.db, reg, later).await.unwrap()) })
+                // The payer's clock a minute behind the sweeper's: both see the subject as
+                // theirs to take.
+                let at = later - chrono::Duration::minutes(1);
+                tokio::spawn(async move { (reg, orders::start(&app.db, reg, 1, "65", at).await.unwrap()) })
             })
             .collect();
         let mut paying = Vec::new();
         for p in payers {
-            let (reg, unpaid) = p.await.unwrap();
-            if let Some(unpaid) = unpaid {
-                assert_eq!(unpaid.len(), 1, "the subject to pay for");
-                paying.push(reg);
+            let (reg, started) = p.await.unwrap();
+            match started {
+                Start::Created(order) => {
+                    assert_eq!(order.amount_fen, claim.fee_fen, "the subject to pay for");
+                    paying.push(reg);
+                }
+                Start::NothingToPay => {}
+                other => panic!("{other:?}"),
             }
         }
         let swept = sweeper.await.unwrap();

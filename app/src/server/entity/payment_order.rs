@@ -1,0 +1,28 @@
+//! An order sent to the payment platform for some of a registration's unpaid subjects
+//! (migration 6). `status`: `open`, `paid` or `closed`.
+
+use sea_orm::entity::prelude::*;
+
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "payment_order")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i32,
+    #[sea_orm(unique)]
+    pub order_no: String,
+    pub registration_id: i32,
+    pub pass_id: i32,
+    pub status: String,
+    pub amount_fen: i64,
+    pub created_at: DateTimeUtc,
+    pub expires_at: DateTimeUtc,
+    pub pay_url: Option<String>,
+    pub last_checked_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub paid_at: Option<DateTimeUtc>,
+    pub trade_no: Option<String>,
+    pub method: Option<String>,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,186 @@
+//! The candidate's side of paying: the confirmation page, starting (or continuing) the
+//! order and sending the browser to the platform, the result page and 更新. Money itself
+//! changes state only in `payment::orders::apply`.
+
+use super::call::Call;
+use super::clock::format_beijing;
+use super::entity::{order_item, payment_order};
+use super::journey::{self, PHOTO_URL};
+use super::payment::gateway::NewOrder;
+use super::payment::orders::{self, Start, CLOSED, PAID};
+use super::payment::{self, Settled, NOTIFY_PATH, RESULT_URL, RETURN_PATH};
+use super::repo::OpenSession;
+use super::seats;
+use crate::api::journey::{level_label, SubjectLine};
+use crate::api::payment::{method_label, money_words, OrderState, OrderView, PayPage, PaymentPage, RefundView};
+use crate::api::{AppError, Next};
+use crate::validation::payment::PayForm;
+use crate::validation::subjects::yuan;
+
+pub const PAY_URL: &str = "/register/pay";
+
+fn line(s: &OpenSession, offered_subject_id: i32, code: &str, fee_fen: i64) -> SubjectLine {
+    match s.offered(offered_subject_id) {
+        Some((_, _, subj)) => SubjectLine {
+            level: level_label(u8::try_from(subj.level).unwrap_or(0)).into(),
+            subject: format!("({}){}", subj.code, subj.name),
+            fee: yuan(fee_fen),
+        },
+        None => SubjectLine { level: String::new(), subject: code.into(), fee: yuan(fee_fen) },
+    }
+}
+
+fn order_view(s: &OpenSession, o: &payment_order::Model, items: &[order_item::Model]) -> OrderView {
+    OrderView {
+        order_no: o.order_no.clone(),
+        amount: yuan(o.amount_fen),
+        state: match o.status.as_str() {
+            PAID => OrderState::Paid,
+            CLOSED => OrderState::Closed,
+            _ => OrderState::Pending,
+        },
+        subjects: items.iter().map(|i| line(s, i.offered_subject_id, &i.subject_code, i.fee_fen).subject).collect(),
+        created: format_beijing(o.created_at),
+        pay_by: format_beijing(payment::pay_by(o)),
+        method: o.method.as_deref().map(|m| method_label(m).to_owned()),
+        paid_at: o.paid_at.map(format_beijing),
+    }
+}
+
+/// Every order of the registration (newest first) and the money owed back.
+pub async fn money(
+    call: &Call,
+    s: &OpenSession,
+    registration_id: i32,
+) -> Result<(Vec<OrderView>, Vec<RefundView>), AppError> {
+    let db = call.state.db.read();
+    let orders = orders::orders_of(db, registration_id).await.map_err(|e| call.internal(e))?;
+    let refunds = orders::refunds_of(db, registration_id).await.map_err(|e| call.internal(e))?;
+    Ok((
+        orders.iter().map(|(o, items)| order_view(s, o, items)).collect(),
+        refunds
+            .iter()
+            .map(|p| RefundView {
+                order_no: p.order_no.clone(),
+                amount: yuan(p.amount_fen),
+                method: method_label(&p.method).into(),
+                received: format_beijing(p.received_at),
+            })
+            .collect(),
+    ))
+}
+
+pub async fn pay_page(call: &Call) -> Result<PayPage, AppError> {
+    let (who, s, reg) = journey::informed_registration(call).await?;
+    if reg.photo_key.is_none() {
+        return Err(AppError::StepOrder { go_to: PHOTO_URL.into() });
+    }
+    let enrolments = seats::enrolments(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
+    let unpaid: Vec<_> = enrolments.iter().filter(|e| e.paid_at.is_none()).collect();
+    let now = call.state.clock.now();
+    let open = orders::open_order_of(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
+    let open_order = match &open {
+        Some(o) => {
+            let items = orders::orders_of(call.state.db.read(), reg.id)
+                .await
+                .map_err(|e| call.internal(e))?
+                .into_iter()
+                .find(|(x, _)| x.id == o.id)
+                .map(|(_, items)| items)
+                .unwrap_or_default();
+            Some(order_view(&s, o, &items))
+        }
+        None => None,
+    };
+    let blocked = if unpaid.is_empty() {
+        Some(AppError::NothingToPay.user_message())
+    } else {
+        journey::require_open_for(now, &s, reg.site_code.as_deref()).err().map(|e| e.user_message())
+    };
+    Ok(PayPage {
+        identity: journey::pass_brief(call, &who)?,
+        site: reg
+            .site_code
+            .as_deref()
+            .and_then(|c| s.site(c))
+            .map(|x| format!("({}){}", x.site.code, x.site.name))
+            .unwrap_or_default(),
+        lines: unpaid.iter().map(|e| line(&s, e.offered_subject_id, &e.subject_code, e.fee_fen)).collect(),
+        total: yuan(unpaid.iter().map(|e| e.fee_fen).sum()),
+        deadline: unpaid.iter().map(|e| e.chosen_at + journey::UNPAID_HOLD).min().map(format_beijing),
+        open_order,
+        blocked,
+    })
+}
+
+/// 去支付: the confirmation ticked, inside the window, photo saved, something unpaid. Opens
+/// one order for exactly the unpaid subjects (or continues the open one), which locks the
+/// registration (rule 4), and answers the platform's address.
+pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError> {
+    form.parse(&call.ctx()).map_err(AppError::Invalid)?;
+    let (who, s, reg) = journey::informed_registration(call).await?;
+    if reg.photo_key.is_none() {
+        return Err(AppError::StepOrder { go_to: PHOTO_URL.into() });
+    }
+    journey::require_open_for(call.state.clock.now(), &s, reg.site_code.as_deref())?;
+    let db = call.state.db.write();
+    let mut attempt = 0;
+    let order = loop {
+        attempt += 1;
+        let now = call.state.clock.now();
+        match orders::start(db, reg.id, who.pass.id, &s.province.code, now).await.map_err(|e| call.internal(e))? {
+            Start::Created(o) => {
+                tracing::info!(registration = reg.id, order = %o.order_no, amount_fen = o.amount_fen, "order opened; registration locked");
+                break o;
+            }
+            Start::Reused(o) => break o,
+            // Past its time but not yet closed: settle it with the platform, then again.
+            Start::Expired(o) if attempt == 1 => {
+                if payment::settle(&call.state, &o).await.map_err(|e| call.internal(e))? == Settled::Pending {
+                    return Err(AppError::PaymentUnavailable);
+                }
+            }
+            Start::Expired(_) => return Err(AppError::PaymentUnavailable),
+            Start::NothingToPay => return Err(AppError::NothingToPay),
+            Start::TooLate => return Err(AppError::PaymentTooLate),
+        }
+    };
+    if order.status == PAID {
+        return Ok(Next { url: RESULT_URL.into() });
+    }
+    let base = call.state.payments.callback_base.as_ref();
+    let new = NewOrder {
+        order_no: order.order_no.clone(),
+        amount_fen: order.amount_fen,
+        purpose: format!("第{}次NCRE考试费", s.session.number),
+        payer_name: who.pass.name.clone(),
+        source: format!("全国计算机等级考试({})", s.province.name),
+        neea_id: who.pass.neea_id.clone(),
+        notify_url: format!("{base}{NOTIFY_PATH}"),
+        return_url: format!("{base}{RETURN_PATH}"),
+        expires_at: order.expires_at,
+    };
+    let url = call.state.payments.gateway.create(&new).await.map_err(|e| payment::unavailable(&e))?;
+    Ok(Next { url })
+}
+
+pub async fn payment_page(call: &Call) -> Result<PaymentPage, AppError> {
+    let (_, s, reg) = journey::informed_registration(call).await?;
+    let (orders, refunds) = money(call, &s, reg.id).await?;
+    Ok(PaymentPage {
+        words: money_words(&orders, &refunds),
+        pending: orders.iter().any(|o| o.state == OrderState::Pending),
+        orders,
+        refunds,
+    })
+}
+
+/// 更新: asks the platform about the open order now (a candidate who paid and still sees
+/// 处理中 never needs to pay twice).
+pub async fn refresh(call: &Call) -> Result<Next, AppError> {
+    let (_, _, reg) = journey::informed_registration(call).await?;
+    if let Some(open) = orders::open_order_of(call.state.db.write(), reg.id).await.map_err(|e| call.internal(e))? {
+        payment::settle(&call.state, &open).await.map_err(|e| call.internal(e))?;
+    }
+    Ok(Next { url: RESULT_URL.into() })
+}

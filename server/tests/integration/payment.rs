@@ -1,0 +1,392 @@
+//! Payment (issue 7) against the sandbox platform running in-process on its own port, the app
+//! on another: orders, notifications (over HTTP, and replayed or forged by the test with the
+//! platform's key), the return, 更新, reconciliation, late payments and a restart.
+
+use crate::helpers::{resident_id, run, spawn_app, TestApp, MERCHANT};
+use crate::journey::{test_photo, through_subjects};
+use app::api::{AppError, Next};
+use app::server::entity::{enrolment, offered_subject, payment, payment_order, registration};
+use app::server::payment::protocol::{self, Fields, SigningKey};
+use app::server::payment::{self as pay, orders};
+use chrono::Duration;
+use http::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+/// A candidate at site `site` holding `subjects`, photo saved, payment started: the cookie
+/// and the order number. The platform's cashier address is checked to be the sandbox's.
+async fn paying(app: &TestApp, n: u32, site: &str, subjects: &[&str]) -> (String, String) {
+    let cookie = app.candidate(&format!("pay{n}@example.com"), &resident_id(n)).await;
+    through_subjects(app, &cookie, n, site, subjects).await;
+    let req = http::Request::post("/api/photo")
+        .header("content-type", "image/jpeg")
+        .header("cookie", cookie.clone())
+        .body(axum::body::Body::from(test_photo(480, 640)))
+        .unwrap();
+    assert_eq!(app.send(req).await.status, StatusCode::OK);
+    let order_no = start(app, &cookie).await;
+    (cookie, order_no)
+}
+
+/// 去支付: the platform's address; the order number of the open order.
+async fn start(app: &TestApp, cookie: &str) -> String {
+    let reply = app.call("/api/pay", json!({"form": {"confirm": "yes"}}), Some(cookie)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let url = reply.json::<Next>().url;
+    assert!(url.contains("/pay/"), "{url}");
+    open_order(app).await.expect("an open order").order_no
+}
+
+/// The newest open order.
+async fn open_order(app: &TestApp) -> Option<payment_order::Model> {
+    use sea_orm::QueryOrder;
+    let open = payment_order::Entity::find().filter(payment_order::Column::Status.eq("open"));
+    open.order_by_desc(payment_order::Column::Id).one(&app.db).await.unwrap()
+}
+
+async fn order(app: &TestApp, no: &str) -> payment_order::Model {
+    payment_order::Entity::find().filter(payment_order::Column::OrderNo.eq(no)).one(&app.db).await.unwrap().unwrap()
+}
+
+/// Everything money touches, to show a refusal changed nothing.
+async fn books(
+    app: &TestApp,
+) -> (
+    Vec<payment_order::Model>,
+    Vec<payment::Model>,
+    Vec<enrolment::Model>,
+    Vec<registration::Model>,
+    Vec<offered_subject::Model>,
+) {
+    (
+        payment_order::Entity::find().all(&app.db).await.unwrap(),
+        payment::Entity::find().all(&app.db).await.unwrap(),
+        enrolment::Entity::find().all(&app.db).await.unwrap(),
+        app.registrations().await,
+        offered_subject::Entity::find().all(&app.db).await.unwrap(),
+    )
+}
+
+async fn notify(app: &TestApp, fields: &Fields) -> (StatusCode, String) {
+    let req = http::Request::post(pay::NOTIFY_PATH)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(protocol::to_form(fields)))
+        .unwrap();
+    let reply = app.send(req).await;
+    (reply.status, reply.body)
+}
+
+async fn paid_enrolments(app: &TestApp) -> usize {
+    enrolment::Entity::find().filter(enrolment::Column::PaidAt.is_not_null()).all(&app.db).await.unwrap().len()
+}
+
+/// Waits (bounded) until the order is paid here.
+async fn until_paid(app: &TestApp, no: &str) {
+    for _ in 0..100 {
+        if order(app, no).await.status == "paid" {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("order {no} never paid");
+}
+
+#[test]
+fn the_same_notification_ten_times_at_once_changes_state_once() {
+    run(async {
+        let app = std::sync::Arc::new(spawn_app().await);
+        app.sandbox.set_deliver_notifies(false);
+        let (cookie, no) = paying(&app, 31, "659028", &["65"]).await;
+        let fields = app.sandbox.pay(MERCHANT, &no, "alipay").expect("paid at the platform");
+        let replies: Vec<_> = (0..10)
+            .map(|_| {
+                let (app, fields) = (app.clone(), fields.clone());
+                tokio::spawn(async move { notify(&app, &fields).await })
+            })
+            .collect();
+        for r in replies {
+            assert_eq!(r.await.unwrap(), (StatusCode::OK, protocol::NOTIFY_ACK.to_owned()));
+        }
+        let payments = payment::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(payments.len(), 1);
+        assert_eq!((payments[0].outcome.as_str(), payments[0].source.as_str()), ("applied", "notify"));
+        let o = order(&app, &no).await;
+        assert_eq!((o.status.as_str(), o.method.as_deref()), ("paid", Some("alipay")));
+        assert_eq!(paid_enrolments(&app).await, 1);
+        assert!(app.registrations().await[0].locked_at.is_some());
+        let status = app.get("/register/status", Some(&cookie)).await;
+        assert!(status.body.contains("已缴费") && status.body.contains("已支付"), "{}", status.body);
+        // A day later, the platform's last retry: still success, still nothing new.
+        app.clock.set(app.clock.now() + Duration::hours(25));
+        assert_eq!(notify(&app, &fields).await.0, StatusCode::OK);
+        assert_eq!(payment::Entity::find().all(&app.db).await.unwrap().len(), 1);
+    })
+}
+
+#[test]
+fn forged_or_mismatched_notifications_are_refused_and_change_nothing() {
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let (_, first) = paying(&app, 33, "659028", &["65"]).await;
+        let genuine = app.sandbox.pay(MERCHANT, &first, "wechat").expect("paid");
+        // A second candidate's order, still open.
+        let (_, second) = paying(&app, 35, "650101", &["14"]).await;
+        let before = books(&app).await;
+        let resign = |change: &dyn Fn(&mut Fields), key: &SigningKey| {
+            let mut f = genuine.clone();
+            change(&mut f);
+            key.sign(&mut f);
+            f
+        };
+        let other_key = SigningKey::from_hex(&SigningKey::generate_hex()).unwrap();
+        let cases: Vec<(&str, Fields)> = vec![
+            ("forged signature", resign(&|_| {}, &other_key)),
+            ("wrong amount", resign(&|f| drop(f.insert("amount_fen".into(), "1".into())), &app.platform_key)),
+            (
+                "unknown order",
+                resign(
+                    &|f| drop(f.insert("out_trade_no".into(), "NCRE_65-2025010612-0000000000".into())),
+                    &app.platform_key,
+                ),
+            ),
+            ("wrong merchant", resign(&|f| drop(f.insert("merchant_id".into(), "OTHER".into())), &app.platform_key)),
+            (
+                "not a success",
+                resign(&|f| drop(f.insert("trade_status".into(), "WAIT_BUYER_PAY".into())), &app.platform_key),
+            ),
+            ("unsigned", {
+                let mut f = genuine.clone();
+                f.remove(protocol::SIGN);
+                f
+            }),
+            // An old notification replayed for another order: its signature no longer fits.
+            ("replayed for another order", {
+                let mut f = genuine.clone();
+                f.insert("out_trade_no".into(), second.clone());
+                f
+            }),
+        ];
+        for (what, fields) in cases {
+            let (status, body) = notify(&app, &fields).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{what}");
+            assert_ne!(body, protocol::NOTIFY_ACK, "{what}");
+            assert_eq!(books(&app).await, before, "{what} changed something");
+        }
+        let req = http::Request::post(pay::NOTIFY_PATH).body(axum::body::Body::from("a=1&a=2")).unwrap();
+        assert_eq!(app.send(req).await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(books(&app).await, before);
+        // The genuine one still works.
+        assert_eq!(notify(&app, &genuine).await.0, StatusCode::OK);
+        assert_eq!(order(&app, &first).await.status, "paid");
+    })
+}
+
+#[test]
+fn a_notification_before_the_browser_returns_and_a_return_without_one() {
+    run(async {
+        let app = spawn_app().await;
+        // Delivered over HTTP by the platform, before the browser comes back.
+        let (cookie, no) = paying(&app, 37, "659028", &["65"]).await;
+        app.sandbox.pay(MERCHANT, &no, "unionpay").expect("paid");
+        until_paid(&app, &no).await;
+        let back = app.get(&format!("{}?out_trade_no={no}", pay::RETURN_PATH), Some(&cookie)).await;
+        assert_eq!(back.location(), Some(pay::RESULT_URL));
+        let page = app.get(pay::RESULT_URL, Some(&cookie)).await;
+        assert!(page.body.contains("已缴费") && page.body.contains("银联"), "{}", page.body);
+
+        // No notification at all: the return page's query finds the payment.
+        app.sandbox.set_deliver_notifies(false);
+        let (cookie, no) = paying(&app, 39, "650101", &["14"]).await;
+        let page = app.get(pay::RESULT_URL, Some(&cookie)).await;
+        assert!(page.body.contains("处理中") && page.body.contains("请不要重复支付"), "{}", page.body);
+        app.sandbox.pay(MERCHANT, &no, "alipay").expect("paid");
+        app.get(&format!("{}?out_trade_no={no}", pay::RETURN_PATH), Some(&cookie)).await;
+        assert_eq!(order(&app, &no).await.status, "paid");
+        let recorded = payment::Entity::find().filter(payment::Column::OrderNo.eq(&no)).one(&app.db).await.unwrap();
+        assert_eq!(recorded.unwrap().source, "query");
+        let status = app.get("/register/status", Some(&cookie)).await;
+        for text in ["已支付", "已锁定", "报考科目缴费"] {
+            assert!(status.body.contains(text), "{text}: {}", status.body);
+        }
+    })
+}
+
+#[test]
+fn a_lost_notification_is_found_by_reconciliation_and_by_a_restart() {
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let (_, first) = paying(&app, 41, "659028", &["65"]).await;
+        let (_, second) = paying(&app, 43, "650101", &["14"]).await;
+        app.sandbox.pay(MERCHANT, &first, "alipay").expect("paid");
+        app.sandbox.pay(MERCHANT, &second, "wechat").expect("paid");
+        // Too young to ask about yet.
+        assert_eq!(pay::reconcile(&app.state).await.unwrap(), 0);
+        app.clock.set(app.clock.now() + pay::CHECK_AFTER + Duration::seconds(1));
+        assert_eq!(pay::reconcile(&app.state).await.unwrap(), 2);
+        assert_eq!(order(&app, &first).await.status, "paid");
+        assert_eq!(order(&app, &second).await.status, "paid");
+        assert_eq!(pay::reconcile(&app.state).await.unwrap(), 0, "nothing left open");
+
+        // The server dies between the payment and its notification: on start it asks about
+        // every open order, however young.
+        let (_, third) = paying(&app, 45, "659028", &["66"]).await;
+        app.sandbox.pay(MERCHANT, &third, "alipay").expect("paid");
+        let restarted = app.restart().await;
+        assert_eq!(pay::reconcile_on_start(&restarted).await.unwrap(), 1);
+        assert_eq!(order(&app, &third).await.status, "paid");
+        assert_eq!(paid_enrolments(&app).await, 3);
+    })
+}
+
+#[test]
+fn an_unpaid_order_is_closed_before_its_seats_go_and_a_late_payment_is_owed_back() {
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let (cookie, no) = paying(&app, 47, "659028", &["65"]).await;
+        let held = order(&app, &no).await;
+        let seats_then = offered_subject::Entity::find().all(&app.db).await.unwrap();
+        // Past the subject's 24 hours: the sweeper leaves a subject in payment alone.
+        app.clock.set(held.expires_at + Duration::seconds(1));
+        let swept = app::server::sweeper::sweep(&app.db, app.clock.now(), 10).await.unwrap();
+        assert_eq!(swept.released, 0, "an open order holds its seat");
+        // Reconciliation closes it at the platform, then here; then the seat may go.
+        assert_eq!(pay::reconcile(&app.state).await.unwrap(), 1);
+        assert_eq!(order(&app, &no).await.status, "closed");
+        assert_eq!(app.sandbox.status(MERCHANT, &no).as_deref(), Some(protocol::TRADE_CLOSED));
+        assert!(app.registrations().await[0].locked_at.is_none(), "nothing paid: unlocked again");
+        let swept = app::server::sweeper::sweep(&app.db, app.clock.now(), 10).await.unwrap();
+        assert_eq!(swept.released, 1);
+        // The platform took money anyway (its word, signed): recorded, owed back, not applied.
+        let mut late = Fields::new();
+        for (k, v) in [
+            ("merchant_id", MERCHANT),
+            ("out_trade_no", no.as_str()),
+            ("trade_no", "2025010699999999999999999999"),
+            ("amount_fen", "8000"),
+            ("trade_status", protocol::TRADE_SUCCESS),
+            ("method", "wechat"),
+            ("paid_at", "2025-01-07T12:00:00Z"),
+            ("notify_id", "late-1"),
+            ("notify_time", "2025-01-07T12:00:00Z"),
+        ] {
+            late.insert(k.into(), v.into());
+        }
+        app.platform_key.sign(&mut late);
+        let seats_before = offered_subject::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(notify(&app, &late).await, (StatusCode::OK, protocol::NOTIFY_ACK.to_owned()));
+        assert_eq!(notify(&app, &late).await.0, StatusCode::OK, "replayed: still acknowledged");
+        let recorded = payment::Entity::find().all(&app.db).await.unwrap();
+        assert_eq!(recorded.len(), 1);
+        assert_eq!(
+            (recorded[0].outcome.as_str(), recorded[0].refund_reason.as_deref()),
+            ("refund_due", Some("order_closed"))
+        );
+        assert_eq!(order(&app, &no).await.status, "closed");
+        assert_eq!(offered_subject::Entity::find().all(&app.db).await.unwrap(), seats_before, "no seat taken back");
+        assert_ne!(seats_before, seats_then);
+        // A day has passed: the session has ended; the candidate signs in again.
+        let _ = cookie;
+        let cookie = app.sign_in("pay47@example.com", crate::helpers::PASSWORD).await.session_cookie().unwrap();
+        let page = app.get(pay::RESULT_URL, Some(&cookie)).await;
+        assert!(page.body.contains("待退款") && page.body.contains("原路退还"), "{}", page.body);
+    })
+}
+
+#[test]
+fn one_open_order_per_registration_and_subjects_wait_for_it() {
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let (cookie, no) = paying(&app, 49, "650101", &["14"]).await;
+        // 去支付 again continues the same order.
+        assert_eq!(start(&app, &cookie).await, no);
+        assert_eq!(payment_order::Entity::find().all(&app.db).await.unwrap().len(), 1);
+        assert!(no.starts_with("NCRE_65-2025010"), "{no}");
+        assert_eq!(no.len(), "NCRE_65-2025010611-8060053629".len());
+        // While it is open the subjects and the personal information stay as they are.
+        let before = books(&app).await;
+        let reply = app
+            .call(
+                "/api/subjects",
+                json!({"form": {"site": "650101", "subjects": ["14", "15"], "declare": "yes"}}),
+                Some(&cookie),
+            )
+            .await;
+        assert_eq!(reply.json::<AppError>(), AppError::PaymentInProgress);
+        let reply = app.call("/api/info", json!({"form": crate::journey::info_for(49)}), Some(&cookie)).await;
+        assert_eq!(reply.json::<AppError>(), AppError::Locked);
+        assert_eq!(books(&app).await, before);
+        // Unticked confirmation: refused with the words beside the box.
+        let reply = app.call("/api/pay", json!({"form": {}}), Some(&cookie)).await;
+        match reply.json::<AppError>() {
+            AppError::Invalid(e) => {
+                assert_eq!(e.get("confirm").unwrap().message, "请核对报考信息，并勾选确认后再去支付")
+            }
+            other => panic!("{other:?}"),
+        }
+    })
+}
+
+#[test]
+fn a_paid_candidate_adds_a_subject_and_pays_only_for_it() {
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let (cookie, no) = paying(&app, 51, "650101", &["14"]).await;
+        let genuine = app.sandbox.pay(MERCHANT, &no, "alipay").unwrap();
+        assert_eq!(notify(&app, &genuine).await.0, StatusCode::OK);
+        let status = app.get("/register/status", Some(&cookie)).await;
+        assert!(status.body.contains("增报科目"), "{}", status.body);
+        // The paid subject cannot go; another may be added (the site allows two).
+        let choose = |subjects: &[&str]| json!({"form": {"site": "650101", "subjects": subjects, "declare": "yes"}});
+        let reply = app.call("/api/subjects", choose(&["24"]), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        let reply = app.call("/api/subjects", choose(&["14", "24"]), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let page = app.get("/register/pay", Some(&cookie)).await;
+        assert!(page.body.contains("合计：¥80.00") && !page.body.contains("(14)"), "{}", page.body);
+        let added = start(&app, &cookie).await;
+        assert_ne!(added, no);
+        assert_eq!(order(&app, &added).await.amount_fen, 8000);
+        let fields = app.sandbox.pay(MERCHANT, &added, "wechat").unwrap();
+        assert_eq!(notify(&app, &fields).await.0, StatusCode::OK);
+        assert_eq!(paid_enrolments(&app).await, 2);
+        let reply = app.call("/api/pay", json!({"form": {"confirm": "yes"}}), Some(&cookie)).await;
+        assert_eq!(reply.json::<AppError>(), AppError::NothingToPay);
+    })
+}
+
+#[test]
+fn no_js_payment_posts_redirect_to_the_platform_and_refresh() {
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let cookie = app.candidate("nojs-pay@example.com", &resident_id(53)).await;
+        through_subjects(&app, &cookie, 53, "659028", &["65"]).await;
+        let req = http::Request::post("/api/photo")
+            .header("content-type", "image/jpeg")
+            .header("cookie", cookie.clone())
+            .body(axum::body::Body::from(test_photo(480, 640)))
+            .unwrap();
+        app.send(req).await;
+        let refused = app.post_form("/register/pay", &[], Some(&cookie)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("请核对报考信息，并勾选确认后再去支付"), "{}", refused.body);
+        let going = app.post_form("/register/pay", &[("confirm", "yes")], Some(&cookie)).await;
+        assert_eq!(going.status, StatusCode::SEE_OTHER);
+        assert!(going.location().unwrap().contains("/pay/"), "{:?}", going.location());
+        let csp = going.headers.get("content-security-policy").map(|v| v.to_str().unwrap().to_owned());
+        let page = app.get("/register/pay", Some(&cookie)).await;
+        let page_csp = page.headers.get("content-security-policy").unwrap().to_str().unwrap();
+        assert!(page_csp.contains("form-action 'self' http://127.0.0.1:"), "{page_csp} {csp:?}");
+        let no = open_order(&app).await.unwrap().order_no;
+        app.sandbox.pay(MERCHANT, &no, "alipay").unwrap();
+        let refreshed = app.post_form(pay::RESULT_URL, &[], Some(&cookie)).await;
+        assert_eq!(refreshed.location(), Some(pay::RESULT_URL));
+        assert_eq!(order(&app, &no).await.status, "paid");
+        let _ = orders::OPEN;
+    })
+}
