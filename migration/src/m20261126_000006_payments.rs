@@ -33,7 +33,6 @@ impl MigrationTrait for Migration {
                 .col(timestamp_with_time_zone("created_at"))
                 // After this the order is closed with the platform and its seats may go.
                 .col(timestamp_with_time_zone("expires_at"))
-                .col(text_null("pay_url"))
                 .col(timestamp_with_time_zone_null("last_checked_at"))
                 .col(timestamp_with_time_zone_null("closed_at"))
                 .col(timestamp_with_time_zone_null("paid_at"))

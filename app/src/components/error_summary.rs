@@ -28,7 +28,9 @@ pub fn ErrorSummary(
     view! {
         <div
             class="error-summary"
-            class:hidden=move || errors.with(FieldErrors::is_empty)
+            // The attribute, not a class: an empty summary stays hidden (from screen readers
+            // and from `role=alert` lookups too) even before the stylesheet has loaded.
+            hidden=move || errors.with(FieldErrors::is_empty)
             role="alert"
             aria-labelledby="error-summary-title"
             tabindex="-1"

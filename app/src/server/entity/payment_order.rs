@@ -17,7 +17,6 @@ pub struct Model {
     pub amount_fen: i64,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
-    pub pay_url: Option<String>,
     pub last_checked_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub paid_at: Option<DateTimeUtc>,

@@ -77,7 +77,8 @@ pub type GatewayFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, GatewayErr
 
 pub trait Gateway: Send + Sync + std::fmt::Debug {
     /// Creates the order at the platform (idempotent on the order number) and returns the
-    /// address the candidate's browser goes to.
+    /// address the candidate's browser goes to. Asked again on every 去支付 rather than
+    /// stored: a platform that lost the order (the sandbox restarted) makes it again.
     fn create<'a>(&'a self, order: &'a NewOrder) -> GatewayFuture<'a, String>;
     fn query<'a>(&'a self, order_no: &'a str) -> GatewayFuture<'a, Trade>;
     /// Closes an unpaid order so it can no longer be paid; answers the state afterwards
