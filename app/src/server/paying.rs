@@ -41,7 +41,8 @@ fn order_view(s: &OpenSession, o: &payment_order::Model, items: &[order_item::Mo
         },
         subjects: items.iter().map(|i| line(s, i.offered_subject_id, &i.subject_code, i.fee_fen).subject).collect(),
         created: format_beijing(o.created_at),
-        pay_by: format_beijing(payment::pay_by(o)),
+        // After this an unpaid order is closed.
+        pay_by: format_beijing(o.expires_at),
         method: o.method.as_deref().map(|m| method_label(m).to_owned()),
         paid_at: o.paid_at.map(format_beijing),
     }

@@ -17,7 +17,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 use gateway::{Gateway, GatewayError, Paid, Trade};
 use http::StatusCode;
 use orders::Applied;
@@ -101,25 +101,23 @@ pub async fn settle(state: &AppState, order: &payment_order::Model) -> Result<Se
     }
 }
 
-/// One round of reconciliation: every open order due a question is settled. Run at start-up
-/// (a restart between payment and notification resolves it) and every minute.
+/// One round of reconciliation: every open order due a question is settled. Run every
+/// minute.
 pub async fn reconcile(state: &AppState) -> Result<usize, sea_orm::DbErr> {
-    let due = orders::due(state.db.read(), state.clock.now(), CHECK_AFTER, 200).await?;
-    let mut changed = 0;
-    for order in &due {
-        if settle(state, order).await? != Settled::Pending {
-            changed += 1;
-        }
-    }
-    Ok(changed)
+    settle_due(state, CHECK_AFTER, 200).await
 }
 
 /// At start-up: every open order, however young, is asked about once (a server that died
 /// between a payment and its notification resolves it on its way back up).
 pub async fn reconcile_on_start(state: &AppState) -> Result<usize, sea_orm::DbErr> {
-    let open = orders::due(state.db.read(), state.clock.now(), Duration::zero(), 10_000).await?;
+    settle_due(state, Duration::zero(), 10_000).await
+}
+
+/// Settles the open orders older than `age` (and not asked within it); how many changed.
+async fn settle_due(state: &AppState, age: Duration, limit: u64) -> Result<usize, sea_orm::DbErr> {
+    let due = orders::due(state.db.read(), state.clock.now(), age, limit).await?;
     let mut changed = 0;
-    for order in &open {
+    for order in &due {
         if settle(state, order).await? != Settled::Pending {
             changed += 1;
         }
@@ -174,11 +172,6 @@ async fn back(State(state): State<AppState>, Query(q): Query<HashMap<String, Str
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(NOTIFY_PATH, post(notify)).route(RETURN_PATH, get(back))
-}
-
-/// The deadline shown for an order: when it will be closed if unpaid.
-pub fn pay_by(order: &payment_order::Model) -> DateTime<Utc> {
-    order.expires_at
 }
 
 /// How a gateway error reaches a candidate: never its text.
