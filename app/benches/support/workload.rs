@@ -57,7 +57,12 @@ impl Default for Workload {
                 class_name: "计应2301班".into(),
                 student_no: "2023010101".into(),
             },
-            subjects: SubjectForm { site: "659028".into(), subjects: vec!["65".into()], declare: Some("yes".into()) },
+            subjects: SubjectForm {
+                site: "659028".into(),
+                subjects: vec!["65".into()],
+                declare: Some("yes".into()),
+                seen: None,
+            },
             declaration: TruthfulForm { declare: Some("yes".into()) },
             offer: SiteOffer {
                 site_code: "659028".into(),

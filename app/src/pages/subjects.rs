@@ -69,6 +69,8 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
         .flatten();
     let posted = posted.filter(|p| p.problem != Some(AppError::ConfirmFirst));
 
+    // The holdings version this render shows (the no-JS confirmation and form carry it).
+    let seen = page.saved.seen.clone();
     let page = StoredValue::new(page);
     let (ctx, page_for_check) = (page.with_value(|p| p.ctx), page);
     let kit = FormKit::new(
@@ -83,9 +85,25 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
     let action = ServerAction::<SaveSubjects>::new();
     let navigate = use_navigate();
     kit.follow(action, move |url| navigate(url, Default::default()));
+    // Bumped when the page data changes in place (seats left, or the holdings after a
+    // refusal): the panel and the rule read it again.
+    let seats_version = RwSignal::new(0u32);
     Effect::new(move |_| {
         if action.value().with(|v| v.as_ref().is_some_and(|r| r.is_err())) {
             dialog.set(None);
+            // A refused choice may have met holdings another tab changed: the next dialog
+            // and 确定 work from the holdings as they are now (what is ticked stays).
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = get_subjects_page().await {
+                    page.update_value(|p| {
+                        p.held = fresh.held;
+                        p.saved.seen = fresh.saved.seen;
+                        p.sites = fresh.sites;
+                        p.read_only = fresh.read_only;
+                    });
+                    seats_version.update(|v| *v += 1);
+                }
+            });
         }
     });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -93,9 +111,11 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
             dialog.set(page.with_value(|p| check(p, &form).ok()));
         }
     };
+    // 确定 carries the holdings version the dialog was worked out from.
     let confirm = move |_| {
         dialog.set(None);
-        action.dispatch(SaveSubjects { form: kit.form.get_untracked() });
+        let seen = page.with_value(|p| p.saved.seen.clone());
+        action.dispatch(SaveSubjects { form: SubjectForm { seen, ..kit.form.get_untracked() } });
     };
     let read_only = page.with_value(|p| p.read_only.clone());
 
@@ -108,6 +128,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
                 <input type="hidden" name="site" value=form.site.clone() />
                 {form.subjects.iter().map(|s| view! { <input type="hidden" name="subjects" value=s.clone() /> }).collect_view()}
                 {form.declare.clone().map(|d| view! { <input type="hidden" name="declare" value=d /> })}
+                {seen.map(|v| view! { <input type="hidden" name="seen" value=v /> })}
                 <button class="button" type="submit" name="confirmed" value="yes">"确定"</button>
                 <button class="button button--secondary" type="submit" name="confirmed" value="no">"取消"</button>
             </form>
@@ -117,7 +138,6 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
 
     let site_code = Signal::derive(move || kit.form.with(|f| f.site.clone()));
     // Seats left, kept current: the rule and the table both read the page data, refreshed.
-    let seats_version = RwSignal::new(0u32);
     let refresh = move || {
         let site = site_code.get_untracked();
         if site.is_empty() {
@@ -267,6 +287,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
         </form>
         <form method="post" action="/register/subjects" novalidate on:submit=on_submit>
             <input type="hidden" name="site" value=move || site_code.get() />
+            {seen.map(|v| view! { <input type="hidden" name="seen" value=v /> })}
             <div class="field" class:field--error=move || has_error(SUBJECTS.name) id="subjects">
                 {move || error_of(SUBJECTS.name).map(|m| view! { <p class="field__error" id="subjects-error"><span class="visually-hidden">"错误："</span>{m}</p> })}
                 {panel}

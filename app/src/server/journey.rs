@@ -341,6 +341,7 @@ pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
             site: reg.site_code.clone().unwrap_or_default(),
             subjects: held.iter().map(|h| h.code.clone()).collect(),
             declare: None,
+            seen: Some(reg.holdings_version.to_string()),
         },
         held,
         read_only: match subjects_gate(call, &reg, &enrolments).await {
@@ -400,6 +401,10 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
     require_open(window_for(now, &s, Some(&valid.site_code)))?;
     if !confirmed {
         return Err(AppError::ConfirmFirst);
+    }
+    // Confirmed on a page that showed other holdings (another tab changed them since).
+    if form.seen.as_ref().is_some_and(|seen| seen.parse::<i32>().ok() != Some(reg.holdings_version)) {
+        return already_saved(call, &form).await;
     }
     let site = s.site(&valid.site_code).ok_or_else(|| call.internal("chosen site vanished"))?;
     let added: Vec<Claim> = valid

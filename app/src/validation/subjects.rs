@@ -63,6 +63,11 @@ pub struct SubjectForm {
     pub subjects: Vec<String>,
     #[serde(default)]
     pub declare: Option<String>,
+    /// The holdings version the page showed (a hidden field; not a rule of its own). The
+    /// server saves a confirmed choice only against those same holdings, so a page left
+    /// open while another tab changed them cannot cancel what it never listed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,6 +280,7 @@ mod tests {
             site: site.into(),
             subjects: subjects.iter().map(|s| s.to_string()).collect(),
             declare: Some("yes".into()),
+            seen: None,
         }
     }
 

@@ -501,3 +501,56 @@ fn the_same_submit_from_two_tabs_saves_once_and_both_succeed() {
         }
     })
 }
+
+#[test]
+fn a_page_left_open_while_another_tab_changed_the_subjects_cannot_save_over_them() {
+    run(async {
+        let app = spawn_app().await;
+        let cookie = app.candidate("stale@example.com", &resident_id(27)).await;
+        through_subjects(&app, &cookie, 27, "650101", &["14"]).await;
+        // Tab A loads the subject page; it shows the holdings as they are now.
+        let page: Value = app.api_get("/api/subjects_page", Some(&cookie)).await.json();
+        let seen = page["saved"]["seen"].as_str().expect("the page names the holdings it shows").to_owned();
+        let html = app.get("/register/subjects", Some(&cookie)).await;
+        assert!(html.body.contains(&format!(r#"name="seen" value="{seen}""#)), "the form does not carry seen");
+        // Tab B adds a subject.
+        let reply = app.call("/api/subjects", json!({"form": choice("650101", &["14", "24"])}), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let before = snapshot(&app).await;
+        // Tab A's 确定, worked out from the old holdings, would cancel 24 unlisted: refused.
+        let stale = json!({"form": {"site": "650101", "subjects": ["14", "15"], "declare": "yes", "seen": seen}});
+        let reply = app.call("/api/subjects", stale, Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert_eq!(codes(&reply), ["subjects.changed"]);
+        assert_eq!(snapshot(&app).await, before, "a stale choice changed something");
+        // The same without JavaScript: the confirmation page's 确定 with the old version.
+        let fields = [
+            ("site", "650101"),
+            ("subjects", "14"),
+            ("subjects", "15"),
+            ("declare", "yes"),
+            ("seen", seen.as_str()),
+            ("confirmed", "yes"),
+        ];
+        let reply = app.post_form("/register/subjects", &fields, Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", reply.body);
+        assert!(reply.body.contains("发生了变化"), "{}", reply.body);
+        assert_eq!(snapshot(&app).await, before);
+        // The refusal's page carries the holdings as they are now, so a second 确定 from it
+        // is worked out against them and saves.
+        let now: Value = app.api_get("/api/subjects_page", Some(&cookie)).await.json();
+        let fresh = now["saved"]["seen"].as_str().unwrap().to_owned();
+        assert_ne!(fresh, seen);
+        assert!(reply.body.contains(&format!(r#"name="seen" value="{fresh}""#)), "{}", reply.body);
+        // Tab A asking for exactly what is now held is simply saved.
+        let same = json!({"form": {"site": "650101", "subjects": ["14", "24"], "declare": "yes", "seen": seen}});
+        assert_eq!(app.call("/api/subjects", same, Some(&cookie)).await.status, StatusCode::OK);
+        let again = json!({"form": {"site": "650101", "subjects": ["14", "15"], "declare": "yes", "seen": fresh}});
+        let reply = app.call("/api/subjects", again, Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let mut held: Vec<String> =
+            enrolment::Entity::find().all(&app.db).await.unwrap().into_iter().map(|e| e.subject_code).collect();
+        held.sort();
+        assert_eq!(held, ["14", "15"]);
+    })
+}
