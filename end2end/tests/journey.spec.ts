@@ -238,6 +238,47 @@ test('seats left stay current while the candidate looks at the table', async ({ 
   }
 });
 
+test('a confirmation left open while another tab changed the choice cannot save over it', async ({ page }) => {
+  test.setTimeout(90_000);
+  const [wps, ms, c] = ['(14)计算机基础及WPS Office应用', '(15)计算机基础及MS Office应用', '(24)C语言程序设计'];
+  await holding(page, wps);
+  // Tab A asks to add MS Office; its confirmation (dialog or page) cancels nothing.
+  await open(page, '/register/subjects');
+  await page.getByLabel(ms).check();
+  await page.getByLabel('我保证以上信息是真实和准确的').check();
+  await page.getByRole('button', { name: '提交' }).click();
+  await expect(page.getByTestId('added')).toContainText(ms);
+  await expect(page.getByTestId('cancelled')).toHaveText('无');
+  // Meanwhile tab B, the same candidate, swaps WPS for C语言.
+  const tabB = await page.context().newPage();
+  await open(tabB, '/register/subjects');
+  await tabB.getByLabel(wps).uncheck();
+  await tabB.getByLabel(c).check();
+  await tabB.getByLabel('我保证以上信息是真实和准确的').check();
+  await tabB.getByRole('button', { name: '提交' }).click();
+  await tabB.getByRole('button', { name: '确定' }).click();
+  await expect(tabB).toHaveURL(/\/register\/photo$/);
+  await tabB.close();
+
+  // Tab A's 确定 would now cancel C语言, which its confirmation never listed: refused.
+  await page.getByRole('button', { name: '确定' }).click();
+  await expect(page.locator('.error-summary li')).toHaveText([/发生了变化，本次提交未保存/]);
+  await hydrated(page);
+  await expect(page.getByLabel(ms)).toBeChecked();
+
+  // Submitted again, the confirmation is worked out from what is held now, and saves.
+  await page.getByLabel('我保证以上信息是真实和准确的').check();
+  await page.getByRole('button', { name: '提交' }).click();
+  await expect(page.getByTestId('cancelled')).toContainText(c);
+  await page.getByRole('button', { name: '确定' }).click();
+  await expect(page).toHaveURL(/\/register\/photo$/);
+  await open(page, '/register/status');
+  const table = page.getByTestId('subject-table');
+  await expect(table).toContainText(ms);
+  await expect(table).toContainText(wps);
+  await expect(table).not.toContainText(c);
+});
+
 test('paying: the confirmation, the sandbox platform, and back to 已支付 with the registration locked', async ({ page }) => {
   test.setTimeout(90_000);
   await holding(page, '(14)计算机基础及WPS Office应用');
