@@ -70,7 +70,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
     let posted = posted.filter(|p| p.problem != Some(AppError::ConfirmFirst));
 
     // The holdings version this render shows (the no-JS confirmation and form carry it).
-    let seen = page.saved.seen.clone();
+    let seen = page.saved.seen;
     let page = StoredValue::new(page);
     let (ctx, page_for_check) = (page.with_value(|p| p.ctx), page);
     let kit = FormKit::new(
@@ -99,7 +99,6 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
                         p.held = fresh.held;
                         p.saved.seen = fresh.saved.seen;
                         p.sites = fresh.sites;
-                        p.read_only = fresh.read_only;
                     });
                     seats_version.update(|v| *v += 1);
                 }
@@ -114,7 +113,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
     // 确定 carries the holdings version the dialog was worked out from.
     let confirm = move |_| {
         dialog.set(None);
-        let seen = page.with_value(|p| p.saved.seen.clone());
+        let seen = page.with_value(|p| p.saved.seen);
         action.dispatch(SaveSubjects { form: SubjectForm { seen, ..kit.form.get_untracked() } });
     };
     let read_only = page.with_value(|p| p.read_only.clone());
@@ -128,7 +127,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
                 <input type="hidden" name="site" value=form.site.clone() />
                 {form.subjects.iter().map(|s| view! { <input type="hidden" name="subjects" value=s.clone() /> }).collect_view()}
                 {form.declare.clone().map(|d| view! { <input type="hidden" name="declare" value=d /> })}
-                {seen.map(|v| view! { <input type="hidden" name="seen" value=v /> })}
+                {seen.map(|v| view! { <input type="hidden" name="seen" value=v.to_string() /> })}
                 <button class="button" type="submit" name="confirmed" value="yes">"确定"</button>
                 <button class="button button--secondary" type="submit" name="confirmed" value="no">"取消"</button>
             </form>
@@ -287,7 +286,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
         </form>
         <form method="post" action="/register/subjects" novalidate on:submit=on_submit>
             <input type="hidden" name="site" value=move || site_code.get() />
-            {seen.map(|v| view! { <input type="hidden" name="seen" value=v /> })}
+            {seen.map(|v| view! { <input type="hidden" name="seen" value=v.to_string() /> })}
             <div class="field" class:field--error=move || has_error(SUBJECTS.name) id="subjects">
                 {move || error_of(SUBJECTS.name).map(|m| view! { <p class="field__error" id="subjects-error"><span class="visually-hidden">"错误："</span>{m}</p> })}
                 {panel}

@@ -129,7 +129,7 @@ async fn subjects_post(State(state): State<AppState>, req: Request) -> Response 
             "site" => form.site = v.into_owned(),
             "subjects" => form.subjects.push(v.into_owned()),
             "declare" => form.declare = Some(v.into_owned()),
-            "seen" => form.seen = Some(v.into_owned()),
+            "seen" => form.seen = v.parse().ok(),
             "confirmed" => confirmed = Some(v.into_owned()),
             _ => {}
         }

@@ -341,7 +341,7 @@ pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
             site: reg.site_code.clone().unwrap_or_default(),
             subjects: held.iter().map(|h| h.code.clone()).collect(),
             declare: None,
-            seen: Some(reg.holdings_version.to_string()),
+            seen: Some(reg.holdings_version),
         },
         held,
         read_only: match subjects_gate(call, &reg, &enrolments).await {
@@ -402,10 +402,6 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
     if !confirmed {
         return Err(AppError::ConfirmFirst);
     }
-    // Confirmed on a page that showed other holdings (another tab changed them since).
-    if form.seen.as_ref().is_some_and(|seen| seen.parse::<i32>().ok() != Some(reg.holdings_version)) {
-        return already_saved(call, &form).await;
-    }
     let site = s.site(&valid.site_code).ok_or_else(|| call.internal("chosen site vanished"))?;
     let added: Vec<Claim> = valid
         .added
@@ -429,7 +425,9 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
         cancelled,
         added,
         now,
-        version: reg.holdings_version,
+        // The holdings the candidate confirmed against: the ones their page showed, else
+        // the ones just read. The desk finds a choice for other holdings stale.
+        version: form.seen.unwrap_or(reg.holdings_version),
     };
     match call.state.seats.apply(choice).await {
         Ok(()) => {}

@@ -64,10 +64,10 @@ pub struct SubjectForm {
     #[serde(default)]
     pub declare: Option<String>,
     /// The holdings version the page showed (a hidden field; not a rule of its own). The
-    /// server saves a confirmed choice only against those same holdings, so a page left
+    /// seat desk applies a confirmed choice only to those same holdings, so a page left
     /// open while another tab changed them cannot cancel what it never listed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub seen: Option<String>,
+    pub seen: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

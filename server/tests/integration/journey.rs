@@ -510,7 +510,7 @@ fn a_page_left_open_while_another_tab_changed_the_subjects_cannot_save_over_them
         through_subjects(&app, &cookie, 27, "650101", &["14"]).await;
         // Tab A loads the subject page; it shows the holdings as they are now.
         let page: Value = app.api_get("/api/subjects_page", Some(&cookie)).await.json();
-        let seen = page["saved"]["seen"].as_str().expect("the page names the holdings it shows").to_owned();
+        let seen = page["saved"]["seen"].as_i64().expect("the page names the holdings it shows");
         let html = app.get("/register/subjects", Some(&cookie)).await;
         assert!(html.body.contains(&format!(r#"name="seen" value="{seen}""#)), "the form does not carry seen");
         // Tab B adds a subject.
@@ -524,12 +524,13 @@ fn a_page_left_open_while_another_tab_changed_the_subjects_cannot_save_over_them
         assert_eq!(codes(&reply), ["subjects.changed"]);
         assert_eq!(snapshot(&app).await, before, "a stale choice changed something");
         // The same without JavaScript: the confirmation page's 确定 with the old version.
+        let seen_field = seen.to_string();
         let fields = [
             ("site", "650101"),
             ("subjects", "14"),
             ("subjects", "15"),
             ("declare", "yes"),
-            ("seen", seen.as_str()),
+            ("seen", seen_field.as_str()),
             ("confirmed", "yes"),
         ];
         let reply = app.post_form("/register/subjects", &fields, Some(&cookie)).await;
@@ -539,7 +540,7 @@ fn a_page_left_open_while_another_tab_changed_the_subjects_cannot_save_over_them
         // The refusal's page carries the holdings as they are now, so a second 确定 from it
         // is worked out against them and saves.
         let now: Value = app.api_get("/api/subjects_page", Some(&cookie)).await.json();
-        let fresh = now["saved"]["seen"].as_str().unwrap().to_owned();
+        let fresh = now["saved"]["seen"].as_i64().unwrap();
         assert_ne!(fresh, seen);
         assert!(reply.body.contains(&format!(r#"name="seen" value="{fresh}""#)), "{}", reply.body);
         // Tab A asking for exactly what is now held is simply saved.
