@@ -20,15 +20,20 @@ pub use routes::App;
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // Islands: only the islands' data is serialised for the browser (their props); what the
+    // server components read stays on the server.
+    if let Some(sc) = Owner::current_shared_context() {
+        sc.set_is_hydrating(false);
+    }
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <link rel="icon" href=components::client::asset("/favicon.svg") type="image/svg+xml" />
+                <link rel="stylesheet" href=components::client::asset("/pkg/ncre.css") />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
                 <MetaTags />
             </head>
             <body>

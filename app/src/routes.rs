@@ -1,6 +1,10 @@
 //! The one route table. Every page renders fully on the server before the first byte goes
 //! out (`SsrMode::Async`): with JavaScript off there is no script to swap streamed parts in.
+//! The app runs on the server only (islands): the router, the pages and the frame never
+//! reach the browser; the forms inside the pages are islands (`#[island]`) and hydrate on
+//! their own.
 
+use crate::components::form::full_title;
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::{
@@ -15,22 +19,15 @@ use crate::pages::{
     subjects::SubjectsPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Effects run only in the browser, after hydration: tests wait for this mark.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
-        <Stylesheet id="leptos" href="/pkg/ncre.css" />
-        <Title formatter=|page: String| format!("{page} - NCRE考试报名系统") />
+        <Title formatter=|page: String| full_title(&page) />
         <Router>
             <Header />
             <main id="main-content" class="container">

@@ -70,6 +70,7 @@ ensure_wasm_opt() {
 }
 
 ensure_build_tools() {
+  apt_install brotli
   ensure_wasm_target
   ensure_wasm_opt
   ensure_wasm_bindgen
@@ -136,4 +137,30 @@ leptos_runtime_env() {
   export LEPTOS_SITE_PKG_DIR=pkg
   export LEPTOS_ENV=PROD
   export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+}
+
+# The WASM bundles, one per group of pages (frontend's features; app/build.rs): each holds
+# only the islands of its pages, so a page downloads only its own forms' code. Built after
+# `cargo leptos build --release`, beside its all-islands `ncre` bundle (the fallback), into
+# the site's pkg dir, with brotli and gzip twins. Needs the tools of `ensure_build_tools`.
+CLIENT_BUNDLES="signup signin pass info subjects photo pay"
+build_bundles() {
+  local site_pkg=${LEPTOS_SITE_ROOT:-target/site}/pkg front="$CARGO_TARGET_DIR/front"
+  local wasm_opt="$TOOLS_PREFIX/node_modules/.bin/wasm-opt" b out
+  for b in $CLIENT_BUNDLES; do
+    log "bundle $b: building"
+    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release \
+      --no-default-features --features "$b" --target-dir "$front" --locked
+    out=$(mktemp -d)
+    wasm-bindgen --target web --out-dir "$out" --out-name "$b" --no-typescript \
+      "$front/wasm32-unknown-unknown/wasm-release/frontend.wasm"
+    "$wasm_opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int "$out/${b}_bg.wasm" -o "$site_pkg/$b.wasm"
+    cp "$out/$b.js" "$site_pkg/$b.js"
+    rm -rf "$out"
+    for f in "$site_pkg/$b.wasm" "$site_pkg/$b.js"; do
+      brotli -f -q 11 -o "$f.br" "$f"
+      gzip -f -9 -k "$f"
+    done
+    log "bundle $b: $(stat -c %s "$site_pkg/$b.wasm") B, brotli $(stat -c %s "$site_pkg/$b.wasm.br") B"
+  done
 }

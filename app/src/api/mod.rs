@@ -176,6 +176,24 @@ pub struct Posted<F> {
     pub problem: Option<AppError>,
 }
 
+impl<F> Posted<F> {
+    /// The values, and the rest for the form island to start from.
+    pub fn split(self) -> (F, Refusal) {
+        (self.values, Refusal { errors: self.errors, notes: self.notes, problem: self.problem })
+    }
+}
+
+/// A refused post as a form island starts from: the errors beside the fields and in the
+/// summary, what normalisation changed, and a problem not about one field. The values
+/// travel separately, as the form's own type, so the browser decodes one shape for every
+/// form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub errors: FieldErrors,
+    pub notes: Vec<FieldNote>,
+    pub problem: Option<AppError>,
+}
+
 /// A form with no fields (sign out, send the verification mail again).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NoFields {}

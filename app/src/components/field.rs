@@ -61,7 +61,6 @@ pub fn TextField(
     /// `text` unless given (`password`, `email`).
     #[prop(optional)]
     input_type: Option<&'static str>,
-    #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let name = spec.name;
     let has_error = move || errors.with(|e| e.get(name).is_some());
@@ -103,7 +102,6 @@ pub fn TextField(
                 }
             />
             <FieldNotes notes name />
-            {children.map(|c| c())}
         </div>
     }
 }

@@ -1,11 +1,14 @@
 //! The client-side state every step form shares: which fields the user has left (errors
-//! show only for those while typing), the errors and the non-field problem, and what to
-//! do with the server's answer. The rules themselves are the step's `parse`.
+//! show only for those while typing), the errors and the non-field problem, sending the
+//! form and what to do with the server's answer. The rules themselves are the step's
+//! `parse`.
 
-use crate::api::{AppError, Next, Posted};
+use super::remote;
+use crate::api::{AppError, Next, Posted, Refusal};
 use crate::validation::FieldErrors;
 use leptos::html::Div;
 use leptos::prelude::*;
+#[cfg(feature = "ssr")]
 use leptos_meta::Title;
 
 #[derive(Clone, Copy)]
@@ -16,18 +19,40 @@ pub struct FormState {
     pub summary: NodeRef<Div>,
     /// The page was rendered by the server after a refused post.
     pub from_server: bool,
+    /// A submit is on its way to the server (the button waits).
+    pub sending: RwSignal<bool>,
 }
 
 impl FormState {
-    pub fn new<F>(posted: Option<&Posted<F>>) -> Self {
-        let touched = posted.map(|p| p.errors.iter().map(|e| e.field.clone()).collect()).unwrap_or_default();
+    pub fn new(refusal: Option<&Refusal>) -> Self {
+        let touched = refusal.map(|p| p.errors.iter().map(|e| e.field.clone()).collect()).unwrap_or_default();
         Self {
-            errors: RwSignal::new(posted.map(|p| p.errors.clone()).unwrap_or_default()),
-            problem: RwSignal::new(posted.and_then(|p| p.problem.clone())),
+            errors: RwSignal::new(refusal.map(|p| p.errors.clone()).unwrap_or_default()),
+            problem: RwSignal::new(refusal.and_then(|p| p.problem.clone())),
             touched: RwSignal::new(touched),
             summary: NodeRef::new(),
-            from_server: posted.is_some(),
+            from_server: refusal.is_some(),
+            sending: RwSignal::new(false),
         }
+    }
+
+    /// Sends a valid form to the server function at `path` (`args` is its argument struct)
+    /// and follows the answer: on to the next page with a full page load, or the refusal
+    /// shown as the browser's own (after `refused`, which forgets what must not stay).
+    pub fn send<A>(&self, path: &'static str, args: A, refused: impl Fn() + 'static)
+    where
+        A: serde::Serialize + 'static,
+    {
+        let state = *self;
+        state.sending.set(true);
+        leptos::task::spawn_local(async move {
+            let result = remote::post::<A, Next>(path, &args).await;
+            state.sending.set(false);
+            if matches!(&result, Err(e) if !matches!(e, AppError::StepOrder { .. })) {
+                refused();
+            }
+            state.handle_result(result);
+        });
     }
 
     /// The user left `field`: from now on its errors show as they type.
@@ -61,10 +86,10 @@ impl FormState {
     }
 
     /// What the server answered to a submit made by script.
-    pub fn handle_result(&self, result: Result<Next, AppError>, navigate: impl Fn(&str)) {
+    pub fn handle_result(&self, result: Result<Next, AppError>) {
         match result {
-            Ok(Next { url }) => navigate(&url),
-            Err(AppError::StepOrder { go_to }) => navigate(&go_to),
+            Ok(Next { url }) => load_page(&url),
+            Err(AppError::StepOrder { go_to }) => load_page(&go_to),
             Err(AppError::Invalid(errors)) => self.refuse(errors),
             Err(other) => {
                 self.errors.set(FieldErrors::new());
@@ -79,34 +104,64 @@ impl FormState {
     }
 }
 
-/// The page title, prefixed `错误：` while the form shows errors (GOV.UK pattern).
-#[component]
-pub fn StepTitle(title: &'static str, state: FormState) -> impl IntoView {
-    let errors = state.errors;
-    let text = move || {
-        if errors.with(FieldErrors::is_empty) {
-            title.to_owned()
-        } else {
-            format!("错误：{title}")
-        }
-    };
-    // The server renders the title once, as a plain string. leptos_meta reads the title
-    // while it fills in <head>, after the page's reactive arena may have been left (the
-    // render task can resume on another thread): a signal read there panics. In the
-    // browser the title follows the errors as they change.
-    #[cfg(feature = "ssr")]
-    let text = leptos::text_prop::TextProp::from(text());
-    view! { <Title text /> }
+/// The service's name after every page title (`首页 - NCRE考试报名系统`).
+pub const SITE_TITLE: &str = "NCRE考试报名系统";
+
+/// A page's whole title as the browser shows it.
+pub fn full_title(page: &str) -> String {
+    format!("{page} - {SITE_TITLE}")
 }
 
-/// The refused form of a no-JS post, taken from the server's render context and carried
-/// into the page's serialised state, so the hydrated client starts where the server left.
-/// Synchronous on purpose: nothing to wait for, so nothing for the renderer to wait on.
+/// The title a step shows: prefixed `错误：` while the form shows errors (GOV.UK pattern).
+fn step_title(title: &str, errors: &FieldErrors) -> String {
+    if errors.is_empty() {
+        title.to_owned()
+    } else {
+        format!("错误：{title}")
+    }
+}
+
+/// The page title of a step form. The server renders it once into `<head>`, as a plain
+/// string (leptos_meta fills in `<head>` after the page's reactive arena may have been left:
+/// a signal read there would panic). In the browser the form is an island without the
+/// server's meta context, so the title follows the errors by setting `document.title`.
+#[component]
+pub fn StepTitle(title: &'static str, state: FormState) -> impl IntoView {
+    // Both sides leave one empty marker (`()`) in the island, so the browser's tree lines up
+    // with the server's.
+    #[cfg(feature = "ssr")]
+    {
+        let text = step_title(title, &state.errors.get_untracked());
+        (view! { <Title text /> }, ())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let errors = state.errors;
+        Effect::new(move |_| {
+            let text = errors.with(|e| full_title(&step_title(title, e)));
+            document().set_title(&text);
+        });
+    }
+}
+
+/// The refused form of a no-JS post, from the server's render context (`server::forms`).
+/// Pages run on the server only; the form island gets it as a prop.
 pub fn use_posted<F>() -> Option<Posted<F>>
 where
-    F: Clone + serde::Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
+    F: Clone + Send + Sync + 'static,
 {
-    leptos::server::SharedValue::new(use_context::<Posted<F>>).into_inner()
+    use_context::<Posted<F>>()
+}
+
+/// Where a form island starts: the refused post's values and refusal, or `fresh` values.
+pub fn start<F>(posted: Option<Posted<F>>, fresh: impl FnOnce() -> F) -> (F, Option<Refusal>) {
+    match posted {
+        Some(p) => {
+            let (values, refusal) = p.split();
+            (values, Some(refusal))
+        }
+        None => (fresh(), None),
+    }
 }
 
 /// One form's client side in one place: the values, the step's shared rule, normalisation
@@ -135,15 +190,15 @@ impl<F: Send + Sync + 'static> Copy for FormKit<F> {}
 impl<F: Clone + Send + Sync + 'static> FormKit<F> {
     pub fn new(
         initial: F,
-        posted: Option<&Posted<F>>,
+        refusal: Option<&Refusal>,
         ctx: crate::validation::Ctx,
         check: impl Fn(&F, &crate::validation::Ctx) -> FieldErrors + Send + Sync + 'static,
         normalize: fn(&F) -> (F, Vec<crate::validation::FieldNote>),
     ) -> Self {
         Self {
-            form: RwSignal::new(posted.map(|p| p.values.clone()).unwrap_or(initial)),
-            state: FormState::new(posted),
-            notes: RwSignal::new(posted.map(|p| p.notes.clone()).unwrap_or_default()),
+            form: RwSignal::new(initial),
+            state: FormState::new(refusal),
+            notes: RwSignal::new(refusal.map(|p| p.notes.clone()).unwrap_or_default()),
             ctx,
             check: StoredValue::new(Box::new(check)),
             normalize,
@@ -158,21 +213,14 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
         self
     }
 
-    /// Follows a server function's answer: on to the next page, or the errors shown (and
-    /// the secrets forgotten).
-    pub fn follow<S>(&self, action: ServerAction<S>, go: impl Fn(&str) + 'static)
+    /// Sends the form (already checked) to the server function at `path`; a refusal also
+    /// forgets what the form must not keep (passwords), as the no-JS re-render does.
+    pub fn send<A>(&self, path: &'static str, args: A)
     where
-        S: leptos::server_fn::ServerFn<Output = Next, Error = AppError> + Send + Sync + Clone + 'static,
+        A: serde::Serialize + 'static,
     {
         let kit = *self;
-        Effect::new(move |_| {
-            if let Some(result) = action.value().get() {
-                if matches!(&result, Err(e) if !matches!(e, AppError::StepOrder { .. })) {
-                    kit.form.update(|f| *f = (kit.forget)(f));
-                }
-                kit.state.handle_result(result, &go);
-            }
-        });
+        self.state.send(path, args, move || kit.form.update(|f| *f = (kit.forget)(f)));
     }
 
     fn recheck(&self) {

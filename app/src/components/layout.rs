@@ -7,7 +7,6 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn Header() -> impl IntoView {
-    let me = Resource::new(|| (), |_| get_me());
     view! {
         <a class="skip-link" href="#main-content" rel="external">
             "跳到主要内容"
@@ -20,7 +19,7 @@ pub fn Header() -> impl IntoView {
                 <nav class="site-header__account" aria-label="通行证">
                     <Suspense fallback=|| ()>
                         {move || Suspend::new(async move {
-                            match me.await {
+                            match get_me().await {
                                 Ok(Some(me)) => view! {
                                     <span data-testid="signed-in-as">{format!("{}，您好", me.name)}</span>
                                     <a href="/pass">"我的通行证"</a>

@@ -2,15 +2,16 @@
 
 use crate::api::agreement::AcceptAgreement;
 use crate::api::pass::get_me;
-use crate::api::AppError;
+use crate::api::{AppError, Refusal};
+use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
-use crate::components::form::{use_posted, FormState, StepTitle};
+use crate::components::form::{start, use_posted, FormState, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner};
 use crate::validation::agreement::{AgreementForm, ACCEPT};
 use crate::validation::Ctx;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos::server_fn::ServerFn;
 
 pub const TITLE: &str = "报名协议";
 
@@ -34,14 +35,16 @@ pub const POINTS: [&str; 13] = [
 #[component]
 pub fn AgreementPage() -> impl IntoView {
     let posted = use_posted::<AgreementForm>();
-    let me = Resource::new(|| (), |_| get_me());
     view! {
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || {
                 let posted = posted.clone();
                 Suspend::new(async move {
-                    let error = match me.await {
-                        Ok(Some(me)) if me.verified => return view! { <AgreementStep posted /> }.into_any(),
+                    let error = match get_me().await {
+                        Ok(Some(me)) if me.verified => {
+                            let (form, refusal) = start(posted, AgreementForm::default);
+                            return view! { <ClientNeeded bundle="info" /> <AgreementStep form refusal /> }.into_any();
+                        }
                         Ok(Some(_)) => AppError::Unverified,
                         Ok(None) => AppError::SignInRequired,
                         Err(e) => e,
@@ -58,29 +61,21 @@ pub fn AgreementPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn AgreementStep(posted: Option<crate::api::Posted<AgreementForm>>) -> impl IntoView {
-    let state = FormState::new(posted.as_ref());
-    let accepted = RwSignal::new(posted.as_ref().is_some_and(|p| p.values.accept.as_deref() == Some("yes")));
+#[cfg_attr(island_info, island)]
+#[cfg_attr(not(island_info), component)]
+fn AgreementStep(form: AgreementForm, refusal: Option<Refusal>) -> impl IntoView {
+    let state = FormState::new(refusal.as_ref());
+    let accepted = RwSignal::new(form.accept.as_deref() == Some("yes"));
     let form = move || AgreementForm { accept: accepted.get_untracked().then(|| "yes".to_owned()) };
     // The agreement's rule does not depend on the date; the context is only for the language.
     let ctx = Ctx::new(crate::domain::Date::EPOCH);
-
-    let action = ServerAction::<AcceptAgreement>::new();
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(result) = action.value().get() {
-            let navigate = navigate.clone();
-            state.handle_result(result, move |url| navigate(url, Default::default()));
-        }
-    });
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match form().parse(&ctx) {
             Err(errors) => state.refuse(errors),
             Ok(_) => {
-                action.dispatch(AcceptAgreement { form: form() });
+                state.send(AcceptAgreement::PATH, AcceptAgreement { form: form() }, || ());
             }
         }
     };
@@ -100,7 +95,7 @@ fn AgreementStep(posted: Option<crate::api::Posted<AgreementForm>>) -> impl Into
         </section>
         <form method="post" action="/register/agreement" novalidate on:submit=on_submit>
             <CheckboxField spec=ACCEPT value="yes" checked=accepted on_change errors=state.errors />
-            <button class="button" type="submit" disabled=move || action.pending().get()>
+            <button class="button" type="submit" disabled=move || state.sending.get()>
                 "下一步"
             </button>
         </form>

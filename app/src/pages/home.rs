@@ -9,14 +9,13 @@ use leptos_meta::Title;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let home = Resource::new(|| (), |_| get_home());
     view! {
         <Title text="首页" />
         <NoticeBanner />
         <h1>"欢迎使用NCRE考试报名系统"</h1>
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || Suspend::new(async move {
-                match home.await {
+                match get_home().await {
                     Ok(view) => view! { <HomeBody view /> }.into_any(),
                     Err(e) => view! { <p class="problem-banner" role="alert">{e.user_message()}</p> }.into_any(),
                 }

@@ -3,10 +3,11 @@
 //! checked against it), 联系方式 and 学校. Saved as a draft by 保存并继续.
 
 use crate::api::journey::{get_info_page, InfoPage as PageData, SaveInfo};
-use crate::api::Posted;
+use crate::api::Refusal;
+use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{SelectField, TextField};
-use crate::components::form::{use_posted, FormKit, StepTitle};
+use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner, ReadOnlyBanner};
 use crate::domain::codes;
 use crate::domain::Gender;
@@ -15,21 +16,24 @@ use crate::validation::info::InfoForm;
 use crate::validation::personal::{BIRTH_DATE, EDUCATION, ETHNICITY, GENDER, OCCUPATION, TRAINING};
 use crate::validation::school::{CLASS, DEPARTMENT, MAJOR, STUDENT_NO};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos::server_fn::ServerFn;
 
 pub const TITLE: &str = "个人信息采集";
 
 #[component]
 pub fn InfoPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| get_info_page());
     let posted = use_posted::<InfoForm>();
     view! {
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || {
                 let posted = posted.clone();
                 Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <InfoStep page posted /> }.into_any(),
+                    match get_info_page().await {
+                        Ok(mut page) => {
+                            let (form, refusal) = start(posted, || page.saved.clone());
+                            page.saved = form;
+                            view! { <ClientNeeded bundle="info" /> <InfoStep page refusal /> }.into_any()
+                        }
                         Err(error) => view! {
                             <leptos_meta::Title text=TITLE />
                             <h1>{TITLE}</h1>
@@ -47,23 +51,21 @@ fn list(l: &'static codes::CodeList) -> Vec<(&'static str, &'static str)> {
     l.entries().to_vec()
 }
 
-#[component]
-fn InfoStep(page: PageData, posted: Option<Posted<InfoForm>>) -> impl IntoView {
+#[cfg_attr(island_info, island)]
+#[cfg_attr(not(island_info), component)]
+fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
     let facts = page.facts;
     let kit = FormKit::new(
         page.saved.clone(),
-        posted.as_ref(),
+        refusal.as_ref(),
         page.ctx,
         move |f, c| f.parse(c, &facts).err().unwrap_or_default(),
         InfoForm::normalize,
     );
     let state = kit.state;
-    let action = ServerAction::<SaveInfo>::new();
-    let navigate = use_navigate();
-    kit.follow(action, move |url| navigate(url, Default::default()));
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
-            action.dispatch(SaveInfo { form });
+            kit.send(SaveInfo::PATH, SaveInfo { form });
         }
     };
     let id = page.identity.clone();
@@ -133,7 +135,7 @@ fn InfoStep(page: PageData, posted: Option<Posted<InfoForm>>) -> impl IntoView {
                     on_leave=kit.on_leave(STUDENT_NO.name) errors=state.errors notes=kit.notes_of(STUDENT_NO.name) />
             </fieldset>
             {read_only.is_none().then(|| view! {
-                <button class="button" type="submit" disabled=move || action.pending().get()>
+                <button class="button" type="submit" disabled=move || state.sending.get()>
                     "保存并继续"
                 </button>
             })}

@@ -4,12 +4,13 @@
 //! with it.
 
 use crate::api::pass::{
-    get_pass_page, get_rule_context, EditPass, PassView, RequestReset, ResetPassword, SignIn, SignUp, VerifyEmail,
+    get_pass_page, get_rule_context, EditPass, PassView, RequestReset, ResetPassword, SignIn, SignUp,
 };
-use crate::api::{NoFields, Posted};
+use crate::api::{NoFields, Refusal};
+use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{SelectField, TextField};
-use crate::components::form::{load_page, use_posted, FormKit, StepTitle};
+use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::{Date, DocumentType};
 use crate::validation::account::{
@@ -18,7 +19,10 @@ use crate::validation::account::{
 };
 use crate::validation::identity::{IdentityForm, DOC_NUMBER, DOC_TYPE, NAME};
 use crate::validation::{Ctx, FieldErrors, FieldNote};
+use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 const PASSWORD_HINT: &str = "8至128个字符，可以是汉字、字母、数字和符号；不能用常见密码，也不能与邮箱或证件号码相同";
@@ -53,15 +57,18 @@ fn Loading() -> impl IntoView {
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let ctx = Resource::new(|| (), |_| get_rule_context());
     let posted = use_posted::<SignUpForm>();
     view! {
         <Suspense fallback=Loading>
             {move || {
                 let posted = posted.clone();
                 Suspend::new(async move {
-                    match ctx.await {
-                        Ok(ctx) => view! { <SignUpStep ctx posted /> }.into_any(),
+                    match get_rule_context().await {
+                        Ok(ctx) => {
+                            let fresh = || SignUpForm { doc_type: DocumentType::ResidentId.code().into(), ..Default::default() };
+                            let (form, refusal) = start(posted, fresh);
+                            view! { <ClientNeeded bundle="signup" /> <SignUpStep ctx form refusal /> }.into_any()
+                        }
                         Err(error) => view! { <LoadProblem error /> }.into_any(),
                     }
                 })
@@ -70,18 +77,16 @@ pub fn SignUpPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn SignUpStep(ctx: Ctx, posted: Option<Posted<SignUpForm>>) -> impl IntoView {
+#[cfg_attr(island_signup, island)]
+#[cfg_attr(not(island_signup), component)]
+fn SignUpStep(ctx: Ctx, form: SignUpForm, refusal: Option<Refusal>) -> impl IntoView {
     const TITLE: &str = "注册通行证";
-    let initial = SignUpForm { doc_type: DocumentType::ResidentId.code().into(), ..Default::default() };
-    let kit = FormKit::new(initial, posted.as_ref(), ctx, |f, c| errors_of(f.parse(c)), SignUpForm::normalize)
+    let kit = FormKit::new(form, refusal.as_ref(), ctx, |f, c| errors_of(f.parse(c)), SignUpForm::normalize)
         .forgetting(SignUpForm::without_passwords);
     let state = kit.state;
-    let action = ServerAction::<SignUp>::new();
-    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
-            action.dispatch(SignUp { form });
+            kit.send(SignUp::PATH, SignUp { form });
         }
     };
     view! {
@@ -143,7 +148,7 @@ fn SignUpStep(ctx: Ctx, posted: Option<Posted<SignUpForm>>) -> impl IntoView {
                 on_leave=kit.on_leave(CONFIRM_PASSWORD.name)
                 errors=state.errors
             />
-            <button class="button" type="submit" disabled=move || action.pending().get()>
+            <button class="button" type="submit" disabled=move || state.sending.get()>
                 "注册"
             </button>
         </form>
@@ -155,27 +160,27 @@ fn SignUpStep(ctx: Ctx, posted: Option<Posted<SignUpForm>>) -> impl IntoView {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let (form, refusal) = start(use_posted::<SignInForm>(), SignInForm::default);
+    view! {
+        <NoticeBanner />
+        <ClientNeeded bundle="signin" /> <SignInStep form refusal />
+    }
+}
+
+#[cfg_attr(island_signin, island)]
+#[cfg_attr(not(island_signin), component)]
+fn SignInStep(form: SignInForm, refusal: Option<Refusal>) -> impl IntoView {
     const TITLE: &str = "登录";
-    let posted = use_posted::<SignInForm>();
-    let kit = FormKit::new(
-        SignInForm::default(),
-        posted.as_ref(),
-        plain_ctx(),
-        |f, c| errors_of(f.parse(c)),
-        |f| f.normalize(),
-    )
-    .forgetting(SignInForm::without_password);
+    let kit = FormKit::new(form, refusal.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c)), |f| f.normalize())
+        .forgetting(SignInForm::without_password);
     let state = kit.state;
-    let action = ServerAction::<SignIn>::new();
-    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
-            action.dispatch(SignIn { form });
+            kit.send(SignIn::PATH, SignIn { form });
         }
     };
     view! {
         <StepTitle title=TITLE state />
-        <NoticeBanner />
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>"登录通行证"</h1>
@@ -196,7 +201,7 @@ pub fn SignInPage() -> impl IntoView {
                 on_leave=kit.on_leave(CURRENT_PASSWORD.name)
                 errors=state.errors
             />
-            <button class="button" type="submit" disabled=move || action.pending().get()>
+            <button class="button" type="submit" disabled=move || state.sending.get()>
                 "登录"
             </button>
         </form>
@@ -210,7 +215,8 @@ pub fn SignInPage() -> impl IntoView {
 // ---- 验证电子邮箱 ----
 
 /// The mailed link opens this page; the button does the verifying (a POST), so a mail
-/// scanner that fetches links does not use the token up.
+/// scanner that fetches links does not use the token up. A plain form post with JavaScript
+/// on or off: nothing to check as one types.
 #[component]
 pub fn VerifyPage() -> impl IntoView {
     const TITLE: &str = "验证电子邮箱";
@@ -220,23 +226,15 @@ pub fn VerifyPage() -> impl IntoView {
         .as_ref()
         .map(|p| p.values.token.clone())
         .unwrap_or_else(|| query.with_untracked(|q| q.get("token")).unwrap_or_default());
-    let kit = FormKit::new(TokenForm { token }, posted.as_ref(), plain_ctx(), |_, _| FieldErrors::new(), no_notes);
-    let state = kit.state;
-    let action = ServerAction::<VerifyEmail>::new();
-    kit.follow(action, load_page);
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        if let Some(form) = kit.submit(&ev) {
-            action.dispatch(VerifyEmail { form });
-        }
-    };
+    let problem = posted.and_then(|p| p.problem).map(|p| p.user_message());
     view! {
-        <StepTitle title=TITLE state />
-        <ProblemBanner message=state.problem_message() />
+        <Title text=TITLE />
+        <ProblemBanner message=Signal::stored(problem) />
         <h1>{TITLE}</h1>
         <p>"点击下面的按钮，完成电子邮箱验证。"</p>
-        <form method="post" action="/pass/verify" novalidate on:submit=on_submit>
-            <input type="hidden" name="token" prop:value=kit.value(|f| &f.token) value=kit.form.get_untracked().token />
-            <button class="button" type="submit" disabled=move || action.pending().get()>
+        <form method="post" action="/pass/verify" novalidate>
+            <input type="hidden" name="token" value=token />
+            <button class="button" type="submit">
                 "验证我的邮箱"
             </button>
         </form>
@@ -247,21 +245,20 @@ pub fn VerifyPage() -> impl IntoView {
 
 #[component]
 pub fn ResetRequestPage() -> impl IntoView {
+    let (form, refusal) = start(use_posted::<ResetRequestForm>(), ResetRequestForm::default);
+    view! { <ClientNeeded bundle="signin" /> <ResetRequestStep form refusal /> }
+}
+
+#[cfg_attr(island_signin, island)]
+#[cfg_attr(not(island_signin), component)]
+fn ResetRequestStep(form: ResetRequestForm, refusal: Option<Refusal>) -> impl IntoView {
     const TITLE: &str = "找回密码";
-    let posted = use_posted::<ResetRequestForm>();
-    let kit = FormKit::new(
-        ResetRequestForm::default(),
-        posted.as_ref(),
-        plain_ctx(),
-        |f, c| errors_of(f.parse(c)),
-        ResetRequestForm::normalize,
-    );
+    let kit =
+        FormKit::new(form, refusal.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c)), ResetRequestForm::normalize);
     let state = kit.state;
-    let action = ServerAction::<RequestReset>::new();
-    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
-            action.dispatch(RequestReset { form });
+            kit.send(RequestReset::PATH, RequestReset { form });
         }
     };
     view! {
@@ -280,7 +277,7 @@ pub fn ResetRequestPage() -> impl IntoView {
                 errors=state.errors
                 notes=kit.notes_of(EMAIL.name)
             />
-            <button class="button" type="submit" disabled=move || action.pending().get()>
+            <button class="button" type="submit" disabled=move || state.sending.get()>
                 "发送链接"
             </button>
         </form>
@@ -291,22 +288,26 @@ pub fn ResetRequestPage() -> impl IntoView {
 
 #[component]
 pub fn NewPasswordPage() -> impl IntoView {
-    const TITLE: &str = "设置新密码";
     let posted = use_posted::<NewPasswordForm>();
     let query = use_query_map();
     let token = posted
         .as_ref()
         .map(|p| p.values.token.clone())
         .unwrap_or_else(|| query.with_untracked(|q| q.get("token")).unwrap_or_default());
-    let initial = NewPasswordForm { token, ..Default::default() };
-    let kit = FormKit::new(initial, posted.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c, &[])), no_notes)
+    let (form, refusal) = start(posted, || NewPasswordForm { token, ..Default::default() });
+    view! { <ClientNeeded bundle="signin" /> <NewPasswordStep form refusal /> }
+}
+
+#[cfg_attr(island_signin, island)]
+#[cfg_attr(not(island_signin), component)]
+fn NewPasswordStep(form: NewPasswordForm, refusal: Option<Refusal>) -> impl IntoView {
+    const TITLE: &str = "设置新密码";
+    let kit = FormKit::new(form, refusal.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c, &[])), no_notes)
         .forgetting(NewPasswordForm::without_passwords);
     let state = kit.state;
-    let action = ServerAction::<ResetPassword>::new();
-    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
-            action.dispatch(ResetPassword { form });
+            kit.send(ResetPassword::PATH, ResetPassword { form });
         }
     };
     view! {
@@ -334,7 +335,7 @@ pub fn NewPasswordPage() -> impl IntoView {
                 on_leave=kit.on_leave(CONFIRM_PASSWORD.name)
                 errors=state.errors
             />
-            <button class="button" type="submit" disabled=move || action.pending().get()>
+            <button class="button" type="submit" disabled=move || state.sending.get()>
                 "设置新密码"
             </button>
         </form>
@@ -345,7 +346,6 @@ pub fn NewPasswordPage() -> impl IntoView {
 
 #[component]
 pub fn PassPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| get_pass_page());
     let posted = use_posted::<IdentityForm>();
     // "Send the mail again" refused without JavaScript (too many, signed out): said here.
     let resend = use_posted::<NoFields>().and_then(|p| p.problem).map(|p| p.user_message());
@@ -357,8 +357,12 @@ pub fn PassPage() -> impl IntoView {
             {move || {
                 let posted = posted.clone();
                 Suspend::new(async move {
-                    match page.await {
-                        Ok(view) => view! { <PassBody view posted /> }.into_any(),
+                    match get_pass_page().await {
+                        Ok(mut view) => {
+                            let (form, refusal) = start(posted, || view.edit.clone());
+                            view.edit = form;
+                            view! { <ClientNeeded bundle="pass" /> <PassBody view refusal /> }.into_any()
+                        }
                         Err(error) => view! { <h1>"我的通行证"</h1><LoadProblem error /> }.into_any(),
                     }
                 })
@@ -367,17 +371,16 @@ pub fn PassPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn PassBody(view: PassView, posted: Option<Posted<IdentityForm>>) -> impl IntoView {
+#[cfg_attr(island_pass, island)]
+#[cfg_attr(not(island_pass), component)]
+fn PassBody(view: PassView, refusal: Option<Refusal>) -> impl IntoView {
     let ctx = view.ctx;
     let kit =
-        FormKit::new(view.edit.clone(), posted.as_ref(), ctx, |f, c| errors_of(f.parse(c)), IdentityForm::normalize);
+        FormKit::new(view.edit.clone(), refusal.as_ref(), ctx, |f, c| errors_of(f.parse(c)), IdentityForm::normalize);
     let state = kit.state;
-    let action = ServerAction::<EditPass>::new();
-    kit.follow(action, load_page);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
-            action.dispatch(EditPass { form });
+            kit.send(EditPass::PATH, EditPass { form });
         }
     };
     let verify = (!view.verified).then(|| {
@@ -391,9 +394,9 @@ fn PassBody(view: PassView, posted: Option<Posted<IdentityForm>>) -> impl IntoVi
         }
     });
     let edit = if view.locked {
-        view! { <p class="notice">"您的报名信息已锁定，证件类型、证件号码和姓名不能再修改。"</p> }.into_any()
+        Either::Left(view! { <p class="notice">"您的报名信息已锁定，证件类型、证件号码和姓名不能再修改。"</p> })
     } else {
-        view! {
+        Either::Right(view! {
             <h2>"修改证件信息"</h2>
             <p>"为保护您的个人信息，证件号码不显示全文；修改时请重新填写完整的证件号码。"</p>
             <form method="post" action="/pass" novalidate on:submit=on_submit>
@@ -420,12 +423,11 @@ fn PassBody(view: PassView, posted: Option<Posted<IdentityForm>>) -> impl IntoVi
                     errors=state.errors
                     notes=kit.notes_of(NAME.name)
                 />
-                <button class="button" type="submit" disabled=move || action.pending().get()>
+                <button class="button" type="submit" disabled=move || state.sending.get()>
                     "保存"
                 </button>
             </form>
-        }
-        .into_any()
+        })
     };
     view! {
         <StepTitle title="我的通行证" state />

@@ -3,15 +3,18 @@
 //! offers 更新 while the platform has not confirmed. Both work without JavaScript (plain
 //! form posts); with it, the result page checks again by itself while 处理中.
 
-use crate::api::payment::{get_pay_page, get_payment_page, OrderState, PayPage as PayData, StartPayment};
-use crate::api::Posted;
+use crate::api::payment::{get_pay_page, get_payment_page, OrderState, PayPage as PayData, PaymentPage, StartPayment};
+use crate::api::Refusal;
+use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
-use crate::components::form::{load_page, use_posted, FormState, StepTitle};
+use crate::components::form::{start, use_posted, FormState, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner};
 use crate::validation::payment::{PayForm, CONFIRM};
 use crate::validation::Ctx;
+use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 pub const PAY_TITLE: &str = "缴费确认";
@@ -20,14 +23,16 @@ pub const RESULT_TITLE: &str = "缴费结果";
 #[component]
 pub fn PayPage() -> impl IntoView {
     let posted = use_posted::<PayForm>();
-    let page = Resource::new(|| (), |_| get_pay_page());
     view! {
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || {
                 let posted = posted.clone();
                 Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <PayStep page posted /> }.into_any(),
+                    match get_pay_page().await {
+                        Ok(page) => {
+                            let (form, refusal) = start(posted, PayForm::default);
+                            view! { <ClientNeeded bundle="pay" /> <PayStep page form refusal /> }.into_any()
+                        }
                         Err(error) => view! {
                             <Title text=PAY_TITLE />
                             <h1>{PAY_TITLE}</h1>
@@ -41,25 +46,20 @@ pub fn PayPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn PayStep(page: PayData, posted: Option<Posted<PayForm>>) -> impl IntoView {
-    let state = FormState::new(posted.as_ref());
-    let confirmed = RwSignal::new(posted.as_ref().is_some_and(|p| p.values.confirm.as_deref() == Some("yes")));
+#[cfg_attr(island_pay, island)]
+#[cfg_attr(not(island_pay), component)]
+fn PayStep(page: PayData, form: PayForm, refusal: Option<Refusal>) -> impl IntoView {
+    let state = FormState::new(refusal.as_ref());
+    let confirmed = RwSignal::new(form.confirm.as_deref() == Some("yes"));
     let form = move || PayForm { confirm: confirmed.get_untracked().then(|| "yes".to_owned()) };
     // The rule does not depend on the date; the context is only for the language.
     let ctx = Ctx::new(crate::domain::Date::EPOCH);
-    let action = ServerAction::<StartPayment>::new();
-    Effect::new(move |_| {
-        if let Some(result) = action.value().get() {
-            state.handle_result(result, load_page);
-        }
-    });
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match form().parse(&ctx) {
             Err(errors) => state.refuse(errors),
             Ok(_) => {
-                action.dispatch(StartPayment { form: form() });
+                state.send(StartPayment::PATH, StartPayment { form: form() }, || ());
             }
         }
     };
@@ -113,88 +113,117 @@ fn PayStep(page: PayData, posted: Option<Posted<PayForm>>) -> impl IntoView {
             </ul>
         </section>
         {match blocked {
-            Some(reason) => view! {
+            Some(reason) => Either::Left(view! {
                 <p class="notice" data-testid="read-only">{reason}</p>
                 <p class="actions"><a class="button button--secondary" href="/register/status">"返回"</a></p>
-            }
-            .into_any(),
-            None => view! {
+            }),
+            None => Either::Right(view! {
                 <form method="post" action="/register/pay" novalidate on:submit=on_submit>
                     <CheckboxField spec=CONFIRM value="yes" checked=confirmed on_change errors=state.errors />
                     <p class="actions">
-                        <button class="button" type="submit" disabled=move || action.pending().get()>"去支付"</button>
+                        <button class="button" type="submit" disabled=move || state.sending.get()>"去支付"</button>
                         <a class="button button--secondary" href="/register/status">"取消"</a>
                     </p>
                 </form>
-            }
-            .into_any(),
+            }),
         }}
     }
 }
 
 #[component]
 pub fn PaymentResultPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| get_payment_page());
     view! {
         <Title text=RESULT_TITLE />
         <h1>{RESULT_TITLE}</h1>
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || Suspend::new(async move {
-                match page.await {
-                    Ok(data) => {
-                        // With JavaScript, look again shortly while the platform has not confirmed.
-                        #[cfg(target_arch = "wasm32")]
-                        if data.pending {
-                            set_timeout(move || page.refetch(), std::time::Duration::from_secs(3));
-                        }
-                        let words = data.words.iter().map(|w| view! { <p>{w.clone()}</p> }).collect_view();
-                        let orders = data
-                            .orders
-                            .iter()
-                            .map(|o| {
-                                let state = match o.state {
-                                    OrderState::Paid => "已支付",
-                                    OrderState::Pending => "处理中",
-                                    OrderState::Closed => "已关闭",
-                                };
-                                view! {
-                                    <tr>
-                                        <td>{o.order_no.clone()}</td>
-                                        <td>{o.subjects.join("、")}</td>
-                                        <td>{o.amount.clone()}</td>
-                                        <td>{state}</td>
-                                        <td>{o.method.clone().unwrap_or_default()}</td>
-                                        <td>{o.paid_at.clone().unwrap_or_else(|| o.created.clone())}</td>
-                                    </tr>
-                                }
-                            })
-                            .collect_view();
-                        view! {
-                            <section class="panel" data-testid="money" aria-label="缴费情况">{words}</section>
-                            <table class="table" data-testid="orders">
-                                <caption>"订单"</caption>
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"订单号"</th><th scope="col">"科目"</th><th scope="col">"金额"</th>
-                                        <th scope="col">"状态"</th><th scope="col">"支付方式"</th><th scope="col">"时间"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>{orders}</tbody>
-                            </table>
-                            <div class="actions">
-                                {data.pending.then(|| view! {
-                                    <form method="post" action="/register/payment" class="inline-form">
-                                        <button class="button" type="submit">"更新"</button>
-                                    </form>
-                                })}
-                                <a class="button button--secondary" href="/register/status">"返回报名信息"</a>
-                            </div>
-                        }
-                        .into_any()
-                    }
+                match get_payment_page().await {
+                    // Only a result still 处理中 needs the client (to look again by itself).
+                    Ok(data) if data.pending => view! { <ClientNeeded bundle="pay" /> <PendingPayment data /> }.into_any(),
+                    Ok(data) => view! { <PaymentBody data /> }.into_any(),
                     Err(error) => view! { <LoadProblem error /> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A payment the platform has not confirmed yet: with JavaScript the page asks again every
+/// 3 s and shows the answer in place; without, 更新 does the same by a plain post.
+#[cfg_attr(island_pay, island)]
+#[cfg_attr(not(island_pay), component)]
+fn PendingPayment(data: PaymentPage) -> impl IntoView {
+    let data = RwSignal::new(data);
+    #[cfg(target_arch = "wasm32")]
+    {
+        use crate::api::payment::GetPaymentPage;
+        use crate::components::remote;
+
+        fn look_again(data: RwSignal<PaymentPage>) {
+            set_timeout(
+                move || {
+                    leptos::task::spawn_local(async move {
+                        let fresh = remote::get::<PaymentPage>(GetPaymentPage::PATH).await;
+                        let pending = fresh.as_ref().map_or(true, |p| p.pending);
+                        if let Ok(fresh) = fresh {
+                            data.set(fresh);
+                        }
+                        if pending {
+                            look_again(data);
+                        }
+                    });
+                },
+                std::time::Duration::from_secs(3),
+            );
+        }
+        look_again(data);
+    }
+    move || view! { <PaymentBody data=data.get() /> }
+}
+
+#[component]
+fn PaymentBody(data: PaymentPage) -> impl IntoView {
+    let words = data.words.iter().map(|w| view! { <p>{w.clone()}</p> }).collect_view();
+    let orders = data
+        .orders
+        .iter()
+        .map(|o| {
+            let state = match o.state {
+                OrderState::Paid => "已支付",
+                OrderState::Pending => "处理中",
+                OrderState::Closed => "已关闭",
+            };
+            view! {
+                <tr>
+                    <td>{o.order_no.clone()}</td>
+                    <td>{o.subjects.join("、")}</td>
+                    <td>{o.amount.clone()}</td>
+                    <td>{state}</td>
+                    <td>{o.method.clone().unwrap_or_default()}</td>
+                    <td>{o.paid_at.clone().unwrap_or_else(|| o.created.clone())}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="panel" data-testid="money" aria-label="缴费情况">{words}</section>
+        <table class="table" data-testid="orders">
+            <caption>"订单"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"订单号"</th><th scope="col">"科目"</th><th scope="col">"金额"</th>
+                    <th scope="col">"状态"</th><th scope="col">"支付方式"</th><th scope="col">"时间"</th>
+                </tr>
+            </thead>
+            <tbody>{orders}</tbody>
+        </table>
+        <div class="actions">
+            {data.pending.then(|| view! {
+                <form method="post" action="/register/payment" class="inline-form">
+                    <button class="button" type="submit">"更新"</button>
+                </form>
+            })}
+            <a class="button button--secondary" href="/register/status">"返回报名信息"</a>
+        </div>
     }
 }

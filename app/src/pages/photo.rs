@@ -5,27 +5,32 @@
 //! the form posts the file (multipart) and the server's verdict comes back on this page.
 
 use crate::api::journey::{get_photo_page, PhotoPage as PageData};
-use crate::api::{AppError, Next, NoFields, Posted};
+use crate::api::{AppError, Next, NoFields, Refusal};
+use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
-use crate::components::form::{load_page, use_posted, FormState, StepTitle};
+use crate::components::form::{use_posted, FormState, StepTitle};
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner, ReadOnlyBanner};
 use crate::validation::photo::{check_upload, PHOTO_FIELD};
 use crate::validation::FieldErrors;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 pub const TITLE: &str = "照片信息采集";
 
 #[component]
 pub fn PhotoPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| get_photo_page());
     let posted = use_posted::<NoFields>();
     view! {
+        <NoticeBanner />
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || {
                 let posted = posted.clone();
                 Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <PhotoStep page posted /> }.into_any(),
+                    match get_photo_page().await {
+                        Ok(page) => {
+                            let refusal = posted.map(|p| p.split().1);
+                            view! { <ClientNeeded bundle="photo" /> <PhotoStep page refusal /> }.into_any()
+                        }
                         Err(error) => view! {
                             <leptos_meta::Title text=TITLE />
                             <h1>{TITLE}</h1>
@@ -39,9 +44,10 @@ pub fn PhotoPage() -> impl IntoView {
     }
 }
 
-#[component]
-fn PhotoStep(page: PageData, posted: Option<Posted<NoFields>>) -> impl IntoView {
-    let state = FormState::new(posted.as_ref());
+#[cfg_attr(island_photo, island)]
+#[cfg_attr(not(island_photo), component)]
+fn PhotoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
+    let state = FormState::new(refusal.as_ref());
     let spec = page.spec;
     // Thread-safe storage: on the server this page is rendered by a task that may move
     // between threads, and a thread-local signal dropped elsewhere panics.
@@ -72,7 +78,6 @@ fn PhotoStep(page: PageData, posted: Option<Posted<NoFields>>) -> impl IntoView 
     let has_error = move || state.errors.with(|e| e.get(PHOTO_FIELD).is_some());
     view! {
         <StepTitle title=TITLE state />
-        <NoticeBanner />
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
@@ -92,8 +97,8 @@ fn PhotoStep(page: PageData, posted: Option<Posted<NoFields>>) -> impl IntoView 
         </section>
         <div class="photo-preview">
             {move || match (preview.get(), saved_src.clone()) {
-                (Some(src), _) => Some(view! { <figure><img src=src alt="待上传的照片" data-testid="preview" /><figcaption>"待上传的照片"</figcaption></figure> }.into_any()),
-                (None, Some(src)) => Some(view! { <figure><img src=src alt="已保存的照片" data-testid="saved-photo" /><figcaption>"已保存的照片"</figcaption></figure> }.into_any()),
+                (Some(src), _) => Some(Either::Left(view! { <figure><img src=src alt="待上传的照片" data-testid="preview" /><figcaption>"待上传的照片"</figcaption></figure> })),
+                (None, Some(src)) => Some(Either::Right(view! { <figure><img src=src alt="已保存的照片" data-testid="saved-photo" /><figcaption>"已保存的照片"</figcaption></figure> })),
                 _ => None,
             }}
         </div>
@@ -120,7 +125,7 @@ fn PhotoStep(page: PageData, posted: Option<Posted<NoFields>>) -> impl IntoView 
 
 /// What a finished upload answered: the next page, or the server's refusal shown as ours.
 pub fn follow_upload(state: FormState, answer: Result<Next, AppError>) {
-    state.handle_result(answer, load_page);
+    state.handle_result(answer);
 }
 
 #[cfg(target_arch = "wasm32")]

@@ -10,14 +10,13 @@ pub const TITLE: &str = "报名信息";
 
 #[component]
 pub fn StatusPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| get_status_page());
     view! {
         <Title text=TITLE />
         <NoticeBanner />
         <h1>{TITLE}</h1>
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || Suspend::new(async move {
-                match page.await {
+                match get_status_page().await {
                     Ok(page) => view! { <StatusBody page /> }.into_any(),
                     Err(error) => view! { <LoadProblem error /> }.into_any(),
                 }

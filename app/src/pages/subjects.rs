@@ -5,17 +5,21 @@
 //! added and kept, with the certificate warning. Nothing is saved before 确定.
 
 use crate::api::journey::{
-    get_capacity, get_subjects_page, offer_for, Confirmation, SaveSubjects, SubjectLine, SubjectsPage,
+    get_subjects_page, offer_for, Confirmation, GetCapacity, GetSubjectsPage, SaveSubjects, SubjectLine, SubjectsPage,
 };
-use crate::api::{AppError, Posted, WindowState};
+use crate::api::{AppError, Posted, Refusal, WindowState};
+use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
-use crate::components::form::{use_posted, FormKit, StepTitle};
+use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner, ReadOnlyBanner};
+use crate::components::remote;
 use crate::validation::declaration::TRUTHFUL;
 use crate::validation::subjects::{SubjectForm, SITE, SUBJECTS};
+use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
 
 pub const TITLE: &str = "报考科目采集";
 const CERTIFICATE_WARNING: &str =
@@ -23,15 +27,26 @@ const CERTIFICATE_WARNING: &str =
 
 #[component]
 pub fn SubjectsPage() -> impl IntoView {
-    let page = Resource::new(|| (), |_| get_subjects_page());
     let posted = use_posted::<SubjectForm>();
+    // `?site=` is the no-JS site chooser (a GET form); it overrides the saved site.
+    let query = use_query_map();
+    let chosen_site = query.with_untracked(|q| q.get("site"));
     view! {
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || {
-                let posted = posted.clone();
+                let (posted, site) = (posted.clone(), chosen_site.clone());
                 Suspend::new(async move {
-                    match page.await {
-                        Ok(page) => view! { <SubjectsStep page posted /> }.into_any(),
+                    match get_subjects_page().await {
+                        Ok(page) => match no_js_confirmation(&page, posted.as_ref()) {
+                            Some((c, form)) => {
+                                view! { <ConfirmationPage c form seen=page.saved.seen /> }.into_any()
+                            }
+                            None => {
+                                let posted = posted.filter(|p| p.problem != Some(AppError::ConfirmFirst));
+                                let (form, refusal) = start(posted, || chosen_form(&page, site));
+                                view! { <ClientNeeded bundle="subjects" /> <SubjectsStep page form refusal /> }.into_any()
+                            }
+                        },
                         Err(error) => view! {
                             <leptos_meta::Title text=TITLE />
                             <h1>{TITLE}</h1>
@@ -50,61 +65,81 @@ fn check(page: &SubjectsPage, form: &SubjectForm) -> Result<Confirmation, crate:
     form.parse(&page.ctx, &offer).map(|valid| Confirmation::build(&page.identity, &page.sites, &valid))
 }
 
+/// After a valid no-JS post: the confirmation of the posted choice (nothing saved yet).
+fn no_js_confirmation(
+    page: &SubjectsPage,
+    posted: Option<&Posted<SubjectForm>>,
+) -> Option<(Confirmation, SubjectForm)> {
+    let posted = posted.filter(|p| p.problem == Some(AppError::ConfirmFirst))?;
+    check(page, &posted.values).ok().map(|c| (c, posted.values.clone()))
+}
+
+/// 报考信息确认 without JavaScript: the posted choice in hidden fields, 确定 or 取消. The
+/// page carries the holdings version the form showed, so 确定 cannot save over holdings
+/// another tab changed meanwhile.
 #[component]
-fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl IntoView {
-    // `?site=` is the no-JS site chooser (a GET form); it overrides the saved site.
-    let query = use_query_map();
-    let mut initial = page.saved.clone();
-    if let Some(site) = query.with_untracked(|q| q.get("site")) {
-        if site != initial.site {
-            initial.site = site;
-            initial.subjects =
-                page.held.iter().filter(|h| h.site_code == initial.site).map(|h| h.code.clone()).collect();
+fn ConfirmationPage(c: Confirmation, form: SubjectForm, seen: Option<i32>) -> impl IntoView {
+    view! {
+        <leptos_meta::Title text="报考信息确认" />
+        <h1>"报考信息确认"</h1>
+        <ConfirmationBody c />
+        <form method="post" action="/register/subjects" class="actions">
+            <input type="hidden" name="site" value=form.site.clone() />
+            {form.subjects.iter().map(|s| view! { <input type="hidden" name="subjects" value=s.clone() /> }).collect_view()}
+            {form.declare.clone().map(|d| view! { <input type="hidden" name="declare" value=d /> })}
+            {seen.map(|v| view! { <input type="hidden" name="seen" value=v.to_string() /> })}
+            <button class="button" type="submit" name="confirmed" value="yes">"确定"</button>
+            <button class="button button--secondary" type="submit" name="confirmed" value="no">"取消"</button>
+        </form>
+    }
+}
+
+/// The form as saved, or with the site the no-JS chooser asked for and what is held there.
+fn chosen_form(page: &SubjectsPage, site: Option<String>) -> SubjectForm {
+    let mut form = page.saved.clone();
+    if let Some(site) = site {
+        if site != form.site {
+            form.site = site;
+            form.subjects = page.held.iter().filter(|h| h.site_code == form.site).map(|h| h.code.clone()).collect();
         }
     }
-    let confirm_first = posted.as_ref().is_some_and(|p| p.problem == Some(AppError::ConfirmFirst));
-    // The no-JS confirmation page: the posted (valid) choice, confirmed or not below.
-    let no_js_confirmation = confirm_first
-        .then(|| posted.as_ref().and_then(|p| check(&page, &p.values).ok().map(|c| (c, p.values.clone()))))
-        .flatten();
-    let posted = posted.filter(|p| p.problem != Some(AppError::ConfirmFirst));
+    form
+}
 
-    // The holdings version this render shows (the no-JS confirmation and form carry it).
+#[cfg_attr(island_subjects, island)]
+#[cfg_attr(not(island_subjects), component)]
+fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>) -> impl IntoView {
+    // The holdings version this render shows (the form carries it to the desk).
     let seen = page.saved.seen;
     let page = StoredValue::new(page);
     let (ctx, page_for_check) = (page.with_value(|p| p.ctx), page);
     let kit = FormKit::new(
-        initial,
-        posted.as_ref(),
+        form,
+        refusal.as_ref(),
         ctx,
         move |f, _| page_for_check.with_value(|p| check(p, f).err().unwrap_or_default()),
         |f| (f.clone(), Vec::new()),
     );
     let state = kit.state;
     let dialog: RwSignal<Option<Confirmation>> = RwSignal::new(None);
-    let action = ServerAction::<SaveSubjects>::new();
-    let navigate = use_navigate();
-    kit.follow(action, move |url| navigate(url, Default::default()));
     // Bumped when the page data changes in place (seats left, or the holdings after a
     // refusal): the panel and the rule read it again.
     let seats_version = RwSignal::new(0u32);
-    Effect::new(move |_| {
-        if action.value().with(|v| v.as_ref().is_some_and(|r| r.is_err())) {
-            dialog.set(None);
-            // A refused choice may have met holdings another tab changed: the next dialog
-            // and 确定 work from the holdings as they are now (what is ticked stays).
-            leptos::task::spawn_local(async move {
-                if let Ok(fresh) = get_subjects_page().await {
-                    page.update_value(|p| {
-                        p.held = fresh.held;
-                        p.saved.seen = fresh.saved.seen;
-                        p.sites = fresh.sites;
-                    });
-                    seats_version.update(|v| *v += 1);
-                }
-            });
-        }
-    });
+    // A refused choice may have met holdings another tab changed: the next dialog and 确定
+    // work from the holdings as they are now (what is ticked stays).
+    let reload_holdings = move || {
+        dialog.set(None);
+        leptos::task::spawn_local(async move {
+            if let Ok(fresh) = remote::get::<SubjectsPage>(GetSubjectsPage::PATH).await {
+                page.update_value(|p| {
+                    p.held = fresh.held;
+                    p.saved.seen = fresh.saved.seen;
+                    p.sites = fresh.sites;
+                });
+                seats_version.update(|v| *v += 1);
+            }
+        });
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
             dialog.set(page.with_value(|p| check(p, &form).ok()));
@@ -114,26 +149,10 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
     let confirm = move |_| {
         dialog.set(None);
         let seen = page.with_value(|p| p.saved.seen);
-        action.dispatch(SaveSubjects { form: SubjectForm { seen, ..kit.form.get_untracked() } });
+        let form = SubjectForm { seen, ..kit.form.get_untracked() };
+        state.send(SaveSubjects::PATH, SaveSubjects { form }, reload_holdings);
     };
     let read_only = page.with_value(|p| p.read_only.clone());
-
-    if let Some((c, form)) = no_js_confirmation {
-        return view! {
-            <leptos_meta::Title text="报考信息确认" />
-            <h1>"报考信息确认"</h1>
-            <ConfirmationBody c />
-            <form method="post" action="/register/subjects" class="actions">
-                <input type="hidden" name="site" value=form.site.clone() />
-                {form.subjects.iter().map(|s| view! { <input type="hidden" name="subjects" value=s.clone() /> }).collect_view()}
-                {form.declare.clone().map(|d| view! { <input type="hidden" name="declare" value=d /> })}
-                {seen.map(|v| view! { <input type="hidden" name="seen" value=v.to_string() /> })}
-                <button class="button" type="submit" name="confirmed" value="yes">"确定"</button>
-                <button class="button button--secondary" type="submit" name="confirmed" value="no">"取消"</button>
-            </form>
-        }
-        .into_any();
-    }
 
     let site_code = Signal::derive(move || kit.form.with(|f| f.site.clone()));
     // Seats left, kept current: the rule and the table both read the page data, refreshed.
@@ -143,7 +162,8 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
             return;
         }
         leptos::task::spawn_local(async move {
-            if let Ok(fresh) = get_capacity(site.clone()).await {
+            let url = format!("{}?site={}", GetCapacity::PATH, query_value(&site));
+            if let Ok(fresh) = remote::get::<Vec<(String, i32)>>(&url).await {
                 page.update_value(|p| {
                     if let Some(s) = p.sites.iter_mut().find(|s| s.code == site) {
                         for subject in &mut s.subjects {
@@ -304,7 +324,7 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
                     })
                     errors=state.errors
                 />
-                <button class="button" type="submit" disabled=move || action.pending().get()>"提交"</button>
+                <button class="button" type="submit" disabled=move || state.sending.get()>"提交"</button>
             })}
         </form>
         {move || dialog.get().map(|c| view! {
@@ -320,7 +340,6 @@ fn SubjectsStep(page: SubjectsPage, posted: Option<Posted<SubjectForm>>) -> impl
             </div>
         })}
     }
-    .into_any()
 }
 
 #[component]
@@ -329,9 +348,9 @@ fn SubjectList(title: &'static str, lines: Vec<SubjectLine>, testid: &'static st
         <h3>{title}</h3>
         <ul data-testid=testid>
             {if lines.is_empty() {
-                view! { <li>"无"</li> }.into_any()
+                Either::Left(view! { <li>"无"</li> })
             } else {
-                lines.into_iter().map(|l| view! { <li>{format!("{} {} {}", l.level, l.subject, l.fee)}</li> }).collect_view().into_any()
+                Either::Right(lines.into_iter().map(|l| view! { <li>{format!("{} {} {}", l.level, l.subject, l.fee)}</li> }).collect_view())
             }}
         </ul>
     }
@@ -383,4 +402,17 @@ fn live_seats(refresh: impl Fn() + Clone + 'static) {
     }
     #[cfg(not(target_arch = "wasm32"))]
     let _ = refresh;
+}
+
+/// A site code as a query-string value (site codes are digits; anything else is escaped).
+fn query_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

@@ -4,7 +4,7 @@
 
 use super::entity::{pass, web_session};
 use super::limits::Action;
-use super::{passes, session, AppState};
+use super::{session, AppState};
 use crate::api::AppError;
 use crate::validation::Ctx;
 use axum::extract::ConnectInfo;
@@ -32,6 +32,33 @@ pub struct Call {
     cookies: CookieSink,
     /// The TCP peer (`None` in tests that call the router directly).
     peer: Option<IpAddr>,
+    /// Who the browser is signed in as, when already known for this request
+    /// (`SignedInNow`); forgotten when the request starts or ends a session.
+    known: Mutex<Option<Option<SignedIn>>>,
+}
+
+/// The browser's signed-in pass as looked up once for the whole request, before any
+/// handler runs (`resolve_session`): a page asks for it from its header and again from its
+/// body, and both parts are rendered at once, so they share this instead of a lookup each.
+#[derive(Debug, Clone)]
+pub struct SignedInNow(pub Option<SignedIn>);
+
+/// Middleware for the app's routes (pages, server functions, form posts; not static files):
+/// looks up the session the request carries (one query, or none without a session cookie)
+/// and puts the answer in the request's extensions, where every `Call` of the request finds
+/// it. Nothing here holds a lock across the lookup.
+pub async fn resolve_session(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let (mut parts, body) = req.into_parts();
+    let call = Call::for_handler(state, &parts);
+    // A failure is logged; each handler then looks again and answers it its own way.
+    if let Ok(who) = call.look_up().await {
+        parts.extensions.insert(SignedInNow(who));
+    }
+    next.run(axum::extract::Request::from_parts(parts, body)).await
 }
 
 /// A signed-in pass and its session.
@@ -53,7 +80,14 @@ impl Call {
         match (use_context::<AppState>(), parts, use_context::<ResponseOptions>()) {
             (Some(state), Some(parts), Some(res)) => {
                 let peer = peer_of(&parts);
-                Ok(Self { state, headers: parts.headers, request_id, cookies: CookieSink::ServerFn(res), peer })
+                Ok(Self {
+                    state,
+                    headers: parts.headers,
+                    request_id,
+                    cookies: CookieSink::ServerFn(res),
+                    peer,
+                    known: Mutex::new(parts.extensions.get::<SignedInNow>().map(|k| k.0.clone())),
+                })
             }
             _ => {
                 tracing::error!("server function called without app state or request parts");
@@ -70,6 +104,7 @@ impl Call {
             request_id: request_id_of(parts),
             cookies: CookieSink::Collected(Mutex::new(Vec::new())),
             peer: peer_of(parts),
+            known: Mutex::new(parts.extensions.get::<SignedInNow>().map(|k| k.0.clone())),
         }
     }
 
@@ -102,12 +137,25 @@ impl Call {
         AppError::Internal { request_id: self.request_id.clone() }
     }
 
-    /// The browser's live session, if any: one idle too long or too old is ended here (the
-    /// row deleted, so the token is dead even if the browser keeps it).
-    pub async fn session(&self) -> Result<Option<web_session::Model>, AppError> {
+    /// The signed-in pass, if the browser has a live session: one idle too long or too old
+    /// is ended here (the row deleted, so the token is dead even if the browser keeps it).
+    /// Looked up once per request (the page's header and the page itself both ask).
+    pub async fn signed_in(&self) -> Result<Option<SignedIn>, AppError> {
+        if let Some(known) = self.known.lock().unwrap_or_else(PoisonError::into_inner).clone() {
+            return Ok(known);
+        }
+        let who = self.look_up().await?;
+        *self.known.lock().unwrap_or_else(PoisonError::into_inner) = Some(who.clone());
+        Ok(who)
+    }
+
+    /// One query for the session and its pass.
+    async fn look_up(&self) -> Result<Option<SignedIn>, AppError> {
         let Some(token) = session::token_from(&self.headers) else { return Ok(None) };
         let db = &self.state.db;
-        let Some(row) = session::find(db.read(), &token).await.map_err(|e| self.internal(e))? else { return Ok(None) };
+        let Some((row, pass)) = session::find_with_pass(db.read(), &token).await.map_err(|e| self.internal(e))? else {
+            return Ok(None);
+        };
         let now = self.state.clock.now();
         match session::liveness(&row, now) {
             session::Liveness::Expired => {
@@ -119,16 +167,14 @@ impl Call {
                 if touch {
                     session::touch(db.write(), row.id, now).await.map_err(|e| self.internal(e))?;
                 }
-                Ok(Some(row))
+                Ok(Some(SignedIn { session: row, pass }))
             }
         }
     }
 
-    /// The signed-in pass, if the browser has a live session.
-    pub async fn signed_in(&self) -> Result<Option<SignedIn>, AppError> {
-        let Some(session) = self.session().await? else { return Ok(None) };
-        let pass = passes::by_id(self.state.db.read(), session.pass_id).await.map_err(|e| self.internal(e))?;
-        Ok(pass.map(|pass| SignedIn { session, pass }))
+    /// Forgets what this request looked up (its session just started or ended).
+    fn forget_signed_in(&self) {
+        *self.known.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
     /// The caller as a candidate: signed in with a verified e-mail address.
@@ -144,6 +190,7 @@ impl Call {
     /// browser came with (if any) ends, so a token planted before sign-in is worthless.
     pub async fn start_session(&self, pass_id: i32) -> Result<web_session::Model, AppError> {
         self.delete_current_session().await?;
+        self.forget_signed_in();
         let token = session::new_token().map_err(|e| self.internal(e))?;
         let row = session::create(self.state.db.write(), &token, pass_id, self.state.clock.now())
             .await
@@ -154,6 +201,7 @@ impl Call {
 
     /// Ends the browser's session on the server and tells the browser to drop the cookie.
     pub async fn end_session(&self) -> Result<(), AppError> {
+        self.forget_signed_in();
         if self.delete_current_session().await? {
             self.set_cookie(&session::clearing_cookie(self.state.secure_cookies))?;
         }

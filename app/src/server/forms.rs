@@ -228,10 +228,12 @@ where
 }
 
 /// Renders the app for this request with the refused form in context.
-async fn render_with<F>(state: &AppState, posted: Posted<F>, req: Request) -> Response
+async fn render_with<F>(state: &AppState, posted: Posted<F>, mut req: Request) -> Response
 where
     F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
+    // The post may have started or ended a session: the page looks again.
+    req.extensions_mut().remove::<super::call::SignedInNow>();
     let st = state.clone();
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_async_with_context(

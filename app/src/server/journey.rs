@@ -6,6 +6,7 @@
 
 use super::accounts;
 use super::call::{Call, SignedIn};
+use super::catalogue;
 use super::clock::format_beijing;
 use super::entity::{enrolment, registration};
 use super::passes;
@@ -27,6 +28,7 @@ use crate::validation::subjects::{
 };
 use crate::validation::FieldErrors;
 use chrono::{DateTime, Duration, Utc};
+use std::sync::Arc;
 
 pub const AGREEMENT_URL: &str = "/register/agreement";
 pub const INFO_URL: &str = "/register/info";
@@ -37,8 +39,21 @@ pub const STATUS_URL: &str = "/register/status";
 /// Unpaid, unlocked subjects are released this long after they were chosen (rule 7).
 pub const UNPAID_HOLD: Duration = Duration::hours(24);
 
-async fn session(call: &Call) -> Result<OpenSession, AppError> {
-    repo::open_session(call.state.db.read()).await.map_err(|e| call.internal(e))?.ok_or(AppError::NoSession)
+/// The open exam session's configuration, as held in memory (`catalogue`): its seat counts
+/// may be seconds old, so pages that show or judge seats left use `live_session`.
+async fn session(call: &Call) -> Result<Arc<OpenSession>, AppError> {
+    call.state
+        .catalogue
+        .open_session(call.state.db.read())
+        .await
+        .map_err(|e| call.internal(e))?
+        .ok_or(AppError::NoSession)
+}
+
+/// The open session with the seats left as they are now.
+async fn live_session(call: &Call) -> Result<OpenSession, AppError> {
+    let s = session(call).await?;
+    catalogue::with_live_seats(call.state.db.read(), &s).await.map_err(|e| call.internal(e))
 }
 
 fn window_of(now: DateTime<Utc>, site: &Site) -> WindowState {
@@ -163,7 +178,7 @@ pub(crate) fn pass_brief(call: &Call, who: &SignedIn) -> Result<PassBrief, AppEr
 /// information saved.
 pub(crate) async fn informed_registration(
     call: &Call,
-) -> Result<(SignedIn, OpenSession, registration::Model), AppError> {
+) -> Result<(SignedIn, Arc<OpenSession>, registration::Model), AppError> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let reg = informed(call, &who, &s).await?;
@@ -328,7 +343,7 @@ pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, AppError> {
 
 pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
     let who = call.candidate().await?;
-    let s = session(call).await?;
+    let s = live_session(call).await?;
     let reg = informed(call, &who, &s).await?;
     let enrolments = enrolments_of(call, &reg).await?;
     let held = held(&s, &enrolments);
@@ -354,7 +369,7 @@ pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
 /// Seats left per subject at `site` now (a signed-in candidate's view of public numbers).
 pub async fn capacity(call: &Call, site: &str) -> Result<Vec<(String, i32)>, AppError> {
     call.candidate().await?;
-    let s = session(call).await?;
+    let s = live_session(call).await?;
     Ok(s.site(site)
         .map(|x| x.subjects.iter().map(|(o, subj)| (subj.code.clone(), o.remaining)).collect())
         .unwrap_or_default())
@@ -379,7 +394,7 @@ struct WorkedOut {
 
 async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, AppError> {
     let who = call.candidate().await?;
-    let s = session(call).await?;
+    let s = live_session(call).await?;
     let reg = informed(call, &who, &s).await?;
     let enrolments = enrolments_of(call, &reg).await?;
     let now = call.state.clock.now();
@@ -569,14 +584,13 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
             }
         })
         .collect();
-    let notices = repo::notices(call.state.db.read(), s.session.id, reg.site_code.as_deref())
-        .await
-        .map_err(|e| call.internal(e))?
+    let notices = s
+        .notices_for(reg.site_code.as_deref())
         .into_iter()
         .map(|n| NoticeView {
             kind: if n.site_code.is_some() { "考点通告" } else { "考试通告" }.into(),
-            title: n.title,
-            body: n.body,
+            title: n.title.clone(),
+            body: n.body.clone(),
             published: format_beijing(n.published_at),
         })
         .collect();

@@ -3,7 +3,9 @@
 //! no-JavaScript form posts both call.
 
 pub mod accounts;
+pub mod assets;
 pub mod call;
+pub mod catalogue;
 pub mod clock;
 pub mod crypto;
 pub mod db;

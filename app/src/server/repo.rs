@@ -6,8 +6,7 @@ use crate::validation::info::ValidInfo;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
 };
 
 /// The exam session open for registration (the newest) and its province.
@@ -16,6 +15,8 @@ pub struct OpenSession {
     pub session: exam_session::Model,
     pub province: province::Model,
     pub sites: Vec<Site>,
+    /// The session's notices, newest first.
+    pub notices: Vec<notice::Model>,
 }
 
 /// One site's registration in the session: window, maximum, and the subjects with fee and
@@ -30,6 +31,14 @@ pub struct Site {
 impl OpenSession {
     pub fn site(&self, code: &str) -> Option<&Site> {
         self.sites.iter().find(|s| s.site.code == code)
+    }
+
+    /// The notices a candidate at `site_code` (or none yet) sees: 考试通告 (no site) first,
+    /// then the site's, each newest first.
+    pub fn notices_for(&self, site_code: Option<&str>) -> Vec<&notice::Model> {
+        let general = self.notices.iter().filter(|n| n.site_code.is_none());
+        let site = self.notices.iter().filter(|n| n.site_code.is_some() && n.site_code.as_deref() == site_code);
+        general.chain(site).collect()
     }
 
     /// The offered subject behind an enrolment, with its site.
@@ -58,6 +67,11 @@ pub async fn open_session(db: &impl ConnectionTrait) -> Result<Option<OpenSessio
     let offered =
         offered_subject::Entity::find().filter(offered_subject::Column::OfferingId.is_in(ids)).all(db).await?;
     let catalogue = subject::Entity::find().all(db).await?;
+    let notices = notice::Entity::find()
+        .filter(notice::Column::SessionId.eq(session.id))
+        .order_by_desc(notice::Column::PublishedAt)
+        .all(db)
+        .await?;
     let mut out = Vec::with_capacity(offerings.len());
     for offering in offerings {
         let Some(site) = sites.iter().find(|s| s.code == offering.site_code).cloned() else { continue };
@@ -69,7 +83,7 @@ pub async fn open_session(db: &impl ConnectionTrait) -> Result<Option<OpenSessio
         subjects.sort_by(|a, b| (a.1.level, &a.1.code).cmp(&(b.1.level, &b.1.code)));
         out.push(Site { offering, site, subjects });
     }
-    Ok(Some(OpenSession { session, province, sites: out }))
+    Ok(Some(OpenSession { session, province, sites: out, notices }))
 }
 
 pub async fn draft(
@@ -154,24 +168,4 @@ pub async fn set_photo(
         .exec(db)
         .await?;
     Ok(old)
-}
-
-/// The session's notices for a site: 考试通告 (no site) first, then the site's, newest first.
-pub async fn notices(
-    db: &impl ConnectionTrait,
-    session_id: i32,
-    site_code: Option<&str>,
-) -> Result<Vec<notice::Model>, DbErr> {
-    let mut scope = Condition::any().add(notice::Column::SiteCode.is_null());
-    if let Some(code) = site_code {
-        scope = scope.add(notice::Column::SiteCode.eq(code));
-    }
-    let mut rows = notice::Entity::find()
-        .filter(notice::Column::SessionId.eq(session_id))
-        .filter(scope)
-        .order_by_desc(notice::Column::PublishedAt)
-        .all(db)
-        .await?;
-    rows.sort_by_key(|n| n.site_code.is_some());
-    Ok(rows)
 }

@@ -3,10 +3,13 @@
 //! every time) and ends at sign-out, at a password reset, after 30 minutes without a
 //! request, or 12 hours after it began, whichever comes first.
 
-use super::entity::web_session;
+use super::entity::{pass, web_session};
 use chrono::{DateTime, Duration, Utc};
 use http::header::{HeaderMap, COOKIE};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
+    QuerySelect, RelationDef,
+};
 use sha2::{Digest, Sha256};
 
 pub const COOKIE_NAME: &str = "ncre_sid";
@@ -81,6 +84,22 @@ pub fn cookie(token: &str, secure: bool) -> String {
 pub fn clearing_cookie(secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{COOKIE_NAME}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
+}
+
+/// The session behind `token` and its pass, in one query.
+pub async fn find_with_pass(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<(web_session::Model, pass::Model)>, DbErr> {
+    let to_pass: RelationDef =
+        web_session::Entity::belongs_to(pass::Entity).from(web_session::Column::PassId).to(pass::Column::Id).into();
+    let row = web_session::Entity::find()
+        .filter(web_session::Column::TokenHash.eq(hash(token)))
+        .join(JoinType::InnerJoin, to_pass)
+        .select_also(pass::Entity)
+        .one(db)
+        .await?;
+    Ok(row.and_then(|(session, pass)| pass.map(|p| (session, p))))
 }
 
 pub async fn find(db: &impl ConnectionTrait, token: &str) -> Result<Option<web_session::Model>, DbErr> {

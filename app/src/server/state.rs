@@ -1,5 +1,7 @@
 //! What every request handler can reach.
 
+use super::assets::Assets;
+use super::catalogue::Catalogue;
 use super::crypto::DataKey;
 use super::db::Db;
 use super::limits::{RateLimits, TrustedProxies};
@@ -35,6 +37,10 @@ pub struct AppState {
     pub photos: Arc<dyn PhotoStore>,
     /// The payment platform.
     pub payments: Payments,
+    /// The static files, in memory, and the hashed names pages link them by.
+    pub assets: Arc<Assets>,
+    /// The open session's configuration, held in memory for a few seconds at a time.
+    pub catalogue: Arc<Catalogue>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,6 +1,6 @@
 //! Pages render fully on the server (the JS-off experience) with the seeded data.
 
-use crate::helpers::{run, spawn_app};
+use crate::helpers::{resident_id, run, spawn_app};
 use http::StatusCode;
 
 #[test]
@@ -41,13 +41,23 @@ fn home_before_the_window_says_when_it_opens() {
 fn agreement_without_the_box_is_refused() {
     run(async {
         let app = spawn_app().await;
+        // Signed out: refused, and the page says to sign in (the form is not shown).
         let reply = app.post_form("/register/agreement", &[], None).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(reply.body.contains("请阅读报名协议，并勾选“我已阅读并接受”后再继续"));
+        assert!(reply.body.contains("请先登录通行证"), "{}", reply.body);
         assert!(app.registrations().await.is_empty());
         let reply = app.call("/api/agreement", serde_json::json!({"form": {"accept": "no"}}), None).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(reply.session_cookie().is_none(), "a refused step must not start a session");
+        assert!(app.registrations().await.is_empty());
+        // Signed in: the same page again, the message in the summary and beside the box.
+        let cookie = app.candidate("agree@example.com", &resident_id(41)).await;
+        let reply = app.post_form("/register/agreement", &[], Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let message = "请阅读报名协议，并勾选“我已阅读并接受”后再继续";
+        assert!(reply.body.contains(&format!("rel=\"external\">{message}</a>")), "in the summary: {}", reply.body);
+        assert!(reply.body.contains(&format!("错误：</span>{message}</p>")), "beside the box: {}", reply.body);
+        assert!(reply.body.contains("<title>错误：报名协议 - NCRE考试报名系统</title>"), "{}", reply.body);
         assert!(app.registrations().await.is_empty());
     })
 }

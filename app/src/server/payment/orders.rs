@@ -330,6 +330,9 @@ pub async fn orders_of(
         .order_by_desc(payment_order::Column::Id)
         .all(db)
         .await?;
+    if orders.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut items = order_item::Entity::find()
         .filter(order_item::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
         .order_by_asc(order_item::Column::EnrolmentId)
