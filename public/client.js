@@ -22,8 +22,12 @@
           }
         }
         // Browser tests wait for this mark before typing; a page whose bundle lacks one of
-        // its islands never gets it.
-        if (!missing) document.body.setAttribute('data-hydrated', 'true');
+        // its islands never gets it. The performance mark is the page's time to interactive
+        // (scripts/bench firstload reads it).
+        if (!missing) {
+          document.body.setAttribute('data-hydrated', 'true');
+          if (window.performance && performance.mark) performance.mark('ncre-interactive');
+        }
       });
     })
     .catch(function (e) {

@@ -149,7 +149,12 @@ build_bundles() {
   local wasm_opt="$TOOLS_PREFIX/node_modules/.bin/wasm-opt" b out
   for b in $CLIENT_BUNDLES; do
     log "bundle $b: building"
-    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release \
+    # The environment cargo-leptos gives its own front-end build (Leptos reads these at
+    # compile time): with the same values, the bundles share its compiled dependencies.
+    env LEPTOS_OUTPUT_NAME=ncre LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DIR=pkg \
+      LEPTOS_SITE_ADDR=127.0.0.1:3000 LEPTOS_RELOAD_PORT=3001 LEPTOS_LIB_DIR=frontend LEPTOS_BIN_DIR=server \
+      LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false \
+      cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release \
       --no-default-features --features "$b" --target-dir "$front" --locked
     out=$(mktemp -d)
     wasm-bindgen --target web --out-dir "$out" --out-name "$b" --no-typescript \
@@ -163,4 +168,55 @@ build_bundles() {
     done
     log "bundle $b: $(stat -c %s "$site_pkg/$b.wasm") B, brotli $(stat -c %s "$site_pkg/$b.wasm.br") B"
   done
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# start_release_site DIR: the release build serving a fresh SQLite database in DIR (migrated,
+# demo data seeded) on a free port, mailing over SMTP to the mail catcher and paying through
+# the sandbox platform (keys made for this run, a short notification schedule), each on free
+# ports of its own, all on loopback. Logs go to DIR/{server,mail-catcher,sandbox}.log.
+# Exports LEPTOS_SITE_ADDR, MAIL_URL, PAY_GATEWAY_URL and the server's settings; sets
+# `site_pids` for stop_release_site. Returns once all three answer.
+site_pids=""
+start_release_site() {
+  local dir=$1 server_bin="$CARGO_TARGET_DIR/release/server" pay_port smtp_port mail_port
+  leptos_runtime_env
+  LEPTOS_SITE_ADDR="127.0.0.1:$(free_port)"
+  smtp_port=$(free_port)
+  mail_port=$(free_port)
+  pay_port=$(free_port)
+  export LEPTOS_SITE_ADDR SMTP_URL="smtp://127.0.0.1:$smtp_port" MAIL_URL="http://127.0.0.1:$mail_port"
+  export DATABASE_URL="sqlite://$dir/ncre.db?mode=rwc" PHOTO_DIR="$dir/photos"
+  APP_DATA_KEY=$(random_key)
+  export APP_DATA_KEY
+  "$server_bin" migrate >"$dir/server.log" 2>&1
+  "$server_bin" seed-demo >>"$dir/server.log" 2>&1
+  MAIL_CATCHER_SMTP="127.0.0.1:$smtp_port" MAIL_CATCHER_HTTP="127.0.0.1:$mail_port" \
+    "$server_bin" mail-catcher >"$dir/mail-catcher.log" 2>&1 &
+  site_pids="$!"
+  "$server_bin" pay-sandbox keygen "$dir/pay" >"$dir/sandbox.log" 2>&1
+  export PAY_GATEWAY_URL="http://127.0.0.1:$pay_port"
+  export PAY_MERCHANT_KEY_FILE="$dir/pay/merchant.key" PAY_PLATFORM_PUBLIC_KEY_FILE="$dir/pay/platform.pub"
+  SANDBOX_ADDR="127.0.0.1:$pay_port" SANDBOX_PLATFORM_KEY_FILE="$dir/pay/platform.key" \
+    SANDBOX_MERCHANTS="NCRE65=$(cat "$dir/pay/merchant.pub")" SANDBOX_NOTIFY_SCHEDULE="0,1,2,4" \
+    "$server_bin" pay-sandbox serve >>"$dir/sandbox.log" 2>&1 &
+  site_pids="$site_pids $!"
+  "$server_bin" serve >>"$dir/server.log" 2>&1 &
+  site_pids="$site_pids $!"
+  for _ in $(seq 1 100); do
+    curl -fsS -o /dev/null "http://$LEPTOS_SITE_ADDR/" && curl -fsS -o /dev/null "$MAIL_URL/messages" \
+      && curl -sS -o /dev/null "$PAY_GATEWAY_URL/" && return 0
+    sleep 0.1
+  done
+  log "the release site did not answer on $LEPTOS_SITE_ADDR; see $dir/server.log"
+  return 1
+}
+
+stop_release_site() {
+  local pid
+  for pid in $site_pids; do
+    kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  done
+  site_pids=""
 }

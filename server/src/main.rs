@@ -8,6 +8,12 @@ use server::config::Settings;
 use server::{mail_catcher, seed, startup, telemetry};
 use std::process::ExitCode;
 
+/// mimalloc instead of glibc's malloc: rendering a page allocates thousands of small strings
+/// from many threads at once, and glibc's arenas showed up as a fifth of the profile of a
+/// signed-in page (docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
@@ -24,11 +30,13 @@ async fn main() -> ExitCode {
         "serve" => run_serve().await,
         "migrate" => run_migrate().await,
         "seed-demo" => run_seed().await,
+        "seed-candidates" => run_seed_candidates().await,
         "validate" => run_validate(),
         "mail-catcher" => mail_catcher::run().await,
-        other => {
-            Err(format!("unknown command `{other}`; use serve, migrate, seed-demo, validate or mail-catcher").into())
-        }
+        other => Err(format!(
+            "unknown command `{other}`; use serve, migrate, seed-demo, seed-candidates, validate or mail-catcher"
+        )
+        .into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -59,6 +67,23 @@ async fn run_seed() -> AnyResult {
     let db = startup::connect(&settings.database_url).await?;
     let inserted = seed::load_demo(db.write(), chrono::Utc::now()).await?;
     tracing::info!(inserted, "demo data seeded");
+    Ok(())
+}
+
+/// `server seed-candidates N`: N verified passes for the flow benchmark (`seed::load_passes`),
+/// all with the password in `SEED_PASSWORD`, hashed once.
+async fn run_seed_candidates() -> AnyResult {
+    let n: usize = std::env::args()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .ok_or("usage: server seed-candidates N (the password in SEED_PASSWORD)")?;
+    let password = std::env::var("SEED_PASSWORD").map_err(|_| "SEED_PASSWORD is not set")?;
+    let settings = Settings::from_env()?;
+    let key = settings.data_key()?;
+    let db = startup::connect(&settings.database_url).await?;
+    let hash = app::server::password::Passwords::new(1).hash(password.into()).await?;
+    let added = seed::load_passes(db.write(), &key, n, &hash, chrono::Utc::now()).await?;
+    tracing::info!(added, "flow candidates seeded");
     Ok(())
 }
 

@@ -246,3 +246,75 @@ pub async fn load_candidates(db: &DatabaseConnection, n: usize, now: DateTime<Ut
     }
     Ok(registration::Entity::find().all(db).await?.into_iter().map(|r| r.id).collect())
 }
+
+/// The `i`th flow candidate's 居民身份证 number: province 11, a district made of `i / 500`,
+/// born 1990-01-01, an odd (male) sequence made of `i % 500`, the GB 11643 check character
+/// (ISO 7064 MOD 11-2). Distinct for every `i` below 5,000,000.
+pub fn flow_resident_id(i: usize) -> String {
+    let body = format!("11{:04}19900101{:03}", (i / 500) % 10_000, (i % 500) * 2 + 1);
+    let check = app::domain::national_id::mod11_2_check(body.as_bytes()).unwrap_or('0');
+    format!("{body}{check}")
+}
+
+/// `n` verified passes `flow-<i>@example.com` (0 ≤ i < n) sharing one password hash, each with
+/// its sealed document number (`flow_resident_id`), for the flow benchmark's candidates, who
+/// sign in and walk the journey over HTTP. Existing ones are left as they are. Returns how
+/// many were added.
+pub async fn load_passes(
+    db: &DatabaseConnection,
+    key: &app::server::crypto::DataKey,
+    n: usize,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<u64, DbErr> {
+    use app::server::entity::pass;
+    use app::server::passes::{new_neea_id, DOC_NUMBER_PURPOSE};
+    let mut added = 0;
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for &i in chunk {
+            let email = format!("flow-{i}@example.com");
+            let number = flow_resident_id(i);
+            rows.push(pass::ActiveModel {
+                email: Set(email.clone()),
+                email_key: Set(app::server::passes::email_key(&email)),
+                email_verified_at: Set(Some(now)),
+                password_hash: Set(password_hash.to_owned()),
+                doc_type: Set("resident_id".into()),
+                doc_number: Set(key.seal(DOC_NUMBER_PURPOSE, &number).map_err(|e| DbErr::Custom(e.to_string()))?),
+                doc_number_hash: Set(key.lookup_hash("resident_id", &number)),
+                name: Set("张三".into()),
+                neea_id: Set(new_neea_id().map_err(|e| DbErr::Custom(e.to_string()))?),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            });
+        }
+        added += pass::Entity::insert_many(rows)
+            .on_conflict(nothing(pass::Column::EmailKey))
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(added)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flow_resident_id;
+    use app::domain::date::Date;
+    use app::domain::national_id::parse_resident_id;
+    use app::domain::Gender;
+
+    #[test]
+    fn flow_candidates_have_valid_distinct_male_numbers_born_1990_01_01() {
+        let today = Date::new(2026, 12, 2).unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for i in (0..3000).chain([4_999_999]) {
+            let number = flow_resident_id(i);
+            let encoded = parse_resident_id(&number, today).unwrap_or_else(|e| panic!("{number}: {e:?}"));
+            assert_eq!(encoded.birth_date, Date::new(1990, 1, 1).unwrap());
+            assert_eq!(encoded.gender, Gender::Male);
+            assert!(seen.insert(number), "number {i} repeats");
+        }
+    }
+}

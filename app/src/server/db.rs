@@ -21,8 +21,14 @@ pub struct Db {
     write: DatabaseConnection,
 }
 
-/// Connections for reading (PostgreSQL: for everything).
+/// Connections for reading on PostgreSQL (for everything there).
 const POOL: u32 = 16;
+
+/// Reading connections on SQLite. Each sqlx SQLite connection is a thread of its own that
+/// every query hops to and back from; a read is a few microseconds of SQLite work, so more
+/// readers than cores only add thread switches (profiled: most of a signed-in page's time
+/// was the scheduler). Four leave room for a slow read without queueing the quick ones.
+const SQLITE_READERS: u32 = 4;
 
 fn options(url: &str, max: u32, query_only: bool) -> ConnectOptions {
     let mut opts = ConnectOptions::new(url.to_owned());
@@ -47,7 +53,7 @@ impl Db {
         }
         // The writer first: it creates the file and switches it to write-ahead logging.
         let write = Database::connect(options(url, 1, false)).await?;
-        let read = Database::connect(options(url, POOL, true)).await?;
+        let read = Database::connect(options(url, SQLITE_READERS, true)).await?;
         Ok(Db { read, write })
     }
 

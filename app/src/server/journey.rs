@@ -534,8 +534,9 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
     let site = reg.site_code.as_deref().and_then(|c| s.site(c));
     let paid = enrolments.iter().filter(|e| e.paid_at.is_some()).count();
     let all_paid = !enrolments.is_empty() && paid == enrolments.len();
-    let open = open_order_of(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
     let (orders, refunds) = super::paying::money(call, &s, reg.id).await?;
+    // At most one order is open (a partial unique index); it is among the registration's.
+    let open = orders.iter().any(|o| o.state == crate::api::payment::OrderState::Pending).then_some(());
     let printing = s.session.ticket_print_starts_at.is_some_and(|t| now >= t) && all_paid;
     let done = |b: bool| if b { "已完成" } else { "未完成" };
     let steps = vec![

@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod caching;
 mod helpers;
 mod journey;
 mod pages;
