@@ -242,7 +242,6 @@ fn quantile(buckets: &[(u64, usize)], p: f64) -> f64 {
 async fn run(host: &str, users: usize, seconds: u64, label: &str) -> Result<Summary, GooseError> {
     WINDOW.users.store(users, Ordering::SeqCst);
     let args = [
-        "loadtest".to_owned(),
         format!("--host={host}"),
         format!("--users={users}"),
         // Every user at once: the sign-ins are not measured, the flows after them are.
@@ -411,7 +410,7 @@ async fn main() {
             let summary = match run(host, users, seconds, label).await {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("load test failed: {e}");
+                    eprintln!("load test failed: {e:?}");
                     std::process::exit(1)
                 }
             };

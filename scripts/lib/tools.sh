@@ -205,8 +205,8 @@ start_release_site() {
   "$server_bin" serve >>"$dir/server.log" 2>&1 &
   site_pids="$site_pids $!"
   for _ in $(seq 1 100); do
-    curl -fsS -o /dev/null "http://$LEPTOS_SITE_ADDR/" && curl -fsS -o /dev/null "$MAIL_URL/messages" \
-      && curl -sS -o /dev/null "$PAY_GATEWAY_URL/" && return 0
+    curl -fsS -o /dev/null "http://$LEPTOS_SITE_ADDR/" 2>/dev/null && curl -fsS -o /dev/null "$MAIL_URL/messages" 2>/dev/null \
+      && curl -sS -o /dev/null "$PAY_GATEWAY_URL/" 2>/dev/null && return 0
     sleep 0.1
   done
   log "the release site did not answer on $LEPTOS_SITE_ADDR; see $dir/server.log"

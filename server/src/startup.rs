@@ -44,7 +44,7 @@ pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, Conf
     let trusted_proxies =
         TrustedProxies::parse(&settings.trusted_proxies).map_err(|e| ConfigError(format!("TRUSTED_PROXIES: {e}")))?;
     let mailer = Mailer::new(&settings.smtp_url, &settings.mail_from).map_err(|e| ConfigError(e.to_string()))?;
-    Ok(AppState {
+    Ok(AppState::new(app::server::state::Shared {
         seats: SeatDesk::new(&db).map_err(|e| ConfigError(format!("seat desk: {e}")))?,
         db,
         clock,
@@ -65,7 +65,7 @@ pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, Conf
             Assets::load(std::path::Path::new(settings.leptos.site_root.as_ref()))
                 .map_err(|e| ConfigError(format!("static files under {}: {e}", settings.leptos.site_root)))?,
         ),
-    })
+    }))
 }
 
 /// The app's route list, generated once per process. Generating it renders the app with

@@ -206,26 +206,59 @@ async fn mine(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<Option<reg
     repo::draft(call.state.db.read(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
 }
 
-async fn enrolments_of(call: &Call, reg: &registration::Model) -> Result<Vec<enrolment::Model>, AppError> {
-    seats::enrolments(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))
+/// The caller's registration for the session and what it holds, in one read.
+async fn mine_held(
+    call: &Call,
+    who: &SignedIn,
+    s: &OpenSession,
+) -> Result<Option<(registration::Model, Vec<enrolment::Model>)>, AppError> {
+    repo::draft_with_enrolments(call.state.db.read(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
 }
 
 fn go(url: &str) -> AppError {
     AppError::StepOrder { go_to: url.into() }
 }
 
+/// Where a registration that has not reached `step` sends the candidate: the agreement
+/// first, then the personal information.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Reached {
+    Agreement,
+    Info,
+}
+
+fn require(reg: Option<&registration::Model>, step: Reached) -> Result<(), AppError> {
+    let Some(reg) = reg.filter(|r| r.agreement_accepted_at.is_some()) else { return Err(go(AGREEMENT_URL)) };
+    if step >= Reached::Info && reg.personal_saved_at.is_none() {
+        return Err(go(INFO_URL));
+    }
+    Ok(())
+}
+
 /// The registration, provided the agreement is accepted.
 async fn agreed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, AppError> {
-    mine(call, who, s).await?.filter(|r| r.agreement_accepted_at.is_some()).ok_or_else(|| go(AGREEMENT_URL))
+    let reg = mine(call, who, s).await?;
+    require(reg.as_ref(), Reached::Agreement)?;
+    reg.ok_or_else(|| go(AGREEMENT_URL))
 }
 
 /// The registration, provided the personal information is saved.
 async fn informed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, AppError> {
-    let reg = agreed(call, who, s).await?;
-    if reg.personal_saved_at.is_none() {
-        return Err(go(INFO_URL));
-    }
-    Ok(reg)
+    let reg = mine(call, who, s).await?;
+    require(reg.as_ref(), Reached::Info)?;
+    reg.ok_or_else(|| go(AGREEMENT_URL))
+}
+
+/// The registration and its enrolments, provided it has reached `step`.
+async fn reached_held(
+    call: &Call,
+    who: &SignedIn,
+    s: &OpenSession,
+    step: Reached,
+) -> Result<(registration::Model, Vec<enrolment::Model>), AppError> {
+    let found = mine_held(call, who, s).await?;
+    require(found.as_ref().map(|(r, _)| r), step)?;
+    found.ok_or_else(|| go(AGREEMENT_URL))
 }
 
 // ---- home ----
@@ -242,13 +275,12 @@ pub async fn home(call: &Call) -> Result<HomeView, AppError> {
         Err(e) => return Err(e),
     };
     let now = call.state.clock.now();
-    let reg = match &who {
-        Some(w) => mine(call, w, &s).await?,
-        None => None,
-    };
-    let enrolments = match &reg {
-        Some(r) => enrolments_of(call, r).await?,
-        None => Vec::new(),
+    let (reg, enrolments) = match &who {
+        Some(w) => match mine_held(call, w, &s).await? {
+            Some((r, held)) => (Some(r), held),
+            None => (None, Vec::new()),
+        },
+        None => (None, Vec::new()),
     };
     let site = reg.as_ref().and_then(|r| r.site_code.as_deref()).and_then(|c| s.site(c));
     let session = SessionBrief {
@@ -344,8 +376,7 @@ pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, AppError> {
 pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
     let who = call.candidate().await?;
     let s = live_session(call).await?;
-    let reg = informed(call, &who, &s).await?;
-    let enrolments = enrolments_of(call, &reg).await?;
+    let (reg, enrolments) = reached_held(call, &who, &s, Reached::Info).await?;
     let held = held(&s, &enrolments);
     let now = call.state.clock.now();
     Ok(SubjectsPage {
@@ -395,8 +426,7 @@ struct WorkedOut {
 async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, AppError> {
     let who = call.candidate().await?;
     let s = live_session(call).await?;
-    let reg = informed(call, &who, &s).await?;
-    let enrolments = enrolments_of(call, &reg).await?;
+    let (reg, enrolments) = reached_held(call, &who, &s, Reached::Info).await?;
     let now = call.state.clock.now();
     let sites: Vec<SiteChoice> = s.sites.iter().map(|site| site_choice(now, site)).collect();
     let offer = offer_for(&sites, &form.site, &held(&s, &enrolments));
@@ -527,9 +557,8 @@ fn step(name: &'static str, done: bool, state: &str) -> StepState {
 pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
     let who = call.candidate().await?;
     let s = session(call).await?;
-    let reg = agreed(call, &who, &s).await?;
+    let (reg, enrolments) = reached_held(call, &who, &s, Reached::Agreement).await?;
     let now = call.state.clock.now();
-    let enrolments = enrolments_of(call, &reg).await?;
     let (identity, _) = brief(call, &who)?;
     let site = reg.site_code.as_deref().and_then(|c| s.site(c));
     let paid = enrolments.iter().filter(|e| e.paid_at.is_some()).count();

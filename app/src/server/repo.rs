@@ -1,12 +1,13 @@
 //! Database queries of the registration flow. Handlers call these, never sea-orm directly,
 //! so each statement that matters for correctness has one home.
 
-use super::entity::{exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject};
+use super::entity::{enrolment, exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject};
 use crate::validation::info::ValidInfo;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 /// The exam session open for registration (the newest) and its province.
@@ -96,6 +97,33 @@ pub async fn draft(
         .filter(registration::Column::SessionId.eq(session_id))
         .one(db)
         .await
+}
+
+/// `draft` with the registration's enrolments (oldest first), in one query: the pages that
+/// show both read them on every view.
+pub async fn draft_with_enrolments(
+    db: &impl ConnectionTrait,
+    pass_id: i32,
+    session_id: i32,
+) -> Result<Option<(registration::Model, Vec<enrolment::Model>)>, DbErr> {
+    // A join, not a relation: the entities declare none (belongs_to is the builder that
+    // needs no `Related` impl; the join is the same either way round).
+    let to_enrolments: sea_orm::RelationDef = registration::Entity::belongs_to(enrolment::Entity)
+        .from(registration::Column::Id)
+        .to(enrolment::Column::RegistrationId)
+        .into();
+    let rows = registration::Entity::find()
+        .filter(registration::Column::PassId.eq(pass_id))
+        .filter(registration::Column::SessionId.eq(session_id))
+        .join(sea_orm::JoinType::LeftJoin, to_enrolments)
+        .select_also(enrolment::Entity)
+        .order_by_asc(enrolment::Column::Id)
+        .all(db)
+        .await?;
+    let mut rows = rows.into_iter();
+    let Some((reg, first)) = rows.next() else { return Ok(None) };
+    let enrolments = first.into_iter().chain(rows.filter_map(|(_, e)| e)).collect();
+    Ok(Some((reg, enrolments)))
 }
 
 /// Records the agreement, creating the draft if needed. Safe to repeat and to race: the

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, QueryFilter, QuerySelect, SqlErr, Statement, TransactionTrait,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr, Statement, TransactionTrait,
 };
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
@@ -510,5 +510,9 @@ pub async fn delete_registration(db: &DatabaseConnection, registration_id: i32) 
 }
 
 pub async fn enrolments(db: &impl ConnectionTrait, registration_id: i32) -> Result<Vec<enrolment::Model>, DbErr> {
-    enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(registration_id)).all(db).await
+    enrolment::Entity::find()
+        .filter(enrolment::Column::RegistrationId.eq(registration_id))
+        .order_by_asc(enrolment::Column::Id)
+        .all(db)
+        .await
 }
