@@ -51,6 +51,8 @@ async function throttledPage(context) {
 /** Opens `path` in `page` and waits until it is interactive; returns the time in ms. */
 async function visit(page, path, scripted) {
   await page.goto(base + path, { waitUntil: 'load', timeout: 120_000 });
+  // A redirect (to the sign-in page, say) would measure another page.
+  if (new URL(page.url()).pathname !== path) throw new Error(`${path} led to ${page.url()}`);
   if (!scripted) {
     return page.evaluate(() => performance.getEntriesByType('navigation')[0].loadEventEnd);
   }
