@@ -15,8 +15,8 @@ use super::repo::{self, OpenSession, Site};
 use super::seats::{self, Choice, Claim, SeatError};
 use crate::api::home::{HomeStatus, HomeView, PassBrief, SessionBrief};
 use crate::api::journey::{
-    offer_for, Confirmation, EnrolmentRow, InfoPage, NoticeView, PhotoPage, SiteChoice, StatusPage, StepState,
-    SubjectLine, SubjectsPage,
+    offer_for, EnrolmentRow, InfoPage, NoticeView, PhotoPage, SiteChoice, StatusPage, StepState, SubjectLine,
+    SubjectsPage,
 };
 use crate::api::{AppError, Next, WindowState};
 use crate::domain::{DocumentNumber, DocumentType};
@@ -404,14 +404,6 @@ pub async fn capacity(call: &Call, site: &str) -> Result<Vec<(String, i32)>, App
     Ok(s.site(site)
         .map(|x| x.subjects.iter().map(|(o, subj)| (subj.code.clone(), o.remaining)).collect())
         .unwrap_or_default())
-}
-
-/// The confirmation 确定 would save, for the no-JS confirmation page.
-pub async fn subjects_confirmation(call: &Call, form: &SubjectForm) -> Result<Confirmation, AppError> {
-    let page = subjects_page(call).await?;
-    let offer = offer_for(&page.sites, &form.site, &page.held);
-    let valid = form.parse(&call.ctx(), &offer).map_err(AppError::Invalid)?;
-    Ok(Confirmation::build(&page.identity, &page.sites, &valid))
 }
 
 /// The candidate's registration and holdings as they are now, and `form` worked out against

@@ -1,7 +1,9 @@
 //! Database queries of the registration flow. Handlers call these, never sea-orm directly,
 //! so each statement that matters for correctness has one home.
 
-use super::entity::{enrolment, exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject};
+use super::entity::{
+    enrolment, exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject,
+};
 use crate::validation::info::ValidInfo;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
