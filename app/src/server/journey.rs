@@ -219,34 +219,31 @@ fn go(url: &str) -> AppError {
     AppError::StepOrder { go_to: url.into() }
 }
 
-/// Where a registration that has not reached `step` sends the candidate: the agreement
-/// first, then the personal information.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// How far a page needs the registration to be: the agreement accepted, or the personal
+/// information saved as well.
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Reached {
     Agreement,
     Info,
 }
 
-fn require(reg: Option<&registration::Model>, step: Reached) -> Result<(), AppError> {
-    let Some(reg) = reg.filter(|r| r.agreement_accepted_at.is_some()) else { return Err(go(AGREEMENT_URL)) };
-    if step >= Reached::Info && reg.personal_saved_at.is_none() {
+/// The registration, provided it has reached `step`; otherwise where the candidate goes.
+fn reached(reg: Option<registration::Model>, step: Reached) -> Result<registration::Model, AppError> {
+    let reg = reg.filter(|r| r.agreement_accepted_at.is_some()).ok_or_else(|| go(AGREEMENT_URL))?;
+    if step == Reached::Info && reg.personal_saved_at.is_none() {
         return Err(go(INFO_URL));
     }
-    Ok(())
+    Ok(reg)
 }
 
 /// The registration, provided the agreement is accepted.
 async fn agreed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, AppError> {
-    let reg = mine(call, who, s).await?;
-    require(reg.as_ref(), Reached::Agreement)?;
-    reg.ok_or_else(|| go(AGREEMENT_URL))
+    reached(mine(call, who, s).await?, Reached::Agreement)
 }
 
 /// The registration, provided the personal information is saved.
 async fn informed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, AppError> {
-    let reg = mine(call, who, s).await?;
-    require(reg.as_ref(), Reached::Info)?;
-    reg.ok_or_else(|| go(AGREEMENT_URL))
+    reached(mine(call, who, s).await?, Reached::Info)
 }
 
 /// The registration and its enrolments, provided it has reached `step`.
@@ -256,9 +253,8 @@ async fn reached_held(
     s: &OpenSession,
     step: Reached,
 ) -> Result<(registration::Model, Vec<enrolment::Model>), AppError> {
-    let found = mine_held(call, who, s).await?;
-    require(found.as_ref().map(|(r, _)| r), step)?;
-    found.ok_or_else(|| go(AGREEMENT_URL))
+    let (reg, held) = mine_held(call, who, s).await?.unzip();
+    Ok((reached(reg, step)?, held.unwrap_or_default()))
 }
 
 // ---- home ----
