@@ -126,9 +126,12 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
     // refusal): the panel and the rule read it again.
     let seats_version = RwSignal::new(0u32);
     // A refused choice may have met holdings another tab changed: the next dialog and 确定
-    // work from the holdings as they are now (what is ticked stays).
+    // work from the holdings as they are now (what is ticked stays). Until they have
+    // arrived 提交 waits, so no dialog is worked out from the holdings that were refused.
+    let reloading = RwSignal::new(false);
     let reload_holdings = move || {
         dialog.set(None);
+        reloading.set(true);
         leptos::task::spawn_local(async move {
             if let Ok(fresh) = remote::get::<SubjectsPage>(GetSubjectsPage::PATH).await {
                 page.update_value(|p| {
@@ -138,9 +141,14 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
                 });
                 seats_version.update(|v| *v += 1);
             }
+            reloading.set(false);
         });
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if reloading.get_untracked() {
+            ev.prevent_default();
+            return;
+        }
         if let Some(form) = kit.submit(&ev) {
             dialog.set(page.with_value(|p| check(p, &form).ok()));
         }
@@ -324,7 +332,7 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
                     })
                     errors=state.errors
                 />
-                <button class="button" type="submit" disabled=move || state.sending.get()>"提交"</button>
+                <button class="button" type="submit" disabled=move || state.sending.get() || reloading.get()>"提交"</button>
             })}
         </form>
         {move || dialog.get().map(|c| view! {

@@ -389,3 +389,74 @@ fn no_js_payment_posts_redirect_to_the_platform_and_refresh() {
         assert_eq!(order(&app, &no).await.status, "paid");
     })
 }
+
+/// The reads every page makes give the same rows through the calling-thread SQLite reader
+/// as through sea-orm's pool: a candidate who paid one subject and has a second order open,
+/// one holding subjects with nothing paid, one signed in with no registration, and nobody.
+#[test]
+fn page_reads_are_the_same_through_either_read_handle() {
+    use app::server::db::reader::Reader;
+    use app::server::{catalogue, repo, seats, session};
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let (paid, no) = paying(&app, 53, "650101", &["14"]).await;
+        let fields = app.sandbox.pay(MERCHANT, &no, "alipay").unwrap();
+        assert_eq!(notify(&app, &fields).await.0, StatusCode::OK);
+        let more = json!({"form": {"site": "650101", "subjects": ["14", "24"], "declare": "yes"}});
+        assert_eq!(app.call("/api/subjects", more, Some(&paid)).await.status, StatusCode::OK);
+        start(&app, &paid).await;
+        let holding = app.candidate("hold55@example.com", &resident_id(55)).await;
+        through_subjects(&app, &holding, 55, "659028", &["65"]).await;
+        let bare = app.candidate("bare57@example.com", &resident_id(57)).await;
+
+        let db = &app.state.db;
+        assert_eq!(db.reads().on_calling_thread(), app.settings.database_url.starts_with("sqlite:"));
+        let s = app.state.catalogue.open_session(db.read()).await.unwrap().expect("an open session");
+        let seats = |s: &repo::OpenSession| {
+            let mut all: Vec<_> =
+                s.sites.iter().flat_map(|site| site.subjects.iter().map(|(o, _)| o.clone())).collect();
+            all.sort_by_key(|o| o.id);
+            all
+        };
+        let live = seats(&catalogue::with_live_seats(db.reads(), &s).await.unwrap());
+        assert_eq!(live, seats(&catalogue::with_live_seats(db.read(), &s).await.unwrap()));
+        assert_eq!(live, offered_subject::Entity::find().all(&app.db).await.unwrap());
+        let mut seen = 0;
+        for cookie in [&paid, &holding, &bare] {
+            let token = cookie.strip_prefix("ncre_sid=").expect("a session cookie");
+            let who = session::find_with_pass(db.reads(), token).await.unwrap();
+            assert_eq!(who, session::find_with_pass(db.read(), token).await.unwrap());
+            let (_, pass) = who.expect("signed in");
+            let draft = repo::draft_with_enrolments(db.reads(), pass.id, s.session.id).await.unwrap();
+            assert_eq!(draft, repo::draft_with_enrolments(db.read(), pass.id, s.session.id).await.unwrap());
+            assert_eq!(
+                repo::draft(db.reads(), pass.id, s.session.id).await.unwrap(),
+                repo::draft(db.read(), pass.id, s.session.id).await.unwrap()
+            );
+            let Some((reg, held)) = draft else { continue };
+            assert_eq!(held, seats::enrolments(db.read(), reg.id).await.unwrap());
+            assert_eq!(held, seats::enrolments(db.reads(), reg.id).await.unwrap());
+            let orders = pay::orders::orders_of(db.reads(), reg.id).await.unwrap();
+            assert_eq!(orders, pay::orders::orders_of(db.read(), reg.id).await.unwrap());
+            assert_eq!(
+                pay::orders::open_order_of(db.reads(), reg.id).await.unwrap(),
+                pay::orders::open_order_of(db.read(), reg.id).await.unwrap()
+            );
+            seen += held.len() + orders.len();
+        }
+        // Paid 14 + open 24 (two orders), and 65 held: the rows compared were not empty ones.
+        assert_eq!(seen, 2 + 2 + 1);
+        assert!(session::find_with_pass(db.reads(), &"0".repeat(64)).await.unwrap().is_none());
+
+        // The reader never writes, whatever it is handed.
+        if db.reads().on_calling_thread() {
+            use app::server::entity::pass;
+            let passes = pass::Entity::find().all(&app.db).await.unwrap();
+            let reader = Reader::new(&app.settings.database_url).unwrap();
+            let delete = sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, "DELETE FROM pass");
+            assert!(reader.rows(&delete, |_| Ok(()), |_, _| Ok(())).is_err());
+            assert_eq!(pass::Entity::find().all(&app.db).await.unwrap(), passes);
+        }
+    })
+}

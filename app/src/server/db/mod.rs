@@ -10,15 +10,39 @@
 //! recommends) syncs at checkpoints rather than every commit: a power cut may lose the last
 //! moments of commits, never corrupts, and a crashed process loses nothing.
 //!
+//! The reads every page makes (`Fetch`) skip sqlx on SQLite: its connections each run on a
+//! thread of their own that every query hops to and back from, and that hop was most of a
+//! page's cost. They run on the calling thread instead (`reader`).
+//!
 //! On PostgreSQL both handles are the same pool.
 
+pub mod fetch;
+pub mod reader;
+
+pub use fetch::Fetch;
+
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    read: DatabaseConnection,
+    read: Reads,
     write: DatabaseConnection,
+}
+
+/// The read handle: sea-orm's pool, and on SQLite the calling-thread reader `Fetch` uses.
+#[derive(Clone, Debug)]
+pub struct Reads {
+    pool: DatabaseConnection,
+    local: Option<Arc<reader::Reader>>,
+}
+
+impl Reads {
+    /// Whether `Fetch` reads on the calling thread (SQLite) rather than through the pool.
+    pub fn on_calling_thread(&self) -> bool {
+        self.local.is_some()
+    }
 }
 
 /// Connections for reading on PostgreSQL (for everything there).
@@ -49,16 +73,22 @@ impl Db {
     pub async fn connect(url: &str) -> Result<Db, DbErr> {
         if !url.starts_with("sqlite:") {
             let pool = Database::connect(options(url, POOL, false)).await?;
-            return Ok(Db { read: pool.clone(), write: pool });
+            return Ok(Db { read: Reads { pool: pool.clone(), local: None }, write: pool });
         }
         // The writer first: it creates the file and switches it to write-ahead logging.
         let write = Database::connect(options(url, 1, false)).await?;
-        let read = Database::connect(options(url, SQLITE_READERS, true)).await?;
-        Ok(Db { read, write })
+        let pool = Database::connect(options(url, SQLITE_READERS, true)).await?;
+        let local = Some(Arc::new(reader::Reader::new(url)?));
+        Ok(Db { read: Reads { pool, local }, write })
     }
 
-    /// For queries that only read.
+    /// For queries that only read, through sea-orm.
     pub fn read(&self) -> &DatabaseConnection {
+        &self.read.pool
+    }
+
+    /// For the reads every page makes, run with `Fetch`.
+    pub fn reads(&self) -> &Reads {
         &self.read
     }
 
