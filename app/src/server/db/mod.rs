@@ -25,6 +25,27 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How the page reads run on SQLite: on the calling thread (the default), or through sqlx's
+/// pool like every other read (`SQLITE_READS=pool`: the measured baseline, and a way back
+/// should the reader ever misbehave).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SqliteReads {
+    #[default]
+    Thread,
+    Pool,
+}
+
+impl SqliteReads {
+    /// The `SQLITE_READS` setting: unset or `thread`, or `pool`.
+    pub fn from_setting(value: Option<&str>) -> Result<SqliteReads, String> {
+        match value.map(str::trim) {
+            None | Some("thread") => Ok(SqliteReads::Thread),
+            Some("pool") => Ok(SqliteReads::Pool),
+            Some(other) => Err(format!("`{other}` is not `thread` or `pool`")),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Db {
     read: Reads,
@@ -71,6 +92,11 @@ fn options(url: &str, max: u32, query_only: bool) -> ConnectOptions {
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, DbErr> {
+        Db::connect_reading(url, SqliteReads::Thread).await
+    }
+
+    /// `connect`, choosing how `Fetch` reads on SQLite (elsewhere there is only the pool).
+    pub async fn connect_reading(url: &str, reads: SqliteReads) -> Result<Db, DbErr> {
         if !url.starts_with("sqlite:") {
             let pool = Database::connect(options(url, POOL, false)).await?;
             return Ok(Db { read: Reads { pool: pool.clone(), local: None }, write: pool });
@@ -78,7 +104,10 @@ impl Db {
         // The writer first: it creates the file and switches it to write-ahead logging.
         let write = Database::connect(options(url, 1, false)).await?;
         let pool = Database::connect(options(url, SQLITE_READERS, true)).await?;
-        let local = Some(Arc::new(reader::Reader::new(url)?));
+        let local = match reads {
+            SqliteReads::Thread => Some(Arc::new(reader::Reader::new(url)?)),
+            SqliteReads::Pool => None,
+        };
         Ok(Db { read: Reads { pool, local }, write })
     }
 
@@ -99,5 +128,18 @@ impl Db {
 
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteReads;
+
+    #[test]
+    fn sqlite_reads_setting() {
+        assert_eq!(SqliteReads::from_setting(None), Ok(SqliteReads::Thread));
+        assert_eq!(SqliteReads::from_setting(Some("thread")), Ok(SqliteReads::Thread));
+        assert_eq!(SqliteReads::from_setting(Some(" pool ")), Ok(SqliteReads::Pool));
+        assert!(SqliteReads::from_setting(Some("fast")).is_err());
     }
 }
