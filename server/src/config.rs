@@ -2,7 +2,6 @@
 //! `.env.sample` at the repository root for the full list.
 
 use app::server::crypto::DataKey;
-use app::server::db::SqliteReads;
 use app::server::payment::gateway::SandboxGateway;
 use app::server::payment::protocol::{SigningKey, VerifyingKey};
 use app::server::payment::Payments;
@@ -33,9 +32,6 @@ pub struct Settings {
     pub trusted_proxies: String,
     /// `APP_RATE_LIMIT_FACTOR`: scales every rate limit (1 = defaults; 0 = off, for benchmarks).
     pub rate_limit_factor: u32,
-    /// `SQLITE_READS`: `thread` (default: page reads on the calling thread) or `pool` (through
-    /// sqlx like the other reads; the benchmarks' baseline). Ignored on PostgreSQL.
-    pub sqlite_reads: SqliteReads,
     /// `PHOTO_STORE` (`local`, default, or `s3`), `PHOTO_DIR`, `S3_ENDPOINT`, `S3_BUCKET`,
     /// `S3_REGION`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY`.
     pub photo_store: PhotoStoreConfig,
@@ -90,7 +86,6 @@ impl Settings {
             public_url: "http://ncre.test".into(),
             trusted_proxies: String::new(),
             rate_limit_factor: 1,
-            sqlite_reads: SqliteReads::Thread,
             photo_store: PhotoStoreConfig::Local {
                 dir: std::env::temp_dir().join(format!("ncre-test-photos-{}", std::process::id())),
             },
@@ -123,8 +118,6 @@ impl Settings {
                 .parse()
                 .map_err(|_| ConfigError(format!("APP_RATE_LIMIT_FACTOR: `{v}` is not a whole number")))?,
         };
-        let sqlite_reads = SqliteReads::from_setting(var("SQLITE_READS").as_deref())
-            .map_err(|e| ConfigError(format!("SQLITE_READS: {e}")))?;
         let photo_store = match var("PHOTO_STORE").as_deref().map(str::trim) {
             None | Some("local") => PhotoStoreConfig::Local {
                 dir: var("PHOTO_DIR").unwrap_or_else(|| photo_store::DEFAULT_DIR.to_owned()).into(),
@@ -175,7 +168,6 @@ impl Settings {
             public_url: var("APP_PUBLIC_URL").unwrap_or_else(|| format!("http://{}", leptos.site_addr)),
             trusted_proxies: var("TRUSTED_PROXIES").unwrap_or_default(),
             rate_limit_factor,
-            sqlite_reads,
             leptos,
         })
     }

@@ -35,11 +35,6 @@ pub async fn connect(url: &str) -> Result<Db, DbErr> {
     Db::connect(url).await
 }
 
-/// `connect` as `serve` does it, with the page reads chosen by `SQLITE_READS`.
-pub async fn connect_for(settings: &Settings) -> Result<Db, DbErr> {
-    Db::connect_reading(&settings.database_url, settings.sqlite_reads).await
-}
-
 pub async fn migrate(db: &Db) -> Result<(), DbErr> {
     Migrator::up(db.write(), None).await
 }
@@ -171,7 +166,7 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 }
 
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
-    let db = connect_for(&settings).await?;
+    let db = connect(&settings.database_url).await?;
     let addr = settings.leptos.site_addr;
     let state = state(db, &settings, Clock::System)?;
     let limits = state.limits.clone();

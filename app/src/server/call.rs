@@ -153,7 +153,7 @@ impl Call {
     async fn look_up(&self) -> Result<Option<SignedIn>, AppError> {
         let Some(token) = session::token_from(&self.headers) else { return Ok(None) };
         let db = &self.state.db;
-        let Some((row, pass)) = session::find_with_pass(db.reads(), &token).await.map_err(|e| self.internal(e))? else {
+        let Some((row, pass)) = session::find_with_pass(db.read(), &token).await.map_err(|e| self.internal(e))? else {
             return Ok(None);
         };
         let now = self.state.clock.now();

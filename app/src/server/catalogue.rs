@@ -9,10 +9,9 @@
 //! `remaining` counters are as old as the copy; `with_live_seats` reads the current ones
 //! (one query) for the pages and checks that show or judge them.
 
-use super::db::Fetch;
 use super::entity::offered_subject;
 use super::repo::{self, OpenSession};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
@@ -60,13 +59,17 @@ impl Catalogue {
 }
 
 /// `session` with every subject's seats left as they are in the database now.
-pub async fn with_live_seats(db: &impl Fetch, session: &OpenSession) -> Result<OpenSession, DbErr> {
+pub async fn with_live_seats(db: &impl ConnectionTrait, session: &OpenSession) -> Result<OpenSession, DbErr> {
     let offerings: Vec<i32> = session.sites.iter().map(|s| s.offering.id).collect();
-    let left: HashMap<i32, i32> = db
-        .all(offered_subject::Entity::find().filter(offered_subject::Column::OfferingId.is_in(offerings)))
+    let left: HashMap<i32, i32> = offered_subject::Entity::find()
+        .select_only()
+        .column(offered_subject::Column::Id)
+        .column(offered_subject::Column::Remaining)
+        .filter(offered_subject::Column::OfferingId.is_in(offerings))
+        .into_tuple::<(i32, i32)>()
+        .all(db)
         .await?
         .into_iter()
-        .map(|o| (o.id, o.remaining))
         .collect();
     let mut live = session.clone();
     for site in &mut live.sites {

@@ -53,7 +53,7 @@ async fn session(call: &Call) -> Result<Arc<OpenSession>, AppError> {
 /// The open session with the seats left as they are now.
 async fn live_session(call: &Call) -> Result<OpenSession, AppError> {
     let s = session(call).await?;
-    catalogue::with_live_seats(call.state.db.reads(), &s).await.map_err(|e| call.internal(e))
+    catalogue::with_live_seats(call.state.db.read(), &s).await.map_err(|e| call.internal(e))
 }
 
 fn window_of(now: DateTime<Utc>, site: &Site) -> WindowState {
@@ -192,7 +192,7 @@ pub(crate) async fn informed_registration(
 /// from is current, and opening, paying or closing an order raises it, so this verdict
 /// still holds when the choice applies.
 async fn subjects_gate(call: &Call, reg: &registration::Model, held: &[enrolment::Model]) -> Result<(), AppError> {
-    if open_order_of(call.state.db.reads(), reg.id).await.map_err(|e| call.internal(e))?.is_some() {
+    if open_order_of(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?.is_some() {
         return Err(AppError::PaymentInProgress);
     }
     if reg.locked_at.is_some() && !held.iter().any(|e| e.paid_at.is_some()) {
@@ -203,7 +203,7 @@ async fn subjects_gate(call: &Call, reg: &registration::Model, held: &[enrolment
 
 /// The caller's registration for the session, if any.
 async fn mine(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<Option<registration::Model>, AppError> {
-    repo::draft(call.state.db.reads(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
+    repo::draft(call.state.db.read(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
 }
 
 /// The caller's registration for the session and what it holds, in one read.
@@ -212,7 +212,7 @@ async fn mine_held(
     who: &SignedIn,
     s: &OpenSession,
 ) -> Result<Option<(registration::Model, Vec<enrolment::Model>)>, AppError> {
-    repo::draft_with_enrolments(call.state.db.reads(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
+    repo::draft_with_enrolments(call.state.db.read(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
 }
 
 fn go(url: &str) -> AppError {

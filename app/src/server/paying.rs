@@ -55,7 +55,7 @@ pub async fn money(
     registration_id: i32,
 ) -> Result<(Vec<OrderView>, Vec<RefundView>), AppError> {
     let db = call.state.db.read();
-    let orders = orders::orders_of(call.state.db.reads(), registration_id).await.map_err(|e| call.internal(e))?;
+    let orders = orders::orders_of(db, registration_id).await.map_err(|e| call.internal(e))?;
     // Money owed back belongs to an order: without one there is none to look for.
     let refunds = if orders.is_empty() {
         Vec::new()
@@ -81,13 +81,13 @@ pub async fn pay_page(call: &Call) -> Result<PayPage, AppError> {
     if reg.photo_key.is_none() {
         return Err(AppError::StepOrder { go_to: PHOTO_URL.into() });
     }
-    let enrolments = seats::enrolments(call.state.db.reads(), reg.id).await.map_err(|e| call.internal(e))?;
+    let enrolments = seats::enrolments(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
     let unpaid: Vec<_> = enrolments.iter().filter(|e| e.paid_at.is_none()).collect();
     let now = call.state.clock.now();
-    let open = orders::open_order_of(call.state.db.reads(), reg.id).await.map_err(|e| call.internal(e))?;
+    let open = orders::open_order_of(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
     let open_order = match &open {
         Some(o) => {
-            let items = orders::orders_of(call.state.db.reads(), reg.id)
+            let items = orders::orders_of(call.state.db.read(), reg.id)
                 .await
                 .map_err(|e| call.internal(e))?
                 .into_iter()

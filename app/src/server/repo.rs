@@ -1,7 +1,6 @@
 //! Database queries of the registration flow. Handlers call these, never sea-orm directly,
 //! so each statement that matters for correctness has one home.
 
-use super::db::Fetch;
 use super::entity::{
     enrolment, exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject,
 };
@@ -90,19 +89,22 @@ pub async fn open_session(db: &impl ConnectionTrait) -> Result<Option<OpenSessio
     Ok(Some(OpenSession { session, province, sites: out, notices }))
 }
 
-pub async fn draft(db: &impl Fetch, pass_id: i32, session_id: i32) -> Result<Option<registration::Model>, DbErr> {
-    db.one(
-        registration::Entity::find()
-            .filter(registration::Column::PassId.eq(pass_id))
-            .filter(registration::Column::SessionId.eq(session_id)),
-    )
-    .await
+pub async fn draft(
+    db: &impl ConnectionTrait,
+    pass_id: i32,
+    session_id: i32,
+) -> Result<Option<registration::Model>, DbErr> {
+    registration::Entity::find()
+        .filter(registration::Column::PassId.eq(pass_id))
+        .filter(registration::Column::SessionId.eq(session_id))
+        .one(db)
+        .await
 }
 
 /// `draft` with the registration's enrolments (oldest first), in one query: the pages that
 /// show both read them on every view.
 pub async fn draft_with_enrolments(
-    db: &impl Fetch,
+    db: &impl ConnectionTrait,
     pass_id: i32,
     session_id: i32,
 ) -> Result<Option<(registration::Model, Vec<enrolment::Model>)>, DbErr> {
@@ -112,13 +114,14 @@ pub async fn draft_with_enrolments(
         .from(registration::Column::Id)
         .to(enrolment::Column::RegistrationId)
         .into();
-    let query = registration::Entity::find()
+    let rows = registration::Entity::find()
         .filter(registration::Column::PassId.eq(pass_id))
         .filter(registration::Column::SessionId.eq(session_id))
         .join(sea_orm::JoinType::LeftJoin, to_enrolments)
         .select_also(enrolment::Entity)
-        .order_by_asc(enrolment::Column::Id);
-    let rows = db.all_also(query).await?;
+        .order_by_asc(enrolment::Column::Id)
+        .all(db)
+        .await?;
     let mut rows = rows.into_iter();
     let Some((reg, first)) = rows.next() else { return Ok(None) };
     let enrolments = first.into_iter().chain(rows.filter_map(|(_, e)| e)).collect();

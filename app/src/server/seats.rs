@@ -5,7 +5,7 @@
 //! `CHECK (remaining >= 0)` and the unique (registration, offered subject) key stand behind
 //! both. `SeatDesk` applies confirmed choices (batched on SQLite, see there).
 
-use super::db::{Db, Fetch};
+use super::db::Db;
 use super::entity::{enrolment, offered_subject, registration};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{CaseStatement, Expr, ExprTrait, OnConflict, Query};
@@ -509,11 +509,10 @@ pub async fn delete_registration(db: &DatabaseConnection, registration_id: i32) 
     Ok(true)
 }
 
-pub async fn enrolments(db: &impl Fetch, registration_id: i32) -> Result<Vec<enrolment::Model>, DbErr> {
-    db.all(
-        enrolment::Entity::find()
-            .filter(enrolment::Column::RegistrationId.eq(registration_id))
-            .order_by_asc(enrolment::Column::Id),
-    )
-    .await
+pub async fn enrolments(db: &impl ConnectionTrait, registration_id: i32) -> Result<Vec<enrolment::Model>, DbErr> {
+    enrolment::Entity::find()
+        .filter(enrolment::Column::RegistrationId.eq(registration_id))
+        .order_by_asc(enrolment::Column::Id)
+        .all(db)
+        .await
 }

@@ -3,7 +3,6 @@
 //! every time) and ends at sign-out, at a password reset, after 30 minutes without a
 //! request, or 12 hours after it began, whichever comes first.
 
-use super::db::Fetch;
 use super::entity::{pass, web_session};
 use chrono::{DateTime, Duration, Utc};
 use http::header::{HeaderMap, COOKIE};
@@ -88,14 +87,18 @@ pub fn clearing_cookie(secure: bool) -> String {
 }
 
 /// The session behind `token` and its pass, in one query.
-pub async fn find_with_pass(db: &impl Fetch, token: &str) -> Result<Option<(web_session::Model, pass::Model)>, DbErr> {
+pub async fn find_with_pass(
+    db: &impl ConnectionTrait,
+    token: &str,
+) -> Result<Option<(web_session::Model, pass::Model)>, DbErr> {
     let to_pass: RelationDef =
         web_session::Entity::belongs_to(pass::Entity).from(web_session::Column::PassId).to(pass::Column::Id).into();
-    let query = web_session::Entity::find()
+    let row = web_session::Entity::find()
         .filter(web_session::Column::TokenHash.eq(hash(token)))
         .join(JoinType::InnerJoin, to_pass)
-        .select_also(pass::Entity);
-    let row = db.one_also(query).await?;
+        .select_also(pass::Entity)
+        .one(db)
+        .await?;
     Ok(row.and_then(|(session, pass)| pass.map(|p| (session, p))))
 }
 

@@ -6,7 +6,6 @@
 
 use super::gateway::Paid;
 use crate::server::clock::beijing;
-use crate::server::db::Fetch;
 use crate::server::entity::{enrolment, order_item, payment, payment_order, registration};
 use crate::server::journey::UNPAID_HOLD;
 use chrono::{DateTime, Duration, Utc};
@@ -63,13 +62,15 @@ async fn take_registration(txn: &DatabaseTransaction, registration_id: i32, now:
     Ok(r.rows_affected == 1)
 }
 
-pub async fn open_order_of(db: &impl Fetch, registration_id: i32) -> Result<Option<payment_order::Model>, DbErr> {
-    db.one(
-        payment_order::Entity::find()
-            .filter(payment_order::Column::RegistrationId.eq(registration_id))
-            .filter(payment_order::Column::Status.eq(OPEN)),
-    )
-    .await
+pub async fn open_order_of(
+    db: &impl ConnectionTrait,
+    registration_id: i32,
+) -> Result<Option<payment_order::Model>, DbErr> {
+    payment_order::Entity::find()
+        .filter(payment_order::Column::RegistrationId.eq(registration_id))
+        .filter(payment_order::Column::Status.eq(OPEN))
+        .one(db)
+        .await
 }
 
 /// `NCRE_65-2025010611-8060053629`: province, the hour in Beijing, ten random digits.
@@ -321,25 +322,21 @@ pub async fn due(
 
 /// The registration's orders, newest first, and the subject codes of each.
 pub async fn orders_of(
-    db: &impl Fetch,
+    db: &impl ConnectionTrait,
     registration_id: i32,
 ) -> Result<Vec<(payment_order::Model, Vec<order_item::Model>)>, DbErr> {
-    let orders = db
-        .all(
-            payment_order::Entity::find()
-                .filter(payment_order::Column::RegistrationId.eq(registration_id))
-                .order_by_desc(payment_order::Column::Id),
-        )
+    let orders = payment_order::Entity::find()
+        .filter(payment_order::Column::RegistrationId.eq(registration_id))
+        .order_by_desc(payment_order::Column::Id)
+        .all(db)
         .await?;
     if orders.is_empty() {
         return Ok(Vec::new());
     }
-    let mut items = db
-        .all(
-            order_item::Entity::find()
-                .filter(order_item::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
-                .order_by_asc(order_item::Column::EnrolmentId),
-        )
+    let mut items = order_item::Entity::find()
+        .filter(order_item::Column::OrderId.is_in(orders.iter().map(|o| o.id)))
+        .order_by_asc(order_item::Column::EnrolmentId)
+        .all(db)
         .await?;
     Ok(orders
         .into_iter()

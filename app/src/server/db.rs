@@ -10,60 +10,15 @@
 //! recommends) syncs at checkpoints rather than every commit: a power cut may lose the last
 //! moments of commits, never corrupts, and a crashed process loses nothing.
 //!
-//! The reads every page makes (`Fetch`) skip sqlx on SQLite: its connections each run on a
-//! thread of their own that every query hops to and back from, and that hop was most of a
-//! page's cost. They run on the calling thread instead (`reader`).
-//!
 //! On PostgreSQL both handles are the same pool.
 
-pub mod fetch;
-pub mod reader;
-
-pub use fetch::Fetch;
-
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
-use std::sync::Arc;
 use std::time::Duration;
-
-/// How the page reads run on SQLite: on the calling thread (the default), or through sqlx's
-/// pool like every other read (`SQLITE_READS=pool`: the measured baseline, and a way back
-/// should the reader ever misbehave).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum SqliteReads {
-    #[default]
-    Thread,
-    Pool,
-}
-
-impl SqliteReads {
-    /// The `SQLITE_READS` setting: unset or `thread`, or `pool`.
-    pub fn from_setting(value: Option<&str>) -> Result<SqliteReads, String> {
-        match value.map(str::trim) {
-            None | Some("thread") => Ok(SqliteReads::Thread),
-            Some("pool") => Ok(SqliteReads::Pool),
-            Some(other) => Err(format!("`{other}` is not `thread` or `pool`")),
-        }
-    }
-}
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    read: Reads,
+    read: DatabaseConnection,
     write: DatabaseConnection,
-}
-
-/// The read handle: sea-orm's pool, and on SQLite the calling-thread reader `Fetch` uses.
-#[derive(Clone, Debug)]
-pub struct Reads {
-    pool: DatabaseConnection,
-    local: Option<Arc<reader::Reader>>,
-}
-
-impl Reads {
-    /// Whether `Fetch` reads on the calling thread (SQLite) rather than through the pool.
-    pub fn on_calling_thread(&self) -> bool {
-        self.local.is_some()
-    }
 }
 
 /// Connections for reading on PostgreSQL (for everything there).
@@ -92,32 +47,18 @@ fn options(url: &str, max: u32, query_only: bool) -> ConnectOptions {
 
 impl Db {
     pub async fn connect(url: &str) -> Result<Db, DbErr> {
-        Db::connect_reading(url, SqliteReads::Thread).await
-    }
-
-    /// `connect`, choosing how `Fetch` reads on SQLite (elsewhere there is only the pool).
-    pub async fn connect_reading(url: &str, reads: SqliteReads) -> Result<Db, DbErr> {
         if !url.starts_with("sqlite:") {
             let pool = Database::connect(options(url, POOL, false)).await?;
-            return Ok(Db { read: Reads { pool: pool.clone(), local: None }, write: pool });
+            return Ok(Db { read: pool.clone(), write: pool });
         }
         // The writer first: it creates the file and switches it to write-ahead logging.
         let write = Database::connect(options(url, 1, false)).await?;
-        let pool = Database::connect(options(url, SQLITE_READERS, true)).await?;
-        let local = match reads {
-            SqliteReads::Thread => Some(Arc::new(reader::Reader::new(url)?)),
-            SqliteReads::Pool => None,
-        };
-        Ok(Db { read: Reads { pool, local }, write })
+        let read = Database::connect(options(url, SQLITE_READERS, true)).await?;
+        Ok(Db { read, write })
     }
 
-    /// For queries that only read, through sea-orm.
+    /// For queries that only read.
     pub fn read(&self) -> &DatabaseConnection {
-        &self.read.pool
-    }
-
-    /// For the reads every page makes, run with `Fetch`.
-    pub fn reads(&self) -> &Reads {
         &self.read
     }
 
@@ -128,18 +69,5 @@ impl Db {
 
     pub fn backend(&self) -> DbBackend {
         self.write.get_database_backend()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::SqliteReads;
-
-    #[test]
-    fn sqlite_reads_setting() {
-        assert_eq!(SqliteReads::from_setting(None), Ok(SqliteReads::Thread));
-        assert_eq!(SqliteReads::from_setting(Some("thread")), Ok(SqliteReads::Thread));
-        assert_eq!(SqliteReads::from_setting(Some(" pool ")), Ok(SqliteReads::Pool));
-        assert!(SqliteReads::from_setting(Some("fast")).is_err());
     }
 }
