@@ -127,7 +127,8 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
     let seats_version = RwSignal::new(0u32);
     // A refused choice may have met holdings another tab changed: the next dialog and 确定
     // work from the holdings as they are now (what is ticked stays). Until they have
-    // arrived 提交 waits, so no dialog is worked out from the holdings that were refused.
+    // arrived 提交 is disabled (which also stops a submit by Enter), so no dialog is worked
+    // out from the holdings that were refused.
     let reloading = RwSignal::new(false);
     let reload_holdings = move || {
         dialog.set(None);
@@ -145,10 +146,6 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
         });
     };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        if reloading.get_untracked() {
-            ev.prevent_default();
-            return;
-        }
         if let Some(form) = kit.submit(&ev) {
             dialog.set(page.with_value(|p| check(p, &form).ok()));
         }
