@@ -47,6 +47,22 @@ static WINDOW: Window = Window {
     last_end: AtomicU64::new(0),
 };
 
+/// The server process whose CPU time the run reports (`--server-pid`), and its CPU time
+/// when the counted window began.
+static SERVER: OnceLock<u32> = OnceLock::new();
+static SERVER_CPU_AT_START: OnceLock<Option<Duration>> = OnceLock::new();
+
+/// User + system CPU time of process `pid` so far (`/proc/<pid>/stat`, fields 14 and 15, in
+/// clock ticks: USER_HZ, which Linux fixes at 100 for /proc on x86 and arm).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count after it.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 /// Requests in one flow (the steps of `flow`).
 const REQUESTS_PER_FLOW: u64 = 12;
 
@@ -135,6 +151,7 @@ async fn sign_in(user: &mut GooseUser) -> TransactionResult {
     let form = post_form(user, "/pass/sign-in", &[("login", &login), ("password", &password)])?;
     step(user, "0 sign-in", form, 303, None).await?;
     if WINDOW.signed_in.fetch_add(1, Ordering::SeqCst) + 1 == WINDOW.users.load(Ordering::SeqCst) {
+        let _ = SERVER_CPU_AT_START.set(SERVER.get().and_then(|pid| cpu_time(*pid)));
         let _ = WINDOW.start.set(Instant::now());
     }
     Ok(())
@@ -219,6 +236,10 @@ struct Summary {
     flows_per_s: f64,
     requests_per_s: f64,
     errors: usize,
+    /// The server's CPU time per counted flow, in milliseconds (with `--server-pid`). It
+    /// includes the flows still under way when the run stopped (at most one per user).
+    #[serde(default)]
+    server_cpu_ms_per_flow: Option<f64>,
     steps: Vec<Step>,
 }
 
@@ -260,6 +281,7 @@ async fn run(host: &str, users: usize, seconds: u64, label: &str) -> Result<Summ
         )
         .execute()
         .await?;
+    let cpu_end = SERVER.get().and_then(|pid| cpu_time(*pid));
     let mut steps: Vec<Step> = metrics
         .requests
         .values()
@@ -292,6 +314,10 @@ async fn run(host: &str, users: usize, seconds: u64, label: &str) -> Result<Summ
         flows_per_s: rate(flows as f64),
         requests_per_s: rate((flows * REQUESTS_PER_FLOW) as f64),
         errors: failed.max(transaction_errors),
+        server_cpu_ms_per_flow: match (SERVER_CPU_AT_START.get().copied().flatten(), cpu_end) {
+            (Some(start), Some(end)) if flows > 0 => Some(end.saturating_sub(start).as_secs_f64() * 1e3 / flows as f64),
+            _ => None,
+        },
         steps,
     })
 }
@@ -307,6 +333,9 @@ fn print(summary: &Summary) {
         summary.requests_per_s,
         summary.errors
     );
+    if let Some(ms) = summary.server_cpu_ms_per_flow {
+        println!("  server CPU time per flow: {ms:.1} ms");
+    }
     println!("  {:<24} {:>9} {:>7} {:>10} {:>10}", "step", "requests", "failed", "p50", "p99");
     for s in &summary.steps {
         println!("  {:<24} {:>9} {:>7} {:>7.2} ms {:>7.2} ms", s.name, s.count, s.failed, s.p50_ms, s.p99_ms);
@@ -381,7 +410,7 @@ fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: loadtest run --host URL [--users N] [--seconds S] [--label L] [--out FILE]\n       \
+        "usage: loadtest run --host URL [--users N] [--seconds S] [--label L] [--out FILE] [--server-pid PID]\n       \
          loadtest baseline --listen ADDR\n       loadtest compare APP.json BASELINE.json"
     );
     std::process::exit(2)
@@ -407,6 +436,9 @@ async fn main() {
             let users = arg(&args, "--users").map_or(Ok(64), str::parse).unwrap_or_else(|_| usage());
             let seconds = arg(&args, "--seconds").map_or(Ok(30), str::parse).unwrap_or_else(|_| usage());
             let label = arg(&args, "--label").unwrap_or("app");
+            if let Some(pid) = arg(&args, "--server-pid") {
+                let _ = SERVER.set(pid.parse().unwrap_or_else(|_| usage()));
+            }
             let summary = match run(host, users, seconds, label).await {
                 Ok(s) => s,
                 Err(e) => {

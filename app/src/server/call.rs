@@ -35,7 +35,14 @@ pub struct Call {
     /// Who the browser is signed in as, when already known for this request
     /// (`SignedInNow`); forgotten when the request starts or ends a session.
     known: Mutex<Option<Option<SignedIn>>>,
+    /// A page's data a refused post already built from its own reads (`prepare`), handed
+    /// to the page rendered after it in the same request.
+    prepared: Mutex<Option<Prepared>>,
 }
+
+/// See `Call::prepare`. Travels in the request's extensions from the post to its page.
+#[derive(Clone)]
+pub struct Prepared(std::sync::Arc<dyn std::any::Any + Send + Sync>);
 
 /// The browser's signed-in pass as looked up once for the whole request, before any
 /// handler runs (`resolve_session`): a page asks for it from its header and again from its
@@ -87,6 +94,7 @@ impl Call {
                     cookies: CookieSink::ServerFn(res),
                     peer,
                     known: Mutex::new(parts.extensions.get::<SignedInNow>().map(|k| k.0.clone())),
+                    prepared: Mutex::new(parts.extensions.get::<Prepared>().cloned()),
                 })
             }
             _ => {
@@ -105,6 +113,7 @@ impl Call {
             cookies: CookieSink::Collected(Mutex::new(Vec::new())),
             peer: peer_of(parts),
             known: Mutex::new(parts.extensions.get::<SignedInNow>().map(|k| k.0.clone())),
+            prepared: Mutex::new(None),
         }
     }
 
@@ -170,6 +179,32 @@ impl Call {
                 Ok(Some(SignedIn { session: row, pass }))
             }
         }
+    }
+
+    /// What this call knows about who is signed in, for a page rendered after it in the
+    /// same request (`None` when it never looked, or its session just started or ended).
+    pub fn signed_in_now(&self) -> Option<SignedInNow> {
+        self.known.lock().unwrap_or_else(PoisonError::into_inner).clone().map(SignedInNow)
+    }
+
+    /// Keeps `page` for the page rendered after this call in the same request, so it need
+    /// not read again what this call just read. Only for a post that changed nothing.
+    pub fn prepare<T: Send + Sync + 'static>(&self, page: T) {
+        *self.prepared.lock().unwrap_or_else(PoisonError::into_inner) = Some(Prepared(std::sync::Arc::new(page)));
+    }
+
+    /// What `prepare` kept, if it was a `T`.
+    pub fn prepared<T: Clone + 'static>(&self) -> Option<T> {
+        self.prepared
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .and_then(|p| p.0.downcast_ref::<T>().cloned())
+    }
+
+    /// For the page rendered after this call: what it prepared.
+    pub fn take_prepared(&self) -> Option<Prepared> {
+        self.prepared.lock().unwrap_or_else(PoisonError::into_inner).take()
     }
 
     /// Forgets what this request looked up (its session just started or ended).

@@ -136,7 +136,8 @@ async fn subjects_post(State(state): State<AppState>, req: Request) -> Response 
     }
     if confirmed.as_deref() == Some("no") {
         let posted = Posted { values: form, errors: FieldErrors::new(), notes: Vec::new(), problem: None };
-        return render_with(&state, posted, Request::from_parts(as_get(parts, SUBJECTS_URL), Body::empty())).await;
+        return render_with(&state, &call, posted, Request::from_parts(as_get(parts, SUBJECTS_URL), Body::empty()))
+            .await;
     }
     let outcome = journey::save_subjects(&call, form.clone(), confirmed.as_deref() == Some("yes")).await;
     finish(&state, &call, parts, form, Vec::new(), outcome, None).await
@@ -197,7 +198,7 @@ where
                 Some(p) => as_get(parts, p),
                 None => parts,
             };
-            let mut page = render_with(state, posted, Request::from_parts(parts, Body::empty())).await;
+            let mut page = render_with(state, call, posted, Request::from_parts(parts, Body::empty())).await;
             *page.status_mut() = status;
             if let Some(secs) = retry_after {
                 page.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
@@ -220,20 +221,33 @@ fn see_other(url: &str) -> Response {
 }
 
 /// Renders `page` (as a GET) with a refused form in context.
-pub async fn render_posted<F>(state: &AppState, posted: Posted<F>, parts: http::request::Parts, page: &str) -> Response
+pub async fn render_posted<F>(
+    state: &AppState,
+    call: &Call,
+    posted: Posted<F>,
+    parts: http::request::Parts,
+    page: &str,
+) -> Response
 where
     F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    render_with(state, posted, Request::from_parts(as_get(parts, page), Body::empty())).await
+    render_with(state, call, posted, Request::from_parts(as_get(parts, page), Body::empty())).await
 }
 
-/// Renders the app for this request with the refused form in context.
-async fn render_with<F>(state: &AppState, posted: Posted<F>, mut req: Request) -> Response
+/// Renders the app for this request with the refused form in context. The page learns who
+/// is signed in from what the post's `call` found (no second lookup); if the post started
+/// or ended a session, `call` forgot it and the page looks again.
+async fn render_with<F>(state: &AppState, call: &Call, posted: Posted<F>, mut req: Request) -> Response
 where
     F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    // The post may have started or ended a session: the page looks again.
-    req.extensions_mut().remove::<super::call::SignedInNow>();
+    match call.signed_in_now() {
+        Some(known) => req.extensions_mut().insert(known),
+        None => req.extensions_mut().remove::<super::call::SignedInNow>(),
+    };
+    if let Some(prepared) = call.take_prepared() {
+        req.extensions_mut().insert(prepared);
+    }
     let st = state.clone();
     let options = state.leptos_options.clone();
     let handler = leptos_axum::render_app_async_with_context(

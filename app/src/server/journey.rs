@@ -370,14 +370,32 @@ pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, AppError> {
 // ---- 报考科目采集 ----
 
 pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
+    // A choice just worked out in this request (the no-JS confirmation) built the page
+    // from what it read; reading it all again would find the same.
+    if let Some(page) = call.prepared::<SubjectsPage>() {
+        return Ok(page);
+    }
     let who = call.candidate().await?;
     let s = live_session(call).await?;
     let (reg, enrolments) = reached_held(call, &who, &s, Reached::Info).await?;
-    let held = held(&s, &enrolments);
+    let gate = subjects_gate(call, &reg, &enrolments).await;
+    subjects_view(call, &who, &s, &reg, &enrolments, gate)
+}
+
+/// The subject step's page from what was read for it; `gate` is `subjects_gate`'s answer.
+fn subjects_view(
+    call: &Call,
+    who: &SignedIn,
+    s: &OpenSession,
+    reg: &registration::Model,
+    enrolments: &[enrolment::Model],
+    gate: Result<(), AppError>,
+) -> Result<SubjectsPage, AppError> {
+    let held = held(s, enrolments);
     let now = call.state.clock.now();
     Ok(SubjectsPage {
         ctx: call.ctx(),
-        identity: brief(call, &who)?.0,
+        identity: brief(call, who)?.0,
         sites: s.sites.iter().map(|site| site_choice(now, site)).collect(),
         saved: SubjectForm {
             site: reg.site_code.clone().unwrap_or_default(),
@@ -386,9 +404,9 @@ pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
             seen: Some(reg.holdings_version),
         },
         held,
-        read_only: match subjects_gate(call, &reg, &enrolments).await {
+        read_only: match gate {
             Err(e) => Some(e.user_message()),
-            Ok(()) => require_open(window_for(now, &s, reg.site_code.as_deref())).err().map(|e| e.user_message()),
+            Ok(()) => require_open(window_for(now, s, reg.site_code.as_deref())).err().map(|e| e.user_message()),
         },
     })
 }
@@ -405,6 +423,7 @@ pub async fn capacity(call: &Call, site: &str) -> Result<Vec<(String, i32)>, App
 /// The candidate's registration and holdings as they are now, and `form` worked out against
 /// them by the shared rule.
 struct WorkedOut {
+    who: SignedIn,
     s: OpenSession,
     reg: registration::Model,
     enrolments: Vec<enrolment::Model>,
@@ -419,13 +438,13 @@ async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, AppError
     let sites: Vec<SiteChoice> = s.sites.iter().map(|site| site_choice(now, site)).collect();
     let offer = offer_for(&sites, &form.site, &held(&s, &enrolments));
     let choice = form.parse(&call.ctx(), &offer);
-    Ok(WorkedOut { s, reg, enrolments, choice })
+    Ok(WorkedOut { who, s, reg, enrolments, choice })
 }
 
 /// Saves the choice once `confirmed` (the dialog's or the confirmation page's 确定);
 /// before that, a valid choice answers `ConfirmFirst` and nothing is written.
 pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> Result<Next, AppError> {
-    let WorkedOut { s, reg, enrolments, choice } = work_out(call, &form).await?;
+    let WorkedOut { who, s, reg, enrolments, choice } = work_out(call, &form).await?;
     let now = call.state.clock.now();
     let valid = choice.map_err(AppError::Invalid)?;
     subjects_gate(call, &reg, &enrolments).await?;
@@ -433,6 +452,9 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
     require_open(window_for(now, &s, reg.site_code.as_deref()))?;
     require_open(window_for(now, &s, Some(&valid.site_code)))?;
     if !confirmed {
+        // Without JavaScript the confirmation page comes next in this request: it is the
+        // subject page of what was just read (the gate passed above).
+        call.prepare(subjects_view(call, &who, &s, &reg, &enrolments, Ok(()))?);
         return Err(AppError::ConfirmFirst);
     }
     let site = s.site(&valid.site_code).ok_or_else(|| call.internal("chosen site vanished"))?;

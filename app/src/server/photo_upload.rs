@@ -92,7 +92,7 @@ async fn form_upload(State(state): State<AppState>, req: Request) -> Response {
                 other => (FieldErrors::new(), Some(other)),
             };
             let posted = Posted { values: NoFields {}, errors, notes: Vec::new(), problem };
-            let mut page = render_posted(&state, posted, parts, PHOTO_URL).await;
+            let mut page = render_posted(&state, &call, posted, parts, PHOTO_URL).await;
             *page.status_mut() = status;
             page
         }
