@@ -1,11 +1,9 @@
-//! `server` serves the site; `server migrate` applies migrations; `server seed-demo` loads
-//! the demo reference data (idempotent); `server validate` checks JSON Lines on stdin with
-//! the form rules and writes one verdict per line; `server mail-catcher` runs the local
-//! SMTP sink and its viewer (development and tests); `server pay-sandbox [serve|keygen DIR]`
-//! runs the sandbox payment platform (also built as the `pay-sandbox` binary).
+//! The `server` command: serves the site, and the few jobs that run beside it. `server --help`
+//! lists them; `server SUBCOMMAND --help` says what one does. With no subcommand it serves.
 
+use clap::{Parser, Subcommand};
 use server::config::Settings;
-use server::{mail_catcher, seed, startup, telemetry};
+use server::{mail_catcher, sandbox, seed, startup, telemetry};
 use std::process::ExitCode;
 
 /// mimalloc instead of glibc's malloc: rendering a page allocates thousands of small strings
@@ -14,29 +12,57 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// The NCRE registration site (全国计算机等级考试网上报名). Settings come from the
+/// environment (.env.sample lists them all).
+#[derive(Parser)]
+#[command(name = "server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the site on LEPTOS_SITE_ADDR (the default when no subcommand is given).
+    Serve,
+    /// Apply the database migrations to DATABASE_URL.
+    Migrate,
+    /// Load the demo reference data: a session, three exam sites, subjects, fees, seats and
+    /// notices (idempotent).
+    SeedDemo,
+    /// Add N verified passes flow-<i>@example.com for the flow benchmark, all with the
+    /// password in SEED_PASSWORD.
+    SeedCandidates {
+        /// How many passes to add.
+        n: usize,
+    },
+    /// Check JSON Lines on stdin with the form rules; one verdict per line on stdout.
+    Validate,
+    /// Run the development mail catcher: an SMTP sink and a viewer of what it caught.
+    MailCatcher,
+    /// The sandbox payment platform (development and tests; also the `pay-sandbox` binary).
+    PaySandbox {
+        #[command(subcommand)]
+        command: Option<sandbox::cli::Command>,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
-    if command == "pay-sandbox" {
-        // Its own process with its own logging and settings (`server::sandbox::cli`).
-        let args: Vec<String> = std::env::args().skip(2).collect();
-        return server::sandbox::cli::run(&args).await;
-    }
-    if command != "validate" {
-        // `validate` writes verdicts to stdout and nothing else.
+    let command = Cli::parse().command.unwrap_or(Command::Serve);
+    // `validate` writes verdicts to stdout and nothing else; the sandbox sets up its own.
+    if !matches!(command, Command::Validate | Command::PaySandbox { .. }) {
         telemetry::init();
     }
-    let result = match command.as_str() {
-        "serve" => run_serve().await,
-        "migrate" => run_migrate().await,
-        "seed-demo" => run_seed().await,
-        "seed-candidates" => run_seed_candidates().await,
-        "validate" => run_validate(),
-        "mail-catcher" => mail_catcher::run().await,
-        other => Err(format!(
-            "unknown command `{other}`; use serve, migrate, seed-demo, seed-candidates, validate or mail-catcher"
-        )
-        .into()),
+    let result = match command {
+        Command::Serve => run_serve().await,
+        Command::Migrate => run_migrate().await,
+        Command::SeedDemo => run_seed().await,
+        Command::SeedCandidates { n } => run_seed_candidates(n).await,
+        Command::Validate => run_validate(),
+        Command::MailCatcher => mail_catcher::run().await,
+        // Its own process with its own logging and settings (`server::sandbox::cli`).
+        Command::PaySandbox { command } => return sandbox::cli::run(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -72,11 +98,7 @@ async fn run_seed() -> AnyResult {
 
 /// `server seed-candidates N`: N verified passes for the flow benchmark (`seed::load_passes`),
 /// all with the password in `SEED_PASSWORD`, hashed once.
-async fn run_seed_candidates() -> AnyResult {
-    let n: usize = std::env::args()
-        .nth(2)
-        .and_then(|n| n.parse().ok())
-        .ok_or("usage: server seed-candidates N (the password in SEED_PASSWORD)")?;
+async fn run_seed_candidates(n: usize) -> AnyResult {
     let password = std::env::var("SEED_PASSWORD").map_err(|_| "SEED_PASSWORD is not set")?;
     let settings = Settings::from_env()?;
     let key = settings.data_key()?;

@@ -113,18 +113,19 @@ pub fn build_router(state: AppState) -> Router {
 }
 
 /// Pages and JSON compressed on the fly for browsers that accept it: a page of 10–20 KB
-/// becomes 3–5 KB, a few round trips fewer on a slow mobile link. Gzip at level 4 only:
-/// on these small pages brotli (quality 4) saved under 1 % more bytes (the information page:
-/// 3,360 B against 3,379 B) and cost ~17 % of the page rate (docs/PERFORMANCE.md). Static
-/// files come pre-compressed, brotli included (their `Content-Encoding` is set, so they pass
-/// through untouched).
+/// becomes 3–5 KB, a few round trips fewer on a slow mobile link. Gzip only, by zlib-rs
+/// (server/Cargo.toml), at level 2: on the information page (10.6 KB) 42 µs and 3,573 B,
+/// against 61 µs and 3,442 B at level 4, 28 µs but 4,129 B at level 1, and 220 µs with the
+/// miniz backend at level 4 (docs/PERFORMANCE.md). Brotli saved under 1 % more and cost
+/// ~17 % of the page rate. Static files come pre-compressed, brotli included (their
+/// `Content-Encoding` is set, so they pass through untouched).
 fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
     use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
     let predicate = SizeAbove::new(1024)
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::const_new("application/wasm"))
         .and(NotForContentType::SSE);
-    CompressionLayer::new().quality(CompressionLevel::Precise(4)).compress_when(predicate)
+    CompressionLayer::new().quality(CompressionLevel::Precise(2)).compress_when(predicate)
 }
 
 /// Static files from memory (`app::server::assets`); anything else is the 404 page.

@@ -2,10 +2,20 @@
 //! platform and a merchant key pair into DIR. See `server::sandbox::cli` (also reachable as
 //! `server pay-sandbox …`).
 
+use clap::Parser;
+use server::sandbox::cli::{self, Command};
 use std::process::ExitCode;
+
+/// The sandbox payment platform: simulated 支付宝, 微信支付 and 银联 cashiers for development
+/// and tests (nothing is charged). Settings come from the environment (`server::sandbox::cli`).
+#[derive(Parser)]
+#[command(name = "pay-sandbox", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    server::sandbox::cli::run(&args).await
+    cli::run(Cli::parse().command).await
 }

@@ -18,7 +18,7 @@ use super::{Sandbox, SandboxConfig};
 use app::server::payment::protocol::{SigningKey, VerifyingKey};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,12 +30,23 @@ const DEFAULT_MERCHANT: &str = "NCRE65";
 const DEFAULT_MERCHANT_PUB: &str = "data/pay/merchant.pub";
 const DEFAULT_SCHEDULE: &str = "0,240,600,600,3600,7200,21600,54000";
 
-/// Runs the command in `args` (after the program or subcommand name).
-pub async fn run(args: &[String]) -> ExitCode {
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
-        [] | ["serve"] => run_serve().await,
-        ["keygen", dir] => keygen(Path::new(dir)),
-        _ => Err("usage: pay-sandbox [serve] | pay-sandbox keygen DIR".into()),
+/// What the sandbox can be asked to do (`pay-sandbox --help`, `server pay-sandbox --help`).
+#[derive(clap::Subcommand)]
+pub enum Command {
+    /// Serve the sandbox payment platform on SANDBOX_ADDR (the default).
+    Serve,
+    /// Write a platform and a merchant key pair into DIR (keeps any that exist).
+    Keygen {
+        /// Where the keys go (e.g. data/pay).
+        dir: PathBuf,
+    },
+}
+
+/// Runs `command` (serving when there is none).
+pub async fn run(command: Option<Command>) -> ExitCode {
+    let result = match command.unwrap_or(Command::Serve) {
+        Command::Serve => run_serve().await,
+        Command::Keygen { dir } => keygen(&dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

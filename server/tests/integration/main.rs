@@ -4,6 +4,7 @@
 mod access;
 mod accounts;
 mod caching;
+mod cli;
 mod helpers;
 mod journey;
 mod pages;
