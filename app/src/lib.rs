@@ -8,6 +8,7 @@ pub mod components;
 pub mod domain;
 pub mod pages;
 pub mod routes;
+pub mod urls;
 pub mod validation;
 
 #[cfg(feature = "ssr")]
@@ -31,8 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
-                <link rel="icon" href=components::client::asset("/favicon.svg") type="image/svg+xml" />
-                <link rel="stylesheet" href=components::client::asset("/pkg/ncre.css") />
+                <link rel="icon" href=components::client::asset(urls::FAVICON) type="image/svg+xml" />
+                <link rel="stylesheet" href=components::client::asset(urls::STYLESHEET) />
                 <AutoReload options=options.clone() />
                 <MetaTags />
             </head>

@@ -18,10 +18,11 @@ use crate::pages::{
     status::StatusPage,
     subjects::SubjectsPage,
 };
+use crate::urls::{self, Page};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::SsrMode;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -32,54 +33,54 @@ pub fn App() -> impl IntoView {
             <Header />
             <main id="main-content" class="container">
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async />
+                    <Route path=Page(urls::HOME) view=HomePage ssr=SsrMode::Async />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("agreement"))
+                        path=Page(urls::AGREEMENT)
                         view=AgreementPage
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("info"))
+                        path=Page(urls::INFO)
                         view=InfoPage
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("subjects"))
+                        path=Page(urls::SUBJECTS)
                         view=SubjectsPage
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("photo"))
+                        path=Page(urls::PHOTO)
                         view=PhotoPage
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("status"))
+                        path=Page(urls::STATUS)
                         view=StatusPage
                         ssr=SsrMode::Async
                     />
-                    <Route path=(StaticSegment("register"), StaticSegment("pay")) view=PayPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::PAY) view=PayPage ssr=SsrMode::Async />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("payment"))
+                        path=Page(urls::PAYMENT_RESULT)
                         view=PaymentResultPage
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=(StaticSegment("register"), StaticSegment("delete"))
+                        path=Page(urls::DELETE)
                         view=DeletePage
                         ssr=SsrMode::Async
                     />
-                    <Route path=StaticSegment("pass") view=PassPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("pass"), StaticSegment("sign-up")) view=SignUpPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("pass"), StaticSegment("sign-in")) view=SignInPage ssr=SsrMode::Async />
-                    <Route path=(StaticSegment("pass"), StaticSegment("verify")) view=VerifyPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::PASS) view=PassPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::SIGN_UP) view=SignUpPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::SIGN_IN) view=SignInPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::VERIFY) view=VerifyPage ssr=SsrMode::Async />
                     <Route
-                        path=(StaticSegment("pass"), StaticSegment("reset"))
+                        path=Page(urls::RESET)
                         view=ResetRequestPage
                         ssr=SsrMode::Async
                     />
                     <Route
-                        path=(StaticSegment("pass"), StaticSegment("reset"), StaticSegment("new"))
+                        path=Page(urls::NEW_PASSWORD)
                         view=NewPasswordPage
                         ssr=SsrMode::Async
                     />

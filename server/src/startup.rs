@@ -148,7 +148,7 @@ async fn static_file_or_not_found(State(state): State<AppState>, req: Request) -
 /// Server functions answer every error with 500. Each `AppError` knows its real status
 /// (422 for refused fields, 409 for a step out of order …); this puts it on the response.
 async fn server_fn_status(req: Request, next: Next) -> Response {
-    let is_server_fn = req.uri().path().starts_with("/api/");
+    let is_server_fn = req.uri().path().strip_prefix(app::urls::API).is_some_and(|rest| rest.starts_with('/'));
     let res = next.run(req).await;
     if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;

@@ -4,6 +4,7 @@
 //! the bundle that holds its islands (`app/build.rs`): a page downloads its own forms' code
 //! and none of the others'.
 
+use crate::urls;
 use leptos::prelude::*;
 
 /// The name a page links a static file by: its content-hashed name, cacheable for a year
@@ -21,13 +22,13 @@ pub fn asset(plain: &'static str) -> String {
 fn bundle_files(bundle: &'static str) -> (String, String) {
     #[cfg(feature = "ssr")]
     if let Some(state) = use_context::<crate::server::AppState>() {
-        let (js, wasm) = (format!("/pkg/{bundle}.js"), format!("/pkg/{bundle}.wasm"));
+        let (js, wasm) = (format!("{}/{bundle}.js", urls::PKG), format!("{}/{bundle}.wasm", urls::PKG));
         if state.assets.contains(&js) && state.assets.contains(&wasm) {
             return (state.assets.url(&js), state.assets.url(&wasm));
         }
     }
     let _ = bundle;
-    (asset("/pkg/ncre.js"), asset("/pkg/ncre.wasm"))
+    (asset(urls::FALLBACK_JS), asset(urls::FALLBACK_WASM))
 }
 
 /// Preload hints for the client's module and binary (fetched alongside the stylesheet, not
@@ -42,6 +43,6 @@ pub fn ClientNeeded(
     view! {
         <link rel="modulepreload" href=js.clone() />
         <link rel="preload" href=wasm.clone() r#as="fetch" r#type="application/wasm" crossorigin="" />
-        <script defer src=asset("/client.js") data-js=js data-wasm=wasm></script>
+        <script defer src=asset(urls::CLIENT_JS) data-js=js data-wasm=wasm></script>
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::api::pass::get_me;
 use crate::api::AppError;
+use crate::urls::{self, Notice};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -13,7 +14,7 @@ pub fn Header() -> impl IntoView {
         </a>
         <header class="site-header">
             <div class="container site-header__bar">
-                <a class="site-header__name" href="/">
+                <a class="site-header__name" href=urls::HOME>
                     "全国计算机等级考试（NCRE）报名系统"
                 </a>
                 <nav class="site-header__account" aria-label="通行证">
@@ -22,14 +23,14 @@ pub fn Header() -> impl IntoView {
                             match get_me().await {
                                 Ok(Some(me)) => view! {
                                     <span data-testid="signed-in-as">{format!("{}，您好", me.name)}</span>
-                                    <a href="/pass">"我的通行证"</a>
-                                    <form method="post" action="/pass/sign-out" class="inline-form">
+                                    <a href=urls::PASS>"我的通行证"</a>
+                                    <form method="post" action=urls::SIGN_OUT class="inline-form">
                                         <button type="submit" class="link-button">"退出登录"</button>
                                     </form>
                                 }.into_any(),
                                 _ => view! {
-                                    <a href="/pass/sign-in">"登录"</a>
-                                    <a href="/pass/sign-up">"注册通行证"</a>
+                                    <a href=urls::SIGN_IN>"登录"</a>
+                                    <a href=urls::SIGN_UP>"注册通行证"</a>
                                 }.into_any(),
                             }
                         })}
@@ -69,8 +70,8 @@ pub fn ProblemBanner(#[prop(into)] message: Signal<Option<String>>) -> impl Into
 #[component]
 pub fn LoadProblem(error: AppError) -> impl IntoView {
     let next = match &error {
-        AppError::SignInRequired => Some(("登录通行证", "/pass/sign-in".to_owned())),
-        AppError::Unverified => Some(("我的通行证", "/pass".to_owned())),
+        AppError::SignInRequired => Some(("登录通行证", urls::SIGN_IN.to_owned())),
+        AppError::Unverified => Some(("我的通行证", urls::PASS.to_owned())),
         AppError::StepOrder { go_to } => Some(("前往", go_to.clone())),
         _ => None,
     };
@@ -95,27 +96,26 @@ pub fn ReadOnlyBanner(reason: Option<String>) -> impl IntoView {
 }
 
 /// What a finished action says on the page it leads to (`?notice=`); only known codes.
-fn notice_text(code: &str) -> Option<&'static str> {
-    Some(match code {
-        "sign-up-sent" => "通行证已注册。我们向您的电子邮箱发送了一封验证邮件，请在24小时内点击其中的链接完成验证，然后登录。如果这个邮箱或证件已经注册过，邮件里会告诉您怎么办。",
-        "verified" => "电子邮箱已验证。",
-        "verify-sent" => "验证邮件已重新发送，请查收。",
-        "reset-sent" => "如果这个邮箱注册过通行证，重新设置密码的链接已经发到这个邮箱，30分钟内有效。",
-        "password-reset" => "新密码已设置，所有设备都已退出登录，请用新密码登录。",
-        "signed-out" => "您已退出登录。",
-        "pass-saved" => "通行证信息已保存。",
-        "registration-deleted" => "报名信息已删除，所报科目的名额已退回。",
-        "photo-saved" => "保存成功!",
-        "sign-in-required" => "请先登录通行证（登录已过期时也需要重新登录）。",
-        _ => return None,
-    })
+fn notice_text(notice: Notice) -> &'static str {
+    match notice {
+        Notice::SignUpSent => "通行证已注册。我们向您的电子邮箱发送了一封验证邮件，请在24小时内点击其中的链接完成验证，然后登录。如果这个邮箱或证件已经注册过，邮件里会告诉您怎么办。",
+        Notice::Verified => "电子邮箱已验证。",
+        Notice::VerifySent => "验证邮件已重新发送，请查收。",
+        Notice::ResetSent => "如果这个邮箱注册过通行证，重新设置密码的链接已经发到这个邮箱，30分钟内有效。",
+        Notice::PasswordReset => "新密码已设置，所有设备都已退出登录，请用新密码登录。",
+        Notice::SignedOut => "您已退出登录。",
+        Notice::PassSaved => "通行证信息已保存。",
+        Notice::RegistrationDeleted => "报名信息已删除，所报科目的名额已退回。",
+        Notice::PhotoSaved => "保存成功!",
+        Notice::SignInRequired => "请先登录通行证（登录已过期时也需要重新登录）。",
+    }
 }
 
 #[component]
 pub fn NoticeBanner() -> impl IntoView {
     let query = use_query_map();
     move || {
-        query.with(|q| q.get("notice")).and_then(|c| notice_text(&c)).map(|text| {
+        query.with(|q| q.get("notice")).and_then(|c| Notice::from_code(&c)).map(notice_text).map(|text| {
             view! {
                 <div class="panel panel--success" role="status" data-testid="notice">
                     <p>{text}</p>

@@ -8,6 +8,7 @@ use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
 use crate::components::form::{start, use_posted, FormState, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner};
+use crate::urls;
 use crate::validation::agreement::{AgreementForm, ACCEPT};
 use crate::validation::Ctx;
 use leptos::prelude::*;
@@ -93,7 +94,7 @@ fn AgreementStep(form: AgreementForm, refusal: Option<Refusal>) -> impl IntoView
         <section class="agreement" aria-label="报名协议全文">
             <ol>{POINTS.iter().map(|p| view! { <li>{*p}</li> }).collect_view()}</ol>
         </section>
-        <form method="post" action="/register/agreement" novalidate on:submit=on_submit>
+        <form method="post" action=urls::AGREEMENT novalidate on:submit=on_submit>
             <CheckboxField spec=ACCEPT value="yes" checked=accepted on_change errors=state.errors />
             <button class="button" type="submit" disabled=move || state.sending.get()>
                 "下一步"

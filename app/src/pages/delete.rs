@@ -5,6 +5,7 @@
 use crate::api::NoFields;
 use crate::components::form::use_posted;
 use crate::components::layout::ProblemBanner;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -19,9 +20,9 @@ pub fn DeletePage() -> impl IntoView {
         <h1>{TITLE}</h1>
         <p>"删除后，您本次考试的个人信息、照片和所报科目都会被删除，所报科目的名额退回考点。删除后可以在报名期间内重新报名。"</p>
         <p>"已缴费的报名信息不能删除。"</p>
-        <form method="post" action="/register/delete" class="actions">
+        <form method="post" action=urls::DELETE class="actions">
             <button class="button button--warning" type="submit">"确认删除"</button>
-            <a class="button button--secondary" href="/register/status">"取消"</a>
+            <a class="button button--secondary" href=urls::STATUS>"取消"</a>
         </form>
     }
 }

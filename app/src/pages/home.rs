@@ -4,6 +4,7 @@
 use crate::api::home::{get_home, HomeView};
 use crate::api::{AppError, WindowState};
 use crate::components::layout::NoticeBanner;
+use crate::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -32,8 +33,8 @@ fn HomeBody(view: HomeView) -> impl IntoView {
                 <h2 id="pass-title">"通行证"</h2>
                 <p>"报名前请先登录通行证。还没有通行证的考生请先注册，每位考生只需注册一个。"</p>
                 <p class="actions">
-                    <a class="button" href="/pass/sign-in">"登录"</a>
-                    <a class="button button--secondary" href="/pass/sign-up">"注册通行证"</a>
+                    <a class="button" href=urls::SIGN_IN>"登录"</a>
+                    <a class="button button--secondary" href=urls::SIGN_UP>"注册通行证"</a>
                 </p>
             </section>
         }
@@ -47,7 +48,7 @@ fn HomeBody(view: HomeView) -> impl IntoView {
                     <div><dt>"姓名"</dt><dd>{p.name.clone()}</dd></div>
                 </dl>
                 {(!p.verified).then(|| view! {
-                    <p class="notice">"您的电子邮箱还没有验证，验证后才能报名。"<a href="/pass">"去验证"</a></p>
+                    <p class="notice">"您的电子邮箱还没有验证，验证后才能报名。"<a href=urls::PASS>"去验证"</a></p>
                 })}
             </section>
         }
@@ -68,8 +69,8 @@ fn HomeBody(view: HomeView) -> impl IntoView {
     // Before the window opens there is nothing to start; after it closes only viewing.
     let action = match (&session.window_state, started) {
         _ if !verified => None,
-        (_, true) => Some(("查看报名信息", "/register/status")),
-        (WindowState::Open, false) => Some(("开始报名", "/register/agreement")),
+        (_, true) => Some(("查看报名信息", urls::STATUS)),
+        (WindowState::Open, false) => Some(("开始报名", urls::AGREEMENT)),
         _ => None,
     };
     let rows = status.map(|s| {

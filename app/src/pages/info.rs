@@ -11,6 +11,7 @@ use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner, ReadOnlyBanner};
 use crate::domain::codes;
 use crate::domain::Gender;
+use crate::urls;
 use crate::validation::contact::{ADDRESS, EMAIL, POSTCODE};
 use crate::validation::info::InfoForm;
 use crate::validation::personal::{BIRTH_DATE, EDUCATION, ETHNICITY, GENDER, OCCUPATION, TRAINING};
@@ -85,10 +86,10 @@ fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
                 <div><dt>"姓名"</dt><dd data-testid="info-name">{id.name}</dd></div>
             </dl>
             <p class="field__hint">
-                "证件信息来自您的通行证。需要修改时请先"<a href="/pass">"修改通行证"</a>"（报名信息锁定后不能修改）。"
+                "证件信息来自您的通行证。需要修改时请先"<a href=urls::PASS>"修改通行证"</a>"（报名信息锁定后不能修改）。"
             </p>
         </section>
-        <form method="post" action="/register/info" novalidate on:submit=on_submit>
+        <form method="post" action=urls::INFO novalidate on:submit=on_submit>
             <fieldset class="fieldset" disabled=read_only.is_some()>
                 <legend class="fieldset__legend">"基本信息"</legend>
                 <SelectField spec=GENDER options=genders value=kit.value(|f| &f.gender)

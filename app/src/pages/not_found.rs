@@ -1,3 +1,4 @@
+use crate::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,7 +13,7 @@ pub fn NotFound() -> impl IntoView {
         <h1>"页面不存在"</h1>
         <p>"您要找的页面不存在，可能是地址输入有误。"</p>
         <p>
-            <a href="/">"返回首页"</a>
+            <a href=urls::HOME>"返回首页"</a>
         </p>
     }
 }

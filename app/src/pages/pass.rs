@@ -13,6 +13,7 @@ use crate::components::field::{SelectField, TextField};
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::{Date, DocumentType};
+use crate::urls;
 use crate::validation::account::{
     NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm, CONFIRM_PASSWORD, CURRENT_PASSWORD, EMAIL,
     LOGIN, NEW_PASSWORD,
@@ -95,7 +96,7 @@ fn SignUpStep(ctx: Ctx, form: SignUpForm, refusal: Option<Refusal>) -> impl Into
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
         <p class="lead">"每位考生只能注册一个通行证。证件信息将用于报名和证书，请按证件如实填写。"</p>
-        <form method="post" action="/pass/sign-up" novalidate on:submit=on_submit>
+        <form method="post" action=urls::SIGN_UP novalidate on:submit=on_submit>
             <TextField
                 spec=EMAIL
                 input_type="email"
@@ -152,7 +153,7 @@ fn SignUpStep(ctx: Ctx, form: SignUpForm, refusal: Option<Refusal>) -> impl Into
                 "注册"
             </button>
         </form>
-        <p class="form-links"><a href="/pass/sign-in">"已有通行证？登录"</a></p>
+        <p class="form-links"><a href=urls::SIGN_IN>"已有通行证？登录"</a></p>
     }
 }
 
@@ -184,7 +185,7 @@ fn SignInStep(form: SignInForm, refusal: Option<Refusal>) -> impl IntoView {
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>"登录通行证"</h1>
-        <form method="post" action="/pass/sign-in" novalidate on:submit=on_submit>
+        <form method="post" action=urls::SIGN_IN novalidate on:submit=on_submit>
             <TextField
                 spec=LOGIN
                 value=kit.value(|f| &f.login)
@@ -206,8 +207,8 @@ fn SignInStep(form: SignInForm, refusal: Option<Refusal>) -> impl IntoView {
             </button>
         </form>
         <p class="form-links">
-            <a href="/pass/reset">"忘记密码"</a>
-            <a href="/pass/sign-up">"注册通行证"</a>
+            <a href=urls::RESET>"忘记密码"</a>
+            <a href=urls::SIGN_UP>"注册通行证"</a>
         </p>
     }
 }
@@ -232,7 +233,7 @@ pub fn VerifyPage() -> impl IntoView {
         <ProblemBanner message=Signal::stored(problem) />
         <h1>{TITLE}</h1>
         <p>"点击下面的按钮，完成电子邮箱验证。"</p>
-        <form method="post" action="/pass/verify" novalidate>
+        <form method="post" action=urls::VERIFY novalidate>
             <input type="hidden" name="token" value=token />
             <button class="button" type="submit">
                 "验证我的邮箱"
@@ -267,7 +268,7 @@ fn ResetRequestStep(form: ResetRequestForm, refusal: Option<Refusal>) -> impl In
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
         <p>"填写注册通行证时用的电子邮箱，我们会发一个重新设置密码的链接，30分钟内有效。"</p>
-        <form method="post" action="/pass/reset" novalidate on:submit=on_submit>
+        <form method="post" action=urls::RESET novalidate on:submit=on_submit>
             <TextField
                 spec=EMAIL
                 input_type="email"
@@ -316,7 +317,7 @@ fn NewPasswordStep(form: NewPasswordForm, refusal: Option<Refusal>) -> impl Into
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
         <p>"设置新密码后，所有已登录的设备都会退出登录。"</p>
-        <form method="post" action="/pass/reset/new" novalidate on:submit=on_submit>
+        <form method="post" action=urls::NEW_PASSWORD novalidate on:submit=on_submit>
             <input type="hidden" name="token" prop:value=kit.value(|f| &f.token) value=kit.form.get_untracked().token />
             <TextField
                 spec=NEW_PASSWORD
@@ -387,7 +388,7 @@ fn PassBody(view: PassView, refusal: Option<Refusal>) -> impl IntoView {
         view! {
             <div class="notice" data-testid="unverified">
                 <p>"您的电子邮箱还没有验证，验证后才能报名。请打开注册时收到的邮件，点击其中的链接。"</p>
-                <form method="post" action="/pass/verify/resend" class="inline-form">
+                <form method="post" action=urls::RESEND class="inline-form">
                     <button type="submit" class="button button--secondary">"重新发送验证邮件"</button>
                 </form>
             </div>
@@ -399,7 +400,7 @@ fn PassBody(view: PassView, refusal: Option<Refusal>) -> impl IntoView {
         Either::Right(view! {
             <h2>"修改证件信息"</h2>
             <p>"为保护您的个人信息，证件号码不显示全文；修改时请重新填写完整的证件号码。"</p>
-            <form method="post" action="/pass" novalidate on:submit=on_submit>
+            <form method="post" action=urls::PASS novalidate on:submit=on_submit>
                 <SelectField
                     spec=DOC_TYPE
                     options=doc_types(&ctx)

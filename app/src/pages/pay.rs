@@ -10,6 +10,7 @@ use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
 use crate::components::form::{start, use_posted, FormState, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner};
+use crate::urls;
 use crate::validation::payment::{PayForm, CONFIRM};
 use crate::validation::Ctx;
 use leptos::either::Either;
@@ -115,14 +116,14 @@ fn PayStep(page: PayData, form: PayForm, refusal: Option<Refusal>) -> impl IntoV
         {match blocked {
             Some(reason) => Either::Left(view! {
                 <p class="notice" data-testid="read-only">{reason}</p>
-                <p class="actions"><a class="button button--secondary" href="/register/status">"返回"</a></p>
+                <p class="actions"><a class="button button--secondary" href=urls::STATUS>"返回"</a></p>
             }),
             None => Either::Right(view! {
-                <form method="post" action="/register/pay" novalidate on:submit=on_submit>
+                <form method="post" action=urls::PAY novalidate on:submit=on_submit>
                     <CheckboxField spec=CONFIRM value="yes" checked=confirmed on_change errors=state.errors />
                     <p class="actions">
                         <button class="button" type="submit" disabled=move || state.sending.get()>"去支付"</button>
-                        <a class="button button--secondary" href="/register/status">"取消"</a>
+                        <a class="button button--secondary" href=urls::STATUS>"取消"</a>
                     </p>
                 </form>
             }),
@@ -219,11 +220,11 @@ fn PaymentBody(data: PaymentPage) -> impl IntoView {
         </table>
         <div class="actions">
             {data.pending.then(|| view! {
-                <form method="post" action="/register/payment" class="inline-form">
+                <form method="post" action=urls::PAYMENT_RESULT class="inline-form">
                     <button class="button" type="submit">"更新"</button>
                 </form>
             })}
-            <a class="button button--secondary" href="/register/status">"返回报名信息"</a>
+            <a class="button button--secondary" href=urls::STATUS>"返回报名信息"</a>
         </div>
     }
 }

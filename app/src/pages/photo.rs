@@ -10,6 +10,7 @@ use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::form::{use_posted, FormState, StepTitle};
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner, ReadOnlyBanner};
+use crate::urls;
 use crate::validation::photo::{check_upload, PHOTO_FIELD};
 use crate::validation::FieldErrors;
 use leptos::either::Either;
@@ -73,7 +74,7 @@ fn PhotoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
         }
     };
     let _ = (file_input, chosen, progress);
-    let saved_src = page.saved.then(|| format!("/register/photo/image?v={}", page.version));
+    let saved_src = page.saved.then(|| format!("{}?v={}", urls::PHOTO_IMAGE, page.version));
     let read_only = page.read_only.clone();
     let has_error = move || state.errors.with(|e| e.get(PHOTO_FIELD).is_some());
     view! {
@@ -103,7 +104,7 @@ fn PhotoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
             }}
         </div>
         {read_only.is_none().then(|| view! {
-            <form method="post" action="/register/photo" enctype="multipart/form-data" novalidate on:submit=on_submit>
+            <form method="post" action=urls::PHOTO enctype="multipart/form-data" novalidate on:submit=on_submit>
                 <div class="field" class:field--error=has_error>
                     <label class="field__label" for=PHOTO_FIELD>"选择照片文件"</label>
                     {move || state.errors.with(|e| e.get(PHOTO_FIELD).map(|e| e.message.clone())).map(|m| view! {
@@ -119,7 +120,7 @@ fn PhotoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
                 <button class="button" type="submit" disabled=move || progress.get().is_some()>"上传照片"</button>
             </form>
         })}
-        <p class="actions"><a class="button button--secondary" href="/register/status">"下一步：查看报名信息"</a></p>
+        <p class="actions"><a class="button button--secondary" href=urls::STATUS>"下一步：查看报名信息"</a></p>
     }
 }
 
@@ -175,7 +176,7 @@ mod client {
     pub fn upload(input: NodeRef<leptos::html::Input>, state: FormState, progress: RwSignal<Option<u32>>) {
         let Some(file) = chosen_file(input) else { return };
         let Ok(xhr) = web_sys::XmlHttpRequest::new() else { return };
-        if xhr.open("POST", "/api/photo").is_err() || xhr.set_request_header("Content-Type", "image/jpeg").is_err() {
+        if xhr.open("POST", urls::API_PHOTO).is_err() || xhr.set_request_header("Content-Type", "image/jpeg").is_err() {
             return;
         }
         progress.set(Some(0));

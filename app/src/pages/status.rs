@@ -3,6 +3,7 @@
 
 use crate::api::journey::{get_status_page, StatusPage as PageData};
 use crate::components::layout::{LoadProblem, NoticeBanner};
+use crate::urls;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -131,26 +132,26 @@ fn StatusBody(page: PageData) -> impl IntoView {
         // A <div>, not a <p>: it holds a <form>, which a <p> cannot (the browser would close
         // the <p> early and hydration would find a different tree).
         <div class="actions">
-            {page.can_pay.then(|| view! { <a class="button" href="/register/pay">"支付"</a> })}
-            {page.can_add.then(|| view! { <a class="button" href="/register/subjects">"增报科目"</a> })}
-            <a class="button button--secondary" href="/register/info">"查看"</a>
+            {page.can_pay.then(|| view! { <a class="button" href=urls::PAY>"支付"</a> })}
+            {page.can_add.then(|| view! { <a class="button" href=urls::SUBJECTS>"增报科目"</a> })}
+            <a class="button button--secondary" href=urls::INFO>"查看"</a>
             {page.can_change.then(|| view! {
-                <a class="button" href="/register/info">"修改报名信息"</a>
-                <a class="button" href="/register/photo">"修改照片信息"</a>
+                <a class="button" href=urls::INFO>"修改报名信息"</a>
+                <a class="button" href=urls::PHOTO>"修改照片信息"</a>
             })}
             {page.can_delete.then(|| view! {
-                <a class="button button--warning" href="/register/delete">"删除报名信息"</a>
+                <a class="button button--warning" href=urls::DELETE>"删除报名信息"</a>
             })}
             {if page.paying {
                 // Asks the payment platform now (a plain post: works without JavaScript).
                 view! {
-                    <form method="post" action="/register/payment" class="inline-form">
+                    <form method="post" action=urls::PAYMENT_RESULT class="inline-form">
                         <button class="button button--secondary" type="submit">"更新"</button>
                     </form>
                 }
                 .into_any()
             } else {
-                view! { <a class="button button--secondary" href="/register/status">"更新"</a> }.into_any()
+                view! { <a class="button button--secondary" href=urls::STATUS>"更新"</a> }.into_any()
             }}
         </div>
         <section class="panel" aria-labelledby="notices-title">

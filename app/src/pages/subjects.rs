@@ -14,6 +14,7 @@ use crate::components::field::CheckboxField;
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner, ReadOnlyBanner};
 use crate::components::remote;
+use crate::urls;
 use crate::validation::declaration::TRUTHFUL;
 use crate::validation::subjects::{SubjectForm, SITE, SUBJECTS};
 use leptos::either::Either;
@@ -83,7 +84,7 @@ fn ConfirmationPage(c: Confirmation, form: SubjectForm, seen: Option<i32>) -> im
         <leptos_meta::Title text="报考信息确认" />
         <h1>"报考信息确认"</h1>
         <ConfirmationBody c />
-        <form method="post" action="/register/subjects" class="actions">
+        <form method="post" action=urls::SUBJECTS class="actions">
             <input type="hidden" name="site" value=form.site.clone() />
             {form.subjects.iter().map(|s| view! { <input type="hidden" name="subjects" value=s.clone() /> }).collect_view()}
             {form.declare.clone().map(|d| view! { <input type="hidden" name="declare" value=d /> })}
@@ -295,7 +296,7 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
         <ReadOnlyBanner reason=read_only.clone() />
-        <form method="get" action="/register/subjects" class="site-chooser" on:submit=|ev| ev.prevent_default()>
+        <form method="get" action=urls::SUBJECTS class="site-chooser" on:submit=|ev| ev.prevent_default()>
             <div class="field" class:field--error=move || has_error(SITE.name)>
                 <label class="field__label" for="site">{SITE.label}</label>
                 {move || error_of(SITE.name).map(|m| view! { <p class="field__error" id="site-error"><span class="visually-hidden">"错误："</span>{m}</p> })}
@@ -309,7 +310,7 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
                 <button class="button button--secondary" type="submit">"查看考点科目"</button>
             </div>
         </form>
-        <form method="post" action="/register/subjects" novalidate on:submit=on_submit>
+        <form method="post" action=urls::SUBJECTS novalidate on:submit=on_submit>
             <input type="hidden" name="site" value=move || site_code.get() />
             {seen.map(|v| view! { <input type="hidden" name="seen" value=v.to_string() /> })}
             <div class="field" class:field--error=move || has_error(SUBJECTS.name) id="subjects">

@@ -17,21 +17,13 @@ use crate::domain::contact::mask_email;
 use crate::domain::document::mask;
 use crate::domain::password::Password;
 use crate::domain::DocumentType;
+use crate::urls::{self, Notice};
 use crate::validation::account::{
     token_shape_ok, Login, NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm, LOGIN, SIGN_IN_FAILED,
 };
 use crate::validation::identity::{IdentityForm, DOC_NUMBER};
 use crate::validation::{FieldErrors, Required};
 use secrecy::SecretString;
-
-pub const SIGN_UP_URL: &str = "/pass/sign-up";
-pub const SIGN_IN_URL: &str = "/pass/sign-in";
-pub const SIGN_OUT_URL: &str = "/pass/sign-out";
-pub const VERIFY_URL: &str = "/pass/verify";
-pub const RESEND_URL: &str = "/pass/verify/resend";
-pub const RESET_URL: &str = "/pass/reset";
-pub const NEW_PASSWORD_URL: &str = "/pass/reset/new";
-pub const PASS_URL: &str = "/pass";
 
 const DOC_TAKEN: Required = Required {
     code: "taken",
@@ -55,7 +47,7 @@ pub async fn sign_up(call: &Call, form: SignUpForm) -> Result<Next, AppError> {
     let db = call.state.db.write();
     let key = &call.state.data_key;
     let now = call.state.clock.now();
-    let sent = Next { url: format!("{SIGN_IN_URL}?notice=sign-up-sent") };
+    let sent = Next { url: urls::with_notice(urls::SIGN_IN, Notice::SignUpSent) };
     let base = call.state.public_url.clone();
 
     if passes::by_email(db, valid.email.as_str()).await.map_err(|e| call.internal(e))?.is_some() {
@@ -66,8 +58,10 @@ pub async fn sign_up(call: &Call, form: SignUpForm) -> Result<Next, AppError> {
                 subject: "NCRE考试报名系统：本邮箱已注册通行证".into(),
                 body: format!(
                     "您好：\n\n有人（可能是您本人）刚刚用本邮箱注册NCRE考试报名系统的通行证，但本邮箱已经注册过。\n\n\
-                     如果是您本人，请直接登录：{base}{SIGN_IN_URL}\n忘记密码可以找回：{base}{RESET_URL}\n\n\
-                     如果不是您本人操作，请忽略本邮件，您的通行证不受影响。\n"
+                     如果是您本人，请直接登录：{base}{sign_in}\n忘记密码可以找回：{base}{reset}\n\n\
+                     如果不是您本人操作，请忽略本邮件，您的通行证不受影响。\n",
+                    sign_in = urls::SIGN_IN,
+                    reset = urls::RESET,
                 ),
             },
             "sign-up-exists",
@@ -105,7 +99,7 @@ fn verify_mail(call: &Call, to: &str, name: &str, token: &str) -> Mail {
         body: format!(
             "{name}，您好：\n\n您刚刚用本邮箱注册了NCRE考试报名系统的通行证。请在24小时内打开下面的链接，完成邮箱验证：\n\n{}\n\n\
              验证后才能报名。如果不是您本人操作，请忽略本邮件。\n",
-            link(call, VERIFY_URL, token)
+            link(call, urls::VERIFY, token)
         ),
     }
 }
@@ -116,9 +110,11 @@ fn document_taken_mail(base: &str, to: &str, holder_email: &str) -> Mail {
         subject: "NCRE考试报名系统：证件已注册通行证".into(),
         body: format!(
             "您好：\n\n您刚刚用本邮箱注册NCRE考试报名系统的通行证，但您填写的证件已经注册过通行证（注册邮箱 {}）。\n\n\
-             请用该邮箱登录：{base}{SIGN_IN_URL}\n忘记密码可以找回：{base}{RESET_URL}\n\n\
+             请用该邮箱登录：{base}{sign_in}\n忘记密码可以找回：{base}{reset}\n\n\
              如果这个证件不是您本人注册的，请携带证件联系考点处理。\n",
-            mask_email(holder_email)
+            mask_email(holder_email),
+            sign_in = urls::SIGN_IN,
+            reset = urls::RESET,
         ),
     }
 }
@@ -134,7 +130,11 @@ pub async fn verify_email(call: &Call, form: TokenForm) -> Result<Next, AppError
     let pass = pass.ok_or(AppError::TokenInvalid)?;
     tracing::info!(pass, "e-mail verified");
     let signed_in = call.signed_in().await?.is_some();
-    let url = if signed_in { "/?notice=verified".to_owned() } else { format!("{SIGN_IN_URL}?notice=verified") };
+    let url = if signed_in {
+        urls::with_notice(urls::HOME, Notice::Verified)
+    } else {
+        urls::with_notice(urls::SIGN_IN, Notice::Verified)
+    };
     Ok(Next { url })
 }
 
@@ -142,7 +142,7 @@ pub async fn verify_email(call: &Call, form: TokenForm) -> Result<Next, AppError
 pub async fn resend_verification(call: &Call) -> Result<Next, AppError> {
     let who = call.signed_in().await?.ok_or(AppError::SignInRequired)?;
     if who.pass.email_verified_at.is_some() {
-        return Ok(Next { url: format!("{PASS_URL}?notice=verified") });
+        return Ok(Next { url: urls::with_notice(urls::PASS, Notice::Verified) });
     }
     call.limit(Action::VerifyMail, Some(&format!("pass:{}", who.pass.id)))?;
     let now = call.state.clock.now();
@@ -150,7 +150,7 @@ pub async fn resend_verification(call: &Call) -> Result<Next, AppError> {
         .await
         .map_err(|e| call.internal(e))?;
     call.state.mailer.send_later(verify_mail(call, &who.pass.email, &who.pass.name, &token), "verify");
-    Ok(Next { url: format!("{PASS_URL}?notice=verify-sent") })
+    Ok(Next { url: urls::with_notice(urls::PASS, Notice::VerifySent) })
 }
 
 pub async fn sign_in(call: &Call, form: SignInForm) -> Result<Next, AppError> {
@@ -176,12 +176,12 @@ pub async fn sign_in(call: &Call, form: SignInForm) -> Result<Next, AppError> {
     };
     let session = call.start_session(pass.id).await?;
     tracing::info!(pass = pass.id, web_session = session.id, "signed in");
-    Ok(Next { url: "/".into() })
+    Ok(Next { url: urls::HOME.into() })
 }
 
 pub async fn sign_out(call: &Call) -> Result<Next, AppError> {
     call.end_session().await?;
-    Ok(Next { url: "/?notice=signed-out".into() })
+    Ok(Next { url: urls::with_notice(urls::HOME, Notice::SignedOut) })
 }
 
 pub async fn request_reset(call: &Call, form: ResetRequestForm) -> Result<Next, AppError> {
@@ -201,7 +201,7 @@ pub async fn request_reset(call: &Call, form: ResetRequestForm) -> Result<Next, 
                     "{}，您好：\n\n请在30分钟内打开下面的链接，为您的通行证设置新密码（链接只能使用一次）：\n\n{}\n\n\
                      设置新密码后，所有已登录的设备都会退出登录。\n如果不是您本人操作，请忽略本邮件，您的密码不会改变。\n",
                     pass.name,
-                    link(call, NEW_PASSWORD_URL, &token)
+                    link(call, urls::NEW_PASSWORD, &token)
                 ),
             },
             "reset",
@@ -209,7 +209,7 @@ pub async fn request_reset(call: &Call, form: ResetRequestForm) -> Result<Next, 
     } else {
         tracing::info!(to = %mask_email(email.as_str()), "password reset for an address without a pass");
     }
-    Ok(Next { url: format!("{SIGN_IN_URL}?notice=reset-sent") })
+    Ok(Next { url: urls::with_notice(urls::SIGN_IN, Notice::ResetSent) })
 }
 
 pub async fn reset_password(call: &Call, form: NewPasswordForm) -> Result<Next, AppError> {
@@ -234,7 +234,7 @@ pub async fn reset_password(call: &Call, form: NewPasswordForm) -> Result<Next, 
     tracing::info!(pass = pass_id, "password reset; every session of the pass ended");
     // This browser's session (if any) ended with the others: it must not keep a dead cookie.
     call.end_session().await?;
-    Ok(Next { url: format!("{SIGN_IN_URL}?notice=password-reset") })
+    Ok(Next { url: urls::with_notice(urls::SIGN_IN, Notice::PasswordReset) })
 }
 
 pub async fn me(call: &Call) -> Result<Option<Me>, AppError> {
@@ -276,7 +276,7 @@ pub async fn edit_pass(call: &Call, form: IdentityForm) -> Result<Next, AppError
     match outcome {
         Edited::Done => {
             tracing::info!(pass = who.pass.id, document = %valid.number, "pass identity changed");
-            Ok(Next { url: format!("{PASS_URL}?notice=pass-saved") })
+            Ok(Next { url: urls::with_notice(urls::PASS, Notice::PassSaved) })
         }
         Edited::Locked => Err(AppError::Locked),
         Edited::DocumentTaken => {

@@ -3,15 +3,13 @@
 //! page (post/redirect/get); a refusal renders the same page again, in the same response,
 //! with the entered values, the error summary and the messages beside the fields.
 
-use super::accounts::{
-    self, NEW_PASSWORD_URL, PASS_URL, RESEND_URL, RESET_URL, SIGN_IN_URL, SIGN_OUT_URL, SIGN_UP_URL, VERIFY_URL,
-};
+use super::accounts;
 use super::call::Call;
-use super::journey::{self, AGREEMENT_URL, INFO_URL, STATUS_URL, SUBJECTS_URL};
-use super::paying::{self, PAY_URL};
-use super::payment::RESULT_URL;
+use super::journey;
+use super::paying;
 use super::AppState;
 use crate::api::{AppError, Next, NoFields, Posted};
+use crate::urls::{self, Notice};
 use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::identity::IdentityForm;
@@ -33,20 +31,20 @@ use std::future::Future;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(AGREEMENT_URL, post(handle::<AgreementStep>))
-        .route(INFO_URL, post(handle::<InfoStep>))
-        .route(SUBJECTS_URL, post(subjects_post))
-        .route(DELETE_URL, post(handle::<DeleteStep>))
-        .route(SIGN_UP_URL, post(handle::<SignUpStep>))
-        .route(SIGN_IN_URL, post(handle::<SignInStep>))
-        .route(SIGN_OUT_URL, post(handle::<SignOutStep>))
-        .route(VERIFY_URL, post(handle::<VerifyStep>))
-        .route(RESEND_URL, post(handle::<ResendStep>))
-        .route(RESET_URL, post(handle::<ResetRequestStep>))
-        .route(NEW_PASSWORD_URL, post(handle::<NewPasswordStep>))
-        .route(PASS_URL, post(handle::<EditPassStep>))
-        .route(PAY_URL, post(handle::<PayStep>))
-        .route(RESULT_URL, post(handle::<RefreshStep>))
+        .route(urls::AGREEMENT, post(handle::<AgreementStep>))
+        .route(urls::INFO, post(handle::<InfoStep>))
+        .route(urls::SUBJECTS, post(subjects_post))
+        .route(urls::DELETE, post(handle::<DeleteStep>))
+        .route(urls::SIGN_UP, post(handle::<SignUpStep>))
+        .route(urls::SIGN_IN, post(handle::<SignInStep>))
+        .route(urls::SIGN_OUT, post(handle::<SignOutStep>))
+        .route(urls::VERIFY, post(handle::<VerifyStep>))
+        .route(urls::RESEND, post(handle::<ResendStep>))
+        .route(urls::RESET, post(handle::<ResetRequestStep>))
+        .route(urls::NEW_PASSWORD, post(handle::<NewPasswordStep>))
+        .route(urls::PASS, post(handle::<EditPassStep>))
+        .route(urls::PAY, post(handle::<PayStep>))
+        .route(urls::PAYMENT_RESULT, post(handle::<RefreshStep>))
 }
 
 /// A form step whose posted values are shown again as they are (nothing to normalise).
@@ -74,9 +72,9 @@ step!(SignInStep, SignInForm, |call, f| accounts::sign_in(call, f), |f| {
     let (values, notes) = f.normalize();
     (values.without_password(), notes)
 });
-step!(SignOutStep, NoFields, |call, _f| accounts::sign_out(call), |f| (f.clone(), Vec::new()), page: "/");
+step!(SignOutStep, NoFields, |call, _f| accounts::sign_out(call), |f| (f.clone(), Vec::new()), page: urls::HOME);
 step!(VerifyStep, TokenForm, |call, f| accounts::verify_email(call, f), |f| (f.clone(), Vec::new()));
-step!(ResendStep, NoFields, |call, _f| accounts::resend_verification(call), |f| (f.clone(), Vec::new()), page: PASS_URL);
+step!(ResendStep, NoFields, |call, _f| accounts::resend_verification(call), |f| (f.clone(), Vec::new()), page: urls::PASS);
 step!(ResetRequestStep, ResetRequestForm, |call, f| accounts::request_reset(call, f), |f| f.normalize());
 step!(NewPasswordStep, NewPasswordForm, |call, f| accounts::reset_password(call, f), |f| {
     (f.without_passwords(), Vec::new())
@@ -105,12 +103,9 @@ impl FormStep for AgreementStep {
 }
 
 step!(PayStep, PayForm, |call, f| paying::start_payment(call, f), |f| (f.clone(), Vec::new()));
-step!(RefreshStep, NoFields, |call, _f| paying::refresh(call), |f| (f.clone(), Vec::new()), page: RESULT_URL);
+step!(RefreshStep, NoFields, |call, _f| paying::refresh(call), |f| (f.clone(), Vec::new()), page: urls::PAYMENT_RESULT);
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
-step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: STATUS_URL);
-
-/// Where the delete confirmation posts (its page is `/register/delete`).
-pub const DELETE_URL: &str = "/register/delete";
+step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
 
 /// The subject step posts repeated `subjects` keys (one per ticked box), which the plain
 /// form extractor cannot read, and a `confirmed` answer from the confirmation page:
@@ -136,7 +131,7 @@ async fn subjects_post(State(state): State<AppState>, req: Request) -> Response 
     }
     if confirmed.as_deref() == Some("no") {
         let posted = Posted { values: form, errors: FieldErrors::new(), notes: Vec::new(), problem: None };
-        return render_with(&state, &call, posted, Request::from_parts(as_get(parts, SUBJECTS_URL), Body::empty()))
+        return render_with(&state, &call, posted, Request::from_parts(as_get(parts, urls::SUBJECTS), Body::empty()))
             .await;
     }
     let outcome = journey::save_subjects(&call, form.clone(), confirmed.as_deref() == Some("yes")).await;
@@ -182,7 +177,7 @@ where
     let mut response = match outcome {
         Ok(Next { url }) => see_other(&url),
         Err(AppError::StepOrder { go_to }) => see_other(&go_to),
-        Err(AppError::SignInRequired) => see_other(&format!("{SIGN_IN_URL}?notice=sign-in-required")),
+        Err(AppError::SignInRequired) => see_other(&urls::with_notice(urls::SIGN_IN, Notice::SignInRequired)),
         Err(err) => {
             let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             let retry_after = match &err {

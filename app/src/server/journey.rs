@@ -20,6 +20,7 @@ use crate::api::journey::{
 };
 use crate::api::{AppError, Next, WindowState};
 use crate::domain::{DocumentNumber, DocumentType};
+use crate::urls::{self, Notice};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
@@ -29,12 +30,6 @@ use crate::validation::subjects::{
 use crate::validation::FieldErrors;
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
-
-pub const AGREEMENT_URL: &str = "/register/agreement";
-pub const INFO_URL: &str = "/register/info";
-pub const SUBJECTS_URL: &str = "/register/subjects";
-pub const PHOTO_URL: &str = "/register/photo";
-pub const STATUS_URL: &str = "/register/status";
 
 /// Unpaid, unlocked subjects are released this long after they were chosen (rule 7).
 pub const UNPAID_HOLD: Duration = Duration::hours(24);
@@ -229,9 +224,9 @@ enum Reached {
 
 /// The registration, provided it has reached `step`; otherwise where the candidate goes.
 fn reached(reg: Option<registration::Model>, step: Reached) -> Result<registration::Model, AppError> {
-    let reg = reg.filter(|r| r.agreement_accepted_at.is_some()).ok_or_else(|| go(AGREEMENT_URL))?;
+    let reg = reg.filter(|r| r.agreement_accepted_at.is_some()).ok_or_else(|| go(urls::AGREEMENT))?;
     if step == Reached::Info && reg.personal_saved_at.is_none() {
-        return Err(go(INFO_URL));
+        return Err(go(urls::INFO));
     }
     Ok(reg)
 }
@@ -314,7 +309,7 @@ pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, 
         .await
         .map_err(|e| call.internal(e))?;
     tracing::info!(pass = who.pass.id, "agreement accepted");
-    Ok(Next { url: INFO_URL.into() })
+    Ok(Next { url: urls::INFO.into() })
 }
 
 // ---- 个人信息采集 ----
@@ -364,7 +359,7 @@ pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, AppError> {
     let id = reg.id;
     repo::save_info(call.state.db.write(), reg, &valid, call.state.clock.now()).await.map_err(|e| call.internal(e))?;
     tracing::info!(registration = id, "personal information saved");
-    Ok(Next { url: SUBJECTS_URL.into() })
+    Ok(Next { url: urls::SUBJECTS.into() })
 }
 
 // ---- 报考科目采集 ----
@@ -505,7 +500,7 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
         cancelled = valid.cancelled.len(),
         "subjects saved"
     );
-    Ok(Next { url: PHOTO_URL.into() })
+    Ok(Next { url: urls::PHOTO.into() })
 }
 
 /// A choice found stale when applied: its holdings changed after it was confirmed. If what
@@ -517,7 +512,7 @@ async fn already_saved(call: &Call, form: &SubjectForm) -> Result<Next, AppError
     match choice {
         Ok(v) if v.added.is_empty() && v.cancelled.is_empty() && reg.declared_at.is_some() => {
             tracing::info!(registration = reg.id, "the same choice again: already saved");
-            Ok(Next { url: PHOTO_URL.into() })
+            Ok(Next { url: urls::PHOTO.into() })
         }
         _ => {
             subjects_gate(call, &reg, &enrolments).await?;
@@ -665,7 +660,7 @@ pub async fn delete_registration(call: &Call) -> Result<Next, AppError> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let Some(reg) = mine(call, &who, &s).await? else {
-        return Ok(Next { url: "/?notice=registration-deleted".into() });
+        return Ok(Next { url: urls::with_notice(urls::HOME, Notice::RegistrationDeleted) });
     };
     require_changeable(call.state.clock.now(), &s, &reg)?;
     let deleted = seats::delete_registration(call.state.db.write(), reg.id).await.map_err(|e| call.internal(e))?;
@@ -676,5 +671,5 @@ pub async fn delete_registration(call: &Call) -> Result<Next, AppError> {
         super::photo_upload::forget(call, key).await;
     }
     tracing::info!(registration = reg.id, "registration deleted");
-    Ok(Next { url: "/?notice=registration-deleted".into() })
+    Ok(Next { url: urls::with_notice(urls::HOME, Notice::RegistrationDeleted) })
 }

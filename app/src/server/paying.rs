@@ -5,19 +5,18 @@
 use super::call::Call;
 use super::clock::format_beijing;
 use super::entity::{order_item, payment_order};
-use super::journey::{self, PHOTO_URL};
+use super::journey;
 use super::payment::gateway::NewOrder;
 use super::payment::orders::{self, Start, CLOSED, PAID};
-use super::payment::{self, Settled, NOTIFY_PATH, RESULT_URL, RETURN_PATH};
+use super::payment::{self, Settled};
 use super::repo::OpenSession;
 use super::seats;
 use crate::api::journey::{level_label, SubjectLine};
 use crate::api::payment::{method_label, money_words, OrderState, OrderView, PayPage, PaymentPage, RefundView};
 use crate::api::{AppError, Next};
+use crate::urls;
 use crate::validation::payment::PayForm;
 use crate::validation::subjects::yuan;
-
-pub const PAY_URL: &str = "/register/pay";
 
 fn line(s: &OpenSession, offered_subject_id: i32, code: &str, fee_fen: i64) -> SubjectLine {
     match s.offered(offered_subject_id) {
@@ -79,7 +78,7 @@ pub async fn money(
 pub async fn pay_page(call: &Call) -> Result<PayPage, AppError> {
     let (who, s, reg) = journey::informed_registration(call).await?;
     if reg.photo_key.is_none() {
-        return Err(AppError::StepOrder { go_to: PHOTO_URL.into() });
+        return Err(AppError::StepOrder { go_to: urls::PHOTO.into() });
     }
     let enrolments = seats::enrolments(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
     let unpaid: Vec<_> = enrolments.iter().filter(|e| e.paid_at.is_none()).collect();
@@ -126,7 +125,7 @@ pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError>
     form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     let (who, s, reg) = journey::informed_registration(call).await?;
     if reg.photo_key.is_none() {
-        return Err(AppError::StepOrder { go_to: PHOTO_URL.into() });
+        return Err(AppError::StepOrder { go_to: urls::PHOTO.into() });
     }
     journey::require_open_for(call.state.clock.now(), &s, reg.site_code.as_deref())?;
     let db = call.state.db.write();
@@ -152,7 +151,7 @@ pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError>
         }
     };
     if order.status == PAID {
-        return Ok(Next { url: RESULT_URL.into() });
+        return Ok(Next { url: urls::PAYMENT_RESULT.into() });
     }
     let base = call.state.payments.callback_base.as_ref();
     let new = NewOrder {
@@ -162,8 +161,8 @@ pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError>
         payer_name: who.pass.name.clone(),
         source: format!("全国计算机等级考试({})", s.province.name),
         neea_id: who.pass.neea_id.clone(),
-        notify_url: format!("{base}{NOTIFY_PATH}"),
-        return_url: format!("{base}{RETURN_PATH}"),
+        notify_url: format!("{base}{}", urls::PAY_NOTIFY),
+        return_url: format!("{base}{}", urls::PAY_RETURN),
         expires_at: order.expires_at,
     };
     let url = call.state.payments.gateway.create(&new).await.map_err(|e| payment::unavailable(&e))?;
@@ -188,5 +187,5 @@ pub async fn refresh(call: &Call) -> Result<Next, AppError> {
     if let Some(open) = orders::open_order_of(call.state.db.write(), reg.id).await.map_err(|e| call.internal(e))? {
         payment::settle(&call.state, &open).await.map_err(|e| call.internal(e))?;
     }
-    Ok(Next { url: RESULT_URL.into() })
+    Ok(Next { url: urls::PAYMENT_RESULT.into() })
 }

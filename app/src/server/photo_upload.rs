@@ -5,12 +5,13 @@
 
 use super::call::Call;
 use super::forms::render_posted;
-use super::journey::{self, PHOTO_URL};
+use super::journey;
 use super::photo_store::PhotoKey;
 use super::photos;
 use super::AppState;
 use crate::api::{AppError, Next, NoFields, Posted};
 use crate::domain::photo::PhotoSpec;
+use crate::urls::{self, Notice};
 use crate::validation::photo::{self, MAX_UPLOAD as MAX_BODY, NO_FILE, PHOTO_FIELD, TOO_BIG};
 use crate::validation::{FieldErrors, Required};
 use axum::body::{Body, Bytes};
@@ -31,9 +32,9 @@ const DRAIN_LIMIT: usize = 8 * 1024 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(PHOTO_URL, post(form_upload).layer(DefaultBodyLimit::max(DRAIN_LIMIT)))
-        .route("/api/photo", post(script_upload).layer(DefaultBodyLimit::max(MAX_BODY)))
-        .route("/register/photo/image", get(image))
+        .route(urls::PHOTO, post(form_upload).layer(DefaultBodyLimit::max(DRAIN_LIMIT)))
+        .route(urls::API_PHOTO, post(script_upload).layer(DefaultBodyLimit::max(MAX_BODY)))
+        .route(urls::PHOTO_IMAGE, get(image))
 }
 
 /// Checks, re-encodes and stores `bytes` as the caller's photo.
@@ -52,7 +53,7 @@ pub async fn save(call: &Call, bytes: Vec<u8>) -> Result<Next, AppError> {
         forget(call, &old).await;
     }
     tracing::info!(registration = reg.id, width = processed.width, height = processed.height, "photo saved");
-    Ok(Next { url: format!("{PHOTO_URL}?notice=photo-saved") })
+    Ok(Next { url: urls::with_notice(urls::PHOTO, Notice::PhotoSaved) })
 }
 
 /// Removes a stored photo; a failure is logged (the file is orphaned, never served).
@@ -83,7 +84,8 @@ async fn form_upload(State(state): State<AppState>, req: Request) -> Response {
         Ok(Next { url }) => (StatusCode::SEE_OTHER, [(LOCATION, url)]).into_response(),
         Err(AppError::StepOrder { go_to }) => (StatusCode::SEE_OTHER, [(LOCATION, go_to)]).into_response(),
         Err(AppError::SignInRequired) => {
-            (StatusCode::SEE_OTHER, [(LOCATION, "/pass/sign-in?notice=sign-in-required".to_owned())]).into_response()
+            (StatusCode::SEE_OTHER, [(LOCATION, urls::with_notice(urls::SIGN_IN, Notice::SignInRequired))])
+                .into_response()
         }
         Err(err) => {
             let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
@@ -92,7 +94,7 @@ async fn form_upload(State(state): State<AppState>, req: Request) -> Response {
                 other => (FieldErrors::new(), Some(other)),
             };
             let posted = Posted { values: NoFields {}, errors, notes: Vec::new(), problem };
-            let mut page = render_posted(&state, &call, posted, parts, PHOTO_URL).await;
+            let mut page = render_posted(&state, &call, posted, parts, urls::PHOTO).await;
             *page.status_mut() = status;
             page
         }

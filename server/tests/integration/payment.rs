@@ -68,7 +68,7 @@ async fn books(
 }
 
 async fn notify(app: &TestApp, fields: &Fields) -> (StatusCode, String) {
-    let req = http::Request::post(pay::NOTIFY_PATH)
+    let req = http::Request::post(app::urls::PAY_NOTIFY)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(axum::body::Body::from(protocol::to_form(fields)))
         .unwrap();
@@ -173,7 +173,7 @@ fn forged_or_mismatched_notifications_are_refused_and_change_nothing() {
             assert_ne!(body, protocol::NOTIFY_ACK, "{what}");
             assert_eq!(books(&app).await, before, "{what} changed something");
         }
-        let req = http::Request::post(pay::NOTIFY_PATH).body(axum::body::Body::from("a=1&a=2")).unwrap();
+        let req = http::Request::post(app::urls::PAY_NOTIFY).body(axum::body::Body::from("a=1&a=2")).unwrap();
         assert_eq!(app.send(req).await.status, StatusCode::BAD_REQUEST);
         assert_eq!(books(&app).await, before);
         // The genuine one still works.
@@ -190,18 +190,18 @@ fn a_notification_before_the_browser_returns_and_a_return_without_one() {
         let (cookie, no) = paying(&app, 37, "659028", &["65"]).await;
         app.sandbox.pay(MERCHANT, &no, "unionpay").expect("paid");
         until_paid(&app, &no).await;
-        let back = app.get(&format!("{}?out_trade_no={no}", pay::RETURN_PATH), Some(&cookie)).await;
-        assert_eq!(back.location(), Some(pay::RESULT_URL));
-        let page = app.get(pay::RESULT_URL, Some(&cookie)).await;
+        let back = app.get(&format!("{}?out_trade_no={no}", app::urls::PAY_RETURN), Some(&cookie)).await;
+        assert_eq!(back.location(), Some(app::urls::PAYMENT_RESULT));
+        let page = app.get(app::urls::PAYMENT_RESULT, Some(&cookie)).await;
         assert!(page.body.contains("已缴费") && page.body.contains("银联"), "{}", page.body);
 
         // No notification at all: the return page's query finds the payment.
         app.sandbox.set_deliver_notifies(false);
         let (cookie, no) = paying(&app, 39, "650101", &["14"]).await;
-        let page = app.get(pay::RESULT_URL, Some(&cookie)).await;
+        let page = app.get(app::urls::PAYMENT_RESULT, Some(&cookie)).await;
         assert!(page.body.contains("处理中") && page.body.contains("请不要重复支付"), "{}", page.body);
         app.sandbox.pay(MERCHANT, &no, "alipay").expect("paid");
-        app.get(&format!("{}?out_trade_no={no}", pay::RETURN_PATH), Some(&cookie)).await;
+        app.get(&format!("{}?out_trade_no={no}", app::urls::PAY_RETURN), Some(&cookie)).await;
         assert_eq!(order(&app, &no).await.status, "paid");
         let recorded = payment::Entity::find().filter(payment::Column::OrderNo.eq(&no)).one(&app.db).await.unwrap();
         assert_eq!(recorded.unwrap().source, "query");
@@ -290,7 +290,7 @@ fn an_unpaid_order_is_closed_before_its_seats_go_and_a_late_payment_is_owed_back
         // A day has passed: the session has ended; the candidate signs in again.
         let _ = cookie;
         let cookie = app.sign_in("pay47@example.com", crate::helpers::PASSWORD).await.session_cookie().unwrap();
-        let page = app.get(pay::RESULT_URL, Some(&cookie)).await;
+        let page = app.get(app::urls::PAYMENT_RESULT, Some(&cookie)).await;
         assert!(page.body.contains("待退款") && page.body.contains("原路退还"), "{}", page.body);
     })
 }
@@ -384,8 +384,8 @@ fn no_js_payment_posts_redirect_to_the_platform_and_refresh() {
         assert!(page_csp.contains("form-action 'self' http://127.0.0.1:"), "{page_csp} {csp:?}");
         let no = open_order(&app).await.unwrap().order_no;
         app.sandbox.pay(MERCHANT, &no, "alipay").unwrap();
-        let refreshed = app.post_form(pay::RESULT_URL, &[], Some(&cookie)).await;
-        assert_eq!(refreshed.location(), Some(pay::RESULT_URL));
+        let refreshed = app.post_form(app::urls::PAYMENT_RESULT, &[], Some(&cookie)).await;
+        assert_eq!(refreshed.location(), Some(app::urls::PAYMENT_RESULT));
         assert_eq!(order(&app, &no).await.status, "paid");
     })
 }

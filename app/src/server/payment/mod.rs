@@ -12,6 +12,7 @@ pub mod protocol;
 
 use super::entity::payment_order;
 use super::AppState;
+use crate::urls;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -23,10 +24,6 @@ use http::StatusCode;
 use orders::Applied;
 use std::collections::HashMap;
 use std::sync::Arc;
-
-pub const NOTIFY_PATH: &str = "/pay/notify";
-pub const RETURN_PATH: &str = "/pay/return";
-pub const RESULT_URL: &str = "/register/payment";
 
 /// Open orders are asked about once they are this old, and then at most this often.
 pub const CHECK_AFTER: Duration = Duration::minutes(3);
@@ -167,11 +164,11 @@ async fn back(State(state): State<AppState>, Query(q): Query<HashMap<String, Str
             Err(e) => tracing::error!(error = %e, "reading the returned order failed"),
         }
     }
-    Redirect::to(RESULT_URL).into_response()
+    Redirect::to(urls::PAYMENT_RESULT).into_response()
 }
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route(NOTIFY_PATH, post(notify)).route(RETURN_PATH, get(back))
+    Router::new().route(urls::PAY_NOTIFY, post(notify)).route(urls::PAY_RETURN, get(back))
 }
 
 /// How a gateway error reaches a candidate: never its text.

@@ -1,0 +1,302 @@
+//! Every path of the site, defined once: the route table (`Page`), form actions and links in
+//! the pages, redirects, and the server's own routes all name these constants. A path
+//! literal anywhere else in the site's sources fails `tests::no_path_literal_elsewhere`
+//! (the one exception, `#[server(prefix = "/api")]`, is an attribute that takes a literal).
+//!
+//! Compiled into the browser too (the islands post to these paths), so nothing here is
+//! server-only.
+
+use leptos_router::{PartialPathMatch, PathSegment, PossibleRouteMatch, StaticSegment};
+
+// The candidate's registration, step by step (REGISTRATION.md screens 3–9).
+pub const HOME: &str = "/";
+pub const AGREEMENT: &str = "/register/agreement";
+pub const INFO: &str = "/register/info";
+pub const SUBJECTS: &str = "/register/subjects";
+pub const PHOTO: &str = "/register/photo";
+/// The signed-in candidate's own stored photo (there is no URL naming a photo's key).
+pub const PHOTO_IMAGE: &str = "/register/photo/image";
+pub const STATUS: &str = "/register/status";
+pub const PAY: &str = "/register/pay";
+/// The payment's result; a post asks the platform again.
+pub const PAYMENT_RESULT: &str = "/register/payment";
+pub const DELETE: &str = "/register/delete";
+
+// The pass (通行证): the candidate's account.
+pub const PASS: &str = "/pass";
+pub const SIGN_UP: &str = "/pass/sign-up";
+pub const SIGN_IN: &str = "/pass/sign-in";
+pub const SIGN_OUT: &str = "/pass/sign-out";
+pub const VERIFY: &str = "/pass/verify";
+pub const RESEND: &str = "/pass/verify/resend";
+pub const RESET: &str = "/pass/reset";
+pub const NEW_PASSWORD: &str = "/pass/reset/new";
+
+// What the payment platform calls back and sends the browser back to.
+pub const PAY_NOTIFY: &str = "/pay/notify";
+pub const PAY_RETURN: &str = "/pay/return";
+
+/// Where every server function lives (`#[server(prefix = "/api")]` spells it too).
+pub const API: &str = "/api";
+/// The photo upload with JavaScript on (the bytes as the body, with progress).
+pub const API_PHOTO: &str = "/api/photo";
+
+// Static files, as built (served under content-hashed names: `server::assets`).
+/// The directory of the built CSS, JS and WebAssembly.
+pub const PKG: &str = "/pkg";
+pub const STYLESHEET: &str = "/pkg/ncre.css";
+/// The all-islands bundle, for a page whose own bundle was not built (`cargo leptos watch`).
+pub const FALLBACK_JS: &str = "/pkg/ncre.js";
+pub const FALLBACK_WASM: &str = "/pkg/ncre.wasm";
+pub const FAVICON: &str = "/favicon.svg";
+/// The loader that picks the page's bundle and hydrates its islands.
+pub const CLIENT_JS: &str = "/client.js";
+
+/// What a finished action says on the page it leads to: `?notice=<code>`. Only these codes
+/// are shown (`components::layout::NoticeBanner` puts them into words).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notice {
+    SignUpSent,
+    Verified,
+    VerifySent,
+    ResetSent,
+    PasswordReset,
+    SignedOut,
+    PassSaved,
+    RegistrationDeleted,
+    PhotoSaved,
+    SignInRequired,
+}
+
+impl Notice {
+    pub const ALL: [Notice; 10] = [
+        Notice::SignUpSent,
+        Notice::Verified,
+        Notice::VerifySent,
+        Notice::ResetSent,
+        Notice::PasswordReset,
+        Notice::SignedOut,
+        Notice::PassSaved,
+        Notice::RegistrationDeleted,
+        Notice::PhotoSaved,
+        Notice::SignInRequired,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Notice::SignUpSent => "sign-up-sent",
+            Notice::Verified => "verified",
+            Notice::VerifySent => "verify-sent",
+            Notice::ResetSent => "reset-sent",
+            Notice::PasswordReset => "password-reset",
+            Notice::SignedOut => "signed-out",
+            Notice::PassSaved => "pass-saved",
+            Notice::RegistrationDeleted => "registration-deleted",
+            Notice::PhotoSaved => "photo-saved",
+            Notice::SignInRequired => "sign-in-required",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Notice> {
+        Notice::ALL.into_iter().find(|n| n.code() == code)
+    }
+}
+
+/// `path` with `?notice=<code>`.
+pub fn with_notice(path: &str, notice: Notice) -> String {
+    format!("{path}?notice={}", notice.code())
+}
+
+/// A page's whole path as a route of the route table: matches exactly the segments of
+/// `self.0`, one after the other, the way a tuple of `StaticSegment`s does (so
+/// `Page(urls::INFO)` is `(StaticSegment("register"), StaticSegment("info"))`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Page(pub &'static str);
+
+impl Page {
+    fn segments(self) -> impl Iterator<Item = &'static str> {
+        self.0.split('/').filter(|s| !s.is_empty())
+    }
+}
+
+impl PossibleRouteMatch for Page {
+    fn optional(&self) -> bool {
+        false
+    }
+
+    fn test<'a>(&self, path: &'a str) -> Option<PartialPathMatch<'a>> {
+        if self.segments().next().is_none() {
+            return StaticSegment("").test(path);
+        }
+        let (mut rest, mut matched) = (path, 0);
+        for segment in self.segments() {
+            let m = StaticSegment(segment).test(rest)?;
+            matched += m.matched().len();
+            rest = m.remaining();
+        }
+        Some(PartialPathMatch::new(rest, Vec::new(), &path[..matched]))
+    }
+
+    fn generate_path(&self, path: &mut Vec<PathSegment>) {
+        if self.segments().next().is_none() {
+            StaticSegment("").generate_path(path);
+        }
+        for segment in self.segments() {
+            StaticSegment(segment).generate_path(path);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(page: Page, path: &str) -> Option<(String, String)> {
+        page.test(path).map(|m| (m.matched().to_owned(), m.remaining().to_owned()))
+    }
+
+    fn generated(route: &impl PossibleRouteMatch) -> Vec<PathSegment> {
+        let mut out = Vec::new();
+        route.generate_path(&mut out);
+        out
+    }
+
+    #[test]
+    fn a_page_matches_as_its_static_segments_do() {
+        let tuple = (StaticSegment("register"), StaticSegment("info"));
+        for path in ["/register/info", "/register/info/", "/register/infos", "/register", "/registerinfo", "/", ""] {
+            assert_eq!(
+                matches(Page(INFO), path),
+                tuple.test(path).map(|m| (m.matched().to_owned(), m.remaining().to_owned())),
+                "{path}"
+            );
+        }
+        assert_eq!(matches(Page(INFO), "/register/info"), Some(("/register/info".into(), String::new())));
+        assert_eq!(matches(Page(INFO), "/register/subjects"), None);
+        assert_eq!(
+            generated(&Page(NEW_PASSWORD)),
+            generated(&(StaticSegment("pass"), StaticSegment("reset"), StaticSegment("new")))
+        );
+    }
+
+    #[test]
+    fn home_matches_as_the_empty_segment_does() {
+        for path in ["/", "", "/pass"] {
+            assert_eq!(
+                matches(Page(HOME), path),
+                StaticSegment("").test(path).map(|m| (m.matched().to_owned(), m.remaining().to_owned())),
+                "{path}"
+            );
+        }
+        assert_eq!(generated(&Page(HOME)), generated(&StaticSegment("")));
+    }
+
+    #[test]
+    fn every_notice_code_reads_back() {
+        for notice in Notice::ALL {
+            assert_eq!(Notice::from_code(notice.code()), Some(notice));
+        }
+        assert_eq!(Notice::from_code("nonsense"), None);
+        assert_eq!(with_notice(SIGN_IN, Notice::Verified), "/pass/sign-in?notice=verified");
+    }
+
+    /// Files of the site that may not spell a path: everything under `app/src`, `server/src`
+    /// and `frontend/src` but this module, the sandbox payment platform and the mail catcher
+    /// (separate programs with their own paths), and the unit tests at the end of a file
+    /// (which check paths as a browser sees them).
+    fn sources() -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("source dir") {
+                let path = entry.expect("dir entry").path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        walk(&root.join("src"), &mut files);
+        walk(&root.join("../server/src"), &mut files);
+        walk(&root.join("../frontend/src"), &mut files);
+        files.retain(|f| {
+            let f = f.to_string_lossy().replace('\\', "/");
+            !(f.ends_with("app/src/urls.rs")
+                || f.contains("server/src/sandbox/")
+                || f.ends_with("server/src/mail_catcher.rs"))
+        });
+        assert!(files.len() > 50, "found only {} source files", files.len());
+        files
+    }
+
+    /// The code of a file before its unit tests.
+    fn code_of(file: &std::path::Path) -> String {
+        let text = std::fs::read_to_string(file).expect("source file");
+        match text.find("#[cfg(test)]") {
+            Some(at) => text[..at].to_owned(),
+            None => text,
+        }
+    }
+
+    /// Whether `literal` (the text between two quotes) spells one of the site's paths.
+    fn is_site_path(literal: &str) -> bool {
+        let path = literal.split(['?', '#']).next().unwrap_or_default();
+        if path == "/" || literal.starts_with("/?") {
+            return true;
+        }
+        const PREFIXES: [&str; 6] = ["/register", "/pass", "/api", "/pkg", "/pay/", "/staff"];
+        const FILES: [&str; 2] = [FAVICON, CLIENT_JS];
+        PREFIXES
+            .iter()
+            .any(|p| path == *p || path.starts_with(&format!("{p}/")) || (p.ends_with('/') && path.starts_with(p)))
+            || FILES.contains(&path)
+    }
+
+    /// The string literals of `code`, naively (enough for our sources: no raw strings hold
+    /// paths).
+    fn literals(code: &str) -> impl Iterator<Item = (usize, &str)> {
+        code.lines().enumerate().flat_map(|(n, line)| {
+            let line = if line.trim_start().starts_with("//") || line.contains("#[server(") { "" } else { line };
+            line.split('"').skip(1).step_by(2).map(move |lit| (n + 1, lit))
+        })
+    }
+
+    #[test]
+    fn the_path_check_sees_what_it_must() {
+        for lit in [
+            "/",
+            "/?notice=verified",
+            "/register/info",
+            "/pass",
+            "/pass/sign-in?notice=x",
+            "/api/photo",
+            "/pkg/ncre.css",
+            "/pay/notify",
+            "/favicon.svg",
+            "/client.js",
+            "/staff",
+        ] {
+            assert!(is_site_path(lit), "{lit}");
+        }
+        for lit in ["/gateway/orders", "/passage", "/messages", "a/register", "", "//"] {
+            assert!(!is_site_path(lit), "{lit}");
+        }
+        let found: Vec<_> =
+            literals("let a = \"/pass\";\n// \"/register\"\nlet b = format!(\"{x}/\", \"/api\");").collect();
+        assert_eq!(found, vec![(1, "/pass"), (3, "{x}/"), (3, "/api")]);
+    }
+
+    #[test]
+    fn no_path_literal_elsewhere() {
+        let mut found = Vec::new();
+        for file in sources() {
+            for (line, lit) in literals(&code_of(&file)) {
+                if is_site_path(lit) {
+                    found.push(format!("{}:{line}: \"{lit}\"", file.display()));
+                }
+            }
+        }
+        assert!(found.is_empty(), "paths belong in app/src/urls.rs:\n{}", found.join("\n"));
+    }
+}
