@@ -10,6 +10,7 @@ pub mod pages;
 pub mod routes;
 pub mod urls;
 pub mod validation;
+pub mod views;
 
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -1,7 +1,6 @@
 //! Builds the application: database connection, the router (without a port, so tests can
 //! drive it in-process), and the listener.
 
-use app::api::AppError;
 use app::server::assets::Assets;
 use app::server::call::resolve_session;
 use app::server::db::Db;
@@ -10,6 +9,7 @@ use app::server::mail::Mailer;
 use app::server::password::Passwords;
 use app::server::seats::SeatDesk;
 use app::server::{AppState, Clock};
+use app::views::AppError;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::{Request, State};

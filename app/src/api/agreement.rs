@@ -1,7 +1,7 @@
 //! Step 报名协议.
 
-use super::{AppError, Next};
 use crate::validation::agreement::AgreementForm;
+use crate::views::{AppError, Next};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 

@@ -1,54 +1,9 @@
-//! The home page's data (screen 1): the signed-in pass, the session, and how far the
-//! candidate's registration has got.
+//! The home page's data (screen 1).
 
-use super::{AppError, WindowState};
+use crate::views::home::HomeView;
+use crate::views::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HomeView {
-    /// `None`: nobody is signed in.
-    pub pass: Option<PassBrief>,
-    /// `None`: no session is open for registration.
-    pub session: Option<SessionBrief>,
-    /// `None`: no registration yet (or nobody signed in).
-    pub status: Option<HomeStatus>,
-}
-
-/// The pass as pages show it: the number masked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PassBrief {
-    pub doc_type_label: String,
-    pub masked_number: String,
-    pub name: String,
-    pub verified: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SessionBrief {
-    pub number: i32,
-    pub name: String,
-    /// `(65)新疆维吾尔自治区`
-    pub province: String,
-    /// The registration's site's window, or the session's before a site is chosen.
-    pub window_state: WindowState,
-    /// 准考证打印开始时间 (Beijing).
-    pub ticket_print_starts: Option<String>,
-}
-
-/// The statuses of screen 1.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HomeStatus {
-    pub site: Option<String>,
-    pub window: Option<String>,
-    pub agreement: bool,
-    pub personal: bool,
-    pub photo: bool,
-    pub locked: bool,
-    pub subjects: usize,
-    pub paid: usize,
-}
 
 #[server(prefix = "/api", endpoint = "home", input = GetUrl)]
 pub async fn get_home() -> Result<HomeView, AppError> {

@@ -1,34 +1,12 @@
 //! The pass (通行证): sign-up, verification, sign-in, password reset, the pass page.
 
-use super::{AppError, Next};
 use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
 use crate::validation::identity::IdentityForm;
 use crate::validation::Ctx;
+use crate::views::pass::{Me, PassView};
+use crate::views::{AppError, Next};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
-use serde::{Deserialize, Serialize};
-
-/// Who is signed in, for the page header.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Me {
-    pub name: String,
-    pub verified: bool,
-}
-
-/// 我的通行证: the pass as its owner sees it (e-mail and number masked) and the edit form.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PassView {
-    pub ctx: Ctx,
-    pub email: String,
-    pub verified: bool,
-    pub neea_id: String,
-    pub doc_type_label: String,
-    pub masked_number: String,
-    pub name: String,
-    /// A registration is locked: the identity can no longer change.
-    pub locked: bool,
-    pub edit: IdentityForm,
-}
 
 /// A server function's body: the request as a `Call`, handed to its handler (server only).
 #[cfg(feature = "ssr")]

@@ -4,8 +4,8 @@
 //! `parse`.
 
 use super::remote;
-use crate::api::{AppError, Next, Posted, Refusal};
 use crate::validation::FieldErrors;
+use crate::views::{AppError, Next, Posted, Refusal};
 use leptos::html::Div;
 use leptos::prelude::*;
 #[cfg(feature = "ssr")]

@@ -1,8 +1,8 @@
 //! Page frame: header with the service name and who is signed in, notices, footer.
 
 use crate::api::pass::get_me;
-use crate::api::AppError;
 use crate::urls::{self, Notice};
+use crate::views::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -5,7 +5,7 @@
 //! tens of kilobytes of the WASM every page downloads, for messages no candidate may see.
 //! The wire format is the server function's own, so the server side is unchanged.
 
-use crate::api::AppError;
+use crate::views::AppError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -70,7 +70,7 @@ async fn fetch(_method: &str, _url: &str, _body: Option<String>) -> Result<(u16,
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::Next;
+    use crate::views::Next;
 
     #[test]
     fn reads_the_value_or_the_error_by_status() {

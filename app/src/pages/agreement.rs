@@ -2,7 +2,6 @@
 
 use crate::api::agreement::AcceptAgreement;
 use crate::api::pass::get_me;
-use crate::api::{AppError, Refusal};
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
@@ -11,6 +10,7 @@ use crate::components::layout::{LoadProblem, ProblemBanner};
 use crate::urls;
 use crate::validation::agreement::{AgreementForm, ACCEPT};
 use crate::validation::Ctx;
+use crate::views::{AppError, Refusal};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 

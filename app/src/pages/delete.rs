@@ -2,10 +2,10 @@
 //! with JavaScript on or off: there is nothing to check as the candidate types, so the page
 //! needs no client (the answer is the status page, or this page again saying why not).
 
-use crate::api::NoFields;
 use crate::components::form::use_posted;
 use crate::components::layout::ProblemBanner;
 use crate::urls;
+use crate::views::NoFields;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -1,10 +1,11 @@
 //! Screen 1, 欢迎使用NCRE考试报名系统: the session, province and site, how far the draft
 //! has got, and the button to start or go on.
 
-use crate::api::home::{get_home, HomeView};
-use crate::api::{AppError, WindowState};
+use crate::api::home::get_home;
 use crate::components::layout::NoticeBanner;
 use crate::urls;
+use crate::views::home::HomeView;
+use crate::views::{AppError, WindowState};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

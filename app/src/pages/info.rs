@@ -2,8 +2,7 @@
 //! to edit the pass; 基本信息 (gender and birth date pre-filled from the document and
 //! checked against it), 联系方式 and 学校. Saved as a draft by 保存并继续.
 
-use crate::api::journey::{get_info_page, InfoPage as PageData, SaveInfo};
-use crate::api::Refusal;
+use crate::api::journey::{get_info_page, SaveInfo};
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{SelectField, TextField};
@@ -16,6 +15,8 @@ use crate::validation::contact::{ADDRESS, EMAIL, POSTCODE};
 use crate::validation::info::InfoForm;
 use crate::validation::personal::{BIRTH_DATE, EDUCATION, ETHNICITY, GENDER, OCCUPATION, TRAINING};
 use crate::validation::school::{CLASS, DEPARTMENT, MAJOR, STUDENT_NO};
+use crate::views::journey::InfoPage as PageData;
+use crate::views::Refusal;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 

@@ -3,10 +3,7 @@
 //! Every form posts to its own URL without JavaScript and runs the same rule as typed
 //! with it.
 
-use crate::api::pass::{
-    get_pass_page, get_rule_context, EditPass, PassView, RequestReset, ResetPassword, SignIn, SignUp,
-};
-use crate::api::{NoFields, Refusal};
+use crate::api::pass::{get_pass_page, get_rule_context, EditPass, RequestReset, ResetPassword, SignIn, SignUp};
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{SelectField, TextField};
@@ -20,6 +17,8 @@ use crate::validation::account::{
 };
 use crate::validation::identity::{IdentityForm, DOC_NUMBER, DOC_TYPE, NAME};
 use crate::validation::{Ctx, FieldErrors, FieldNote};
+use crate::views::pass::PassView;
+use crate::views::{NoFields, Refusal};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

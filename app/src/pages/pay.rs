@@ -3,8 +3,7 @@
 //! offers 更新 while the platform has not confirmed. Both work without JavaScript (plain
 //! form posts); with it, the result page checks again by itself while 处理中.
 
-use crate::api::payment::{get_pay_page, get_payment_page, OrderState, PayPage as PayData, PaymentPage, StartPayment};
-use crate::api::Refusal;
+use crate::api::payment::{get_pay_page, get_payment_page, StartPayment};
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
@@ -13,6 +12,8 @@ use crate::components::layout::{LoadProblem, ProblemBanner};
 use crate::urls;
 use crate::validation::payment::{PayForm, CONFIRM};
 use crate::validation::Ctx;
+use crate::views::payment::{OrderState, PayPage as PayData, PaymentPage};
+use crate::views::Refusal;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

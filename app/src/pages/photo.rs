@@ -4,8 +4,7 @@
 //! a progress bar; the server checks it again with the same function. Without JavaScript
 //! the form posts the file (multipart) and the server's verdict comes back on this page.
 
-use crate::api::journey::{get_photo_page, PhotoPage as PageData};
-use crate::api::{AppError, Next, NoFields, Refusal};
+use crate::api::journey::get_photo_page;
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::form::{use_posted, FormState, StepTitle};
@@ -13,6 +12,8 @@ use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner, ReadOn
 use crate::urls;
 use crate::validation::photo::{check_upload, PHOTO_FIELD};
 use crate::validation::FieldErrors;
+use crate::views::journey::PhotoPage as PageData;
+use crate::views::{AppError, Next, NoFields, Refusal};
 use leptos::either::Either;
 use leptos::prelude::*;
 

@@ -1,9 +1,10 @@
 //! Screen 7, 报名信息: the step chain with each step's state, the deadline of unpaid
 //! subjects, the lock, the subject table, what the candidate may do now, and the notices.
 
-use crate::api::journey::{get_status_page, StatusPage as PageData};
+use crate::api::journey::get_status_page;
 use crate::components::layout::{LoadProblem, NoticeBanner};
 use crate::urls;
+use crate::views::journey::StatusPage as PageData;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

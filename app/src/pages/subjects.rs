@@ -4,10 +4,7 @@
 //! the confirmation (a dialog with JavaScript, a page without) lists what is cancelled,
 //! added and kept, with the certificate warning. Nothing is saved before 确定.
 
-use crate::api::journey::{
-    get_subjects_page, offer_for, Confirmation, GetCapacity, GetSubjectsPage, SaveSubjects, SubjectLine, SubjectsPage,
-};
-use crate::api::{AppError, Posted, Refusal, WindowState};
+use crate::api::journey::{get_subjects_page, GetCapacity, GetSubjectsPage, SaveSubjects};
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
@@ -17,6 +14,8 @@ use crate::components::remote;
 use crate::urls;
 use crate::validation::declaration::TRUTHFUL;
 use crate::validation::subjects::{SubjectForm, SITE, SUBJECTS};
+use crate::views::journey::{offer_for, Confirmation, SubjectLine, SubjectsPage};
+use crate::views::{AppError, Posted, Refusal, WindowState};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;

@@ -11,8 +11,6 @@ use super::call::{Call, SignedIn};
 use super::limits::Action;
 use super::mail::Mail;
 use super::passes::{self, Created, Edited, TokenPurpose};
-use crate::api::pass::{Me, PassView};
-use crate::api::{AppError, Next};
 use crate::domain::contact::mask_email;
 use crate::domain::document::mask;
 use crate::domain::password::Password;
@@ -23,6 +21,8 @@ use crate::validation::account::{
 };
 use crate::validation::identity::{IdentityForm, DOC_NUMBER};
 use crate::validation::{FieldErrors, Required};
+use crate::views::pass::{Me, PassView};
+use crate::views::{AppError, Next};
 use secrecy::SecretString;
 
 const DOC_TAKEN: Required = Required {

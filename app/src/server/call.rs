@@ -5,8 +5,8 @@
 use super::entity::{pass, web_session};
 use super::limits::Action;
 use super::{session, AppState};
-use crate::api::AppError;
 use crate::validation::Ctx;
+use crate::views::AppError;
 use axum::extract::ConnectInfo;
 use http::header::{HeaderMap, HeaderValue, SET_COOKIE};
 use http::request::Parts;

@@ -13,12 +13,6 @@ use super::passes;
 use super::payment::orders::open_order_of;
 use super::repo::{self, OpenSession, Site};
 use super::seats::{self, Choice, Claim, SeatError};
-use crate::api::home::{HomeStatus, HomeView, PassBrief, SessionBrief};
-use crate::api::journey::{
-    offer_for, EnrolmentRow, InfoPage, NoticeView, PhotoPage, SiteChoice, StatusPage, StepState, SubjectLine,
-    SubjectsPage,
-};
-use crate::api::{AppError, Next, WindowState};
 use crate::domain::{DocumentNumber, DocumentType};
 use crate::urls::{self, Notice};
 use crate::validation::agreement::AgreementForm;
@@ -28,6 +22,12 @@ use crate::validation::subjects::{
     choice_error, yuan, ChoiceError, HeldSubject, OfferedSubject, SubjectForm, ValidChoice,
 };
 use crate::validation::FieldErrors;
+use crate::views::home::{HomeStatus, HomeView, PassBrief, SessionBrief};
+use crate::views::journey::{
+    offer_for, EnrolmentRow, InfoPage, NoticeView, PhotoPage, SiteChoice, StatusPage, StepState, SubjectLine,
+    SubjectsPage,
+};
+use crate::views::{AppError, Next, WindowState};
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
 
@@ -570,7 +570,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
     let all_paid = !enrolments.is_empty() && paid == enrolments.len();
     let (orders, refunds) = super::paying::money(call, &s, reg.id).await?;
     // At most one order is open (a partial unique index); it is among the registration's.
-    let open = orders.iter().any(|o| o.state == crate::api::payment::OrderState::Pending).then_some(());
+    let open = orders.iter().any(|o| o.state == crate::views::payment::OrderState::Pending).then_some(());
     let printing = s.session.ticket_print_starts_at.is_some_and(|t| now >= t) && all_paid;
     let done = |b: bool| if b { "已完成" } else { "未完成" };
     let steps = vec![
@@ -592,7 +592,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
                 Some((x, _, subj)) => (
                     format!("({}){}", x.site.code, x.site.name),
                     SubjectLine {
-                        level: crate::api::journey::level_label(u8::try_from(subj.level).unwrap_or(0)).into(),
+                        level: crate::views::journey::level_label(u8::try_from(subj.level).unwrap_or(0)).into(),
                         subject: format!("({}){}", subj.code, subj.name),
                         fee: yuan(e.fee_fen),
                     },
@@ -633,7 +633,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
     let window_open = require_open(window_for(now, &s, reg.site_code.as_deref())).is_ok();
     let max = site.map_or(0, |x| usize::try_from(x.offering.max_subjects).unwrap_or(0));
     Ok(StatusPage {
-        money: crate::api::payment::money_words(&orders, &refunds),
+        money: crate::views::payment::money_words(&orders, &refunds),
         can_pay: window_open && paid < enrolments.len() && reg.photo_key.is_some(),
         paying: open.is_some(),
         can_add: window_open && paid > 0 && open.is_none() && enrolments.len() < max,

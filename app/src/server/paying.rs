@@ -11,12 +11,12 @@ use super::payment::orders::{self, Start, CLOSED, PAID};
 use super::payment::{self, Settled};
 use super::repo::OpenSession;
 use super::seats;
-use crate::api::journey::{level_label, SubjectLine};
-use crate::api::payment::{method_label, money_words, OrderState, OrderView, PayPage, PaymentPage, RefundView};
-use crate::api::{AppError, Next};
 use crate::urls;
 use crate::validation::payment::PayForm;
 use crate::validation::subjects::yuan;
+use crate::views::journey::{level_label, SubjectLine};
+use crate::views::payment::{method_label, money_words, OrderState, OrderView, PayPage, PaymentPage, RefundView};
+use crate::views::{AppError, Next};
 
 fn line(s: &OpenSession, offered_subject_id: i32, code: &str, fee_fen: i64) -> SubjectLine {
     match s.offered(offered_subject_id) {

@@ -4,8 +4,8 @@
 //! pass function is refused.
 
 use crate::helpers::{resident_id, run, spawn_app, Reply};
-use app::api::AppError;
 use app::server::entity::{pass, registration};
+use app::views::AppError;
 use http::StatusCode;
 use sea_orm::EntityTrait;
 use serde_json::json;

@@ -3,8 +3,8 @@
 //! token and session expiry, rate limits.
 
 use crate::helpers::{resident_id, run, spawn_app, token_in, TestApp, PASSWORD};
-use app::api::{AppError, Next};
 use app::server::entity::{pass, registration, web_session};
+use app::views::{AppError, Next};
 use chrono::Duration;
 use http::header::{RETRY_AFTER, SET_COOKIE};
 use http::StatusCode;

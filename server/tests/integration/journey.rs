@@ -3,8 +3,8 @@
 //! on the server whatever the browser sent (REGISTRATION.md rules 1, 2, 4, 8, 9, 11–13).
 
 use crate::helpers::{resident_id, run, spawn_app, TestApp};
-use app::api::AppError;
 use app::server::entity::{enrolment, offered_subject, registration};
+use app::views::AppError;
 use chrono::Duration;
 use http::StatusCode;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
@@ -352,7 +352,7 @@ fn photos_are_checked_reencoded_and_shown_to_their_owner_only() {
         ] {
             let reply = upload(fixture(file)).await;
             assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{file}: {}", reply.body);
-            match reply.json::<Result<app::api::Next, AppError>>() {
+            match reply.json::<Result<app::views::Next, AppError>>() {
                 Err(AppError::Invalid(e)) => assert_eq!(e.iter().next().unwrap().message, message, "{file}"),
                 other => panic!("{file}: {other:?}"),
             }

@@ -4,10 +4,10 @@
 
 use crate::helpers::{resident_id, run, spawn_app, TestApp, MERCHANT};
 use crate::journey::{test_photo, through_subjects};
-use app::api::{AppError, Next};
 use app::server::entity::{enrolment, offered_subject, payment, payment_order, registration};
 use app::server::payment as pay;
 use app::server::payment::protocol::{self, Fields, SigningKey};
+use app::views::{AppError, Next};
 use chrono::Duration;
 use http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};

@@ -2,7 +2,7 @@
 //! candidate's registration stays with the pass.
 
 use crate::helpers::{run, spawn_app, PASSWORD};
-use app::api::AppError;
+use app::views::AppError;
 use chrono::Duration;
 use http::StatusCode;
 use serde_json::json;

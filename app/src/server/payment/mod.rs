@@ -172,7 +172,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// How a gateway error reaches a candidate: never its text.
-pub fn unavailable(e: &GatewayError) -> crate::api::AppError {
+pub fn unavailable(e: &GatewayError) -> crate::views::AppError {
     tracing::warn!(error = %e, "payment platform unavailable");
-    crate::api::AppError::PaymentUnavailable
+    crate::views::AppError::PaymentUnavailable
 }

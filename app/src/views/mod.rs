@@ -1,0 +1,213 @@
+//! What travels to a page: the views server functions answer with, the failures they can
+//! answer instead, and a refused post as a form starts from. Plain serialisable types,
+//! compiled into the browser and the server alike; `api` (the server functions) and
+//! `server` (their bodies) both import them, never each other. Words for the candidate are
+//! made here or at the page, never in `server`.
+
+pub mod home;
+pub mod journey;
+pub mod pass;
+pub mod payment;
+
+use crate::validation::{FieldErrors, FieldNote};
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+
+/// Every way a server function can fail, as the page needs to know it. Internal causes are
+/// logged on the server under the request id and never travel to the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The submission broke the step's rules; nothing was written.
+    #[error("invalid fields")]
+    Invalid(FieldErrors),
+    /// An earlier step must be completed first.
+    #[error("step out of order")]
+    StepOrder { go_to: String },
+    /// The site's registration window has not opened yet (opening time, Beijing).
+    #[error("window not open")]
+    WindowNotOpen { opens: String },
+    /// The site's registration window has closed: view only.
+    #[error("window closed")]
+    WindowClosed,
+    /// No exam session is open for registration.
+    #[error("no session configured")]
+    NoSession,
+    /// Something failed on our side; the log has the cause under this id.
+    #[error("internal error (request {request_id})")]
+    Internal { request_id: String },
+    /// The page needs a signed-in pass.
+    #[error("sign-in required")]
+    SignInRequired,
+    /// The pass's e-mail address is not verified yet; registering waits for it.
+    #[error("e-mail not verified")]
+    Unverified,
+    /// Too many attempts from this address or at this account; try again after this long.
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    /// A mailed link that is malformed, used, expired or unknown (indistinguishable).
+    #[error("token invalid")]
+    TokenInvalid,
+    /// A registration of the pass is locked (REGISTRATION.md rule 4): read only.
+    #[error("locked")]
+    Locked,
+    /// A valid subject choice not yet confirmed (no-JS): the confirmation page comes next;
+    /// nothing was saved.
+    #[error("confirm first")]
+    ConfirmFirst,
+    /// A subject is paid: the registration cannot be deleted (rule 5).
+    #[error("paid")]
+    Paid,
+    /// An order for the registration's subjects is open at the payment platform: the
+    /// subjects cannot change until it is paid or closed.
+    #[error("payment in progress")]
+    PaymentInProgress,
+    /// The payment platform could not be reached or gave no usable answer; nothing was paid.
+    #[error("payment platform unavailable")]
+    PaymentUnavailable,
+    /// Every subject is paid already.
+    #[error("nothing to pay")]
+    NothingToPay,
+    /// An unpaid subject's 24 hours are over: it is released rather than paid for (rule 7).
+    #[error("payment too late")]
+    PaymentTooLate,
+    /// The request's arguments could not be read (malformed JSON, missing fields).
+    #[error("bad request")]
+    BadRequest,
+    /// The request never reached the function or its answer could not be read.
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The server could not read the arguments: the caller's fault, said plainly,
+            // without the decoder's message. (On the client the same variants mean the
+            // answer could not be read, a transport problem.)
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
+                if cfg!(feature = "ssr") =>
+            {
+                AppError::BadRequest
+            }
+            other => AppError::Transport(other.to_string()),
+        }
+    }
+}
+
+impl AppError {
+    /// The HTTP status a server function answers with for this error.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Invalid(_) => 422,
+            AppError::StepOrder { .. } | AppError::WindowNotOpen { .. } | AppError::WindowClosed => 409,
+            AppError::NoSession => 404,
+            AppError::SignInRequired => 401,
+            AppError::Unverified => 403,
+            AppError::RateLimited { .. } => 429,
+            AppError::TokenInvalid => 410,
+            AppError::Locked | AppError::Paid => 409,
+            AppError::PaymentInProgress | AppError::NothingToPay | AppError::PaymentTooLate => 409,
+            AppError::PaymentUnavailable => 503,
+            AppError::ConfirmFirst => 200,
+            AppError::Internal { .. } => 500,
+            AppError::BadRequest | AppError::Transport(_) => 400,
+        }
+    }
+
+    /// The sentence a candidate sees for failures that are not about one field.
+    pub fn user_message(&self) -> String {
+        match self {
+            AppError::Invalid(_) => "提交的信息有误，请按提示修改".into(),
+            AppError::StepOrder { .. } => "请先完成前面的报名步骤".into(),
+            AppError::WindowNotOpen { opens } => {
+                format!("本考点网上报名尚未开始，开始时间为 {opens}")
+            }
+            AppError::WindowClosed => "本考点网上报名已经结束，现在只能查看报名信息".into(),
+            AppError::NoSession => "目前没有开放报名的考试".into(),
+            AppError::SignInRequired => "请先登录通行证（登录已过期时也需要重新登录）".into(),
+            AppError::Unverified => {
+                "请先验证您的电子邮箱：打开注册时收到的邮件，点击其中的链接。没有收到可以在“我的通行证”重新发送".into()
+            }
+            AppError::RateLimited { retry_after_secs } => {
+                format!("尝试次数过多，为保护您的账号，请在{}后再试", wait_text(*retry_after_secs))
+            }
+            AppError::TokenInvalid => "这个链接无效、已经用过或已经过期，请重新申请".into(),
+            AppError::Locked => "报名信息已锁定，不能再修改，只能查看".into(),
+            AppError::Paid => "已有科目缴费成功，报名信息不能删除，科目也不能取消".into(),
+            AppError::ConfirmFirst => "请核对报考信息后点击“确定”".into(),
+            AppError::PaymentInProgress => {
+                "您有一笔订单正在支付中，报考科目暂时不能修改。请先完成支付；未支付的订单到期关闭后可以再修改".into()
+            }
+            AppError::PaymentUnavailable => "支付平台暂时无法访问，请稍后再试。您的报考信息已保存，没有产生扣款".into(),
+            AppError::NothingToPay => "您报考的科目都已缴费，没有需要支付的科目".into(),
+            AppError::PaymentTooLate => {
+                "有科目已超过缴费期限（选择后24小时），名额即将释放，不能再缴费。请稍后重新选择科目".into()
+            }
+            AppError::Internal { request_id } => {
+                format!("系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}")
+            }
+            AppError::BadRequest => "提交的内容无法识别，请刷新页面后重新填写".into(),
+            AppError::Transport(_) => "网络连接出现问题，请检查网络后重试".into(),
+        }
+    }
+}
+
+/// "3分钟", "45秒": a wait as a person reads it (rounded up to whole minutes past one).
+pub fn wait_text(secs: u64) -> String {
+    if secs <= 60 {
+        format!("{}秒", secs.max(1))
+    } else {
+        format!("{}分钟", secs.div_ceil(60))
+    }
+}
+
+/// A form that came back with errors: the values as entered (normalised), the errors, and
+/// what normalisation changed. Rendered by the server for a failed no-JS post and
+/// serialised into the page, so the hydrated client starts from the same state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound = "F: Serialize + DeserializeOwned")]
+pub struct Posted<F> {
+    pub values: F,
+    pub errors: FieldErrors,
+    pub notes: Vec<FieldNote>,
+    /// A failure that is not about one field (window closed, internal error).
+    pub problem: Option<AppError>,
+}
+
+impl<F> Posted<F> {
+    /// The values, and the rest for the form island to start from.
+    pub fn split(self) -> (F, Refusal) {
+        (self.values, Refusal { errors: self.errors, notes: self.notes, problem: self.problem })
+    }
+}
+
+/// A refused post as a form island starts from: the errors beside the fields and in the
+/// summary, what normalisation changed, and a problem not about one field. The values
+/// travel separately, as the form's own type, so the browser decodes one shape for every
+/// form.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub errors: FieldErrors,
+    pub notes: Vec<FieldNote>,
+    pub problem: Option<AppError>,
+}
+
+/// A form with no fields (sign out, send the verification mail again).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoFields {}
+
+/// Where the browser goes after a successful step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Next {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WindowState {
+    NotYetOpen { opens: String },
+    Open,
+    Closed,
+}
