@@ -150,9 +150,9 @@ fn every_module_uses_only_the_layers_below_it() {
 // ---- every path in one place ----
 
 /// Files of the site that may not spell a path: everything under `app/src`, `server/src`
-/// and `frontend/src` but `urls.rs`, the sandbox payment platform and the mail catcher
-/// (separate programs with their own paths), and the unit tests at the end of a file
-/// (which check paths as a browser sees them).
+/// and `frontend/src` but `urls.rs` and the mail catcher (a separate program with its own
+/// paths, as is the sandbox payment platform under `pay/`, not scanned), and the unit tests
+/// at the end of a file (which check paths as a browser sees them).
 fn path_sources() -> Vec<PathBuf> {
     let mut files = Vec::new();
     walk(&root().join("src"), &mut files);

@@ -170,6 +170,29 @@ build_bundles() {
   done
 }
 
+# The programs the release site runs as: the server (with the site's assets, by cargo-leptos),
+# the page bundles, and the sandbox payment platform (its own binary, never in the server's).
+build_release_site() {
+  cargo leptos build --release --precompress
+  build_bundles
+  build_pay_sandbox
+}
+
+build_pay_sandbox() {
+  cargo build --release -p pay-sandbox --locked
+}
+
+# The production binary carries none of the sandbox: no cashier page text in it (and, as a
+# control that the text is what the cashier shows, all of it in the sandbox's binary).
+check_no_sandbox_in_server() {
+  local marker='NCRE收银台（沙箱）'
+  if grep -qaF "$marker" "$CARGO_TARGET_DIR/release/server"; then
+    log "the release server binary contains the sandbox's cashier"; return 1
+  fi
+  grep -qaF "$marker" "$CARGO_TARGET_DIR/release/pay-sandbox" || { log "control failed: marker not in pay-sandbox"; return 1; }
+  log "the release server binary holds no sandbox cashier; pay-sandbox does"
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # start_release_site DIR: the release build serving a fresh SQLite database in DIR (migrated,
@@ -180,7 +203,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 # `site_pids` for stop_release_site. Returns once all three answer.
 site_pids=""
 start_release_site() {
-  local dir=$1 server_bin="$CARGO_TARGET_DIR/release/server" pay_port smtp_port mail_port
+  local dir=$1 server_bin="$CARGO_TARGET_DIR/release/server" sandbox_bin="$CARGO_TARGET_DIR/release/pay-sandbox"
+  local pay_port smtp_port mail_port
   leptos_runtime_env
   LEPTOS_SITE_ADDR="127.0.0.1:$(free_port)"
   smtp_port=$(free_port)
@@ -195,12 +219,12 @@ start_release_site() {
   MAIL_CATCHER_SMTP="127.0.0.1:$smtp_port" MAIL_CATCHER_HTTP="127.0.0.1:$mail_port" \
     "$server_bin" mail-catcher >"$dir/mail-catcher.log" 2>&1 &
   site_pids="$!"
-  "$server_bin" pay-sandbox keygen "$dir/pay" >"$dir/sandbox.log" 2>&1
+  "$sandbox_bin" keygen "$dir/pay" >"$dir/sandbox.log" 2>&1
   export PAY_GATEWAY_URL="http://127.0.0.1:$pay_port"
   export PAY_MERCHANT_KEY_FILE="$dir/pay/merchant.key" PAY_PLATFORM_PUBLIC_KEY_FILE="$dir/pay/platform.pub"
   SANDBOX_ADDR="127.0.0.1:$pay_port" SANDBOX_PLATFORM_KEY_FILE="$dir/pay/platform.key" \
     SANDBOX_MERCHANTS="NCRE65=$(cat "$dir/pay/merchant.pub")" SANDBOX_NOTIFY_SCHEDULE="0,1,2,4" \
-    "$server_bin" pay-sandbox serve >>"$dir/sandbox.log" 2>&1 &
+    "$sandbox_bin" serve >>"$dir/sandbox.log" 2>&1 &
   site_pids="$site_pids $!"
   "$server_bin" serve >>"$dir/server.log" 2>&1 &
   site_pids="$site_pids $!"

@@ -3,11 +3,11 @@
 
 use app::server::crypto::DataKey;
 use app::server::payment::gateway::SandboxGateway;
-use app::server::payment::protocol::{SigningKey, VerifyingKey};
 use app::server::payment::Payments;
 use app::server::photo_store::{self, PhotoStoreConfig, S3Config};
 use leptos::config::get_configuration;
 use leptos::prelude::LeptosOptions;
+use pay_protocol::{SigningKey, VerifyingKey};
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ncre.db?mode=rwc";
 

@@ -6,7 +6,6 @@
 
 pub mod config;
 pub mod mail_catcher;
-pub mod sandbox;
 pub mod security;
 pub mod seed;
 pub mod startup;

@@ -3,7 +3,7 @@
 
 use clap::{Parser, Subcommand};
 use server::config::Settings;
-use server::{mail_catcher, sandbox, seed, startup, telemetry};
+use server::{mail_catcher, seed, startup, telemetry};
 use std::process::ExitCode;
 
 /// mimalloc instead of glibc's malloc: rendering a page allocates thousands of small strings
@@ -40,18 +40,13 @@ enum Command {
     Validate,
     /// Run the development mail catcher: an SMTP sink and a viewer of what it caught.
     MailCatcher,
-    /// The sandbox payment platform (development and tests; also the `pay-sandbox` binary).
-    PaySandbox {
-        #[command(subcommand)]
-        command: Option<sandbox::cli::Command>,
-    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = Cli::parse().command.unwrap_or(Command::Serve);
-    // `validate` writes verdicts to stdout and nothing else; the sandbox sets up its own.
-    if !matches!(command, Command::Validate | Command::PaySandbox { .. }) {
+    // `validate` writes verdicts to stdout and nothing else.
+    if !matches!(command, Command::Validate) {
         telemetry::init();
     }
     let result = match command {
@@ -61,8 +56,6 @@ async fn main() -> ExitCode {
         Command::SeedCandidates { n } => run_seed_candidates(n).await,
         Command::Validate => run_validate(),
         Command::MailCatcher => mail_catcher::run().await,
-        // Its own process with its own logging and settings (`server::sandbox::cli`).
-        Command::PaySandbox { command } => return sandbox::cli::run(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -9,15 +9,12 @@ use app::server::mail::Mailer;
 use app::server::password::Passwords;
 use app::server::seats::SeatDesk;
 use app::server::{AppState, Clock};
-use app::views::AppError;
 use app::{shell, App};
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::serve::ListenerExt;
 use axum::Router;
-use http::header::{HeaderName, HeaderValue, REFERRER_POLICY, RETRY_AFTER, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
+use http::header::{HeaderName, HeaderValue, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS};
 use http::{Method, StatusCode};
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use migration::{Migrator, MigratorTrait};
@@ -106,7 +103,6 @@ pub fn build_router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
-        .layer(axum::middleware::from_fn(server_fn_status))
         .layer(compression())
         .layer(axum::middleware::from_fn(telemetry::request_context))
         .with_state(state)
@@ -143,27 +139,6 @@ async fn static_file_or_not_found(State(state): State<AppState>, req: Request) -
     let mut res = render(req).await;
     *res.status_mut() = StatusCode::NOT_FOUND;
     res
-}
-
-/// Server functions answer every error with 500. Each `AppError` knows its real status
-/// (422 for refused fields, 409 for a step out of order …); this puts it on the response.
-async fn server_fn_status(req: Request, next: Next) -> Response {
-    let is_server_fn = req.uri().path().strip_prefix(app::urls::API).is_some_and(|rest| rest.starts_with('/'));
-    let res = next.run(req).await;
-    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return res;
-    }
-    let (mut parts, body) = res.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, 1 << 20).await else {
-        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-    };
-    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        if let AppError::RateLimited { retry_after_secs } = err {
-            parts.headers.insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
-        }
-    }
-    Response::from_parts(parts, Body::from(bytes))
 }
 
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {

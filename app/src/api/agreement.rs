@@ -7,6 +7,5 @@ use leptos::server_fn::codec::Json;
 
 #[server(prefix = "/api", endpoint = "agreement", input = Json)]
 pub async fn accept_agreement(form: AgreementForm) -> Result<Next, AppError> {
-    let call = crate::server::call::Call::from_context()?;
-    crate::server::journey::accept_agreement(&call, form).await
+    handled!(journey::accept_agreement, form)
 }

@@ -7,6 +7,5 @@ use leptos::server_fn::codec::GetUrl;
 
 #[server(prefix = "/api", endpoint = "home", input = GetUrl)]
 pub async fn get_home() -> Result<HomeView, AppError> {
-    let call = crate::server::call::Call::from_context()?;
-    crate::server::journey::home(&call).await
+    handled!(journey::home)
 }

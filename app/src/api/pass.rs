@@ -8,58 +8,48 @@ use crate::views::{AppError, Next};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, Json};
 
-/// A server function's body: the request as a `Call`, handed to its handler (server only).
-#[cfg(feature = "ssr")]
-macro_rules! call {
-    ($handler:ident $(, $arg:expr)?) => {{
-        let call = crate::server::call::Call::from_context()?;
-        crate::server::accounts::$handler(&call $(, $arg)?).await
-    }};
-}
-
 #[server(prefix = "/api", endpoint = "sign_up", input = Json)]
 pub async fn sign_up(form: SignUpForm) -> Result<Next, AppError> {
-    call!(sign_up, form)
+    handled!(accounts::sign_up, form)
 }
 
 #[server(prefix = "/api", endpoint = "verify_email", input = Json)]
 pub async fn verify_email(form: TokenForm) -> Result<Next, AppError> {
-    call!(verify_email, form)
+    handled!(accounts::verify_email, form)
 }
 
 #[server(prefix = "/api", endpoint = "sign_in", input = Json)]
 pub async fn sign_in(form: SignInForm) -> Result<Next, AppError> {
-    call!(sign_in, form)
+    handled!(accounts::sign_in, form)
 }
 
 #[server(prefix = "/api", endpoint = "request_reset", input = Json)]
 pub async fn request_reset(form: ResetRequestForm) -> Result<Next, AppError> {
-    call!(request_reset, form)
+    handled!(accounts::request_reset, form)
 }
 
 #[server(prefix = "/api", endpoint = "reset_password", input = Json)]
 pub async fn reset_password(form: NewPasswordForm) -> Result<Next, AppError> {
-    call!(reset_password, form)
+    handled!(accounts::reset_password, form)
 }
 
 #[server(prefix = "/api", endpoint = "me", input = GetUrl)]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
-    call!(me)
+    handled!(accounts::me)
 }
 
 #[server(prefix = "/api", endpoint = "pass_page", input = GetUrl)]
 pub async fn get_pass_page() -> Result<PassView, AppError> {
-    call!(pass_page)
+    handled!(accounts::pass_page)
 }
 
 #[server(prefix = "/api", endpoint = "edit_pass", input = Json)]
 pub async fn edit_pass(form: IdentityForm) -> Result<Next, AppError> {
-    call!(edit_pass, form)
+    handled!(accounts::edit_pass, form)
 }
 
 /// The server's rule context (its "today"), for pages whose rules depend on the date.
 #[server(prefix = "/api", endpoint = "rule_context", input = GetUrl)]
 pub async fn get_rule_context() -> Result<Ctx, AppError> {
-    let call = crate::server::call::Call::from_context()?;
-    Ok(call.ctx())
+    handled!(accounts::rule_context)
 }

@@ -28,7 +28,7 @@ pub async fn get<T: DeserializeOwned>(url: &str) -> Result<T, AppError> {
 }
 
 /// A success status carries the value; any other carries an `AppError` (the server gives
-/// each its real status, `server::startup::server_fn_status`).
+/// each its real status, `server::call::Call::with_status`).
 fn decode<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, AppError> {
     if (200..300).contains(&status) {
         serde_json::from_str(text).map_err(|_| unreachable())

@@ -237,6 +237,11 @@ pub async fn reset_password(call: &Call, form: NewPasswordForm) -> Result<Next, 
     Ok(Next { url: urls::with_notice(urls::SIGN_IN, Notice::PasswordReset) })
 }
 
+/// The server's rule context (its "today"), for pages whose rules depend on the date.
+pub async fn rule_context(call: &Call) -> Result<crate::validation::Ctx, AppError> {
+    Ok(call.ctx())
+}
+
 pub async fn me(call: &Call) -> Result<Option<Me>, AppError> {
     Ok(call.signed_in().await?.map(|w| Me { name: w.pass.name.clone(), verified: w.pass.email_verified_at.is_some() }))
 }

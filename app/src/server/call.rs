@@ -8,7 +8,7 @@ use super::{session, AppState};
 use crate::validation::Ctx;
 use crate::views::AppError;
 use axum::extract::ConnectInfo;
-use http::header::{HeaderMap, HeaderValue, SET_COOKIE};
+use http::header::{HeaderMap, HeaderValue, RETRY_AFTER, SET_COOKIE};
 use http::request::Parts;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
@@ -102,6 +102,28 @@ impl Call {
                 Err(AppError::Internal { request_id })
             }
         }
+    }
+
+    /// A server function's answer with its real HTTP status: server functions answer every
+    /// error with 500 unless told otherwise, and each `AppError` knows its own (422 for
+    /// refused fields, 409 for a step out of order, 429 with `Retry-After` …). Used by every
+    /// function in `api` (its `handled!`), so the client and proxies see the status the
+    /// error means without anyone re-reading the body.
+    /// A page that calls a server function while it renders keeps its own status: only a
+    /// request to the function's own URL (under `urls::API`) gets the error's.
+    pub fn with_status<T>(answer: Result<T, AppError>) -> Result<T, AppError> {
+        let Err(e) = &answer else { return answer };
+        let called_directly = use_context::<Parts>()
+            .is_some_and(|p| p.uri.path().strip_prefix(crate::urls::API).is_some_and(|rest| rest.starts_with('/')));
+        if let (Some(res), true) = (use_context::<ResponseOptions>(), called_directly) {
+            res.set_status(
+                http::StatusCode::from_u16(e.http_status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+            );
+            if let AppError::RateLimited { retry_after_secs } = e {
+                res.insert_header(RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+            }
+        }
+        answer
     }
 
     /// Inside an axum handler.

@@ -1,7 +1,7 @@
 //! The one source of "now". Tests use a manual clock to stand at a window's edges.
 
 use crate::domain::Date;
-use chrono::{DateTime, Datelike, FixedOffset, Offset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use std::sync::{Arc, Mutex, PoisonError};
 
 #[derive(Clone, Debug, Default)]
@@ -11,9 +11,15 @@ pub enum Clock {
     Manual(Arc<Mutex<DateTime<Utc>>>),
 }
 
+/// UTC+8, checked when compiling: there is no fallback to get wrong at run time.
+const BEIJING: FixedOffset = match FixedOffset::east_opt(8 * 3600) {
+    Some(offset) => offset,
+    None => panic!("UTC+8 is a valid offset"),
+};
+
 /// Exam windows, deadlines and birth dates are in Beijing time (UTC+8, no daylight saving).
 pub fn beijing() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or(Utc.fix())
+    BEIJING
 }
 
 impl Clock {

@@ -663,9 +663,10 @@ pub async fn delete_registration(call: &Call) -> Result<Next, AppError> {
         return Ok(Next { url: urls::with_notice(urls::HOME, Notice::RegistrationDeleted) });
     };
     require_changeable(call.state.clock.now(), &s, &reg)?;
-    let deleted = seats::delete_registration(call.state.db.write(), reg.id).await.map_err(|e| call.internal(e))?;
-    if !deleted {
-        return Err(AppError::Paid);
+    match seats::delete_registration(call.state.db.write(), reg.id).await.map_err(|e| call.internal(e))? {
+        seats::Deletion::Deleted => {}
+        seats::Deletion::Paid => return Err(AppError::Paid),
+        seats::Deletion::Locked => return Err(AppError::Locked),
     }
     if let Some(key) = &reg.photo_key {
         super::photo_upload::forget(call, key).await;

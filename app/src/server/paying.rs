@@ -15,7 +15,7 @@ use crate::urls;
 use crate::validation::payment::PayForm;
 use crate::validation::subjects::yuan;
 use crate::views::journey::{level_label, SubjectLine};
-use crate::views::payment::{method_label, money_words, OrderState, OrderView, PayPage, PaymentPage, RefundView};
+use crate::views::payment::{money_words, OrderState, OrderView, PayPage, PaymentPage, RefundView};
 use crate::views::{AppError, Next};
 
 fn line(s: &OpenSession, offered_subject_id: i32, code: &str, fee_fen: i64) -> SubjectLine {
@@ -188,4 +188,10 @@ pub async fn refresh(call: &Call) -> Result<Next, AppError> {
         payment::settle(&call.state, &open).await.map_err(|e| call.internal(e))?;
     }
     Ok(Next { url: urls::PAYMENT_RESULT.into() })
+}
+
+/// A stored payment method in words; one the protocol does not name (a platform we no longer
+/// use) is "其他方式" rather than a failure.
+fn method_label(stored: &str) -> &'static str {
+    pay_protocol::Method::parse(stored).map_or("其他方式", pay_protocol::Method::label)
 }

@@ -486,27 +486,44 @@ async fn take_seats(txn: &DatabaseTransaction, subject_id: i32, k: i32) -> Resul
     Ok(taken.rows_affected == 1)
 }
 
-/// Deletes a registration and gives back every seat it held. Refuses (returns `false`,
-/// nothing changed) if it is locked or any subject is paid, as read inside the transaction.
-pub async fn delete_registration(db: &DatabaseConnection, registration_id: i32) -> Result<bool, DbErr> {
+/// What deleting a registration came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// It is gone (or was already), every seat it held given back.
+    Deleted,
+    /// Refused, nothing changed: a subject is paid (rule 5).
+    Paid,
+    /// Refused, nothing changed: locked with nothing paid, i.e. a payment was started in the
+    /// meantime (rule 4).
+    Locked,
+}
+
+/// Deletes a registration and gives back every seat it held. Refuses (nothing changed) if
+/// any subject is paid or it is locked, as read inside the transaction.
+pub async fn delete_registration(db: &DatabaseConnection, registration_id: i32) -> Result<Deletion, DbErr> {
     let txn = db.begin().await?;
     // The row first (PostgreSQL: FOR UPDATE), so no claim commits an enrolment between the
     // read below and the delete, which would cascade away without its seat coming back.
     let Some(reg) = registration::Entity::find_by_id(registration_id).lock_exclusive().one(&txn).await? else {
         txn.rollback().await?;
-        return Ok(true);
+        return Ok(Deletion::Deleted);
     };
     let held = enrolments(&txn, registration_id).await?;
-    if reg.locked_at.is_some() || held.iter().any(|e| e.paid_at.is_some()) {
+    let refused = if held.iter().any(|e| e.paid_at.is_some()) {
+        Some(Deletion::Paid)
+    } else {
+        reg.locked_at.is_some().then_some(Deletion::Locked)
+    };
+    if let Some(refused) = refused {
         txn.rollback().await?;
-        return Ok(false);
+        return Ok(refused);
     }
     for e in &held {
         release(&txn, registration_id, e).await?;
     }
     registration::Entity::delete_by_id(registration_id).exec(&txn).await?;
     txn.commit().await?;
-    Ok(true)
+    Ok(Deletion::Deleted)
 }
 
 pub async fn enrolments(db: &impl ConnectionTrait, registration_id: i32) -> Result<Vec<enrolment::Model>, DbErr> {

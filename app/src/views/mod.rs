@@ -90,6 +90,12 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
                 if cfg!(feature = "ssr") =>
             {
+                // No handler ran, so nothing else gives the answer its status (handlers'
+                // errors get theirs in `server::call::Call::with_status`).
+                #[cfg(feature = "ssr")]
+                if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                    res.set_status(http::StatusCode::BAD_REQUEST);
+                }
                 AppError::BadRequest
             }
             other => AppError::Transport(other.to_string()),

@@ -70,15 +70,6 @@ pub struct PaymentPage {
     pub pending: bool,
 }
 
-pub fn method_label(method: &str) -> &'static str {
-    match method {
-        "alipay" => "支付宝",
-        "wechat" => "微信支付",
-        "unionpay" => "银联",
-        _ => "其他方式",
-    }
-}
-
 /// Where the money is, in plain words: one sentence per order (newest first) and per refund.
 pub fn money_words(orders: &[OrderView], refunds: &[RefundView]) -> Vec<String> {
     let mut out = Vec::new();

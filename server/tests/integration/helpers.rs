@@ -2,7 +2,6 @@
 //! `TEST_DATABASE_URL`), a manual clock, and helpers to call the router like a browser.
 
 use app::server::entity::registration;
-use app::server::payment::protocol::SigningKey;
 use app::server::Clock;
 use axum::body::Body;
 use axum::Router;
@@ -10,11 +9,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use http::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
 use http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
+use pay_protocol::SigningKey;
+use pay_sandbox::{Sandbox, SandboxConfig};
 use sea_orm::{DatabaseConnection, EntityTrait};
 use server::config::PaySettings;
 use server::config::Settings;
 use server::mail_catcher::{self, Caught, Inbox};
-use server::sandbox::{Sandbox, SandboxConfig};
 use server::{seed, startup};
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -34,7 +34,7 @@ pub struct TestApp {
     /// The app's state (payment reconciliation and settling are called on it directly).
     pub state: app::server::AppState,
     /// The sandbox payment platform, in-process on its own port.
-    pub sandbox: server::sandbox::Sandbox,
+    pub sandbox: pay_sandbox::Sandbox,
     /// The platform's private key: tests sign notifications as the platform would (or not).
     pub platform_key: Arc<SigningKey>,
     /// How to start the same app again on the same database (a restart).
@@ -138,7 +138,7 @@ pub async fn spawn_app() -> TestApp {
         notify_schedule: [0, 200, 400, 800].map(std::time::Duration::from_millis).to_vec(),
         public_url: sandbox_url.clone(),
     });
-    tokio::spawn(server::sandbox::serve(sandbox.clone(), sandbox_listener));
+    tokio::spawn(pay_sandbox::serve(sandbox.clone(), sandbox_listener));
     settings.pay = PaySettings {
         gateway_url: sandbox_url,
         callback_url: Some(app_url),

@@ -6,10 +6,10 @@ use crate::helpers::{resident_id, run, spawn_app, TestApp, MERCHANT};
 use crate::journey::{test_photo, through_subjects};
 use app::server::entity::{enrolment, offered_subject, payment, payment_order, registration};
 use app::server::payment as pay;
-use app::server::payment::protocol::{self, Fields, SigningKey};
 use app::views::{AppError, Next};
 use chrono::Duration;
 use http::StatusCode;
+use pay_protocol::{self as protocol, Fields, SigningKey};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 

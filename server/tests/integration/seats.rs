@@ -456,7 +456,8 @@ fn deleting_registrations_while_they_claim_returns_every_seat_once() {
                         }
                     }),
                     tokio::spawn(async move {
-                        assert!(seats::delete_registration(&b.db, reg).await.unwrap(), "unlocked, unpaid: deleted");
+                        let deleted = seats::delete_registration(&b.db, reg).await.unwrap();
+                        assert_eq!(deleted, seats::Deletion::Deleted, "unlocked, unpaid: deleted");
                     }),
                 ]
             })
@@ -467,5 +468,54 @@ fn deleting_registrations_while_they_claim_returns_every_seat_once() {
         assert_eq!(registration::Entity::find().count(&app.db).await.unwrap(), 0);
         assert_eq!(enrolment::Entity::find().count(&app.db).await.unwrap(), 0);
         counters_agree(&app).await;
+    })
+}
+
+#[test]
+fn deleting_racing_a_payment_start_says_which_refused_it() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let regs = registrations(&app, 30).await;
+        let (first, _) = subject_with(&app, "14", 100).await;
+        let now = app.clock.now();
+        for &reg in &regs {
+            choose(&app, reg, &[], std::slice::from_ref(&first), now).await.unwrap();
+        }
+        let (&last, racing) = regs.split_last().unwrap();
+        let mut tasks = Vec::new();
+        for &reg in racing {
+            let (a, b) = (app.clone(), app.clone());
+            tasks.push(tokio::spawn(async move {
+                let (deleted, started) =
+                    tokio::join!(seats::delete_registration(&a.db, reg), orders::start(&b.db, reg, 1, "65", now));
+                (deleted.unwrap(), started.unwrap())
+            }));
+        }
+        for t in tasks {
+            match t.await.unwrap() {
+                // Deleted first: nothing was left to pay for.
+                (seats::Deletion::Deleted, Start::NothingToPay) => {}
+                // The payment started first: locked, and nothing is paid, so the candidate is
+                // told it is locked, never that a subject is paid.
+                (seats::Deletion::Locked, Start::Created(_)) => {}
+                other => panic!("{other:?}"),
+            }
+        }
+        counters_agree(&app).await;
+        // In order: a payment started, then the delete is refused as locked; once the
+        // subject is paid, as paid.
+        assert!(matches!(orders::start(&app.db, last, 1, "65", now).await.unwrap(), Start::Created(_)));
+        assert_eq!(seats::delete_registration(&app.db, last).await.unwrap(), seats::Deletion::Locked);
+        let mut e: enrolment::ActiveModel = enrolment::Entity::find()
+            .filter(enrolment::Column::RegistrationId.eq(last))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap()
+            .into();
+        e.paid_at = Set(Some(now));
+        e.update(&app.db).await.unwrap();
+        assert_eq!(seats::delete_registration(&app.db, last).await.unwrap(), seats::Deletion::Paid);
+        assert!(registration::Entity::find_by_id(last).one(&app.db).await.unwrap().is_some(), "nothing deleted");
     })
 }

@@ -3,8 +3,8 @@
 //! spoken to over HTTP with signed messages (`protocol`). A real provider is one more
 //! implementation: create an order, query it, close it, and read its notifications.
 
-use super::protocol::{self, Fields, SigningKey, VerifyingKey};
 use chrono::{DateTime, Utc};
+use pay_protocol::{self as protocol, Fields, SigningKey, VerifyingKey};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

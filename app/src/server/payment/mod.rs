@@ -8,7 +8,6 @@
 
 pub mod gateway;
 pub mod orders;
-pub mod protocol;
 
 use super::entity::payment_order;
 use super::AppState;
@@ -22,6 +21,7 @@ use chrono::Duration;
 use gateway::{Gateway, GatewayError, Paid, Trade};
 use http::StatusCode;
 use orders::Applied;
+use pay_protocol as protocol;
 use std::collections::HashMap;
 use std::sync::Arc;
 

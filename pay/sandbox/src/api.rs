@@ -6,7 +6,6 @@
 //! reused with a different amount.
 
 use super::{random_hex, NewOrder, Order, OrderKey, RandomFailed, Sandbox, TradeState};
-use app::server::payment::protocol::{self, Fields};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -14,6 +13,7 @@ use axum::Json;
 use chrono::{DateTime, SecondsFormat};
 use http::header::CACHE_CONTROL;
 use http::{HeaderValue, StatusCode};
+use pay_protocol::{self as protocol, Fields};
 
 /// Longest text field accepted (names, purposes, sources); far above any real value.
 const MAX_TEXT: usize = 200;

@@ -1,7 +1,6 @@
-//! The sandbox's command line, shared by the `pay-sandbox` binary and `server pay-sandbox`
-//! (the same program either way; the subcommand means the one release build `cargo leptos`
-//! makes also carries the sandbox). `[serve]` runs the sandbox payment platform;
-//! `keygen DIR` writes a platform and a merchant key pair into DIR.
+//! The `pay-sandbox` command line: `[serve]` runs the sandbox payment platform; `keygen DIR`
+//! writes a platform and a merchant key pair into DIR. Its own program, never part of the
+//! registration server's binary.
 //!
 //! Configuration, all from the environment:
 //! - `SANDBOX_ADDR` (default `127.0.0.1:3100`): where it listens.
@@ -15,7 +14,7 @@
 //!   attempt, counted from the previous one.
 
 use super::{Sandbox, SandboxConfig};
-use app::server::payment::protocol::{SigningKey, VerifyingKey};
+use pay_protocol::{SigningKey, VerifyingKey};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -30,7 +29,7 @@ const DEFAULT_MERCHANT: &str = "NCRE65";
 const DEFAULT_MERCHANT_PUB: &str = "data/pay/merchant.pub";
 const DEFAULT_SCHEDULE: &str = "0,240,600,600,3600,7200,21600,54000";
 
-/// What the sandbox can be asked to do (`pay-sandbox --help`, `server pay-sandbox --help`).
+/// What the sandbox can be asked to do (`pay-sandbox --help`).
 #[derive(clap::Subcommand)]
 pub enum Command {
     /// Serve the sandbox payment platform on SANDBOX_ADDR (the default).
@@ -150,11 +149,21 @@ async fn run_serve() -> Result<(), String> {
     tracing::info!(%addr, %public_url, "payment sandbox listening (orders are kept in memory only)");
     // `sandbox::serve` without the graceful shutdown, which only a real process needs.
     axum::serve(listener, sandbox.router())
-        .with_graceful_shutdown(crate::startup::shutdown_signal())
+        .with_graceful_shutdown(stop_requested())
         .await
         .map_err(|e| format!("server stopped: {e}"))?;
     tracing::info!("payment sandbox stopped");
     Ok(())
+}
+
+/// Resolves when the process is asked to stop: Ctrl+C, or SIGTERM where there are signals.
+async fn stop_requested() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        tokio::select! { _ = tokio::signal::ctrl_c() => {}, _ = term.recv() => {} }
+        return;
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Writes `DIR/{platform,merchant}.{key,pub}`, leaving every existing file alone. A missing

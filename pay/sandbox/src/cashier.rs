@@ -2,14 +2,14 @@
 //! without JavaScript. Every value the merchant sent is escaped before it is written into a
 //! page, and the headers forbid scripts, framing and caching outright.
 
-use super::{Method, Order, PayOutcome, RandomFailed, Sandbox, TradeState};
-use app::server::payment::protocol::{self, Fields};
+use super::{Order, PayOutcome, RandomFailed, Sandbox, TradeState};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, FixedOffset, TimeZone};
 use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use http::{HeaderValue, StatusCode};
+use pay_protocol::{self as protocol, Fields, Method};
 
 const TITLE: &str = "NCRE收银台（沙箱）";
 

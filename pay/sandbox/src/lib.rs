@@ -2,7 +2,7 @@
 //! in development and tests. The registration server (the merchant) creates orders over a
 //! signed form API, sends the candidate's browser to the cashier page here, and learns the
 //! outcome from signed notifications (retried until acknowledged), the signed return link,
-//! and the query API. Every message uses `app::server::payment::protocol`, so both sides
+//! and the query API. Every message uses `pay_protocol`, so both sides
 //! sign and check exactly as they would against a real platform.
 //!
 //! Orders are kept in memory only and live as long as the process: this is a sandbox, and a
@@ -15,10 +15,10 @@ mod notify;
 #[cfg(test)]
 mod tests;
 
-use app::server::payment::protocol::{self, Fields, SigningKey, VerifyingKey};
 use axum::routing::{get, post};
 use axum::Router;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use pay_protocol::{self as protocol, Fields, Method, SigningKey, VerifyingKey};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -96,40 +96,10 @@ struct Payment {
     method: Method,
     paid_at: DateTime<Utc>,
     /// Built and signed once, at payment: every attempt sends exactly these fields, so the
-    /// merchant sees one notify_id and one signature however often it is retried.
+    /// merchant sees one notify_id and one signature however often it is retried. Kept for
+    /// the test hooks, which hand it to a test as the merchant would receive it.
+    #[cfg_attr(not(any(test, feature = "test-hooks")), expect(dead_code, reason = "read by the test hooks only"))]
     notification: Fields,
-}
-
-/// How the candidate paid (the radio buttons of the cashier page).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Method {
-    Alipay,
-    Wechat,
-    Unionpay,
-}
-
-impl Method {
-    const ALL: [Method; 3] = [Method::Alipay, Method::Wechat, Method::Unionpay];
-
-    fn parse(text: &str) -> Option<Method> {
-        Method::ALL.into_iter().find(|m| m.as_str() == text)
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Method::Alipay => "alipay",
-            Method::Wechat => "wechat",
-            Method::Unionpay => "unionpay",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            Method::Alipay => "支付宝",
-            Method::Wechat => "微信支付",
-            Method::Unionpay => "银联",
-        }
-    }
 }
 
 impl TradeState {
@@ -205,41 +175,6 @@ impl Sandbox {
             .with_state(self.clone())
     }
 
-    /// Test hook: pays a waiting order as the cashier page would (notifications are
-    /// scheduled); returns the signed notification. `None` if the order is unknown, not
-    /// waiting, or `method` is not one the cashier offers.
-    pub fn pay(&self, merchant_id: &str, out_trade_no: &str, method: &str) -> Option<Fields> {
-        let method = Method::parse(method)?;
-        match self.pay_order(&(merchant_id.to_owned(), out_trade_no.to_owned()), method) {
-            Ok(PayOutcome::Paid { notification, .. }) => Some(notification),
-            Ok(_) | Err(RandomFailed) => None,
-        }
-    }
-
-    /// Test hook: the signed notification of a paid order.
-    pub fn notification(&self, merchant_id: &str, out_trade_no: &str) -> Option<Fields> {
-        match &self.book().orders.get(&(merchant_id.to_owned(), out_trade_no.to_owned()))?.state {
-            TradeState::Paid(p) => Some(p.notification.clone()),
-            TradeState::Waiting | TradeState::Closed => None,
-        }
-    }
-
-    /// Test hook: `false` stops notifications altogether (a lost notify), including the
-    /// remaining retries of payments already made. On by default.
-    pub fn set_deliver_notifies(&self, on: bool) {
-        self.0.deliver_notifies.store(on, Ordering::SeqCst);
-    }
-
-    /// Test hook: notification attempts made so far for the order.
-    pub fn deliveries(&self, merchant_id: &str, out_trade_no: &str) -> usize {
-        self.book().orders.get(&(merchant_id.to_owned(), out_trade_no.to_owned())).map_or(0, |o| o.deliveries)
-    }
-
-    /// Test hook: the order's trade_status, `None` if unknown.
-    pub fn status(&self, merchant_id: &str, out_trade_no: &str) -> Option<String> {
-        self.book().orders.get(&(merchant_id.to_owned(), out_trade_no.to_owned())).map(|o| o.state.as_str().to_owned())
-    }
-
     fn config(&self) -> &SandboxConfig {
         &self.0.config
     }
@@ -296,6 +231,47 @@ impl Sandbox {
             notify::start(self.clone(), key.clone(), notify_url.clone(), notification.clone());
         }
         Ok(outcome)
+    }
+}
+
+/// What the registration server's integration tests drive the platform with, as a person at
+/// the cashier or a lost network would. Only with the `test-hooks` feature (and in this
+/// crate's own tests): the `pay-sandbox` binary has none of it.
+#[cfg(any(test, feature = "test-hooks"))]
+impl Sandbox {
+    /// Test hook: pays a waiting order as the cashier page would (notifications are
+    /// scheduled); returns the signed notification. `None` if the order is unknown, not
+    /// waiting, or `method` is not one the cashier offers.
+    pub fn pay(&self, merchant_id: &str, out_trade_no: &str, method: &str) -> Option<Fields> {
+        let method = Method::parse(method)?;
+        match self.pay_order(&(merchant_id.to_owned(), out_trade_no.to_owned()), method) {
+            Ok(PayOutcome::Paid { notification, .. }) => Some(notification),
+            Ok(_) | Err(RandomFailed) => None,
+        }
+    }
+
+    /// Test hook: the signed notification of a paid order.
+    pub fn notification(&self, merchant_id: &str, out_trade_no: &str) -> Option<Fields> {
+        match &self.book().orders.get(&(merchant_id.to_owned(), out_trade_no.to_owned()))?.state {
+            TradeState::Paid(p) => Some(p.notification.clone()),
+            TradeState::Waiting | TradeState::Closed => None,
+        }
+    }
+
+    /// Test hook: `false` stops notifications altogether (a lost notify), including the
+    /// remaining retries of payments already made. On by default.
+    pub fn set_deliver_notifies(&self, on: bool) {
+        self.0.deliver_notifies.store(on, Ordering::SeqCst);
+    }
+
+    /// Test hook: notification attempts made so far for the order.
+    pub fn deliveries(&self, merchant_id: &str, out_trade_no: &str) -> usize {
+        self.book().orders.get(&(merchant_id.to_owned(), out_trade_no.to_owned())).map_or(0, |o| o.deliveries)
+    }
+
+    /// Test hook: the order's trade_status, `None` if unknown.
+    pub fn status(&self, merchant_id: &str, out_trade_no: &str) -> Option<String> {
+        self.book().orders.get(&(merchant_id.to_owned(), out_trade_no.to_owned())).map(|o| o.state.as_str().to_owned())
     }
 }
 

@@ -4,9 +4,9 @@
 //! newline, counts as not received, as it does at Alipay.
 
 use super::{OrderKey, Sandbox};
-use app::server::payment::protocol::{self, Fields};
 use http::header::CONTENT_TYPE;
 use http::StatusCode;
+use pay_protocol::{self as protocol, Fields};
 
 /// Starts delivering `notification` in the background (unless notifications are switched off).
 pub(super) fn start(sandbox: Sandbox, key: OrderKey, url: String, notification: Fields) {

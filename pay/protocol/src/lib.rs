@@ -5,7 +5,8 @@
 //! everything the platform sends (answers, notifications, return links) with the platform
 //! key. Keys are PKCS#8 (private) and raw 32-byte (public) Ed25519 keys in hex.
 //!
-//! Shared by our gateway client and the sandbox binary, so both sides sign identically.
+//! Shared by our gateway client and the sandbox platform (`pay-sandbox`), so both sides sign
+//! and name things identically.
 
 use ring::rand::SystemRandom;
 use ring::signature::{Ed25519KeyPair, KeyPair, UnparsedPublicKey, ED25519};
@@ -24,6 +25,41 @@ pub const TRADE_NOT_EXIST: &str = "TRADE_NOT_EXIST";
 
 /// What a notification is answered with once it is applied (exactly these bytes).
 pub const NOTIFY_ACK: &str = "success";
+
+/// How the candidate paid, as a notification's and a query's `method` field names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    Alipay,
+    Wechat,
+    Unionpay,
+}
+
+impl Method {
+    pub const ALL: [Method; 3] = [Method::Alipay, Method::Wechat, Method::Unionpay];
+
+    /// The method a field names; `None` for a name the protocol does not have.
+    pub fn parse(text: &str) -> Option<Method> {
+        Method::ALL.into_iter().find(|m| m.as_str() == text)
+    }
+
+    /// The name on the wire (and in our database).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Alipay => "alipay",
+            Method::Wechat => "wechat",
+            Method::Unionpay => "unionpay",
+        }
+    }
+
+    /// The method's name as candidates know it, on our pages and the sandbox's cashier alike.
+    pub fn label(self) -> &'static str {
+        match self {
+            Method::Alipay => "支付宝",
+            Method::Wechat => "微信支付",
+            Method::Unionpay => "银联",
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
@@ -166,6 +202,16 @@ mod tests {
         let f = fields(&[("a", "第75次NCRE考试费"), ("b", "x=y&z")]);
         assert_eq!(from_form(&to_form(&f)), Some(f));
         assert_eq!(from_form("a=1&a=2"), None);
+    }
+
+    #[test]
+    fn every_method_reads_back_from_its_name() {
+        for m in Method::ALL {
+            assert_eq!(Method::parse(m.as_str()), Some(m));
+            assert!(!m.label().is_empty());
+        }
+        assert_eq!(Method::parse("paypal"), None);
+        assert_eq!(Method::parse("Alipay"), None);
     }
 
     #[test]
