@@ -85,11 +85,11 @@ pub fn LoadProblem(error: AppError) -> impl IntoView {
 
 /// Why a page shows values without letting them change (locked, outside the window).
 #[component]
-pub fn ReadOnlyBanner(reason: Option<String>) -> impl IntoView {
+pub fn ReadOnlyBanner(reason: Option<AppError>) -> impl IntoView {
     reason.map(|r| {
         view! {
             <div class="notice" data-testid="read-only">
-                <p>{r}</p>
+                <p>{r.user_message()}</p>
             </div>
         }
     })

@@ -104,24 +104,19 @@ impl DocumentType {
 
     /// The longest normalised number of this type (for the input's `maxlength` hint).
     pub fn max_len(self) -> usize {
-        match self {
-            Self::ResidentId | Self::HmtResidencePermit | Self::ForeignPermanentResidence => 18,
-            Self::ResidentId15 => 15,
-            Self::HkMacauPermit => 11,
-            Self::TaiwanPermit => 10,
-            Self::Passport => 17,
-        }
+        self.lengths().max()
     }
 
-    /// The lengths a number of this type may have, as the messages say them.
-    fn lengths_zh(self) -> &'static str {
+    /// The lengths a number of this type may have: the one definition the parser, the
+    /// field's `maxlength` and the messages use.
+    fn lengths(self) -> Lengths {
         match self {
-            Self::ResidentId | Self::HmtResidencePermit => "18",
-            Self::ResidentId15 => "15",
-            Self::HkMacauPermit => "9或11",
-            Self::TaiwanPermit => "8或10",
-            Self::Passport => "5至17",
-            Self::ForeignPermanentResidence => "15或18",
+            Self::ResidentId | Self::HmtResidencePermit => Lengths::Exactly(18),
+            Self::ResidentId15 => Lengths::Exactly(15),
+            Self::HkMacauPermit => Lengths::Either(9, 11),
+            Self::TaiwanPermit => Lengths::Either(8, 10),
+            Self::Passport => Lengths::Between(5, 17),
+            Self::ForeignPermanentResidence => Lengths::Either(15, 18),
         }
     }
 
@@ -154,6 +149,59 @@ pub enum DocumentError {
     Checksum,
 }
 
+/// How many characters a document number may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lengths {
+    Exactly(usize),
+    Either(usize, usize),
+    Between(usize, usize),
+}
+
+impl Lengths {
+    fn allows(self, n: usize) -> bool {
+        match self {
+            Lengths::Exactly(a) => n == a,
+            Lengths::Either(a, b) => n == a || n == b,
+            Lengths::Between(a, b) => (a..=b).contains(&n),
+        }
+    }
+
+    fn max(self) -> usize {
+        match self {
+            Lengths::Exactly(a) => a,
+            Lengths::Either(a, b) | Lengths::Between(a, b) => a.max(b),
+        }
+    }
+
+    /// `18`, `9或11`, `5至17`.
+    fn zh(self) -> String {
+        match self {
+            Lengths::Exactly(a) => a.to_string(),
+            Lengths::Either(a, b) => format!("{a}或{b}"),
+            Lengths::Between(a, b) => format!("{a}至{b}"),
+        }
+    }
+
+    /// `18`, `9 or 11`, `5 to 17`.
+    fn en(self) -> String {
+        match self {
+            Lengths::Exactly(a) => a.to_string(),
+            Lengths::Either(a, b) => format!("{a} or {b}"),
+            Lengths::Between(a, b) => format!("{a} to {b}"),
+        }
+    }
+}
+
+/// The length check of the types whose numbers have no further structure by length.
+fn check_length(doc: DocumentType, number: &str) -> Result<(), DocumentError> {
+    let found = number.chars().count();
+    if doc.lengths().allows(found) {
+        Ok(())
+    } else {
+        Err(DocumentError::Length { doc, found })
+    }
+}
+
 impl DocumentNumber {
     /// Parses a normalised number (see `text::normalize_document_number`) by the rule of
     /// `doc_type`. `today` bounds birth dates: the server's clock, or the date the server
@@ -166,10 +214,7 @@ impl DocumentNumber {
             DocumentType::ResidentId => Some(national_id::parse_resident_id(number, today)?),
             DocumentType::ResidentId15 => Some(national_id::parse_resident_id_15(number, today)?),
             DocumentType::HkMacauPermit => {
-                let count = number.chars().count();
-                if count != 9 && count != 11 {
-                    return Err(DocumentError::Length { doc: doc_type, found: count });
-                }
+                check_length(doc_type, number)?;
                 let b = number.as_bytes();
                 if !(b[0] == b'H' || b[0] == b'M') || !b[1..].iter().all(u8::is_ascii_digit) {
                     return Err(DocumentError::Characters { doc: doc_type });
@@ -177,10 +222,7 @@ impl DocumentNumber {
                 None
             }
             DocumentType::TaiwanPermit => {
-                let count = number.chars().count();
-                if count != 8 && count != 10 {
-                    return Err(DocumentError::Length { doc: doc_type, found: count });
-                }
+                check_length(doc_type, number)?;
                 if !number.bytes().all(|b| b.is_ascii_digit()) {
                     return Err(DocumentError::Characters { doc: doc_type });
                 }
@@ -194,10 +236,7 @@ impl DocumentNumber {
                 Some(national_id::parse18(doc_type, number, 6, today)?)
             }
             DocumentType::Passport => {
-                let count = number.chars().count();
-                if !(5..=17).contains(&count) {
-                    return Err(DocumentError::Length { doc: doc_type, found: count });
-                }
+                check_length(doc_type, number)?;
                 if !number.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
                     return Err(DocumentError::Characters { doc: doc_type });
                 }
@@ -298,7 +337,7 @@ impl Problem for DocumentError {
             Lang::ZhCn => match self {
                 Self::Empty => "请填写证件号码".into(),
                 Self::Length { doc, found } => {
-                    format!("{}号码应为{}位，您输入了{found}位", short_zh(*doc), doc.lengths_zh())
+                    format!("{}号码应为{}位，您输入了{found}位", short_zh(*doc), doc.lengths().zh())
                 }
                 Self::Characters { doc } => characters_zh(*doc).into(),
                 Self::Prefix { doc: DocumentType::HmtResidencePermit } => {
@@ -316,11 +355,9 @@ impl Problem for DocumentError {
             },
             Lang::En => match self {
                 Self::Empty => "Enter the document number".into(),
-                Self::Length { doc, found } => format!(
-                    "A {} number has {} characters; you entered {found}",
-                    doc.label_en(),
-                    doc.lengths_zh().replace("或", " or ").replace("至", " to ")
-                ),
+                Self::Length { doc, found } => {
+                    format!("A {} number has {} characters; you entered {found}", doc.label_en(), doc.lengths().en())
+                }
                 Self::Characters { doc } => format!("The number does not have the form of a {}", doc.label_en()),
                 Self::Prefix { .. } => "The number does not start as this document's numbers do".into(),
                 Self::Region { code } => format!("“{code}” in the number is not a province code"),
@@ -381,6 +418,24 @@ mod tests {
 
     fn parse(t: DocumentType, n: &str) -> Result<DocumentNumber, DocumentError> {
         DocumentNumber::parse(t, n, today())
+    }
+
+    #[test]
+    fn lengths_are_said_as_the_parser_checks_them() {
+        let today = Date::new(2025, 1, 6).unwrap();
+        for (doc, ok, short, zh, en) in [
+            (DocumentType::HkMacauPermit, "H12345678", "H1234567", "9或11", "9 or 11"),
+            (DocumentType::TaiwanPermit, "12345678", "1234567", "8或10", "8 or 10"),
+            (DocumentType::Passport, "E1234567", "E123", "5至17", "5 to 17"),
+        ] {
+            assert!(DocumentNumber::parse(doc, ok, today).is_ok(), "{ok}");
+            let e = DocumentNumber::parse(doc, short, today).unwrap_err();
+            assert!(e.message(Lang::ZhCn).contains(zh), "{}", e.message(Lang::ZhCn));
+            assert!(e.message(Lang::En).contains(en), "{}", e.message(Lang::En));
+            assert_eq!(doc.max_len(), doc.lengths().max());
+        }
+        assert_eq!(DocumentType::Passport.max_len(), 17);
+        assert_eq!(DocumentType::ResidentId.max_len(), 18);
     }
 
     #[test]

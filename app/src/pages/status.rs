@@ -45,9 +45,9 @@ fn StatusBody(page: PageData) -> impl IntoView {
         .iter()
         .map(|s| {
             view! {
-                <li class="step-chain__step" class:step-chain__step--done=s.done>
-                    <span class="step-chain__name">{s.name.clone()}</span>
-                    <span class="step-chain__state">{s.state.clone()}</span>
+                <li class="step-chain__step" class:step-chain__step--done=s.progress.done()>
+                    <span class="step-chain__name">{s.step.words()}</span>
+                    <span class="step-chain__state">{s.progress.words()}</span>
                 </li>
             }
         })
@@ -63,9 +63,9 @@ fn StatusBody(page: PageData) -> impl IntoView {
                     <td>{r.line.subject.clone()}</td>
                     <td>{r.line.level.clone()}</td>
                     <td>{r.line.fee.clone()}</td>
-                    <td>{r.payment.clone()}</td>
-                    <td>{r.arrangement.clone()}</td>
-                    <td>{r.method.clone()}</td>
+                    <td>{r.payment.words()}</td>
+                    <td>{if r.arranged { "已编排" } else { "未编排" }}</td>
+                    <td>{r.channel.words()}</td>
                     <td>{r.site.clone()}</td>
                     <td>{r.room.clone()}</td>
                 </tr>
@@ -80,7 +80,7 @@ fn StatusBody(page: PageData) -> impl IntoView {
             .map(|n| {
                 view! {
                     <article class="notice-item">
-                        <h3>{format!("【{}】{}", n.kind, n.title)}</h3>
+                        <h3>{format!("【{}】{}", if n.of_site { "考点通告" } else { "考试通告" }, n.title)}</h3>
                         <p class="field__hint">{n.published.clone()}</p>
                         <p>{n.body.clone()}</p>
                     </article>
@@ -129,7 +129,7 @@ fn StatusBody(page: PageData) -> impl IntoView {
             <h2 id="money-title">"缴费情况"</h2>
             <div data-testid="money">{page.money.iter().map(|w| view! { <p>{w.clone()}</p> }).collect_view()}</div>
         </section>
-        {page.view_only_reason.clone().map(|r| view! { <p class="notice" data-testid="read-only">{r}</p> })}
+        {page.view_only_reason.clone().map(|r| view! { <p class="notice" data-testid="read-only">{r.user_message()}</p> })}
         // A <div>, not a <p>: it holds a <form>, which a <p> cannot (the browser would close
         // the <p> early and hydration would find a different tree).
         <div class="actions">

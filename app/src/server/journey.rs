@@ -24,8 +24,8 @@ use crate::validation::subjects::{
 use crate::validation::FieldErrors;
 use crate::views::home::{HomeStatus, HomeView, PassBrief, SessionBrief};
 use crate::views::journey::{
-    offer_for, EnrolmentRow, InfoPage, NoticeView, PhotoPage, SiteChoice, StatusPage, StepState, SubjectLine,
-    SubjectsPage,
+    offer_for, Channel, EnrolmentRow, InfoPage, NoticeView, PhotoPage, Progress, SiteChoice, StatusPage, Step,
+    StepState, SubjectPayment, SubjectsPage,
 };
 use crate::views::{AppError, Next, WindowState};
 use chrono::{DateTime, Duration, Utc};
@@ -99,14 +99,14 @@ fn require_open(window: WindowState) -> Result<(), AppError> {
     }
 }
 
-/// Why the registration cannot change now, in words, or `None` if it can.
-fn read_only_reason(now: DateTime<Utc>, s: &OpenSession, reg: &registration::Model) -> Option<String> {
-    if reg.locked_at.is_some() {
-        return Some(AppError::Locked.user_message());
-    }
-    require_open(window_for(now, s, reg.site_code.as_deref())).err().map(|e| e.user_message())
+/// Why the registration cannot change now, or `None` if it can: the page puts it into words.
+fn read_only_reason(now: DateTime<Utc>, s: &OpenSession, reg: &registration::Model) -> Option<AppError> {
+    require_changeable(now, s, reg).err()
 }
 
+/// Whether the registration may change now: not once locked (rule 4), and only inside its
+/// site's window (rule 9). The one verdict behind every step's read-only page and refusal
+/// (the subject step adds its own gate, `subjects_gate`).
 fn require_changeable(now: DateTime<Utc>, s: &OpenSession, reg: &registration::Model) -> Result<(), AppError> {
     if reg.locked_at.is_some() {
         return Err(AppError::Locked);
@@ -117,7 +117,7 @@ fn require_changeable(now: DateTime<Utc>, s: &OpenSession, reg: &registration::M
 fn site_choice(now: DateTime<Utc>, site: &Site) -> SiteChoice {
     SiteChoice {
         code: site.site.code.clone(),
-        label: format!("({}){}", site.site.code, site.site.name),
+        label: site.label(),
         window: window_text(site),
         window_state: window_of(now, site),
         max_subjects: u8::try_from(site.offering.max_subjects).unwrap_or(u8::MAX),
@@ -282,7 +282,7 @@ pub async fn home(call: &Call) -> Result<HomeView, AppError> {
         ticket_print_starts: s.session.ticket_print_starts_at.map(format_beijing),
     };
     let status = reg.map(|r| HomeStatus {
-        site: site.map(|x| format!("({}){}", x.site.code, x.site.name)),
+        site: site.map(Site::label),
         window: site.map(window_text),
         agreement: r.agreement_accepted_at.is_some(),
         personal: r.personal_saved_at.is_some(),
@@ -399,10 +399,7 @@ fn subjects_view(
             seen: Some(reg.holdings_version),
         },
         held,
-        read_only: match gate {
-            Err(e) => Some(e.user_message()),
-            Ok(()) => require_open(window_for(now, s, reg.site_code.as_deref())).err().map(|e| e.user_message()),
-        },
+        read_only: gate.and_then(|()| require_open(window_for(now, s, reg.site_code.as_deref()))).err(),
     })
 }
 
@@ -555,8 +552,8 @@ pub async fn own_photo_key(call: &Call) -> Result<Option<String>, AppError> {
 
 // ---- 报名信息 ----
 
-fn step(name: &'static str, done: bool, state: &str) -> StepState {
-    StepState { name: name.into(), state: state.into(), done }
+fn step(step: Step, progress: Progress) -> StepState {
+    StepState { step, progress }
 }
 
 pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
@@ -572,46 +569,33 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
     // At most one order is open (a partial unique index); it is among the registration's.
     let open = orders.iter().any(|o| o.state == crate::views::payment::OrderState::Pending).then_some(());
     let printing = s.session.ticket_print_starts_at.is_some_and(|t| now >= t) && all_paid;
-    let done = |b: bool| if b { "已完成" } else { "未完成" };
+    let done = |b: bool| if b { Progress::Done } else { Progress::NotDone };
     let steps = vec![
-        step("报名协议", reg.agreement_accepted_at.is_some(), done(reg.agreement_accepted_at.is_some())),
-        step("证件信息采集", identity.verified, done(identity.verified)),
-        step("个人信息采集", reg.personal_saved_at.is_some(), done(reg.personal_saved_at.is_some())),
-        step("报考科目采集", !enrolments.is_empty(), done(!enrolments.is_empty())),
-        step("照片信息采集", reg.photo_key.is_some(), done(reg.photo_key.is_some())),
-        step("报考科目缴费", all_paid, done(all_paid)),
-        step("完成报名", all_paid && reg.photo_key.is_some(), done(all_paid && reg.photo_key.is_some())),
-        step("打印准考证", false, if printing { "可打印" } else { "不可打印" }),
-        step("参加考试", false, "未开始"),
-        step("结束", false, "未结束"),
+        step(Step::Agreement, done(reg.agreement_accepted_at.is_some())),
+        step(Step::Identity, done(identity.verified)),
+        step(Step::Personal, done(reg.personal_saved_at.is_some())),
+        step(Step::Subjects, done(!enrolments.is_empty())),
+        step(Step::Photo, done(reg.photo_key.is_some())),
+        step(Step::Payment, done(all_paid)),
+        step(Step::Complete, done(all_paid && reg.photo_key.is_some())),
+        step(Step::Ticket, if printing { Progress::Printable } else { Progress::NotPrintable }),
+        step(Step::Exam, Progress::NotStarted),
+        step(Step::End, Progress::NotEnded),
     ];
     let rows = enrolments
         .iter()
         .map(|e| {
-            let (site_label, line) = match s.offered(e.offered_subject_id) {
-                Some((x, _, subj)) => (
-                    format!("({}){}", x.site.code, x.site.name),
-                    SubjectLine {
-                        level: crate::views::journey::level_label(u8::try_from(subj.level).unwrap_or(0)).into(),
-                        subject: format!("({}){}", subj.code, subj.name),
-                        fee: yuan(e.fee_fen),
-                    },
-                ),
-                None => (
-                    String::new(),
-                    SubjectLine { level: String::new(), subject: e.subject_code.clone(), fee: yuan(e.fee_fen) },
-                ),
-            };
+            let site_label = s.offered(e.offered_subject_id).map(|(x, _, _)| x.label()).unwrap_or_default();
+            let line = s.line(e.offered_subject_id, &e.subject_code, e.fee_fen);
             EnrolmentRow {
                 line,
                 payment: match (e.paid_at, &open) {
-                    (Some(_), _) => "已支付",
-                    (None, Some(_)) => "支付中",
-                    (None, None) => "未支付",
-                }
-                .into(),
-                arrangement: if e.room.is_some() { "已编排" } else { "未编排" }.into(),
-                method: "网上报名".into(),
+                    (Some(_), _) => SubjectPayment::Paid,
+                    (None, Some(_)) => SubjectPayment::Paying,
+                    (None, None) => SubjectPayment::Unpaid,
+                },
+                arranged: e.room.is_some(),
+                channel: Channel::Online,
                 site: site_label,
                 room: e.room.clone().unwrap_or_default(),
                 // In payment, the order's own time applies (shown with the money).
@@ -623,7 +607,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
         .notices_for(reg.site_code.as_deref())
         .into_iter()
         .map(|n| NoticeView {
-            kind: if n.site_code.is_some() { "考点通告" } else { "考试通告" }.into(),
+            of_site: n.site_code.is_some(),
             title: n.title.clone(),
             body: n.body.clone(),
             published: format_beijing(n.published_at),
@@ -640,7 +624,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
         identity,
         neea_id: who.pass.neea_id.clone(),
         session_name: format!("第{}次 {}", s.session.number, s.session.name),
-        site: site.map(|x| format!("({}){}", x.site.code, x.site.name)),
+        site: site.map(Site::label),
         window: site.map(window_text),
         steps,
         locked: reg.locked_at.is_some(),

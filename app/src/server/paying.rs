@@ -7,38 +7,26 @@ use super::clock::format_beijing;
 use super::entity::{order_item, payment_order};
 use super::journey;
 use super::payment::gateway::NewOrder;
-use super::payment::orders::{self, Start, CLOSED, PAID};
+use super::payment::orders::{self, OrderStatus, Start};
 use super::payment::{self, Settled};
-use super::repo::OpenSession;
+use super::repo::{OpenSession, Site};
 use super::seats;
 use crate::urls;
 use crate::validation::payment::PayForm;
 use crate::validation::subjects::yuan;
-use crate::views::journey::{level_label, SubjectLine};
 use crate::views::payment::{money_words, OrderState, OrderView, PayPage, PaymentPage, RefundView};
 use crate::views::{AppError, Next};
-
-fn line(s: &OpenSession, offered_subject_id: i32, code: &str, fee_fen: i64) -> SubjectLine {
-    match s.offered(offered_subject_id) {
-        Some((_, _, subj)) => SubjectLine {
-            level: level_label(u8::try_from(subj.level).unwrap_or(0)).into(),
-            subject: format!("({}){}", subj.code, subj.name),
-            fee: yuan(fee_fen),
-        },
-        None => SubjectLine { level: String::new(), subject: code.into(), fee: yuan(fee_fen) },
-    }
-}
 
 fn order_view(s: &OpenSession, o: &payment_order::Model, items: &[order_item::Model]) -> OrderView {
     OrderView {
         order_no: o.order_no.clone(),
         amount: yuan(o.amount_fen),
-        state: match o.status.as_str() {
-            PAID => OrderState::Paid,
-            CLOSED => OrderState::Closed,
-            _ => OrderState::Pending,
+        state: match o.status {
+            OrderStatus::Paid => OrderState::Paid,
+            OrderStatus::Closed => OrderState::Closed,
+            OrderStatus::Open => OrderState::Pending,
         },
-        subjects: items.iter().map(|i| line(s, i.offered_subject_id, &i.subject_code, i.fee_fen).subject).collect(),
+        subjects: items.iter().map(|i| s.line(i.offered_subject_id, &i.subject_code, i.fee_fen).subject).collect(),
         created: format_beijing(o.created_at),
         // After this an unpaid order is closed.
         pay_by: format_beijing(o.expires_at),
@@ -104,13 +92,8 @@ pub async fn pay_page(call: &Call) -> Result<PayPage, AppError> {
     };
     Ok(PayPage {
         identity: journey::pass_brief(call, &who)?,
-        site: reg
-            .site_code
-            .as_deref()
-            .and_then(|c| s.site(c))
-            .map(|x| format!("({}){}", x.site.code, x.site.name))
-            .unwrap_or_default(),
-        lines: unpaid.iter().map(|e| line(&s, e.offered_subject_id, &e.subject_code, e.fee_fen)).collect(),
+        site: reg.site_code.as_deref().and_then(|c| s.site(c)).map(Site::label).unwrap_or_default(),
+        lines: unpaid.iter().map(|e| s.line(e.offered_subject_id, &e.subject_code, e.fee_fen)).collect(),
         total: yuan(unpaid.iter().map(|e| e.fee_fen).sum()),
         deadline: unpaid.iter().map(|e| e.chosen_at + journey::UNPAID_HOLD).min().map(format_beijing),
         open_order,
@@ -150,7 +133,7 @@ pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError>
             Start::TooLate => return Err(AppError::PaymentTooLate),
         }
     };
-    if order.status == PAID {
+    if order.status == OrderStatus::Paid {
         return Ok(Next { url: urls::PAYMENT_RESULT.into() });
     }
     let base = call.state.payments.callback_base.as_ref();

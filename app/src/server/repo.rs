@@ -5,6 +5,7 @@ use super::entity::{
     enrolment, exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject,
 };
 use crate::validation::info::ValidInfo;
+use crate::views::journey::SubjectLine;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
@@ -31,6 +32,13 @@ pub struct Site {
     pub subjects: Vec<(offered_subject::Model, subject::Model)>,
 }
 
+impl Site {
+    /// `(659028)新疆应用职业技术学院`: the site as every page names it.
+    pub fn label(&self) -> String {
+        format!("({}){}", self.site.code, self.site.name)
+    }
+}
+
 impl OpenSession {
     pub fn site(&self, code: &str) -> Option<&Site> {
         self.sites.iter().find(|s| s.site.code == code)
@@ -49,6 +57,17 @@ impl OpenSession {
         self.sites
             .iter()
             .find_map(|site| site.subjects.iter().find(|(o, _)| o.id == offered_subject_id).map(|(o, s)| (site, o, s)))
+    }
+
+    /// A held or ordered subject as the tables show it, at the fee it was taken at; one the
+    /// session no longer offers shows its code only.
+    pub fn line(&self, offered_subject_id: i32, code: &str, fee_fen: i64) -> SubjectLine {
+        match self.offered(offered_subject_id) {
+            Some((_, _, subj)) => {
+                SubjectLine::new(u8::try_from(subj.level).unwrap_or(0), &subj.code, &subj.name, fee_fen)
+            }
+            None => SubjectLine::unknown(code, Some(fee_fen)),
+        }
     }
 }
 

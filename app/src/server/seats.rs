@@ -77,19 +77,6 @@ pub struct Choice {
     pub version: i32,
 }
 
-/// Why a choice was not applied (its transaction or savepoint is rolled back).
-enum Undo {
-    Full(String),
-    Stale,
-    Db(DbErr),
-}
-
-impl From<DbErr> for Undo {
-    fn from(e: DbErr) -> Self {
-        Undo::Db(e)
-    }
-}
-
 /// Inserts the enrolment of one claim. `false`, nothing inserted, if the registration holds
 /// it already or is gone: either way not the holdings the choice was confirmed against.
 async fn enrol(txn: &DatabaseTransaction, c: &Choice, claim: &Claim) -> Result<bool, DbErr> {
@@ -110,17 +97,6 @@ async fn enrol(txn: &DatabaseTransaction, c: &Choice, claim: &Claim) -> Result<b
     }
 }
 
-/// Takes one seat of `claim`'s subject: the conditional decrement. `false` if none is left.
-async fn take_seat(txn: &DatabaseTransaction, claim: &Claim) -> Result<bool, DbErr> {
-    let taken = offered_subject::Entity::update_many()
-        .col_expr(offered_subject::Column::Remaining, Expr::col(offered_subject::Column::Remaining).sub(1))
-        .filter(offered_subject::Column::Id.eq(claim.offered_subject_id))
-        .filter(offered_subject::Column::Remaining.gt(0))
-        .exec(txn)
-        .await?;
-    Ok(taken.rows_affected == 1)
-}
-
 /// Records the site and the declaration of a choice on its registration, if it still holds
 /// what the choice was confirmed against, and raises its holdings version.
 /// `false`, nothing changed, otherwise (or if it is gone).
@@ -129,7 +105,7 @@ async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<bool, DbEr
         .col_expr(registration::Column::SiteCode, Expr::value(c.site_code.as_str()))
         .col_expr(registration::Column::DeclaredAt, Expr::value(c.now))
         .col_expr(registration::Column::UpdatedAt, Expr::value(c.now))
-        .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
+        .col_expr(registration::Column::HoldingsVersion, registration::raised_holdings_version())
         .filter(registration::Column::Id.eq(c.registration_id))
         .filter(registration::Column::HoldingsVersion.eq(c.version))
         .exec(txn)
@@ -141,19 +117,19 @@ async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<bool, DbEr
 /// on any error. The registration's row first, as everything that changes what it holds
 /// does (one lock order, so no deadlocks on PostgreSQL); each seat is taken after its
 /// enrolment, so a subject's row stays locked by a claim for as short a time as possible.
-async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), Undo> {
+async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), SeatError> {
     if !record_site(txn, c).await? {
-        return Err(Undo::Stale);
+        return Err(SeatError::Stale);
     }
     for e in &c.cancelled {
         release(txn, c.registration_id, e).await?;
     }
     for claim in &c.added {
         if !enrol(txn, c, claim).await? {
-            return Err(Undo::Stale);
+            return Err(SeatError::Stale);
         }
-        if !take_seat(txn, claim).await? {
-            return Err(Undo::Full(claim.subject_code.clone()));
+        if !take_seats(txn, claim.offered_subject_id, 1).await? {
+            return Err(SeatError::Full { subject_code: claim.subject_code.clone() });
         }
     }
     Ok(())
@@ -214,13 +190,9 @@ async fn claim_one_pg(db: &DatabaseConnection, c: &Choice, claim: &Claim) -> Res
 async fn settle(txn: DatabaseTransaction, c: &Choice) -> Result<Result<(), SeatError>, DbErr> {
     match choose(&txn, c).await {
         Ok(()) => txn.commit().await.map(Ok),
-        Err(undo) => {
+        Err(refused) => {
             txn.rollback().await?;
-            Ok(Err(match undo {
-                Undo::Full(subject_code) => SeatError::Full { subject_code },
-                Undo::Stale => SeatError::Stale,
-                Undo::Db(e) => SeatError::Db(e),
-            }))
+            Ok(Err(refused))
         }
     }
 }
@@ -467,7 +439,7 @@ async fn claim_many(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<(usiz
             .col_expr(registration::Column::SiteCode, site.into())
             .col_expr(registration::Column::DeclaredAt, at.clone().into())
             .col_expr(registration::Column::UpdatedAt, at.into())
-            .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
+            .col_expr(registration::Column::HoldingsVersion, registration::raised_holdings_version())
             .filter(registration::Column::Id.is_in(winners.iter().map(|c| c.registration_id)))
             .exec(txn)
             .await?;
@@ -475,7 +447,9 @@ async fn claim_many(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<(usiz
     Ok(decided)
 }
 
-/// Takes `k` seats of one subject at once if that many are left.
+/// Takes `k` seats of one subject at once if that many are left: the conditional decrement
+/// (one seat for a single claim, a subject's batch of claims at once on SQLite). `false`,
+/// nothing taken, if fewer are left.
 async fn take_seats(txn: &DatabaseTransaction, subject_id: i32, k: i32) -> Result<bool, DbErr> {
     let taken = offered_subject::Entity::update_many()
         .col_expr(offered_subject::Column::Remaining, Expr::col(offered_subject::Column::Remaining).sub(k))

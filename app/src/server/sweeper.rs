@@ -11,7 +11,7 @@
 
 use super::entity::{enrolment, offered_subject, payment_order, registration};
 use super::journey::UNPAID_HOLD;
-use super::payment::orders::{open_order_of, OPEN};
+use super::payment::orders::{open_order_of, OrderStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -35,7 +35,7 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>, batch: u64) -> R
         let paying = Query::select()
             .column(payment_order::Column::RegistrationId)
             .from(payment_order::Entity)
-            .and_where(Expr::col(payment_order::Column::Status).eq(OPEN))
+            .and_where(Expr::col(payment_order::Column::Status).eq(OrderStatus::Open))
             .to_owned();
         let expired = enrolment::Entity::find()
             .filter(enrolment::Column::PaidAt.is_null())
@@ -66,7 +66,7 @@ async fn release_one(db: &DatabaseConnection, e: &enrolment::Model, now: DateTim
     // order (read after taking the row, so committed orders are seen).
     let taken = registration::Entity::update_many()
         .col_expr(registration::Column::UpdatedAt, Expr::value(now))
-        .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
+        .col_expr(registration::Column::HoldingsVersion, registration::raised_holdings_version())
         .filter(registration::Column::Id.eq(e.registration_id))
         .exec(&txn)
         .await?;

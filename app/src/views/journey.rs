@@ -3,7 +3,7 @@
 //! the confirmation from the same data and the same function as the no-JS page.
 
 use super::home::PassBrief;
-use super::WindowState;
+use super::{AppError, WindowState};
 use crate::domain::photo::PhotoSpec;
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
@@ -19,8 +19,8 @@ pub struct InfoPage {
     pub identity: PassBrief,
     pub facts: DocFacts,
     pub saved: InfoForm,
-    /// Read-only: locked (rule 4) or outside the window (rule 9); the words say which.
-    pub read_only: Option<String>,
+    /// Read-only: locked (rule 4) or outside the window (rule 9); the page says which.
+    pub read_only: Option<AppError>,
 }
 
 /// One site of the session as the chooser shows it.
@@ -68,7 +68,8 @@ pub struct SubjectsPage {
     pub held: Vec<HeldSubject>,
     /// The form as saved: the registration's site and subjects.
     pub saved: SubjectForm,
-    pub read_only: Option<String>,
+    /// Read-only: locked, being paid for, or outside the window.
+    pub read_only: Option<AppError>,
 }
 
 impl SubjectsPage {
@@ -88,18 +89,30 @@ pub struct SubjectLine {
     pub fee: String,
 }
 
+/// The NCRE's four levels; anything else is shown as unknown, never as a real level.
 pub fn level_label(level: u8) -> &'static str {
     match level {
         1 => "一级",
         2 => "二级",
         3 => "三级",
-        _ => "四级",
+        4 => "四级",
+        _ => "级别未知",
     }
 }
 
 impl SubjectLine {
+    /// A subject as every table shows it: its level, `(code)name`, and a fee.
+    pub fn new(level: u8, code: &str, name: &str, fee_fen: i64) -> Self {
+        Self { level: level_label(level).into(), subject: format!("({code}){name}"), fee: yuan(fee_fen) }
+    }
+
+    /// A subject the session no longer offers: only its code (and the fee, if known).
+    pub fn unknown(code: &str, fee_fen: Option<i64>) -> Self {
+        Self { level: String::new(), subject: code.into(), fee: fee_fen.map(yuan).unwrap_or_default() }
+    }
+
     pub fn of(s: &OfferedSubject) -> Self {
-        Self { level: level_label(s.level).into(), subject: format!("({}){}", s.code, s.name), fee: yuan(s.fee_fen) }
+        Self::new(s.level, &s.code, &s.name, s.fee_fen)
     }
 }
 
@@ -126,7 +139,7 @@ impl Confirmation {
                 .find(|s| s.code == site_code)
                 .and_then(|s| s.subjects.iter().find(|x| x.code == code))
                 .map(SubjectLine::of)
-                .unwrap_or_else(|| SubjectLine { level: String::new(), subject: fallback.into(), fee: String::new() })
+                .unwrap_or_else(|| SubjectLine::unknown(fallback, None))
         };
         Self {
             name: identity.name.clone(),
@@ -149,28 +162,119 @@ pub struct PhotoPage {
     pub saved: bool,
     /// Changes the cache key of the preview when the photo changes.
     pub version: String,
-    pub read_only: Option<String>,
+    pub read_only: Option<AppError>,
+}
+
+/// The steps of the candidate's chain (screen 7), in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    Agreement,
+    Identity,
+    Personal,
+    Subjects,
+    Photo,
+    Payment,
+    Complete,
+    Ticket,
+    Exam,
+    End,
+}
+
+impl Step {
+    pub fn words(self) -> &'static str {
+        match self {
+            Step::Agreement => "报名协议",
+            Step::Identity => "证件信息采集",
+            Step::Personal => "个人信息采集",
+            Step::Subjects => "报考科目采集",
+            Step::Photo => "照片信息采集",
+            Step::Payment => "报考科目缴费",
+            Step::Complete => "完成报名",
+            Step::Ticket => "打印准考证",
+            Step::Exam => "参加考试",
+            Step::End => "结束",
+        }
+    }
+}
+
+/// Where a step of the chain stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Progress {
+    Done,
+    NotDone,
+    /// The admission ticket can be printed now, or not yet.
+    Printable,
+    NotPrintable,
+    NotStarted,
+    NotEnded,
+}
+
+impl Progress {
+    pub fn words(self) -> &'static str {
+        match self {
+            Progress::Done => "已完成",
+            Progress::NotDone => "未完成",
+            Progress::Printable => "可打印",
+            Progress::NotPrintable => "不可打印",
+            Progress::NotStarted => "未开始",
+            Progress::NotEnded => "未结束",
+        }
+    }
+
+    /// Shown as a finished step.
+    pub fn done(self) -> bool {
+        self == Progress::Done
+    }
 }
 
 /// One step of the chain on the status page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StepState {
-    pub name: String,
-    /// `已完成`, `未完成`, `不可打印` …
-    pub state: String,
-    pub done: bool,
+    pub step: Step,
+    pub progress: Progress,
+}
+
+/// Whether a held subject is paid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SubjectPayment {
+    Paid,
+    /// In an order open at the platform.
+    Paying,
+    Unpaid,
+}
+
+impl SubjectPayment {
+    pub fn words(self) -> &'static str {
+        match self {
+            SubjectPayment::Paid => "已支付",
+            SubjectPayment::Paying => "支付中",
+            SubjectPayment::Unpaid => "未支付",
+        }
+    }
+}
+
+/// How a subject was registered (报名方式): online is the only way so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Channel {
+    Online,
+}
+
+impl Channel {
+    pub fn words(self) -> &'static str {
+        match self {
+            Channel::Online => "网上报名",
+        }
+    }
 }
 
 /// One row of the subject table on the status page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolmentRow {
     pub line: SubjectLine,
-    /// `已支付` / `支付中` / `未支付`
-    pub payment: String,
-    /// `已编排` / `未编排`
-    pub arrangement: String,
-    /// `网上报名`
-    pub method: String,
+    pub payment: SubjectPayment,
+    /// Placed in a room and seat (编排).
+    pub arranged: bool,
+    pub channel: Channel,
     pub site: String,
     pub room: String,
     /// For an unpaid subject not in payment: `2025-01-07 10:00` (Beijing), when it is
@@ -182,8 +286,8 @@ pub struct EnrolmentRow {
 pub struct NoticeView {
     pub title: String,
     pub body: String,
-    /// `考试通告` or `考点通告`
-    pub kind: String,
+    /// A notice of the site (考点通告) rather than of the session (考试通告).
+    pub of_site: bool,
     pub published: String,
 }
 
@@ -204,8 +308,8 @@ pub struct StatusPage {
     pub can_change: bool,
     /// Deleting is possible now (window open, not locked, nothing paid).
     pub can_delete: bool,
-    /// Why not, in words, when it is not.
-    pub view_only_reason: Option<String>,
+    /// Why not, when it is not.
+    pub view_only_reason: Option<AppError>,
     pub notices: Vec<NoticeView>,
     /// Where the money is, in plain words (`views::payment::money_words`).
     pub money: Vec<String>,
@@ -215,4 +319,37 @@ pub struct StatusPage {
     pub paying: bool,
     /// 增报: something paid, room under the site's maximum, no order open, window open.
     pub can_add: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_subject_line_names_only_real_levels() {
+        let line = SubjectLine::new(2, "65", "MS Office高级应用与设计", 8000);
+        assert_eq!(
+            (line.level.as_str(), line.subject.as_str(), line.fee.as_str()),
+            ("二级", "(65)MS Office高级应用与设计", "¥80.00")
+        );
+        assert_eq!(SubjectLine::new(4, "41", "网络工程师", 8000).level, "四级");
+        // Corrupt data is shown as unknown, never as a real level.
+        for corrupt in [0, 5, 255] {
+            assert_eq!(level_label(corrupt), "级别未知");
+        }
+        let gone = SubjectLine::unknown("99", Some(5));
+        assert_eq!((gone.level.as_str(), gone.subject.as_str(), gone.fee.as_str()), ("", "99", "¥0.05"));
+        assert_eq!(SubjectLine::unknown("99", None).fee, "");
+    }
+
+    #[test]
+    fn every_step_and_state_has_words() {
+        use Progress::*;
+        for p in [Done, NotDone, Printable, NotPrintable, NotStarted, NotEnded] {
+            assert!(!p.words().is_empty());
+            assert_eq!(p.done(), p == Done);
+        }
+        assert_eq!(SubjectPayment::Paying.words(), "支付中");
+        assert_eq!(Step::Ticket.words(), "打印准考证");
+    }
 }

@@ -4,6 +4,8 @@
 
 use crate::helpers::{resident_id, run, spawn_app, TestApp, MERCHANT};
 use crate::journey::{test_photo, through_subjects};
+use app::server::entity::payment::{Outcome, RefundReason};
+use app::server::entity::payment_order::OrderStatus;
 use app::server::entity::{enrolment, offered_subject, payment, payment_order, registration};
 use app::server::payment as pay;
 use app::views::{AppError, Next};
@@ -40,7 +42,7 @@ async fn start(app: &TestApp, cookie: &str) -> String {
 /// The newest open order.
 async fn open_order(app: &TestApp) -> Option<payment_order::Model> {
     use sea_orm::QueryOrder;
-    let open = payment_order::Entity::find().filter(payment_order::Column::Status.eq("open"));
+    let open = payment_order::Entity::find().filter(payment_order::Column::Status.eq(OrderStatus::Open));
     open.order_by_desc(payment_order::Column::Id).one(&app.db).await.unwrap()
 }
 
@@ -83,7 +85,7 @@ async fn paid_enrolments(app: &TestApp) -> usize {
 /// Waits (bounded) until the order is paid here.
 async fn until_paid(app: &TestApp, no: &str) {
     for _ in 0..100 {
-        if order(app, no).await.status == "paid" {
+        if order(app, no).await.status == OrderStatus::Paid {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
@@ -109,9 +111,9 @@ fn the_same_notification_ten_times_at_once_changes_state_once() {
         }
         let payments = payment::Entity::find().all(&app.db).await.unwrap();
         assert_eq!(payments.len(), 1);
-        assert_eq!((payments[0].outcome.as_str(), payments[0].source.as_str()), ("applied", "notify"));
+        assert_eq!((payments[0].outcome, payments[0].source.as_str()), (Outcome::Applied, "notify"));
         let o = order(&app, &no).await;
-        assert_eq!((o.status.as_str(), o.method.as_deref()), ("paid", Some("alipay")));
+        assert_eq!((o.status, o.method.as_deref()), (OrderStatus::Paid, Some("alipay")));
         assert_eq!(paid_enrolments(&app).await, 1);
         assert!(app.registrations().await[0].locked_at.is_some());
         let status = app.get("/register/status", Some(&cookie)).await;
@@ -178,7 +180,7 @@ fn forged_or_mismatched_notifications_are_refused_and_change_nothing() {
         assert_eq!(books(&app).await, before);
         // The genuine one still works.
         assert_eq!(notify(&app, &genuine).await.0, StatusCode::OK);
-        assert_eq!(order(&app, &first).await.status, "paid");
+        assert_eq!(order(&app, &first).await.status, OrderStatus::Paid);
     })
 }
 
@@ -202,7 +204,7 @@ fn a_notification_before_the_browser_returns_and_a_return_without_one() {
         assert!(page.body.contains("处理中") && page.body.contains("请不要重复支付"), "{}", page.body);
         app.sandbox.pay(MERCHANT, &no, "alipay").expect("paid");
         app.get(&format!("{}?out_trade_no={no}", app::urls::PAY_RETURN), Some(&cookie)).await;
-        assert_eq!(order(&app, &no).await.status, "paid");
+        assert_eq!(order(&app, &no).await.status, OrderStatus::Paid);
         let recorded = payment::Entity::find().filter(payment::Column::OrderNo.eq(&no)).one(&app.db).await.unwrap();
         assert_eq!(recorded.unwrap().source, "query");
         let status = app.get("/register/status", Some(&cookie)).await;
@@ -225,8 +227,8 @@ fn a_lost_notification_is_found_by_reconciliation_and_by_a_restart() {
         assert_eq!(pay::reconcile(&app.state).await.unwrap(), 0);
         app.clock.set(app.clock.now() + pay::CHECK_AFTER + Duration::seconds(1));
         assert_eq!(pay::reconcile(&app.state).await.unwrap(), 2);
-        assert_eq!(order(&app, &first).await.status, "paid");
-        assert_eq!(order(&app, &second).await.status, "paid");
+        assert_eq!(order(&app, &first).await.status, OrderStatus::Paid);
+        assert_eq!(order(&app, &second).await.status, OrderStatus::Paid);
         assert_eq!(pay::reconcile(&app.state).await.unwrap(), 0, "nothing left open");
 
         // The server dies between the payment and its notification: on start it asks about
@@ -235,7 +237,7 @@ fn a_lost_notification_is_found_by_reconciliation_and_by_a_restart() {
         app.sandbox.pay(MERCHANT, &third, "alipay").expect("paid");
         let restarted = app.restart().await;
         assert_eq!(pay::reconcile_on_start(&restarted).await.unwrap(), 1);
-        assert_eq!(order(&app, &third).await.status, "paid");
+        assert_eq!(order(&app, &third).await.status, OrderStatus::Paid);
         assert_eq!(paid_enrolments(&app).await, 3);
     })
 }
@@ -254,7 +256,7 @@ fn an_unpaid_order_is_closed_before_its_seats_go_and_a_late_payment_is_owed_back
         assert_eq!(swept.released, 0, "an open order holds its seat");
         // Reconciliation closes it at the platform, then here; then the seat may go.
         assert_eq!(pay::reconcile(&app.state).await.unwrap(), 1);
-        assert_eq!(order(&app, &no).await.status, "closed");
+        assert_eq!(order(&app, &no).await.status, OrderStatus::Closed);
         assert_eq!(app.sandbox.status(MERCHANT, &no).as_deref(), Some(protocol::TRADE_CLOSED));
         assert!(app.registrations().await[0].locked_at.is_none(), "nothing paid: unlocked again");
         let swept = app::server::sweeper::sweep(&app.db, app.clock.now(), 10).await.unwrap();
@@ -281,10 +283,10 @@ fn an_unpaid_order_is_closed_before_its_seats_go_and_a_late_payment_is_owed_back
         let recorded = payment::Entity::find().all(&app.db).await.unwrap();
         assert_eq!(recorded.len(), 1);
         assert_eq!(
-            (recorded[0].outcome.as_str(), recorded[0].refund_reason.as_deref()),
-            ("refund_due", Some("order_closed"))
+            (recorded[0].outcome, recorded[0].refund_reason),
+            (Outcome::RefundDue, Some(RefundReason::OrderClosed))
         );
-        assert_eq!(order(&app, &no).await.status, "closed");
+        assert_eq!(order(&app, &no).await.status, OrderStatus::Closed);
         assert_eq!(offered_subject::Entity::find().all(&app.db).await.unwrap(), seats_before, "no seat taken back");
         assert_ne!(seats_before, seats_then);
         // A day has passed: the session has ended; the candidate signs in again.
@@ -386,6 +388,6 @@ fn no_js_payment_posts_redirect_to_the_platform_and_refresh() {
         app.sandbox.pay(MERCHANT, &no, "alipay").unwrap();
         let refreshed = app.post_form(app::urls::PAYMENT_RESULT, &[], Some(&cookie)).await;
         assert_eq!(refreshed.location(), Some(app::urls::PAYMENT_RESULT));
-        assert_eq!(order(&app, &no).await.status, "paid");
+        assert_eq!(order(&app, &no).await.status, OrderStatus::Paid);
     })
 }

@@ -1,5 +1,5 @@
 //! An order sent to the payment platform for some of a registration's unpaid subjects
-//! (migration 6). `status`: `open`, `paid` or `closed`.
+//! (migration 6).
 
 use sea_orm::entity::prelude::*;
 
@@ -13,7 +13,7 @@ pub struct Model {
     pub order_no: String,
     pub registration_id: i32,
     pub pass_id: i32,
-    pub status: String,
+    pub status: OrderStatus,
     pub amount_fen: i64,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
@@ -25,3 +25,17 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Where an order is (the column's CHECK allows exactly these words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum OrderStatus {
+    /// At the platform, not yet paid (at most one per registration).
+    #[sea_orm(string_value = "open")]
+    Open,
+    #[sea_orm(string_value = "paid")]
+    Paid,
+    /// Closed unpaid: no money was taken, or money that came later is owed back.
+    #[sea_orm(string_value = "closed")]
+    Closed,
+}

@@ -42,3 +42,11 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// `holdings_version + 1`: what every statement that changes what a registration holds sets
+/// the version to (the seat desk, payments starting and closing, the sweeper; the one raw
+/// PostgreSQL statement, `seats::CLAIM_ONE_PG`, spells the same).
+pub fn raised_holdings_version() -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Expr, ExprTrait};
+    Expr::col(Column::HoldingsVersion).add(1)
+}

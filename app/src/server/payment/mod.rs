@@ -55,7 +55,7 @@ async fn record(state: &AppState, paid: &Paid, source: &'static str) -> Result<A
         }
         Applied::AlreadyRecorded => tracing::info!(order = %paid.order_no, source, "payment already recorded"),
         Applied::RefundDue { reason } => {
-            tracing::warn!(order = %paid.order_no, trade = %paid.trade_no, reason, source, "payment recorded for refund")
+            tracing::warn!(order = %paid.order_no, trade = %paid.trade_no, ?reason, source, "payment recorded for refund")
         }
         Applied::UnknownOrder => tracing::warn!(order = %paid.order_no, source, "payment for an unknown order refused"),
         Applied::WrongAmount => tracing::warn!(order = %paid.order_no, source, "payment with the wrong amount refused"),
@@ -152,7 +152,7 @@ async fn back(State(state): State<AppState>, Query(q): Query<HashMap<String, Str
     if let Some(no) = q.get("out_trade_no") {
         let open = payment_order::Entity::find()
             .filter(payment_order::Column::OrderNo.eq(no.as_str()))
-            .filter(payment_order::Column::Status.eq(orders::OPEN));
+            .filter(payment_order::Column::Status.eq(orders::OrderStatus::Open));
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         match open.one(state.db.read()).await {
             Ok(Some(order)) => {

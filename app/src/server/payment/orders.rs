@@ -15,9 +15,8 @@ use sea_orm::{
     QueryFilter, QueryOrder, TransactionTrait,
 };
 
-pub const OPEN: &str = "open";
-pub const PAID: &str = "paid";
-pub const CLOSED: &str = "closed";
+use super::super::entity::payment::{Outcome, RefundReason};
+pub use super::super::entity::payment_order::OrderStatus;
 
 /// However close the subjects' deadline, a new order leaves this long to pay.
 pub const PAY_GRACE: Duration = Duration::minutes(15);
@@ -44,7 +43,7 @@ pub enum Applied {
     /// This platform trade was recorded before (a replayed or repeated notification).
     AlreadyRecorded,
     /// Recorded, but the order was closed or paid by another trade: owed back.
-    RefundDue { reason: &'static str },
+    RefundDue { reason: RefundReason },
     /// No such order: nothing recorded.
     UnknownOrder,
     /// The amount differs from the order's: nothing recorded.
@@ -55,7 +54,7 @@ pub enum Applied {
 async fn take_registration(txn: &DatabaseTransaction, registration_id: i32, now: DateTime<Utc>) -> Result<bool, DbErr> {
     let r = registration::Entity::update_many()
         .col_expr(registration::Column::UpdatedAt, Expr::value(now))
-        .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
+        .col_expr(registration::Column::HoldingsVersion, registration::raised_holdings_version())
         .filter(registration::Column::Id.eq(registration_id))
         .exec(txn)
         .await?;
@@ -68,7 +67,7 @@ pub async fn open_order_of(
 ) -> Result<Option<payment_order::Model>, DbErr> {
     payment_order::Entity::find()
         .filter(payment_order::Column::RegistrationId.eq(registration_id))
-        .filter(payment_order::Column::Status.eq(OPEN))
+        .filter(payment_order::Column::Status.eq(OrderStatus::Open))
         .one(db)
         .await
 }
@@ -99,7 +98,7 @@ pub async fn start(
             Func::coalesce([Expr::col(registration::Column::LockedAt), Expr::value(now)]).into(),
         )
         .col_expr(registration::Column::UpdatedAt, Expr::value(now))
-        .col_expr(registration::Column::HoldingsVersion, Expr::col(registration::Column::HoldingsVersion).add(1))
+        .col_expr(registration::Column::HoldingsVersion, registration::raised_holdings_version())
         .filter(registration::Column::Id.eq(registration_id))
         .exec(&txn)
         .await?;
@@ -138,7 +137,7 @@ pub async fn start(
             order_no: Set(order_number(province_code, now)),
             registration_id: Set(registration_id),
             pass_id: Set(pass_id),
-            status: Set(OPEN.into()),
+            status: Set(OrderStatus::Open),
             amount_fen: Set(amount),
             created_at: Set(now),
             expires_at: Set(std::cmp::max(deadline, now + PAY_GRACE)),
@@ -190,10 +189,10 @@ pub async fn apply(db: &DatabaseConnection, paid: &Paid, source: &str, now: Date
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::Custom("an order vanished".into()))?;
-    let refund_reason = match order.status.as_str() {
-        OPEN => None,
-        PAID => Some("already_paid"),
-        _ => Some("order_closed"),
+    let refund_reason = match order.status {
+        OrderStatus::Open => None,
+        OrderStatus::Paid => Some(RefundReason::AlreadyPaid),
+        OrderStatus::Closed => Some(RefundReason::OrderClosed),
     };
     let recorded = payment::Entity::insert(payment::ActiveModel {
         trade_no: Set(paid.trade_no.clone()),
@@ -204,8 +203,8 @@ pub async fn apply(db: &DatabaseConnection, paid: &Paid, source: &str, now: Date
         platform_paid_at: Set(paid.paid_at.clone()),
         received_at: Set(now),
         source: Set(source.into()),
-        outcome: Set(if refund_reason.is_some() { "refund_due" } else { "applied" }.into()),
-        refund_reason: Set(refund_reason.map(str::to_owned)),
+        outcome: Set(if refund_reason.is_some() { Outcome::RefundDue } else { Outcome::Applied }),
+        refund_reason: Set(refund_reason),
         ..Default::default()
     })
     .on_conflict(OnConflict::column(payment::Column::TradeNo).do_nothing().to_owned())
@@ -220,12 +219,12 @@ pub async fn apply(db: &DatabaseConnection, paid: &Paid, source: &str, now: Date
         return Ok(Applied::RefundDue { reason });
     }
     let marked = payment_order::Entity::update_many()
-        .col_expr(payment_order::Column::Status, Expr::value(PAID))
+        .col_expr(payment_order::Column::Status, Expr::value(OrderStatus::Paid))
         .col_expr(payment_order::Column::PaidAt, Expr::value(now))
         .col_expr(payment_order::Column::TradeNo, Expr::value(paid.trade_no.clone()))
         .col_expr(payment_order::Column::Method, Expr::value(paid.method.clone()))
         .filter(payment_order::Column::Id.eq(order.id))
-        .filter(payment_order::Column::Status.eq(OPEN))
+        .filter(payment_order::Column::Status.eq(OrderStatus::Open))
         .exec(&txn)
         .await?;
     if marked.rows_affected != 1 {
@@ -240,7 +239,7 @@ pub async fn apply(db: &DatabaseConnection, paid: &Paid, source: &str, now: Date
         .await?;
     txn.commit().await?;
     let order = payment_order::Model {
-        status: PAID.into(),
+        status: OrderStatus::Paid,
         paid_at: Some(now),
         trade_no: Some(paid.trade_no.clone()),
         method: Some(paid.method.clone()),
@@ -257,10 +256,10 @@ pub async fn close(db: &DatabaseConnection, order: &payment_order::Model, now: D
     let txn = db.begin().await?;
     take_registration(&txn, order.registration_id, now).await?;
     let closed = payment_order::Entity::update_many()
-        .col_expr(payment_order::Column::Status, Expr::value(CLOSED))
+        .col_expr(payment_order::Column::Status, Expr::value(OrderStatus::Closed))
         .col_expr(payment_order::Column::ClosedAt, Expr::value(now))
         .filter(payment_order::Column::Id.eq(order.id))
-        .filter(payment_order::Column::Status.eq(OPEN))
+        .filter(payment_order::Column::Status.eq(OrderStatus::Open))
         .exec(&txn)
         .await?;
     if closed.rows_affected == 0 {
@@ -304,7 +303,7 @@ pub async fn due(
     use sea_orm::{Condition, QuerySelect};
     let before = now - age;
     payment_order::Entity::find()
-        .filter(payment_order::Column::Status.eq(OPEN))
+        .filter(payment_order::Column::Status.eq(OrderStatus::Open))
         .filter(
             Condition::any().add(payment_order::Column::ExpiresAt.lte(now)).add(
                 Condition::all().add(payment_order::Column::CreatedAt.lte(before)).add(
@@ -356,7 +355,7 @@ pub async fn refunds_of(db: &impl ConnectionTrait, registration_id: i32) -> Resu
         .and_where(Expr::col(payment_order::Column::RegistrationId).eq(registration_id))
         .to_owned();
     payment::Entity::find()
-        .filter(payment::Column::Outcome.eq("refund_due"))
+        .filter(payment::Column::Outcome.eq(Outcome::RefundDue))
         .filter(payment::Column::OrderId.in_subquery(orders))
         .order_by_asc(payment::Column::Id)
         .all(db)
