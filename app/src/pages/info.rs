@@ -93,47 +93,47 @@ fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
         <form method="post" action=urls::INFO novalidate on:submit=on_submit>
             <fieldset class="fieldset" disabled=read_only.is_some()>
                 <legend class="fieldset__legend">"基本信息"</legend>
-                <SelectField spec=GENDER options=genders value=kit.value(|f| &f.gender)
-                    on_change=kit.on_choose(GENDER.name, |f, v| f.gender = v) errors=state.errors />
-                <TextField spec=BIRTH_DATE value=kit.value(|f| &f.birth_date)
-                    on_input=kit.on_input(BIRTH_DATE.name, |f, v| f.birth_date = v)
+                <SelectField spec=GENDER options=genders value=kit.value(|f| &f.personal.gender)
+                    on_change=kit.on_choose(GENDER.name, |f, v| f.personal.gender = v) errors=state.errors />
+                <TextField spec=BIRTH_DATE value=kit.value(|f| &f.personal.birth_date)
+                    on_input=kit.on_input(BIRTH_DATE.name, |f, v| f.personal.birth_date = v)
                     on_leave=kit.on_leave(BIRTH_DATE.name) errors=state.errors
                     notes=kit.notes_of(BIRTH_DATE.name) hint="按“年-月-日”填写，如 2001-02-03；应与证件一致" />
-                <SelectField spec=ETHNICITY options=list(codes::ethnicity()) value=kit.value(|f| &f.ethnicity)
-                    on_change=kit.on_choose(ETHNICITY.name, |f, v| f.ethnicity = v) errors=state.errors />
-                <SelectField spec=OCCUPATION options=list(codes::occupation()) value=kit.value(|f| &f.occupation)
-                    on_change=kit.on_choose(OCCUPATION.name, |f, v| f.occupation = v) errors=state.errors />
-                <SelectField spec=EDUCATION options=list(codes::education()) value=kit.value(|f| &f.education)
-                    on_change=kit.on_choose(EDUCATION.name, |f, v| f.education = v) errors=state.errors />
-                <SelectField spec=TRAINING options=list(codes::training()) value=kit.value(|f| &f.training_type)
-                    on_change=kit.on_choose(TRAINING.name, |f, v| f.training_type = v) errors=state.errors />
+                <SelectField spec=ETHNICITY options=list(codes::ethnicity()) value=kit.value(|f| &f.personal.ethnicity)
+                    on_change=kit.on_choose(ETHNICITY.name, |f, v| f.personal.ethnicity = v) errors=state.errors />
+                <SelectField spec=OCCUPATION options=list(codes::occupation()) value=kit.value(|f| &f.personal.occupation)
+                    on_change=kit.on_choose(OCCUPATION.name, |f, v| f.personal.occupation = v) errors=state.errors />
+                <SelectField spec=EDUCATION options=list(codes::education()) value=kit.value(|f| &f.personal.education)
+                    on_change=kit.on_choose(EDUCATION.name, |f, v| f.personal.education = v) errors=state.errors />
+                <SelectField spec=TRAINING options=list(codes::training()) value=kit.value(|f| &f.personal.training_type)
+                    on_change=kit.on_choose(TRAINING.name, |f, v| f.personal.training_type = v) errors=state.errors />
             </fieldset>
             <fieldset class="fieldset" disabled=read_only.is_some()>
                 <legend class="fieldset__legend">"联系方式"</legend>
-                <TextField spec=POSTCODE value=kit.value(|f| &f.postcode)
-                    on_input=kit.on_input(POSTCODE.name, |f, v| f.postcode = v)
+                <TextField spec=POSTCODE value=kit.value(|f| &f.contact.postcode)
+                    on_input=kit.on_input(POSTCODE.name, |f, v| f.contact.postcode = v)
                     on_leave=kit.on_leave(POSTCODE.name) errors=state.errors notes=kit.notes_of(POSTCODE.name)
                     hint="6位数字" />
-                <TextField spec=ADDRESS value=kit.value(|f| &f.address)
-                    on_input=kit.on_input(ADDRESS.name, |f, v| f.address = v)
+                <TextField spec=ADDRESS value=kit.value(|f| &f.contact.address)
+                    on_input=kit.on_input(ADDRESS.name, |f, v| f.contact.address = v)
                     on_leave=kit.on_leave(ADDRESS.name) errors=state.errors notes=kit.notes_of(ADDRESS.name) />
-                <TextField spec=EMAIL input_type="email" value=kit.value(|f| &f.email)
-                    on_input=kit.on_input(EMAIL.name, |f, v| f.email = v)
+                <TextField spec=EMAIL input_type="email" value=kit.value(|f| &f.contact.email)
+                    on_input=kit.on_input(EMAIL.name, |f, v| f.contact.email = v)
                     on_leave=kit.on_leave(EMAIL.name) errors=state.errors notes=kit.notes_of(EMAIL.name) />
             </fieldset>
             <fieldset class="fieldset" disabled=read_only.is_some()>
                 <legend class="fieldset__legend">"学校信息（在校生填写）"</legend>
-                <TextField spec=DEPARTMENT value=kit.value(|f| &f.department)
-                    on_input=kit.on_input(DEPARTMENT.name, |f, v| f.department = v)
+                <TextField spec=DEPARTMENT value=kit.value(|f| &f.school.department)
+                    on_input=kit.on_input(DEPARTMENT.name, |f, v| f.school.department = v)
                     on_leave=kit.on_leave(DEPARTMENT.name) errors=state.errors notes=kit.notes_of(DEPARTMENT.name) />
-                <TextField spec=MAJOR value=kit.value(|f| &f.major)
-                    on_input=kit.on_input(MAJOR.name, |f, v| f.major = v)
+                <TextField spec=MAJOR value=kit.value(|f| &f.school.major)
+                    on_input=kit.on_input(MAJOR.name, |f, v| f.school.major = v)
                     on_leave=kit.on_leave(MAJOR.name) errors=state.errors notes=kit.notes_of(MAJOR.name) />
-                <TextField spec=CLASS value=kit.value(|f| &f.class_name)
-                    on_input=kit.on_input(CLASS.name, |f, v| f.class_name = v)
+                <TextField spec=CLASS value=kit.value(|f| &f.school.class_name)
+                    on_input=kit.on_input(CLASS.name, |f, v| f.school.class_name = v)
                     on_leave=kit.on_leave(CLASS.name) errors=state.errors notes=kit.notes_of(CLASS.name) />
-                <TextField spec=STUDENT_NO value=kit.value(|f| &f.student_no)
-                    on_input=kit.on_input(STUDENT_NO.name, |f, v| f.student_no = v)
+                <TextField spec=STUDENT_NO value=kit.value(|f| &f.school.student_no)
+                    on_input=kit.on_input(STUDENT_NO.name, |f, v| f.school.student_no = v)
                     on_leave=kit.on_leave(STUDENT_NO.name) errors=state.errors notes=kit.notes_of(STUDENT_NO.name) />
             </fieldset>
             {read_only.is_none().then(|| view! {

@@ -16,8 +16,11 @@ use super::seats::{self, Choice, Claim, SeatError};
 use crate::domain::{DocumentNumber, DocumentType};
 use crate::urls::{self, Notice};
 use crate::validation::agreement::AgreementForm;
+use crate::validation::contact::ContactForm;
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
+use crate::validation::personal::PersonalForm;
+use crate::validation::school::SchoolForm;
 use crate::validation::subjects::{
     choice_error, yuan, ChoiceError, HeldSubject, OfferedSubject, SubjectForm, ValidChoice,
 };
@@ -318,19 +321,21 @@ fn saved_info(reg: &registration::Model) -> Option<InfoForm> {
     reg.personal_saved_at?;
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     Some(InfoForm {
-        gender: o(&reg.gender),
-        birth_date: reg.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
-        ethnicity: o(&reg.ethnicity),
-        occupation: o(&reg.occupation),
-        education: o(&reg.education),
-        training_type: o(&reg.training_type),
-        postcode: o(&reg.postcode),
-        address: o(&reg.address),
-        email: o(&reg.contact_email),
-        department: o(&reg.department),
-        major: o(&reg.major),
-        class_name: o(&reg.class_name),
-        student_no: o(&reg.student_no),
+        personal: PersonalForm {
+            gender: o(&reg.gender),
+            birth_date: reg.birth_date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+            ethnicity: o(&reg.ethnicity),
+            occupation: o(&reg.occupation),
+            education: o(&reg.education),
+            training_type: o(&reg.training_type),
+        },
+        contact: ContactForm { postcode: o(&reg.postcode), address: o(&reg.address), email: o(&reg.contact_email) },
+        school: SchoolForm {
+            department: o(&reg.department),
+            major: o(&reg.major),
+            class_name: o(&reg.class_name),
+            student_no: o(&reg.student_no),
+        },
     })
 }
 

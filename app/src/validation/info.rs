@@ -8,35 +8,16 @@ use super::school::{SchoolForm, ValidSchool};
 use super::{contact, personal, school, Ctx, FieldErrors, FieldNote};
 use serde::{Deserialize, Serialize};
 
-/// The form exactly as posted; field names are those of the three parts.
+/// The form exactly as posted: the three parts' fields side by side (flattened, so the
+/// field names are the parts' own, in the post and in JSON alike).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InfoForm {
-    #[serde(default)]
-    pub gender: String,
-    #[serde(default)]
-    pub birth_date: String,
-    #[serde(default)]
-    pub ethnicity: String,
-    #[serde(default)]
-    pub occupation: String,
-    #[serde(default)]
-    pub education: String,
-    #[serde(default)]
-    pub training_type: String,
-    #[serde(default)]
-    pub postcode: String,
-    #[serde(default)]
-    pub address: String,
-    #[serde(default)]
-    pub email: String,
-    #[serde(default)]
-    pub department: String,
-    #[serde(default)]
-    pub major: String,
-    #[serde(default)]
-    pub class_name: String,
-    #[serde(default)]
-    pub student_no: String,
+    #[serde(flatten)]
+    pub personal: PersonalForm,
+    #[serde(flatten)]
+    pub contact: ContactForm,
+    #[serde(flatten)]
+    pub school: SchoolForm,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,67 +28,25 @@ pub struct ValidInfo {
 }
 
 impl InfoForm {
-    pub fn personal(&self) -> PersonalForm {
-        PersonalForm {
-            gender: self.gender.clone(),
-            birth_date: self.birth_date.clone(),
-            ethnicity: self.ethnicity.clone(),
-            occupation: self.occupation.clone(),
-            education: self.education.clone(),
-            training_type: self.training_type.clone(),
-        }
-    }
-
-    pub fn contact(&self) -> ContactForm {
-        ContactForm { postcode: self.postcode.clone(), address: self.address.clone(), email: self.email.clone() }
-    }
-
-    pub fn school(&self) -> SchoolForm {
-        SchoolForm {
-            department: self.department.clone(),
-            major: self.major.clone(),
-            class_name: self.class_name.clone(),
-            student_no: self.student_no.clone(),
-        }
-    }
-
-    fn from_parts(p: PersonalForm, c: ContactForm, s: SchoolForm) -> Self {
-        Self {
-            gender: p.gender,
-            birth_date: p.birth_date,
-            ethnicity: p.ethnicity,
-            occupation: p.occupation,
-            education: p.education,
-            training_type: p.training_type,
-            postcode: c.postcode,
-            address: c.address,
-            email: c.email,
-            department: s.department,
-            major: s.major,
-            class_name: s.class_name,
-            student_no: s.student_no,
-        }
-    }
-
     /// A new form: gender and birth date pre-filled from the document where it encodes them.
     pub fn prefilled(facts: &DocFacts) -> Self {
-        Self::from_parts(PersonalForm::prefilled(facts), ContactForm::default(), SchoolForm::default())
+        Self { personal: PersonalForm::prefilled(facts), ..Self::default() }
     }
 
     pub fn normalize(&self) -> (InfoForm, Vec<FieldNote>) {
-        let (p, mut notes) = self.personal().normalize();
-        let (c, n) = self.contact().normalize();
+        let (personal, mut notes) = self.personal.normalize();
+        let (contact, n) = self.contact.normalize();
         notes.extend(n);
-        let (s, n) = self.school().normalize();
+        let (school, n) = self.school.normalize();
         notes.extend(n);
-        (Self::from_parts(p, c, s), notes)
+        (Self { personal, contact, school }, notes)
     }
 
     /// Every part's errors, in page order.
     pub fn parse(&self, ctx: &Ctx, facts: &DocFacts) -> Result<ValidInfo, FieldErrors> {
-        let personal = self.personal().parse_with(ctx, facts);
-        let contact = self.contact().parse(ctx);
-        let school = self.school().parse(ctx);
+        let personal = self.personal.parse_with(ctx, facts);
+        let contact = self.contact.parse(ctx);
+        let school = self.school.parse(ctx);
         match (personal, contact, school) {
             (Ok(personal), Ok(contact), Ok(school)) => Ok(ValidInfo { personal, contact, school }),
             (p, c, s) => {
@@ -135,7 +74,9 @@ mod tests {
     #[test]
     fn all_parts_judged_in_page_order() {
         let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
-        let form = InfoForm { postcode: "12".into(), student_no: "学号".into(), ..Default::default() };
+        let mut form = InfoForm::default();
+        form.contact.postcode = "12".into();
+        form.school.student_no = "学号".into();
         let codes: Vec<String> =
             form.parse(&ctx, &DocFacts::default()).unwrap_err().iter().map(|e| e.code.clone()).collect();
         assert_eq!(
@@ -154,17 +95,34 @@ mod tests {
     }
 
     #[test]
+    fn the_parts_travel_as_one_flat_form() {
+        let mut form = InfoForm::default();
+        form.personal.gender = "male".into();
+        form.contact.postcode = "830000".into();
+        form.school.class_name = "1班".into();
+        let json = serde_json::to_value(&form).unwrap();
+        assert_eq!(json["gender"], "male");
+        assert_eq!(json["postcode"], "830000");
+        assert_eq!(json["class_name"], "1班");
+        assert_eq!(json.as_object().unwrap().len(), 13, "{json}");
+        let back: InfoForm =
+            serde_json::from_value(serde_json::json!({"postcode": "830000", "major": "计算机"})).unwrap();
+        assert_eq!((back.contact.postcode.as_str(), back.school.major.as_str()), ("830000", "计算机"));
+        assert_eq!(back.personal, PersonalForm::default());
+    }
+
+    #[test]
     fn prefilled_from_the_document_and_checked_against_it() {
         let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
         let doc = DocumentNumber::parse(DocumentType::ResidentId, "11010519491231002X", ctx.today).unwrap();
         let facts = DocFacts::of(Some(&doc));
         let mut form = InfoForm::prefilled(&facts);
-        assert_eq!((form.gender.as_str(), form.birth_date.as_str()), ("female", "1949-12-31"));
-        form.ethnicity = "01".into();
-        form.occupation = "01".into();
-        form.education = "21".into();
-        form.training_type = "3".into();
-        form.gender = "male".into();
+        assert_eq!((form.personal.gender.as_str(), form.personal.birth_date.as_str()), ("female", "1949-12-31"));
+        form.personal.ethnicity = "01".into();
+        form.personal.occupation = "01".into();
+        form.personal.education = "21".into();
+        form.personal.training_type = "3".into();
+        form.personal.gender = "male".into();
         let e = form.parse(&ctx, &facts).unwrap_err();
         assert_eq!(e.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["gender.mismatch"]);
     }
