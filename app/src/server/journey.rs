@@ -102,11 +102,6 @@ fn require_open(window: WindowState) -> Result<(), AppError> {
     }
 }
 
-/// Why the registration cannot change now, or `None` if it can: the page puts it into words.
-fn read_only_reason(now: DateTime<Utc>, s: &OpenSession, reg: &registration::Model) -> Option<AppError> {
-    require_changeable(now, s, reg).err()
-}
-
 /// Whether the registration may change now: not once locked (rule 4), and only inside its
 /// site's window (rule 9). The one verdict behind every step's read-only page and refusal
 /// (the subject step adds its own gate, `subjects_gate`).
@@ -350,7 +345,7 @@ pub async fn info_page(call: &Call) -> Result<InfoPage, AppError> {
         identity,
         facts,
         saved: saved_info(&reg).unwrap_or_else(|| InfoForm::prefilled(&facts)),
-        read_only: read_only_reason(call.state.clock.now(), &s, &reg),
+        read_only: require_changeable(call.state.clock.now(), &s, &reg).err(),
     })
 }
 
@@ -534,7 +529,7 @@ pub async fn photo_page(call: &Call) -> Result<PhotoPage, AppError> {
         spec: Default::default(),
         saved: reg.photo_key.is_some(),
         version: reg.photo_saved_at.map(|t| t.timestamp().to_string()).unwrap_or_default(),
-        read_only: read_only_reason(call.state.clock.now(), &s, &reg),
+        read_only: require_changeable(call.state.clock.now(), &s, &reg).err(),
     })
 }
 
@@ -618,7 +613,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
             published: format_beijing(n.published_at),
         })
         .collect();
-    let reason = read_only_reason(now, &s, &reg);
+    let reason = require_changeable(now, &s, &reg).err();
     let window_open = require_open(window_for(now, &s, reg.site_code.as_deref())).is_ok();
     let max = site.map_or(0, |x| usize::try_from(x.offering.max_subjects).unwrap_or(0));
     Ok(StatusPage {
