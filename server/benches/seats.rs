@@ -104,7 +104,7 @@ fn choice(registration_id: i32, site: &str, claim: Claim, version: i32) -> Choic
 
 /// The subjects offered at `site`, each set to `seats` seats.
 async fn subjects_at(db: &DatabaseConnection, site: &str, seats: i32) -> Vec<Claim> {
-    let session = app::server::repo::open_session(db).await.expect("session").expect("an open session");
+    let session = app::server::journey::repo::open_session(db).await.expect("session").expect("an open session");
     let mut claims = Vec::new();
     for (offered, subject) in &session.site(site).expect("seeded site").subjects {
         let mut row: offered_subject::ActiveModel = offered.clone().into();

@@ -13,7 +13,7 @@
 //! The server runs on its own two-worker runtime, as in production; the clients run on
 //! another. Rate limits are off (factor 0) so they do not cap the storm.
 
-use app::server::password::{owasp_params, verify_with_memory};
+use app::server::passes::password::{owasp_params, verify_with_memory};
 use app::server::Clock;
 use argon2::password_hash::{PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Version};

@@ -3,13 +3,14 @@
 //!
 //! 1. gzip of a real page (the sign-up page as the router renders it) at levels 1, 2 and 4 with
 //!    the server's own gzip backend (zlib-rs, server/Cargo.toml), µs per page and bytes;
-//! 2. storing an uploaded photo (`photos::process`: the header rule, a full decode and a fresh
+//! 2. storing an uploaded photo (`process::process`: the header rule, a full decode and a fresh
 //!    JPEG encode) of the browser suite's 480×640 fixture, ms per photo.
 //!
 //! Each figure is the median of 15 rounds, so a busy moment of the shared machine moves it less.
 
 use app::domain::photo::PhotoSpec;
-use app::server::{photos, Clock};
+use app::server::photos::process;
+use app::server::Clock;
 use axum::body::Body;
 use http::Request;
 use server::config::Settings;
@@ -64,9 +65,9 @@ fn main() {
 
     let fixture =
         std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../end2end/fixtures/photo.jpg")).expect("fixture");
-    let stored = rt.block_on(photos::process(fixture.clone(), PhotoSpec::default())).expect("valid photo");
+    let stored = rt.block_on(process::process(fixture.clone(), PhotoSpec::default())).expect("valid photo");
     let t = median_per_call(20, || {
-        rt.block_on(photos::process(fixture.clone(), PhotoSpec::default())).expect("valid photo");
+        rt.block_on(process::process(fixture.clone(), PhotoSpec::default())).expect("valid photo");
     });
     println!(
         "storing a photo ({}×{}, {} B in, {} B stored): {:.2} ms",

@@ -4,7 +4,7 @@
 use app::server::crypto::DataKey;
 use app::server::payment::gateway::SandboxGateway;
 use app::server::payment::Payments;
-use app::server::photo_store::{self, PhotoStoreConfig, S3Config};
+use app::server::photos::store::{self, PhotoStoreConfig, S3Config};
 use leptos::config::get_configuration;
 use leptos::prelude::LeptosOptions;
 use pay_protocol::{SigningKey, VerifyingKey};
@@ -120,7 +120,7 @@ impl Settings {
         };
         let photo_store = match var("PHOTO_STORE").as_deref().map(str::trim) {
             None | Some("local") => PhotoStoreConfig::Local {
-                dir: var("PHOTO_DIR").unwrap_or_else(|| photo_store::DEFAULT_DIR.to_owned()).into(),
+                dir: var("PHOTO_DIR").unwrap_or_else(|| store::DEFAULT_DIR.to_owned()).into(),
             },
             Some("s3") => {
                 let need = |name: &str| var(name).ok_or_else(|| ConfigError(format!("PHOTO_STORE=s3 needs {name}")));
@@ -129,7 +129,7 @@ impl Settings {
                     allow_http: endpoint.as_deref().is_some_and(|e| e.starts_with("http://")),
                     endpoint,
                     bucket: need("S3_BUCKET")?,
-                    region: var("S3_REGION").unwrap_or_else(|| photo_store::DEFAULT_REGION.to_owned()),
+                    region: var("S3_REGION").unwrap_or_else(|| store::DEFAULT_REGION.to_owned()),
                     access_key_id: need("S3_ACCESS_KEY_ID")?,
                     secret_access_key: need("S3_SECRET_ACCESS_KEY")?.into(),
                 })

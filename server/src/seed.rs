@@ -209,7 +209,7 @@ where
 /// thousands of passwords is not what they measure. Returns the registrations' ids.
 pub async fn load_candidates(db: &DatabaseConnection, n: usize, now: DateTime<Utc>) -> Result<Vec<i32>, DbErr> {
     use app::server::entity::{pass, registration};
-    let session = app::server::repo::open_session(db)
+    let session = app::server::journey::repo::open_session(db)
         .await?
         .ok_or_else(|| DbErr::Custom("load: no open exam session (seed the demo first)".into()))?
         .session

@@ -6,7 +6,7 @@ use app::server::call::resolve_session;
 use app::server::db::Db;
 use app::server::limits::{RateLimits, TrustedProxies};
 use app::server::mail::Mailer;
-use app::server::password::Passwords;
+use app::server::passes::password::Passwords;
 use app::server::seats::SeatDesk;
 use app::server::{AppState, Clock};
 use app::{shell, App};
@@ -54,10 +54,12 @@ pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, Conf
         trusted_proxies: Arc::new(trusted_proxies),
         mailer,
         public_url: settings.public_url.trim_end_matches('/').into(),
-        photos: app::server::photo_store::from_config(&settings.photo_store)
+        photos: app::server::photos::store::from_config(&settings.photo_store)
             .map_err(|e| ConfigError(format!("photo store: {e}")))?,
         payments: settings.payments()?,
-        catalogue: Arc::new(app::server::catalogue::Catalogue::new(app::server::catalogue::DEFAULT_TTL)),
+        catalogue: Arc::new(app::server::journey::catalogue::Catalogue::new(
+            app::server::journey::catalogue::DEFAULT_TTL,
+        )),
         assets: Arc::new(
             Assets::load(std::path::Path::new(settings.leptos.site_root.as_ref()))
                 .map_err(|e| ConfigError(format!("static files under {}: {e}", settings.leptos.site_root)))?,
@@ -82,7 +84,7 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         // No-JS form posts to the page URLs (GET of the same paths is the Leptos route).
         .merge(app::server::forms::routes())
-        .merge(app::server::photo_upload::routes())
+        .merge(app::server::photos::upload::routes())
         .merge(app::server::payment::routes())
         .leptos_routes_with_context(
             &state,
@@ -157,7 +159,7 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
             limits.tidy();
             // Rule 7: release unpaid subjects past their 24 hours (idempotent; several
             // servers may run it at once).
-            match app::server::sweeper::sweep(db.write(), clock.now(), 500).await {
+            match app::server::seats::sweeper::sweep(db.write(), clock.now(), 500).await {
                 Ok(s) if s.released > 0 => tracing::info!(released = s.released, "sweep"),
                 Ok(_) => {}
                 Err(e) => tracing::error!(error = %e, "sweep failed"),

@@ -7,9 +7,9 @@
 /// (`Call::with_status`). Server only; the client's stubs never expand it.
 #[cfg(feature = "ssr")]
 macro_rules! handled {
-    ($module:ident :: $handler:ident $(, $arg:expr)*) => {{
+    ($($segment:ident)::+ $(, $arg:expr)*) => {{
         let answer = match crate::server::call::Call::from_context() {
-            Ok(call) => crate::server::$module::$handler(&call $(, $arg)*).await,
+            Ok(call) => call.answer(crate::server::$($segment)::+(&call $(, $arg)*).await),
             Err(e) => Err(e),
         };
         crate::server::call::Call::with_status(answer)

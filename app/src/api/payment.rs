@@ -8,23 +8,23 @@ use leptos::server_fn::codec::{GetUrl, Json};
 
 #[server(prefix = "/api", endpoint = "pay_page", input = GetUrl)]
 pub async fn get_pay_page() -> Result<PayPage, AppError> {
-    handled!(paying::pay_page)
+    handled!(payment::candidate::pay_page)
 }
 
 /// Starts (or continues) the payment; answers the platform's address to go to.
 #[server(prefix = "/api", endpoint = "pay", input = Json)]
 pub async fn start_payment(form: PayForm) -> Result<Next, AppError> {
-    handled!(paying::start_payment, form)
+    handled!(payment::candidate::start_payment, form)
 }
 
 #[server(prefix = "/api", endpoint = "payment_page", input = GetUrl)]
 pub async fn get_payment_page() -> Result<PaymentPage, AppError> {
-    handled!(paying::payment_page)
+    handled!(payment::candidate::payment_page)
 }
 
 /// 更新: asks the platform about the open order now.
 #[server(prefix = "/api", endpoint = "refresh_payment", input = Json)]
 pub async fn refresh_payment(form: NoFields) -> Result<Next, AppError> {
     let _ = form;
-    handled!(paying::refresh)
+    handled!(payment::candidate::refresh)
 }

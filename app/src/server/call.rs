@@ -3,8 +3,10 @@
 //! browser session, and the cookies to send back.
 
 use super::entity::{pass, web_session};
+use super::fault::Fault;
 use super::limits::Action;
-use super::{session, AppState};
+use super::passes::session;
+use super::AppState;
 use crate::validation::Ctx;
 use crate::views::AppError;
 use axum::extract::ConnectInfo;
@@ -12,7 +14,6 @@ use http::header::{HeaderMap, HeaderValue, RETRY_AFTER, SET_COOKIE};
 use http::request::Parts;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
-use std::fmt::Display;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Mutex, PoisonError};
 
@@ -62,7 +63,7 @@ pub async fn resolve_session(
     let (mut parts, body) = req.into_parts();
     let call = Call::for_handler(state, &parts);
     // A failure is logged; each handler then looks again and answers it its own way.
-    if let Ok(who) = call.look_up().await {
+    if let Ok(who) = call.answer(call.look_up().await) {
         parts.extensions.insert(SignedInNow(who));
     }
     next.run(axum::extract::Request::from_parts(parts, body)).await
@@ -162,16 +163,22 @@ impl Call {
         Ctx::new(self.state.clock.today())
     }
 
-    /// Logs an internal failure with its cause and returns what the user may see.
-    pub fn internal(&self, cause: impl Display) -> AppError {
-        tracing::error!(error = %cause, "internal error");
-        AppError::Internal { request_id: self.request_id.clone() }
+    /// A handler's answer as the user may see it: a refusal as it is; a broken one logged
+    /// with its cause, the user told only the request id.
+    pub fn answer<T>(&self, handled: Result<T, Fault>) -> Result<T, AppError> {
+        handled.map_err(|fault| match fault {
+            Fault::Refused(e) => e,
+            Fault::Broken(cause) => {
+                tracing::error!(error = %cause, "internal error");
+                AppError::Internal { request_id: self.request_id.clone() }
+            }
+        })
     }
 
     /// The signed-in pass, if the browser has a live session: one idle too long or too old
     /// is ended here (the row deleted, so the token is dead even if the browser keeps it).
     /// Looked up once per request (the page's header and the page itself both ask).
-    pub async fn signed_in(&self) -> Result<Option<SignedIn>, AppError> {
+    pub async fn signed_in(&self) -> Result<Option<SignedIn>, Fault> {
         if let Some(known) = self.known.lock().unwrap_or_else(PoisonError::into_inner).clone() {
             return Ok(known);
         }
@@ -181,22 +188,22 @@ impl Call {
     }
 
     /// One query for the session and its pass.
-    async fn look_up(&self) -> Result<Option<SignedIn>, AppError> {
+    async fn look_up(&self) -> Result<Option<SignedIn>, Fault> {
         let Some(token) = session::token_from(&self.headers) else { return Ok(None) };
         let db = &self.state.db;
-        let Some((row, pass)) = session::find_with_pass(db.read(), &token).await.map_err(|e| self.internal(e))? else {
+        let Some((row, pass)) = session::find_with_pass(db.read(), &token).await? else {
             return Ok(None);
         };
         let now = self.state.clock.now();
         match session::liveness(&row, now) {
             session::Liveness::Expired => {
-                session::end(db.write(), row.id).await.map_err(|e| self.internal(e))?;
+                session::end(db.write(), row.id).await?;
                 tracing::info!(web_session = row.id, "session expired");
                 Ok(None)
             }
             session::Liveness::Live { touch } => {
                 if touch {
-                    session::touch(db.write(), row.id, now).await.map_err(|e| self.internal(e))?;
+                    session::touch(db.write(), row.id, now).await?;
                 }
                 Ok(Some(SignedIn { session: row, pass }))
             }
@@ -235,29 +242,27 @@ impl Call {
     }
 
     /// The caller as a candidate: signed in with a verified e-mail address.
-    pub async fn candidate(&self) -> Result<SignedIn, AppError> {
+    pub async fn candidate(&self) -> Result<SignedIn, Fault> {
         let who = self.signed_in().await?.ok_or(AppError::SignInRequired)?;
         if who.pass.email_verified_at.is_none() {
-            return Err(AppError::Unverified);
+            return Err(AppError::Unverified.into());
         }
         Ok(who)
     }
 
     /// Signs the browser in to `pass_id` with a brand-new session token; the session the
     /// browser came with (if any) ends, so a token planted before sign-in is worthless.
-    pub async fn start_session(&self, pass_id: i32) -> Result<web_session::Model, AppError> {
+    pub async fn start_session(&self, pass_id: i32) -> Result<web_session::Model, Fault> {
         self.delete_current_session().await?;
         self.forget_signed_in();
-        let token = session::new_token().map_err(|e| self.internal(e))?;
-        let row = session::create(self.state.db.write(), &token, pass_id, self.state.clock.now())
-            .await
-            .map_err(|e| self.internal(e))?;
+        let token = session::new_token()?;
+        let row = session::create(self.state.db.write(), &token, pass_id, self.state.clock.now()).await?;
         self.set_cookie(&session::cookie(&token, self.state.secure_cookies))?;
         Ok(row)
     }
 
     /// Ends the browser's session on the server and tells the browser to drop the cookie.
-    pub async fn end_session(&self) -> Result<(), AppError> {
+    pub async fn end_session(&self) -> Result<(), Fault> {
         self.forget_signed_in();
         if self.delete_current_session().await? {
             self.set_cookie(&session::clearing_cookie(self.state.secure_cookies))?;
@@ -266,17 +271,17 @@ impl Call {
     }
 
     /// Deletes the row of the session the browser presented; whether it presented one.
-    async fn delete_current_session(&self) -> Result<bool, AppError> {
+    async fn delete_current_session(&self) -> Result<bool, Fault> {
         let Some(token) = session::token_from(&self.headers) else { return Ok(false) };
-        if let Some(row) = session::find(self.state.db.read(), &token).await.map_err(|e| self.internal(e))? {
-            session::end(self.state.db.write(), row.id).await.map_err(|e| self.internal(e))?;
+        if let Some(row) = session::find(self.state.db.read(), &token).await? {
+            session::end(self.state.db.write(), row.id).await?;
             tracing::info!(web_session = row.id, "session ended");
         }
         Ok(true)
     }
 
-    fn set_cookie(&self, cookie: &str) -> Result<(), AppError> {
-        let value = HeaderValue::from_str(cookie).map_err(|e| self.internal(e))?;
+    fn set_cookie(&self, cookie: &str) -> Result<(), Fault> {
+        let value = HeaderValue::from_str(cookie)?;
         match &self.cookies {
             CookieSink::ServerFn(res) => res.append_header(SET_COOKIE, value),
             CookieSink::Collected(v) => v.lock().unwrap_or_else(PoisonError::into_inner).push(value),

@@ -3,10 +3,11 @@
 //! page (post/redirect/get); a refusal renders the same page again, in the same response,
 //! with the entered values, the error summary and the messages beside the fields.
 
-use super::accounts;
 use super::call::Call;
+use super::fault::Fault;
 use super::journey;
-use super::paying;
+use super::passes::accounts;
+use super::payment::candidate;
 use super::AppState;
 use crate::urls::{self, Notice};
 use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
@@ -54,7 +55,7 @@ macro_rules! step {
         impl FormStep for $name {
             type Form = $form;
             $(const PAGE: Option<&'static str> = Some($page);)?
-            fn submit($call: &Call, $f: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send {
+            fn submit($call: &Call, $f: Self::Form) -> impl Future<Output = Result<Next, Fault>> + Send {
                 $submit
             }
             fn normalize($g: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
@@ -84,7 +85,7 @@ step!(EditPassStep, IdentityForm, |call, f| accounts::edit_pass(call, f), |f| f.
 /// A form step as the no-JS handler drives it.
 trait FormStep {
     type Form: DeserializeOwned + Serialize + Clone + Send + Sync + 'static;
-    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send;
+    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, Fault>> + Send;
     /// The values to show again and what normalisation changed.
     fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>);
     /// The page a refusal is shown on, when the form's URL is not a page of its own.
@@ -94,7 +95,7 @@ trait FormStep {
 struct AgreementStep;
 impl FormStep for AgreementStep {
     type Form = AgreementForm;
-    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, AppError>> + Send {
+    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, Fault>> + Send {
         journey::accept_agreement(call, form)
     }
     fn normalize(form: &Self::Form) -> (Self::Form, Vec<FieldNote>) {
@@ -102,8 +103,8 @@ impl FormStep for AgreementStep {
     }
 }
 
-step!(PayStep, PayForm, |call, f| paying::start_payment(call, f), |f| (f.clone(), Vec::new()));
-step!(RefreshStep, NoFields, |call, _f| paying::refresh(call), |f| (f.clone(), Vec::new()), page: urls::PAYMENT_RESULT);
+step!(PayStep, PayForm, |call, f| candidate::start_payment(call, f), |f| (f.clone(), Vec::new()));
+step!(RefreshStep, NoFields, |call, _f| candidate::refresh(call), |f| (f.clone(), Vec::new()), page: urls::PAYMENT_RESULT);
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
 step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
 
@@ -161,20 +162,21 @@ async fn handle<S: FormStep>(State(state): State<AppState>, req: Request) -> Res
     finish(&state, &call, parts, values, notes, outcome, S::PAGE).await
 }
 
-/// The answer to a no-JS post: 303 onwards, or the page again with the refusal.
-async fn finish<F>(
+/// The answer to a no-JS post: 303 onwards, or the page (`page`, else the post's own URL as
+/// a GET) again with the refusal, its status and any `Retry-After`, and the call's cookies.
+pub async fn finish<F>(
     state: &AppState,
     call: &Call,
     parts: http::request::Parts,
     values: F,
     notes: Vec<FieldNote>,
-    outcome: Result<Next, AppError>,
+    outcome: Result<Next, Fault>,
     page: Option<&'static str>,
 ) -> Response
 where
     F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
 {
-    let mut response = match outcome {
+    let mut response = match call.answer(outcome) {
         Ok(Next { url }) => see_other(&url),
         Err(AppError::StepOrder { go_to }) => see_other(&go_to),
         Err(AppError::SignInRequired) => see_other(&urls::with_notice(urls::SIGN_IN, Notice::SignInRequired)),
@@ -213,20 +215,6 @@ fn see_other(url: &str) -> Response {
         r.headers_mut().insert(LOCATION, v);
     }
     r
-}
-
-/// Renders `page` (as a GET) with a refused form in context.
-pub async fn render_posted<F>(
-    state: &AppState,
-    call: &Call,
-    posted: Posted<F>,
-    parts: http::request::Parts,
-    page: &str,
-) -> Response
-where
-    F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
-{
-    render_with(state, call, posted, Request::from_parts(as_get(parts, page), Body::empty())).await
 }
 
 /// Renders the app for this request with the refused form in context. The page learns who

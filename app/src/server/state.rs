@@ -1,14 +1,14 @@
 //! What every request handler can reach.
 
 use super::assets::Assets;
-use super::catalogue::Catalogue;
 use super::crypto::DataKey;
 use super::db::Db;
+use super::journey::catalogue::Catalogue;
 use super::limits::{RateLimits, TrustedProxies};
 use super::mail::Mailer;
-use super::password::Passwords;
+use super::passes::password::Passwords;
 use super::payment::Payments;
-use super::photo_store::PhotoStore;
+use super::photos::store::PhotoStore;
 use super::seats::SeatDesk;
 use super::Clock;
 use axum::extract::FromRef;

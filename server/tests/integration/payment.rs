@@ -252,14 +252,14 @@ fn an_unpaid_order_is_closed_before_its_seats_go_and_a_late_payment_is_owed_back
         let seats_then = offered_subject::Entity::find().all(&app.db).await.unwrap();
         // Past the subject's 24 hours: the sweeper leaves a subject in payment alone.
         app.clock.set(held.expires_at + Duration::seconds(1));
-        let swept = app::server::sweeper::sweep(&app.db, app.clock.now(), 10).await.unwrap();
+        let swept = app::server::seats::sweeper::sweep(&app.db, app.clock.now(), 10).await.unwrap();
         assert_eq!(swept.released, 0, "an open order holds its seat");
         // Reconciliation closes it at the platform, then here; then the seat may go.
         assert_eq!(pay::reconcile(&app.state).await.unwrap(), 1);
         assert_eq!(order(&app, &no).await.status, OrderStatus::Closed);
         assert_eq!(app.sandbox.status(MERCHANT, &no).as_deref(), Some(protocol::TRADE_CLOSED));
         assert!(app.registrations().await[0].locked_at.is_none(), "nothing paid: unlocked again");
-        let swept = app::server::sweeper::sweep(&app.db, app.clock.now(), 10).await.unwrap();
+        let swept = app::server::seats::sweeper::sweep(&app.db, app.clock.now(), 10).await.unwrap();
         assert_eq!(swept.released, 1);
         // The platform took money anyway (its word, signed): recorded, owed back, not applied.
         let mut late = Fields::new();

@@ -52,7 +52,7 @@ async fn choose(
 
 /// Subject `code` at site 650101, its capacity (and remaining) set to `seats`.
 async fn subject_with(app: &TestApp, code: &str, seats: i32) -> (Claim, i32) {
-    let session = app::server::repo::open_session(&app.db).await.unwrap().unwrap();
+    let session = app::server::journey::repo::open_session(&app.db).await.unwrap().unwrap();
     let site = session.site("650101").unwrap();
     let (offered, _) = site.subjects.iter().find(|(_, s)| s.code == code).unwrap();
     let mut row: offered_subject::ActiveModel = offered.clone().into();
@@ -183,7 +183,7 @@ fn the_same_choice_from_two_tabs_is_one_enrolment() {
 
 /// Subject `code` offered at `site`, as a claim.
 async fn offered_at(app: &TestApp, site: &str, code: &str) -> Claim {
-    let session = app::server::repo::open_session(&app.db).await.unwrap().unwrap();
+    let session = app::server::journey::repo::open_session(&app.db).await.unwrap().unwrap();
     let (o, _) = session.site(site).unwrap().subjects.iter().find(|(_, s)| s.code == code).unwrap().clone();
     Claim { offered_subject_id: o.id, subject_code: code.into(), fee_fen: o.fee_fen }
 }
@@ -290,7 +290,7 @@ fn unpaid_subjects_are_released_after_24_hours_exactly_once() {
 
         let sweep = |at| {
             let app = app.clone();
-            async move { app::server::sweeper::sweep(&app.db, at, 2).await.unwrap() }
+            async move { app::server::seats::sweeper::sweep(&app.db, at, 2).await.unwrap() }
         };
         let hold = chrono::Duration::hours(24);
         assert_eq!(sweep(t0 + hold - chrono::Duration::seconds(1)).await.released, 0, "a second early");
@@ -322,7 +322,7 @@ fn the_sweeper_racing_claims_keeps_every_counter_true() {
         let later = t0 + chrono::Duration::hours(24);
         let sweeper = {
             let app = app.clone();
-            tokio::spawn(async move { app::server::sweeper::sweep(&app.db, later, 10).await.unwrap() })
+            tokio::spawn(async move { app::server::seats::sweeper::sweep(&app.db, later, 10).await.unwrap() })
         };
         let claims: Vec<_> = regs[100..]
             .iter()
@@ -360,7 +360,7 @@ fn the_sweeper_racing_payments_starting_never_releases_a_subject_being_paid() {
         let later = t0 + chrono::Duration::hours(24);
         let sweeper = {
             let app = app.clone();
-            tokio::spawn(async move { app::server::sweeper::sweep(&app.db, later, 10).await.unwrap() })
+            tokio::spawn(async move { app::server::seats::sweeper::sweep(&app.db, later, 10).await.unwrap() })
         };
         let payers: Vec<_> = regs
             .iter()

@@ -6,6 +6,7 @@
 //! exactly once (unique platform trade number), and a notification is answered `success`
 //! only after the commit, so the platform keeps retrying until we have it.
 
+pub mod candidate;
 pub mod gateway;
 pub mod orders;
 

@@ -1,7 +1,7 @@
 //! Database queries of the registration flow. Handlers call these, never sea-orm directly,
 //! so each statement that matters for correctness has one home.
 
-use super::entity::{
+use crate::server::entity::{
     enrolment, exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject,
 };
 use crate::validation::info::ValidInfo;

@@ -2,10 +2,13 @@
 //! whose atomicity matters (one pass per e-mail and per document, a token used once) relies
 //! on a unique key or a conditional update, never on a read before the write.
 
-use super::crypto::DataKey;
-use super::entity::{pass, pass_token, registration, web_session};
-use super::session;
+pub mod accounts;
+pub mod password;
+pub mod session;
+
 use crate::domain::DocumentType;
+use crate::server::crypto::DataKey;
+use crate::server::entity::{pass, pass_token, registration, web_session};
 use crate::validation::account::ValidSignUp;
 use crate::validation::identity::ValidIdentity;
 use chrono::{DateTime, Duration, Utc};

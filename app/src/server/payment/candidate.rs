@@ -2,15 +2,16 @@
 //! order and sending the browser to the platform, the result page and 更新. Money itself
 //! changes state only in `payment::orders::apply`.
 
-use super::call::Call;
-use super::clock::format_beijing;
-use super::entity::{order_item, payment_order};
-use super::journey;
-use super::payment::gateway::NewOrder;
-use super::payment::orders::{self, OrderStatus, Start};
-use super::payment::{self, Settled};
-use super::repo::{OpenSession, Site};
-use super::seats;
+use crate::server::call::Call;
+use crate::server::clock::format_beijing;
+use crate::server::entity::{order_item, payment_order};
+use crate::server::fault::Fault;
+use crate::server::journey;
+use crate::server::journey::repo::{OpenSession, Site};
+use crate::server::payment::gateway::NewOrder;
+use crate::server::payment::orders::{self, OrderStatus, Start};
+use crate::server::payment::{self, Settled};
+use crate::server::seats;
 use crate::urls;
 use crate::validation::payment::PayForm;
 use crate::validation::subjects::yuan;
@@ -40,15 +41,11 @@ pub async fn money(
     call: &Call,
     s: &OpenSession,
     registration_id: i32,
-) -> Result<(Vec<OrderView>, Vec<RefundView>), AppError> {
+) -> Result<(Vec<OrderView>, Vec<RefundView>), Fault> {
     let db = call.state.db.read();
-    let orders = orders::orders_of(db, registration_id).await.map_err(|e| call.internal(e))?;
+    let orders = orders::orders_of(db, registration_id).await?;
     // Money owed back belongs to an order: without one there is none to look for.
-    let refunds = if orders.is_empty() {
-        Vec::new()
-    } else {
-        orders::refunds_of(db, registration_id).await.map_err(|e| call.internal(e))?
-    };
+    let refunds = if orders.is_empty() { Vec::new() } else { orders::refunds_of(db, registration_id).await? };
     Ok((
         orders.iter().map(|(o, items)| order_view(s, o, items)).collect(),
         refunds
@@ -63,20 +60,19 @@ pub async fn money(
     ))
 }
 
-pub async fn pay_page(call: &Call) -> Result<PayPage, AppError> {
+pub async fn pay_page(call: &Call) -> Result<PayPage, Fault> {
     let (who, s, reg) = journey::informed_registration(call).await?;
     if reg.photo_key.is_none() {
-        return Err(AppError::StepOrder { go_to: urls::PHOTO.into() });
+        return Err(AppError::StepOrder { go_to: urls::PHOTO.into() }.into());
     }
-    let enrolments = seats::enrolments(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
+    let enrolments = seats::enrolments(call.state.db.read(), reg.id).await?;
     let unpaid: Vec<_> = enrolments.iter().filter(|e| e.paid_at.is_none()).collect();
     let now = call.state.clock.now();
-    let open = orders::open_order_of(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?;
+    let open = orders::open_order_of(call.state.db.read(), reg.id).await?;
     let open_order = match &open {
         Some(o) => {
             let items = orders::orders_of(call.state.db.read(), reg.id)
-                .await
-                .map_err(|e| call.internal(e))?
+                .await?
                 .into_iter()
                 .find(|(x, _)| x.id == o.id)
                 .map(|(_, items)| items)
@@ -104,11 +100,11 @@ pub async fn pay_page(call: &Call) -> Result<PayPage, AppError> {
 /// 去支付: the confirmation ticked, inside the window, photo saved, something unpaid. Opens
 /// one order for exactly the unpaid subjects (or continues the open one), which locks the
 /// registration (rule 4), and answers the platform's address.
-pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError> {
+pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, Fault> {
     form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     let (who, s, reg) = journey::informed_registration(call).await?;
     if reg.photo_key.is_none() {
-        return Err(AppError::StepOrder { go_to: urls::PHOTO.into() });
+        return Err(AppError::StepOrder { go_to: urls::PHOTO.into() }.into());
     }
     journey::require_open_for(call.state.clock.now(), &s, reg.site_code.as_deref())?;
     let db = call.state.db.write();
@@ -116,7 +112,7 @@ pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError>
     let order = loop {
         attempt += 1;
         let now = call.state.clock.now();
-        match orders::start(db, reg.id, who.pass.id, &s.province.code, now).await.map_err(|e| call.internal(e))? {
+        match orders::start(db, reg.id, who.pass.id, &s.province.code, now).await? {
             Start::Created(o) => {
                 tracing::info!(registration = reg.id, order = %o.order_no, amount_fen = o.amount_fen, "order opened; registration locked");
                 break o;
@@ -124,13 +120,13 @@ pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError>
             Start::Reused(o) => break o,
             // Past its time but not yet closed: settle it with the platform, then again.
             Start::Expired(o) if attempt == 1 => {
-                if payment::settle(&call.state, &o).await.map_err(|e| call.internal(e))? == Settled::Pending {
-                    return Err(AppError::PaymentUnavailable);
+                if payment::settle(&call.state, &o).await? == Settled::Pending {
+                    return Err(AppError::PaymentUnavailable.into());
                 }
             }
-            Start::Expired(_) => return Err(AppError::PaymentUnavailable),
-            Start::NothingToPay => return Err(AppError::NothingToPay),
-            Start::TooLate => return Err(AppError::PaymentTooLate),
+            Start::Expired(_) => return Err(AppError::PaymentUnavailable.into()),
+            Start::NothingToPay => return Err(AppError::NothingToPay.into()),
+            Start::TooLate => return Err(AppError::PaymentTooLate.into()),
         }
     };
     if order.status == OrderStatus::Paid {
@@ -152,7 +148,7 @@ pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, AppError>
     Ok(Next { url })
 }
 
-pub async fn payment_page(call: &Call) -> Result<PaymentPage, AppError> {
+pub async fn payment_page(call: &Call) -> Result<PaymentPage, Fault> {
     let (_, s, reg) = journey::informed_registration(call).await?;
     let (orders, refunds) = money(call, &s, reg.id).await?;
     Ok(PaymentPage {
@@ -165,10 +161,10 @@ pub async fn payment_page(call: &Call) -> Result<PaymentPage, AppError> {
 
 /// 更新: asks the platform about the open order now (a candidate who paid and still sees
 /// 处理中 never needs to pay twice).
-pub async fn refresh(call: &Call) -> Result<Next, AppError> {
+pub async fn refresh(call: &Call) -> Result<Next, Fault> {
     let (_, _, reg) = journey::informed_registration(call).await?;
-    if let Some(open) = orders::open_order_of(call.state.db.write(), reg.id).await.map_err(|e| call.internal(e))? {
-        payment::settle(&call.state, &open).await.map_err(|e| call.internal(e))?;
+    if let Some(open) = orders::open_order_of(call.state.db.write(), reg.id).await? {
+        payment::settle(&call.state, &open).await?;
     }
     Ok(Next { url: urls::PAYMENT_RESULT.into() })
 }

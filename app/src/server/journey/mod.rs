@@ -4,16 +4,18 @@
 //! registration (the pass comes from the session, never from the request), step order,
 //! not locked (rule 4) and inside the window (rule 9); only then does it write.
 
-use super::accounts;
-use super::call::{Call, SignedIn};
-use super::catalogue;
-use super::clock::format_beijing;
-use super::entity::{enrolment, registration};
-use super::passes;
-use super::payment::orders::open_order_of;
-use super::repo::{self, OpenSession, Site};
-use super::seats::{self, Choice, Claim, SeatError};
+pub mod catalogue;
+pub mod repo;
+
 use crate::domain::{DocumentNumber, DocumentType};
+use crate::server::call::{Call, SignedIn};
+use crate::server::clock::format_beijing;
+use crate::server::entity::{enrolment, registration};
+use crate::server::fault::{verdict, Fault};
+use crate::server::passes;
+use crate::server::passes::accounts;
+use crate::server::payment::orders::open_order_of;
+use crate::server::seats::{self, Choice, Claim, SeatError};
 use crate::urls::{self, Notice};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::contact::ContactForm;
@@ -32,6 +34,7 @@ use crate::views::journey::{
 };
 use crate::views::{AppError, Next, WindowState};
 use chrono::{DateTime, Duration, Utc};
+use repo::{OpenSession, Site};
 use std::sync::Arc;
 
 /// Unpaid, unlocked subjects are released this long after they were chosen (rule 7).
@@ -39,19 +42,14 @@ pub const UNPAID_HOLD: Duration = Duration::hours(24);
 
 /// The open exam session's configuration, as held in memory (`catalogue`): its seat counts
 /// may be seconds old, so pages that show or judge seats left use `live_session`.
-async fn session(call: &Call) -> Result<Arc<OpenSession>, AppError> {
-    call.state
-        .catalogue
-        .open_session(call.state.db.read())
-        .await
-        .map_err(|e| call.internal(e))?
-        .ok_or(AppError::NoSession)
+async fn session(call: &Call) -> Result<Arc<OpenSession>, Fault> {
+    call.state.catalogue.open_session(call.state.db.read()).await?.ok_or(AppError::NoSession.into())
 }
 
 /// The open session with the seats left as they are now.
-async fn live_session(call: &Call) -> Result<OpenSession, AppError> {
+async fn live_session(call: &Call) -> Result<OpenSession, Fault> {
     let s = session(call).await?;
-    catalogue::with_live_seats(call.state.db.read(), &s).await.map_err(|e| call.internal(e))
+    Ok(catalogue::with_live_seats(call.state.db.read(), &s).await?)
 }
 
 fn window_of(now: DateTime<Utc>, site: &Site) -> WindowState {
@@ -146,9 +144,9 @@ fn held(s: &OpenSession, enrolments: &[enrolment::Model]) -> Vec<HeldSubject> {
         .collect()
 }
 
-fn brief(call: &Call, who: &SignedIn) -> Result<(PassBrief, Option<DocumentNumber>), AppError> {
+fn brief(call: &Call, who: &SignedIn) -> Result<(PassBrief, Option<DocumentNumber>), Fault> {
     let view = accounts::pass_view(call, who, false)?;
-    let number = passes::doc_number(&call.state.data_key, &who.pass).map_err(|e| call.internal(e))?;
+    let number = passes::doc_number(&call.state.data_key, &who.pass)?;
     let parsed = DocumentType::from_code(&who.pass.doc_type)
         .and_then(|t| DocumentNumber::parse(t, &number, call.ctx().today).ok());
     Ok((
@@ -163,7 +161,7 @@ fn brief(call: &Call, who: &SignedIn) -> Result<(PassBrief, Option<DocumentNumbe
 }
 
 /// The pass as the pages show it.
-pub(crate) fn pass_brief(call: &Call, who: &SignedIn) -> Result<PassBrief, AppError> {
+pub(crate) fn pass_brief(call: &Call, who: &SignedIn) -> Result<PassBrief, Fault> {
     Ok(brief(call, who)?.0)
 }
 
@@ -171,7 +169,7 @@ pub(crate) fn pass_brief(call: &Call, who: &SignedIn) -> Result<PassBrief, AppEr
 /// information saved.
 pub(crate) async fn informed_registration(
     call: &Call,
-) -> Result<(SignedIn, Arc<OpenSession>, registration::Model), AppError> {
+) -> Result<(SignedIn, Arc<OpenSession>, registration::Model), Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let reg = informed(call, &who, &s).await?;
@@ -184,19 +182,19 @@ pub(crate) async fn informed_registration(
 /// site). The seat desk applies a choice only if the holdings version it was worked out
 /// from is current, and opening, paying or closing an order raises it, so this verdict
 /// still holds when the choice applies.
-async fn subjects_gate(call: &Call, reg: &registration::Model, held: &[enrolment::Model]) -> Result<(), AppError> {
-    if open_order_of(call.state.db.read(), reg.id).await.map_err(|e| call.internal(e))?.is_some() {
-        return Err(AppError::PaymentInProgress);
+async fn subjects_gate(call: &Call, reg: &registration::Model, held: &[enrolment::Model]) -> Result<(), Fault> {
+    if open_order_of(call.state.db.read(), reg.id).await?.is_some() {
+        return Err(AppError::PaymentInProgress.into());
     }
     if reg.locked_at.is_some() && !held.iter().any(|e| e.paid_at.is_some()) {
-        return Err(AppError::Locked);
+        return Err(AppError::Locked.into());
     }
     Ok(())
 }
 
 /// The caller's registration for the session, if any.
-async fn mine(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<Option<registration::Model>, AppError> {
-    repo::draft(call.state.db.read(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
+async fn mine(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<Option<registration::Model>, Fault> {
+    Ok(repo::draft(call.state.db.read(), who.pass.id, s.session.id).await?)
 }
 
 /// The caller's registration for the session and what it holds, in one read.
@@ -204,8 +202,8 @@ async fn mine_held(
     call: &Call,
     who: &SignedIn,
     s: &OpenSession,
-) -> Result<Option<(registration::Model, Vec<enrolment::Model>)>, AppError> {
-    repo::draft_with_enrolments(call.state.db.read(), who.pass.id, s.session.id).await.map_err(|e| call.internal(e))
+) -> Result<Option<(registration::Model, Vec<enrolment::Model>)>, Fault> {
+    Ok(repo::draft_with_enrolments(call.state.db.read(), who.pass.id, s.session.id).await?)
 }
 
 fn go(url: &str) -> AppError {
@@ -230,13 +228,13 @@ fn reached(reg: Option<registration::Model>, step: Reached) -> Result<registrati
 }
 
 /// The registration, provided the agreement is accepted.
-async fn agreed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, AppError> {
-    reached(mine(call, who, s).await?, Reached::Agreement)
+async fn agreed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, Fault> {
+    Ok(reached(mine(call, who, s).await?, Reached::Agreement)?)
 }
 
 /// The registration, provided the personal information is saved.
-async fn informed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, AppError> {
-    reached(mine(call, who, s).await?, Reached::Info)
+async fn informed(call: &Call, who: &SignedIn, s: &OpenSession) -> Result<registration::Model, Fault> {
+    Ok(reached(mine(call, who, s).await?, Reached::Info)?)
 }
 
 /// The registration and its enrolments, provided it has reached `step`.
@@ -245,14 +243,14 @@ async fn reached_held(
     who: &SignedIn,
     s: &OpenSession,
     step: Reached,
-) -> Result<(registration::Model, Vec<enrolment::Model>), AppError> {
+) -> Result<(registration::Model, Vec<enrolment::Model>), Fault> {
     let (reg, held) = mine_held(call, who, s).await?.unzip();
     Ok((reached(reg, step)?, held.unwrap_or_default()))
 }
 
 // ---- home ----
 
-pub async fn home(call: &Call) -> Result<HomeView, AppError> {
+pub async fn home(call: &Call) -> Result<HomeView, Fault> {
     let who = call.signed_in().await?;
     let pass = match &who {
         Some(w) => Some(brief(call, w)?.0),
@@ -260,7 +258,7 @@ pub async fn home(call: &Call) -> Result<HomeView, AppError> {
     };
     let s = match session(call).await {
         Ok(s) => s,
-        Err(AppError::NoSession) => return Ok(HomeView { pass, session: None, status: None }),
+        Err(Fault::Refused(AppError::NoSession)) => return Ok(HomeView { pass, session: None, status: None }),
         Err(e) => return Err(e),
     };
     let now = call.state.clock.now();
@@ -294,7 +292,7 @@ pub async fn home(call: &Call) -> Result<HomeView, AppError> {
 
 // ---- 报名协议 ----
 
-pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, AppError> {
+pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, Fault> {
     form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     let who = call.candidate().await?;
     let s = session(call).await?;
@@ -303,9 +301,7 @@ pub async fn accept_agreement(call: &Call, form: AgreementForm) -> Result<Next, 
         Some(reg) => require_changeable(now, &s, &reg)?,
         None => require_open(window_for(now, &s, None))?,
     }
-    repo::accept_agreement(call.state.db.write(), who.pass.id, s.session.id, now)
-        .await
-        .map_err(|e| call.internal(e))?;
+    repo::accept_agreement(call.state.db.write(), who.pass.id, s.session.id, now).await?;
     tracing::info!(pass = who.pass.id, "agreement accepted");
     Ok(Next { url: urls::INFO.into() })
 }
@@ -334,7 +330,7 @@ fn saved_info(reg: &registration::Model) -> Option<InfoForm> {
     })
 }
 
-pub async fn info_page(call: &Call) -> Result<InfoPage, AppError> {
+pub async fn info_page(call: &Call) -> Result<InfoPage, Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let reg = agreed(call, &who, &s).await?;
@@ -349,7 +345,7 @@ pub async fn info_page(call: &Call) -> Result<InfoPage, AppError> {
     })
 }
 
-pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, AppError> {
+pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, Fault> {
     let who = call.candidate().await?;
     let (_, number) = brief(call, &who)?;
     let valid = form.parse(&call.ctx(), &DocFacts::of(number.as_ref())).map_err(AppError::Invalid)?;
@@ -357,14 +353,14 @@ pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, AppError> {
     let reg = agreed(call, &who, &s).await?;
     require_changeable(call.state.clock.now(), &s, &reg)?;
     let id = reg.id;
-    repo::save_info(call.state.db.write(), reg, &valid, call.state.clock.now()).await.map_err(|e| call.internal(e))?;
+    repo::save_info(call.state.db.write(), reg, &valid, call.state.clock.now()).await?;
     tracing::info!(registration = id, "personal information saved");
     Ok(Next { url: urls::SUBJECTS.into() })
 }
 
 // ---- 报考科目采集 ----
 
-pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
+pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, Fault> {
     // A choice just worked out in this request (the no-JS confirmation) built the page
     // from what it read; reading it all again would find the same.
     if let Some(page) = call.prepared::<SubjectsPage>() {
@@ -373,7 +369,7 @@ pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, AppError> {
     let who = call.candidate().await?;
     let s = live_session(call).await?;
     let (reg, enrolments) = reached_held(call, &who, &s, Reached::Info).await?;
-    let gate = subjects_gate(call, &reg, &enrolments).await;
+    let gate = verdict(subjects_gate(call, &reg, &enrolments).await)?;
     subjects_view(call, &who, &s, &reg, &enrolments, gate)
 }
 
@@ -385,7 +381,7 @@ fn subjects_view(
     reg: &registration::Model,
     enrolments: &[enrolment::Model],
     gate: Result<(), AppError>,
-) -> Result<SubjectsPage, AppError> {
+) -> Result<SubjectsPage, Fault> {
     let held = held(s, enrolments);
     let now = call.state.clock.now();
     Ok(SubjectsPage {
@@ -404,7 +400,7 @@ fn subjects_view(
 }
 
 /// Seats left per subject at `site` now (a signed-in candidate's view of public numbers).
-pub async fn capacity(call: &Call, site: &str) -> Result<Vec<(String, i32)>, AppError> {
+pub async fn capacity(call: &Call, site: &str) -> Result<Vec<(String, i32)>, Fault> {
     call.candidate().await?;
     let s = live_session(call).await?;
     Ok(s.site(site)
@@ -422,7 +418,7 @@ struct WorkedOut {
     choice: Result<ValidChoice, FieldErrors>,
 }
 
-async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, AppError> {
+async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, Fault> {
     let who = call.candidate().await?;
     let s = live_session(call).await?;
     let (reg, enrolments) = reached_held(call, &who, &s, Reached::Info).await?;
@@ -435,7 +431,7 @@ async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, AppError
 
 /// Saves the choice once `confirmed` (the dialog's or the confirmation page's 确定);
 /// before that, a valid choice answers `ConfirmFirst` and nothing is written.
-pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> Result<Next, AppError> {
+pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> Result<Next, Fault> {
     let WorkedOut { who, s, reg, enrolments, choice } = work_out(call, &form).await?;
     let now = call.state.clock.now();
     let valid = choice.map_err(AppError::Invalid)?;
@@ -447,9 +443,9 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
         // Without JavaScript the confirmation page comes next in this request: it is the
         // subject page of what was just read (the gate passed above).
         call.prepare(subjects_view(call, &who, &s, &reg, &enrolments, Ok(()))?);
-        return Err(AppError::ConfirmFirst);
+        return Err(AppError::ConfirmFirst.into());
     }
-    let site = s.site(&valid.site_code).ok_or_else(|| call.internal("chosen site vanished"))?;
+    let site = s.site(&valid.site_code).ok_or_else(|| Fault::broken("chosen site vanished"))?;
     let added: Vec<Claim> = valid
         .added
         .iter()
@@ -485,10 +481,10 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
                 .find(|(_, subj)| subj.code == subject_code)
                 .map(|(_, subj)| subj.name.clone())
                 .unwrap_or(subject_code);
-            return Err(AppError::Invalid(choice_error(ChoiceError::Full { name }, call.ctx().lang)));
+            return Err(AppError::Invalid(choice_error(ChoiceError::Full { name }, call.ctx().lang)).into());
         }
         Err(SeatError::Stale) => return already_saved(call, &form).await,
-        Err(SeatError::Db(e)) => return Err(call.internal(e)),
+        Err(SeatError::Db(e)) => return Err(e.into()),
     }
     tracing::info!(
         registration = reg.id,
@@ -504,7 +500,7 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
 /// it asked for is in effect now (the same choice sent from two tabs), that is success;
 /// anything else was not what the candidate confirmed, so nothing is applied and they are
 /// asked to look again.
-async fn already_saved(call: &Call, form: &SubjectForm) -> Result<Next, AppError> {
+async fn already_saved(call: &Call, form: &SubjectForm) -> Result<Next, Fault> {
     let WorkedOut { reg, enrolments, choice, .. } = work_out(call, form).await?;
     match choice {
         Ok(v) if v.added.is_empty() && v.cancelled.is_empty() && reg.declared_at.is_some() => {
@@ -514,14 +510,14 @@ async fn already_saved(call: &Call, form: &SubjectForm) -> Result<Next, AppError
         _ => {
             subjects_gate(call, &reg, &enrolments).await?;
             tracing::info!(registration = reg.id, "choice refused: holdings changed since it was confirmed");
-            Err(AppError::Invalid(choice_error(ChoiceError::Changed, call.ctx().lang)))
+            Err(AppError::Invalid(choice_error(ChoiceError::Changed, call.ctx().lang)).into())
         }
     }
 }
 
 // ---- 照片信息采集 ----
 
-pub async fn photo_page(call: &Call) -> Result<PhotoPage, AppError> {
+pub async fn photo_page(call: &Call) -> Result<PhotoPage, Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let reg = informed(call, &who, &s).await?;
@@ -535,7 +531,7 @@ pub async fn photo_page(call: &Call) -> Result<PhotoPage, AppError> {
 
 /// The registration a new photo goes to: the caller's, personal information saved,
 /// changeable now.
-pub async fn photo_target(call: &Call) -> Result<registration::Model, AppError> {
+pub async fn photo_target(call: &Call) -> Result<registration::Model, Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let reg = informed(call, &who, &s).await?;
@@ -544,7 +540,7 @@ pub async fn photo_target(call: &Call) -> Result<registration::Model, AppError> 
 }
 
 /// The storage key of the caller's own photo, if any.
-pub async fn own_photo_key(call: &Call) -> Result<Option<String>, AppError> {
+pub async fn own_photo_key(call: &Call) -> Result<Option<String>, Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     Ok(mine(call, &who, &s).await?.and_then(|r| r.photo_key))
@@ -556,7 +552,7 @@ fn step(step: Step, progress: Progress) -> StepState {
     StepState { step, progress }
 }
 
-pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
+pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let (reg, enrolments) = reached_held(call, &who, &s, Reached::Agreement).await?;
@@ -565,7 +561,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
     let site = reg.site_code.as_deref().and_then(|c| s.site(c));
     let paid = enrolments.iter().filter(|e| e.paid_at.is_some()).count();
     let all_paid = !enrolments.is_empty() && paid == enrolments.len();
-    let (orders, refunds) = super::paying::money(call, &s, reg.id).await?;
+    let (orders, refunds) = crate::server::payment::candidate::money(call, &s, reg.id).await?;
     // At most one order is open (a partial unique index); it is among the registration's.
     let open = orders.iter().any(|o| o.state == crate::views::payment::OrderState::Pending).then_some(());
     let printing = s.session.ticket_print_starts_at.is_some_and(|t| now >= t) && all_paid;
@@ -640,20 +636,20 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, AppError> {
 
 /// Rule 8: with nothing paid and inside the window, the whole registration goes, its seats
 /// back to the site and its photo out of the store.
-pub async fn delete_registration(call: &Call) -> Result<Next, AppError> {
+pub async fn delete_registration(call: &Call) -> Result<Next, Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let Some(reg) = mine(call, &who, &s).await? else {
         return Ok(Next { url: urls::with_notice(urls::HOME, Notice::RegistrationDeleted) });
     };
     require_changeable(call.state.clock.now(), &s, &reg)?;
-    match seats::delete_registration(call.state.db.write(), reg.id).await.map_err(|e| call.internal(e))? {
+    match seats::delete_registration(call.state.db.write(), reg.id).await? {
         seats::Deletion::Deleted => {}
-        seats::Deletion::Paid => return Err(AppError::Paid),
-        seats::Deletion::Locked => return Err(AppError::Locked),
+        seats::Deletion::Paid => return Err(AppError::Paid.into()),
+        seats::Deletion::Locked => return Err(AppError::Locked.into()),
     }
     if let Some(key) = &reg.photo_key {
-        super::photo_upload::forget(call, key).await;
+        crate::server::photos::upload::forget(call, key).await;
     }
     tracing::info!(registration = reg.id, "registration deleted");
     Ok(Next { url: urls::with_notice(urls::HOME, Notice::RegistrationDeleted) })

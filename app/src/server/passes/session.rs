@@ -3,7 +3,7 @@
 //! every time) and ends at sign-out, at a password reset, after 30 minutes without a
 //! request, or 12 hours after it began, whichever comes first.
 
-use super::entity::{pass, web_session};
+use crate::server::entity::{pass, web_session};
 use chrono::{DateTime, Duration, Utc};
 use http::header::{HeaderMap, COOKIE};
 use sea_orm::{

@@ -7,14 +7,15 @@
 //! fails with one message; sign-up and reset answer the same whatever exists, and what
 //! differs goes by mail to the address's owner.
 
-use super::call::{Call, SignedIn};
-use super::limits::Action;
-use super::mail::Mail;
-use super::passes::{self, Created, Edited, TokenPurpose};
 use crate::domain::contact::mask_email;
 use crate::domain::document::mask;
 use crate::domain::password::Password;
 use crate::domain::DocumentType;
+use crate::server::call::{Call, SignedIn};
+use crate::server::fault::Fault;
+use crate::server::limits::Action;
+use crate::server::mail::Mail;
+use crate::server::passes::{self, Created, Edited, TokenPurpose};
 use crate::urls::{self, Notice};
 use crate::validation::account::{
     token_shape_ok, Login, NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm, LOGIN, SIGN_IN_FAILED,
@@ -39,18 +40,18 @@ fn link(call: &Call, path: &str, token: &str) -> String {
     format!("{}{path}?token={token}", call.state.public_url)
 }
 
-pub async fn sign_up(call: &Call, form: SignUpForm) -> Result<Next, AppError> {
+pub async fn sign_up(call: &Call, form: SignUpForm) -> Result<Next, Fault> {
     let valid = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     call.limit(Action::SignUp, None)?;
     // Hash before any lookup, so every outcome below takes the same time.
-    let hash = call.state.passwords.hash(secret(&valid.password)).await.map_err(|e| call.internal(e))?;
+    let hash = call.state.passwords.hash(secret(&valid.password)).await?;
     let db = call.state.db.write();
     let key = &call.state.data_key;
     let now = call.state.clock.now();
     let sent = Next { url: urls::with_notice(urls::SIGN_IN, Notice::SignUpSent) };
     let base = call.state.public_url.clone();
 
-    if passes::by_email(db, valid.email.as_str()).await.map_err(|e| call.internal(e))?.is_some() {
+    if passes::by_email(db, valid.email.as_str()).await?.is_some() {
         tracing::info!(to = %mask_email(valid.email.as_str()), "sign-up for an address that has a pass");
         call.state.mailer.send_later(
             Mail {
@@ -70,21 +71,20 @@ pub async fn sign_up(call: &Call, form: SignUpForm) -> Result<Next, AppError> {
     }
     let doc_type = valid.identity.number.doc_type().code();
     let doc_hash = key.lookup_hash(doc_type, valid.identity.number.expose());
-    if let Some(holder) = passes::by_document_hash(db, &doc_hash).await.map_err(|e| call.internal(e))? {
+    if let Some(holder) = passes::by_document_hash(db, &doc_hash).await? {
         tracing::info!(document = %valid.identity.number, "sign-up for a document that has a pass");
         call.state
             .mailer
             .send_later(document_taken_mail(&base, valid.email.as_str(), &holder.email), "sign-up-doc-taken");
         return Ok(sent);
     }
-    match passes::create(db, key, &valid, hash, now).await.map_err(|e| call.internal(e))? {
+    match passes::create(db, key, &valid, hash, now).await? {
         Created::Taken => {
             // Lost a race with another sign-up for the same address or document.
             tracing::info!("sign-up lost a race for its address or document");
         }
         Created::New(pass) => {
-            let token =
-                passes::issue_token(db, pass.id, TokenPurpose::Verify, now).await.map_err(|e| call.internal(e))?;
+            let token = passes::issue_token(db, pass.id, TokenPurpose::Verify, now).await?;
             tracing::info!(pass = pass.id, document = %valid.identity.number, "pass created");
             call.state.mailer.send_later(verify_mail(call, &pass.email, &pass.name, &token), "verify");
         }
@@ -119,14 +119,14 @@ fn document_taken_mail(base: &str, to: &str, holder_email: &str) -> Mail {
     }
 }
 
-pub async fn verify_email(call: &Call, form: TokenForm) -> Result<Next, AppError> {
+pub async fn verify_email(call: &Call, form: TokenForm) -> Result<Next, Fault> {
     let token = form.token.trim();
     if !token_shape_ok(token) {
-        return Err(AppError::TokenInvalid);
+        return Err(AppError::TokenInvalid.into());
     }
     call.limit(Action::VerifyMail, None)?;
     let now = call.state.clock.now();
-    let pass = passes::verify_email(call.state.db.write(), token, now).await.map_err(|e| call.internal(e))?;
+    let pass = passes::verify_email(call.state.db.write(), token, now).await?;
     let pass = pass.ok_or(AppError::TokenInvalid)?;
     tracing::info!(pass, "e-mail verified");
     let signed_in = call.signed_in().await?.is_some();
@@ -139,21 +139,19 @@ pub async fn verify_email(call: &Call, form: TokenForm) -> Result<Next, AppError
 }
 
 /// Mails a fresh verification link to the signed-in pass.
-pub async fn resend_verification(call: &Call) -> Result<Next, AppError> {
+pub async fn resend_verification(call: &Call) -> Result<Next, Fault> {
     let who = call.signed_in().await?.ok_or(AppError::SignInRequired)?;
     if who.pass.email_verified_at.is_some() {
         return Ok(Next { url: urls::with_notice(urls::PASS, Notice::Verified) });
     }
     call.limit(Action::VerifyMail, Some(&format!("pass:{}", who.pass.id)))?;
     let now = call.state.clock.now();
-    let token = passes::issue_token(call.state.db.write(), who.pass.id, TokenPurpose::Verify, now)
-        .await
-        .map_err(|e| call.internal(e))?;
+    let token = passes::issue_token(call.state.db.write(), who.pass.id, TokenPurpose::Verify, now).await?;
     call.state.mailer.send_later(verify_mail(call, &who.pass.email, &who.pass.name, &token), "verify");
     Ok(Next { url: urls::with_notice(urls::PASS, Notice::VerifySent) })
 }
 
-pub async fn sign_in(call: &Call, form: SignInForm) -> Result<Next, AppError> {
+pub async fn sign_in(call: &Call, form: SignInForm) -> Result<Next, Fault> {
     let valid = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     // Counted whether or not the account exists, so the limit tells nothing either.
     call.limit(Action::SignIn, Some(&valid.login.limit_key()))?;
@@ -161,17 +159,16 @@ pub async fn sign_in(call: &Call, form: SignInForm) -> Result<Next, AppError> {
     let pass = match &valid.login {
         Login::Email(e) => passes::by_email(db, e.as_str()).await,
         Login::Document(n) => passes::by_document_number(db, &call.state.data_key, n).await,
-    }
-    .map_err(|e| call.internal(e))?;
+    }?;
     let stored = pass.as_ref().map(|p| p.password_hash.clone());
-    let ok = call.state.passwords.verify(secret(&valid.password), stored).await.map_err(|e| call.internal(e))?;
+    let ok = call.state.passwords.verify(secret(&valid.password), stored).await?;
     let pass = match pass {
         Some(p) if ok => p,
         _ => {
             tracing::info!("sign-in refused");
             let mut errors = FieldErrors::new();
             errors.add(LOGIN.name, &SIGN_IN_FAILED, call.ctx().lang);
-            return Err(AppError::Invalid(errors));
+            return Err(AppError::Invalid(errors).into());
         }
     };
     let session = call.start_session(pass.id).await?;
@@ -179,19 +176,17 @@ pub async fn sign_in(call: &Call, form: SignInForm) -> Result<Next, AppError> {
     Ok(Next { url: urls::HOME.into() })
 }
 
-pub async fn sign_out(call: &Call) -> Result<Next, AppError> {
+pub async fn sign_out(call: &Call) -> Result<Next, Fault> {
     call.end_session().await?;
     Ok(Next { url: urls::with_notice(urls::HOME, Notice::SignedOut) })
 }
 
-pub async fn request_reset(call: &Call, form: ResetRequestForm) -> Result<Next, AppError> {
+pub async fn request_reset(call: &Call, form: ResetRequestForm) -> Result<Next, Fault> {
     let email = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     call.limit(Action::Reset, Some(&passes::email_key(email.as_str())))?;
     let now = call.state.clock.now();
-    if let Some(pass) = passes::by_email(call.state.db.read(), email.as_str()).await.map_err(|e| call.internal(e))? {
-        let token = passes::issue_token(call.state.db.write(), pass.id, TokenPurpose::Reset, now)
-            .await
-            .map_err(|e| call.internal(e))?;
+    if let Some(pass) = passes::by_email(call.state.db.read(), email.as_str()).await? {
+        let token = passes::issue_token(call.state.db.write(), pass.id, TokenPurpose::Reset, now).await?;
         tracing::info!(pass = pass.id, "password reset mailed");
         call.state.mailer.send_later(
             Mail {
@@ -212,25 +207,20 @@ pub async fn request_reset(call: &Call, form: ResetRequestForm) -> Result<Next, 
     Ok(Next { url: urls::with_notice(urls::SIGN_IN, Notice::ResetSent) })
 }
 
-pub async fn reset_password(call: &Call, form: NewPasswordForm) -> Result<Next, AppError> {
+pub async fn reset_password(call: &Call, form: NewPasswordForm) -> Result<Next, Fault> {
     let (form, _) = form.normalize();
     if !token_shape_ok(&form.token) {
-        return Err(AppError::TokenInvalid);
+        return Err(AppError::TokenInvalid.into());
     }
     let db = call.state.db.write();
     let now = call.state.clock.now();
-    let pass_id = passes::token_owner(db, &form.token, TokenPurpose::Reset, now)
-        .await
-        .map_err(|e| call.internal(e))?
-        .ok_or(AppError::TokenInvalid)?;
-    let pass = passes::by_id(db, pass_id).await.map_err(|e| call.internal(e))?.ok_or(AppError::TokenInvalid)?;
-    let number = passes::doc_number(&call.state.data_key, &pass).map_err(|e| call.internal(e))?;
+    let pass_id =
+        passes::token_owner(db, &form.token, TokenPurpose::Reset, now).await?.ok_or(AppError::TokenInvalid)?;
+    let pass = passes::by_id(db, pass_id).await?.ok_or(AppError::TokenInvalid)?;
+    let number = passes::doc_number(&call.state.data_key, &pass)?;
     let password = form.parse(&call.ctx(), &[&pass.email, &number]).map_err(AppError::Invalid)?;
-    let hash = call.state.passwords.hash(secret(&password)).await.map_err(|e| call.internal(e))?;
-    passes::reset_password(db, &form.token, hash, now)
-        .await
-        .map_err(|e| call.internal(e))?
-        .ok_or(AppError::TokenInvalid)?;
+    let hash = call.state.passwords.hash(secret(&password)).await?;
+    passes::reset_password(db, &form.token, hash, now).await?.ok_or(AppError::TokenInvalid)?;
     tracing::info!(pass = pass_id, "password reset; every session of the pass ended");
     // This browser's session (if any) ended with the others: it must not keep a dead cookie.
     call.end_session().await?;
@@ -238,17 +228,17 @@ pub async fn reset_password(call: &Call, form: NewPasswordForm) -> Result<Next, 
 }
 
 /// The server's rule context (its "today"), for pages whose rules depend on the date.
-pub async fn rule_context(call: &Call) -> Result<crate::validation::Ctx, AppError> {
+pub async fn rule_context(call: &Call) -> Result<crate::validation::Ctx, Fault> {
     Ok(call.ctx())
 }
 
-pub async fn me(call: &Call) -> Result<Option<Me>, AppError> {
+pub async fn me(call: &Call) -> Result<Option<Me>, Fault> {
     Ok(call.signed_in().await?.map(|w| Me { name: w.pass.name.clone(), verified: w.pass.email_verified_at.is_some() }))
 }
 
-pub fn pass_view(call: &Call, who: &SignedIn, locked: bool) -> Result<PassView, AppError> {
+pub fn pass_view(call: &Call, who: &SignedIn, locked: bool) -> Result<PassView, Fault> {
     let p = &who.pass;
-    let number = passes::doc_number(&call.state.data_key, p).map_err(|e| call.internal(e))?;
+    let number = passes::doc_number(&call.state.data_key, p)?;
     let doc_type = DocumentType::from_code(&p.doc_type);
     Ok(PassView {
         ctx: call.ctx(),
@@ -264,30 +254,27 @@ pub fn pass_view(call: &Call, who: &SignedIn, locked: bool) -> Result<PassView, 
     })
 }
 
-pub async fn pass_page(call: &Call) -> Result<PassView, AppError> {
+pub async fn pass_page(call: &Call) -> Result<PassView, Fault> {
     let who = call.signed_in().await?.ok_or(AppError::SignInRequired)?;
-    let locked =
-        passes::has_locked_registration(call.state.db.read(), who.pass.id).await.map_err(|e| call.internal(e))?;
+    let locked = passes::has_locked_registration(call.state.db.read(), who.pass.id).await?;
     pass_view(call, &who, locked)
 }
 
-pub async fn edit_pass(call: &Call, form: IdentityForm) -> Result<Next, AppError> {
+pub async fn edit_pass(call: &Call, form: IdentityForm) -> Result<Next, Fault> {
     let valid = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
     let who = call.signed_in().await?.ok_or(AppError::SignInRequired)?;
     let now = call.state.clock.now();
-    let outcome = passes::edit_identity(call.state.db.write(), &call.state.data_key, who.pass.id, &valid, now)
-        .await
-        .map_err(|e| call.internal(e))?;
+    let outcome = passes::edit_identity(call.state.db.write(), &call.state.data_key, who.pass.id, &valid, now).await?;
     match outcome {
         Edited::Done => {
             tracing::info!(pass = who.pass.id, document = %valid.number, "pass identity changed");
             Ok(Next { url: urls::with_notice(urls::PASS, Notice::PassSaved) })
         }
-        Edited::Locked => Err(AppError::Locked),
+        Edited::Locked => Err(AppError::Locked.into()),
         Edited::DocumentTaken => {
             let mut errors = FieldErrors::new();
             errors.add(DOC_NUMBER.name, &DOC_TAKEN, call.ctx().lang);
-            Err(AppError::Invalid(errors))
+            Err(AppError::Invalid(errors).into())
         }
     }
 }

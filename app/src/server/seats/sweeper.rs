@@ -9,9 +9,9 @@
 //! no subject loses its site and declaration (its personal information and photo stay, as a
 //! draft to choose again from).
 
-use super::entity::{enrolment, offered_subject, payment_order, registration};
-use super::journey::UNPAID_HOLD;
-use super::payment::orders::{open_order_of, OrderStatus};
+use crate::server::entity::{enrolment, offered_subject, payment_order, registration};
+use crate::server::journey::UNPAID_HOLD;
+use crate::server::payment::orders::{open_order_of, OrderStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{

@@ -3,23 +3,24 @@
 //! (`photos::process`, metadata stripped), storage behind `PhotoStore` under a random key,
 //! and serving the photo to its owner only. Bodies are capped at 2 MiB before any parsing.
 
-use super::call::Call;
-use super::forms::render_posted;
-use super::journey;
-use super::photo_store::PhotoKey;
-use super::photos;
-use super::AppState;
 use crate::domain::photo::PhotoSpec;
+use crate::server::call::Call;
+use crate::server::fault::Fault;
+use crate::server::forms::finish;
+use crate::server::journey;
+use crate::server::photos::process;
+use crate::server::photos::store::PhotoKey;
+use crate::server::AppState;
 use crate::urls::{self, Notice};
 use crate::validation::photo::{self, MAX_UPLOAD as MAX_BODY, NO_FILE, PHOTO_FIELD, TOO_BIG};
-use crate::validation::{FieldErrors, Required};
-use crate::views::{AppError, Next, NoFields, Posted};
+use crate::validation::Required;
+use crate::views::{AppError, Next, NoFields};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::StatusCode;
 
 fn field_error(problem: &impl crate::domain::Problem, call: &Call) -> AppError {
@@ -38,17 +39,16 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Checks, re-encodes and stores `bytes` as the caller's photo.
-pub async fn save(call: &Call, bytes: Vec<u8>) -> Result<Next, AppError> {
+pub async fn save(call: &Call, bytes: Vec<u8>) -> Result<Next, Fault> {
     let reg = journey::photo_target(call).await?;
     // The browser's whole check first (nothing chosen, over the cap, the photo rule): the
     // same verdict in the same words whichever way the file came.
     photo::check_upload(Some(&bytes), &PhotoSpec::default(), call.ctx().lang).map_err(AppError::Invalid)?;
-    let processed = photos::process(bytes, PhotoSpec::default()).await.map_err(|e| field_error(&e, call))?;
-    let key = PhotoKey::new_random().map_err(|e| call.internal(e))?;
-    call.state.photos.put(&key, processed.jpeg).await.map_err(|e| call.internal(e))?;
+    let processed = process::process(bytes, PhotoSpec::default()).await.map_err(|e| field_error(&e, call))?;
+    let key = PhotoKey::new_random()?;
+    call.state.photos.put(&key, processed.jpeg).await?;
     let now = call.state.clock.now();
-    let old =
-        super::repo::set_photo(call.state.db.write(), reg.id, key.as_str(), now).await.map_err(|e| call.internal(e))?;
+    let old = crate::server::journey::repo::set_photo(call.state.db.write(), reg.id, key.as_str(), now).await?;
     if let Some(old) = old {
         forget(call, &old).await;
     }
@@ -72,33 +72,15 @@ async fn form_upload(State(state): State<AppState>, req: Request) -> Response {
     };
     let too_big = body.len() > MAX_BODY + 64 * 1024;
     let outcome = match Multipart::from_request(Request::from_parts(parts.clone(), Body::from(body)), &state).await {
-        _ if too_big => Err(field_error(&TOO_BIG, &call)),
-        Err(_) => Err(field_error(&NO_FILE, &call)),
+        _ if too_big => Err(field_error(&TOO_BIG, &call).into()),
+        Err(_) => Err(field_error(&NO_FILE, &call).into()),
         Ok(mut multipart) => match read_file(&mut multipart).await {
             Ok(Some(bytes)) => save(&call, bytes.to_vec()).await,
-            Ok(None) => Err(field_error(&NO_FILE, &call)),
-            Err(too_big) => Err(field_error(&too_big, &call)),
+            Ok(None) => Err(field_error(&NO_FILE, &call).into()),
+            Err(too_big) => Err(field_error(&too_big, &call).into()),
         },
     };
-    match outcome {
-        Ok(Next { url }) => (StatusCode::SEE_OTHER, [(LOCATION, url)]).into_response(),
-        Err(AppError::StepOrder { go_to }) => (StatusCode::SEE_OTHER, [(LOCATION, go_to)]).into_response(),
-        Err(AppError::SignInRequired) => {
-            (StatusCode::SEE_OTHER, [(LOCATION, urls::with_notice(urls::SIGN_IN, Notice::SignInRequired))])
-                .into_response()
-        }
-        Err(err) => {
-            let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-            let (errors, problem) = match err {
-                AppError::Invalid(errors) => (errors, None),
-                other => (FieldErrors::new(), Some(other)),
-            };
-            let posted = Posted { values: NoFields {}, errors, notes: Vec::new(), problem };
-            let mut page = render_posted(&state, &call, posted, parts, urls::PHOTO).await;
-            *page.status_mut() = status;
-            page
-        }
-    }
+    finish(&state, &call, parts, NoFields {}, Vec::new(), outcome, Some(urls::PHOTO)).await
 }
 
 /// The `photo` part's bytes; `Err` when the body is over the cap.
@@ -122,7 +104,7 @@ async fn script_upload(State(state): State<AppState>, req: Request) -> Response 
     let call = Call::for_handler(state, &parts);
     let outcome = match axum::body::to_bytes(body, MAX_BODY).await {
         Err(_) => Err(field_error(&TOO_BIG, &call)),
-        Ok(bytes) => save(&call, bytes.to_vec()).await,
+        Ok(bytes) => call.answer(save(&call, bytes.to_vec()).await),
     };
     let mut response = match outcome {
         Ok(next) => Json(Ok::<Next, AppError>(next)).into_response(),
@@ -141,7 +123,7 @@ async fn script_upload(State(state): State<AppState>, req: Request) -> Response 
 async fn image(State(state): State<AppState>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
     let call = Call::for_handler(state, &parts);
-    match journey::own_photo_key(&call).await {
+    match call.answer(journey::own_photo_key(&call).await) {
         Ok(Some(key)) => match PhotoKey::parse(&key) {
             Ok(key) => match call.state.photos.get(&key).await {
                 Ok(Some(bytes)) => {
@@ -150,7 +132,7 @@ async fn image(State(state): State<AppState>, req: Request) -> Response {
                 }
                 Ok(None) => StatusCode::NOT_FOUND.into_response(),
                 Err(e) => {
-                    let _ = call.internal(e);
+                    tracing::error!(error = %e, "photo not read from the store");
                     StatusCode::INTERNAL_SERVER_ERROR.into_response()
                 }
             },

@@ -9,8 +9,8 @@
 //! `remaining` counters are as old as the copy; `with_live_seats` reads the current ones
 //! (one query) for the pages and checks that show or judge them.
 
-use super::entity::offered_subject;
-use super::repo::{self, OpenSession};
+use crate::server::entity::offered_subject;
+use crate::server::journey::repo::{self, OpenSession};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};

@@ -1,0 +1,212 @@
+//! Seats: every change to what a registration holds, in one transaction each. A seat is
+//! taken by one conditional update (`remaining = remaining - 1 WHERE remaining > 0`) and
+//! given back only when the enrolment row it belonged to is actually deleted, so a seat
+//! is never sold twice nor returned twice, whatever runs at the same time. The database's
+//! `CHECK (remaining >= 0)` and the unique (registration, offered subject) key stand behind
+//! both. `SeatDesk` applies confirmed choices (batched on SQLite, see there).
+
+mod desk;
+mod postgres;
+pub mod sweeper;
+
+pub use desk::SeatDesk;
+
+use crate::server::entity::{enrolment, offered_subject, registration};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+};
+
+/// A seat wanted: the offered subject's row, its subject code and the fee shown.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub offered_subject_id: i32,
+    pub subject_code: String,
+    pub fee_fen: i64,
+}
+
+#[derive(Debug)]
+pub enum SeatError {
+    /// No seat left for this subject code; nothing changed.
+    Full {
+        subject_code: String,
+    },
+    /// What the registration holds changed after the choice was confirmed (another tab,
+    /// the sweeper, a payment starting or paid), or it is gone; nothing changed.
+    Stale,
+    Db(DbErr),
+}
+
+impl From<DbErr> for SeatError {
+    fn from(e: DbErr) -> Self {
+        SeatError::Db(e)
+    }
+}
+
+/// Gives back the seat of one unpaid enrolment of `registration_id`. Returns whether this
+/// call deleted it (and so returned the seat).
+async fn release(txn: &DatabaseTransaction, registration_id: i32, enrolment: &enrolment::Model) -> Result<bool, DbErr> {
+    let deleted = enrolment::Entity::delete_many()
+        .filter(enrolment::Column::Id.eq(enrolment.id))
+        .filter(enrolment::Column::RegistrationId.eq(registration_id))
+        .filter(enrolment::Column::PaidAt.is_null())
+        .exec(txn)
+        .await?;
+    if deleted.rows_affected == 1 {
+        offered_subject::Entity::update_many()
+            .col_expr(offered_subject::Column::Remaining, Expr::col(offered_subject::Column::Remaining).add(1))
+            .filter(offered_subject::Column::Id.eq(enrolment.offered_subject_id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(deleted.rows_affected == 1)
+}
+
+/// A confirmed choice to apply: release `cancelled`, claim `added`, record the site and the
+/// declaration.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub registration_id: i32,
+    pub site_code: String,
+    pub cancelled: Vec<enrolment::Model>,
+    pub added: Vec<Claim>,
+    pub now: DateTime<Utc>,
+    /// The registration's `holdings_version` the choice was worked out and confirmed from:
+    /// it applies only if that is still current. Locking, paying and closing an order raise
+    /// the version too, so the caller's checks of those (journey.rs) still hold when it
+    /// applies.
+    pub version: i32,
+}
+
+/// Inserts the enrolment of one claim. `false`, nothing inserted, if the registration holds
+/// it already or is gone: either way not the holdings the choice was confirmed against.
+async fn enrol(txn: &DatabaseTransaction, c: &Choice, claim: &Claim) -> Result<bool, DbErr> {
+    let row = enrolment::ActiveModel {
+        registration_id: Set(c.registration_id),
+        offered_subject_id: Set(claim.offered_subject_id),
+        subject_code: Set(claim.subject_code.clone()),
+        fee_fen: Set(claim.fee_fen),
+        chosen_at: Set(c.now),
+        ..Default::default()
+    };
+    match enrolment::Entity::insert(row).exec_without_returning(txn).await {
+        Ok(_) => Ok(true),
+        Err(e) => match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_) | SqlErr::ForeignKeyConstraintViolation(_)) => Ok(false),
+            _ => Err(e),
+        },
+    }
+}
+
+/// Records the site and the declaration of a choice on its registration, if it still holds
+/// what the choice was confirmed against, and raises its holdings version.
+/// `false`, nothing changed, otherwise (or if it is gone).
+async fn record_site(txn: &DatabaseTransaction, c: &Choice) -> Result<bool, DbErr> {
+    let done = registration::Entity::update_many()
+        .col_expr(registration::Column::SiteCode, Expr::value(c.site_code.as_str()))
+        .col_expr(registration::Column::DeclaredAt, Expr::value(c.now))
+        .col_expr(registration::Column::UpdatedAt, Expr::value(c.now))
+        .col_expr(registration::Column::HoldingsVersion, registration::raised_holdings_version())
+        .filter(registration::Column::Id.eq(c.registration_id))
+        .filter(registration::Column::HoldingsVersion.eq(c.version))
+        .exec(txn)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// The statements of one choice, inside a transaction (or savepoint) the caller rolls back
+/// on any error. The registration's row first, as everything that changes what it holds
+/// does (one lock order, so no deadlocks on PostgreSQL); each seat is taken after its
+/// enrolment, so a subject's row stays locked by a claim for as short a time as possible.
+async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), SeatError> {
+    if !record_site(txn, c).await? {
+        return Err(SeatError::Stale);
+    }
+    for e in &c.cancelled {
+        release(txn, c.registration_id, e).await?;
+    }
+    for claim in &c.added {
+        if !enrol(txn, c, claim).await? {
+            return Err(SeatError::Stale);
+        }
+        if !take_seats(txn, claim.offered_subject_id, 1).await? {
+            return Err(SeatError::Full { subject_code: claim.subject_code.clone() });
+        }
+    }
+    Ok(())
+}
+
+/// Runs `choose` inside `txn` (a transaction, or a savepoint of the batch's) and ends it:
+/// committed if applied, rolled back if not. The outer error is ending it failing.
+pub(super) async fn settle(txn: DatabaseTransaction, c: &Choice) -> Result<Result<(), SeatError>, DbErr> {
+    match choose(&txn, c).await {
+        Ok(()) => txn.commit().await.map(Ok),
+        Err(refused) => {
+            txn.rollback().await?;
+            Ok(Err(refused))
+        }
+    }
+}
+
+/// Takes `k` seats of one subject at once if that many are left: the conditional decrement
+/// (one seat for a single claim, a subject's batch of claims at once on SQLite). `false`,
+/// nothing taken, if fewer are left.
+pub(super) async fn take_seats(txn: &DatabaseTransaction, subject_id: i32, k: i32) -> Result<bool, DbErr> {
+    let taken = offered_subject::Entity::update_many()
+        .col_expr(offered_subject::Column::Remaining, Expr::col(offered_subject::Column::Remaining).sub(k))
+        .filter(offered_subject::Column::Id.eq(subject_id))
+        .filter(offered_subject::Column::Remaining.gte(k))
+        .exec(txn)
+        .await?;
+    Ok(taken.rows_affected == 1)
+}
+
+/// What deleting a registration came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// It is gone (or was already), every seat it held given back.
+    Deleted,
+    /// Refused, nothing changed: a subject is paid (rule 5).
+    Paid,
+    /// Refused, nothing changed: locked with nothing paid, i.e. a payment was started in the
+    /// meantime (rule 4).
+    Locked,
+}
+
+/// Deletes a registration and gives back every seat it held. Refuses (nothing changed) if
+/// any subject is paid or it is locked, as read inside the transaction.
+pub async fn delete_registration(db: &DatabaseConnection, registration_id: i32) -> Result<Deletion, DbErr> {
+    let txn = db.begin().await?;
+    // The row first (PostgreSQL: FOR UPDATE), so no claim commits an enrolment between the
+    // read below and the delete, which would cascade away without its seat coming back.
+    let Some(reg) = registration::Entity::find_by_id(registration_id).lock_exclusive().one(&txn).await? else {
+        txn.rollback().await?;
+        return Ok(Deletion::Deleted);
+    };
+    let held = enrolments(&txn, registration_id).await?;
+    let refused = if held.iter().any(|e| e.paid_at.is_some()) {
+        Some(Deletion::Paid)
+    } else {
+        reg.locked_at.is_some().then_some(Deletion::Locked)
+    };
+    if let Some(refused) = refused {
+        txn.rollback().await?;
+        return Ok(refused);
+    }
+    for e in &held {
+        release(&txn, registration_id, e).await?;
+    }
+    registration::Entity::delete_by_id(registration_id).exec(&txn).await?;
+    txn.commit().await?;
+    Ok(Deletion::Deleted)
+}
+
+pub async fn enrolments(db: &impl ConnectionTrait, registration_id: i32) -> Result<Vec<enrolment::Model>, DbErr> {
+    enrolment::Entity::find()
+        .filter(enrolment::Column::RegistrationId.eq(registration_id))
+        .order_by_asc(enrolment::Column::Id)
+        .all(db)
+        .await
+}
