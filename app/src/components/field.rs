@@ -57,7 +57,7 @@ pub fn TextField(
     on_leave: Callback<()>,
     errors: RwSignal<FieldErrors>,
     #[prop(into, optional)] notes: Signal<Vec<&'static str>>,
-    #[prop(optional, into)] hint: Option<&'static str>,
+    #[prop(default = None, into)] hint: Option<&'static str>,
     /// `text` unless given (`password`, `email`).
     #[prop(optional)]
     input_type: Option<&'static str>,

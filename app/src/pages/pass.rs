@@ -48,6 +48,66 @@ fn plain_ctx() -> Ctx {
     Ctx::new(Date::EPOCH)
 }
 
+/// A form carrying the identity's fields: the pass's own form, or sign-up's, which embeds it.
+trait WithIdentity {
+    fn identity(&self) -> &IdentityForm;
+    fn identity_mut(&mut self) -> &mut IdentityForm;
+}
+
+impl WithIdentity for IdentityForm {
+    fn identity(&self) -> &IdentityForm {
+        self
+    }
+    fn identity_mut(&mut self) -> &mut IdentityForm {
+        self
+    }
+}
+
+impl WithIdentity for SignUpForm {
+    fn identity(&self) -> &IdentityForm {
+        &self.identity
+    }
+    fn identity_mut(&mut self) -> &mut IdentityForm {
+        &mut self.identity
+    }
+}
+
+/// 证件类型, 证件号码 and 姓名, the same fields on sign-up and on the pass; `hints` adds
+/// sign-up's advice under the number and the name.
+fn identity_fields<F>(kit: FormKit<F>, ctx: &Ctx, hints: bool) -> impl IntoView
+where
+    F: WithIdentity + Clone + Send + Sync + 'static,
+{
+    let errors = kit.state.errors;
+    view! {
+        <SelectField
+            spec=DOC_TYPE
+            options=doc_types(ctx)
+            value=kit.value(|f| &f.identity().doc_type)
+            on_change=kit.on_choose(DOC_TYPE.name, |f, v| f.identity_mut().doc_type = v)
+            errors
+        />
+        <TextField
+            spec=DOC_NUMBER
+            value=kit.value(|f| &f.identity().doc_number)
+            on_input=kit.on_input(DOC_NUMBER.name, |f, v| f.identity_mut().doc_number = v)
+            on_leave=kit.on_leave(DOC_NUMBER.name)
+            errors
+            notes=kit.notes_of(DOC_NUMBER.name)
+            hint=hints.then_some("按证件上的号码填写；居民身份证最后一位可以是X")
+        />
+        <TextField
+            spec=NAME
+            value=kit.value(|f| &f.identity().name)
+            on_input=kit.on_input(NAME.name, |f, v| f.identity_mut().name = v)
+            on_leave=kit.on_leave(NAME.name)
+            errors
+            notes=kit.notes_of(NAME.name)
+            hint=hints.then_some("少数民族姓名各部分之间用间隔号“·”分隔，如：买买提·艾力")
+        />
+    }
+}
+
 #[component]
 fn Loading() -> impl IntoView {
     view! { <p>"正在加载…"</p> }
@@ -65,7 +125,10 @@ pub fn SignUpPage() -> impl IntoView {
                 Suspend::new(async move {
                     match get_rule_context().await {
                         Ok(ctx) => {
-                            let fresh = || SignUpForm { doc_type: DocumentType::ResidentId.code().into(), ..Default::default() };
+                            let fresh = || SignUpForm {
+                                identity: IdentityForm { doc_type: DocumentType::ResidentId.code().into(), ..Default::default() },
+                                ..Default::default()
+                            };
                             let (form, refusal) = start(posted, fresh);
                             view! { <ClientNeeded bundle="signup" /> <SignUpStep ctx form refusal /> }.into_any()
                         }
@@ -106,31 +169,7 @@ fn SignUpStep(ctx: Ctx, form: SignUpForm, refusal: Option<Refusal>) -> impl Into
                 notes=kit.notes_of(EMAIL.name)
                 hint="请填写您本人常用的真实邮箱，验证邮件和找回密码的邮件都发到这里"
             />
-            <SelectField
-                spec=DOC_TYPE
-                options=doc_types(&ctx)
-                value=kit.value(|f| &f.doc_type)
-                on_change=kit.on_choose(DOC_TYPE.name, |f, v| f.doc_type = v)
-                errors=state.errors
-            />
-            <TextField
-                spec=DOC_NUMBER
-                value=kit.value(|f| &f.doc_number)
-                on_input=kit.on_input(DOC_NUMBER.name, |f, v| f.doc_number = v)
-                on_leave=kit.on_leave(DOC_NUMBER.name)
-                errors=state.errors
-                notes=kit.notes_of(DOC_NUMBER.name)
-                hint="按证件上的号码填写；居民身份证最后一位可以是X"
-            />
-            <TextField
-                spec=NAME
-                value=kit.value(|f| &f.name)
-                on_input=kit.on_input(NAME.name, |f, v| f.name = v)
-                on_leave=kit.on_leave(NAME.name)
-                errors=state.errors
-                notes=kit.notes_of(NAME.name)
-                hint="少数民族姓名各部分之间用间隔号“·”分隔，如：买买提·艾力"
-            />
+                {identity_fields(kit, &ctx, true)}
             <TextField
                 spec=NEW_PASSWORD
                 input_type="password"
@@ -400,29 +439,7 @@ fn PassBody(view: PassView, refusal: Option<Refusal>) -> impl IntoView {
             <h2>"修改证件信息"</h2>
             <p>"为保护您的个人信息，证件号码不显示全文；修改时请重新填写完整的证件号码。"</p>
             <form method="post" action=urls::PASS novalidate on:submit=on_submit>
-                <SelectField
-                    spec=DOC_TYPE
-                    options=doc_types(&ctx)
-                    value=kit.value(|f| &f.doc_type)
-                    on_change=kit.on_choose(DOC_TYPE.name, |f, v| f.doc_type = v)
-                    errors=state.errors
-                />
-                <TextField
-                    spec=DOC_NUMBER
-                    value=kit.value(|f| &f.doc_number)
-                    on_input=kit.on_input(DOC_NUMBER.name, |f, v| f.doc_number = v)
-                    on_leave=kit.on_leave(DOC_NUMBER.name)
-                    errors=state.errors
-                    notes=kit.notes_of(DOC_NUMBER.name)
-                />
-                <TextField
-                    spec=NAME
-                    value=kit.value(|f| &f.name)
-                    on_input=kit.on_input(NAME.name, |f, v| f.name = v)
-                    on_leave=kit.on_leave(NAME.name)
-                    errors=state.errors
-                    notes=kit.notes_of(NAME.name)
-                />
+                    {identity_fields(kit, &ctx, false)}
                 <button class="button" type="submit" disabled=move || state.sending.get()>
                     "保存"
                 </button>

@@ -109,12 +109,9 @@ fn parse_new_password(
 pub struct SignUpForm {
     #[serde(default)]
     pub email: String,
-    #[serde(default)]
-    pub doc_type: String,
-    #[serde(default)]
-    pub doc_number: String,
-    #[serde(default)]
-    pub name: String,
+    /// The identity step's own form, its fields posted flat beside the others.
+    #[serde(flatten)]
+    pub identity: IdentityForm,
     #[serde(default)]
     pub password: String,
     #[serde(default)]
@@ -124,7 +121,7 @@ pub struct SignUpForm {
 /// Prints no password.
 impl std::fmt::Debug for SignUpForm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SignUpForm").field("doc_type", &self.doc_type).finish_non_exhaustive()
+        f.debug_struct("SignUpForm").field("doc_type", &self.identity.doc_type).finish_non_exhaustive()
     }
 }
 
@@ -136,25 +133,14 @@ pub struct ValidSignUp {
 }
 
 impl SignUpForm {
-    fn identity(&self) -> IdentityForm {
-        IdentityForm { doc_type: self.doc_type.clone(), doc_number: self.doc_number.clone(), name: self.name.clone() }
-    }
-
     /// Normalised values and notes. Passwords are never normalised: they are secrets, used
     /// byte for byte.
     pub fn normalize(&self) -> (SignUpForm, Vec<FieldNote>) {
         let mut notes = Notes::default();
         let email = notes.take(EMAIL.name, normalize_ascii(&self.email, true));
-        let (identity, identity_notes) = self.identity().normalize();
+        let (identity, identity_notes) = self.identity.normalize();
         notes.0.extend(identity_notes);
-        let form = SignUpForm {
-            email,
-            doc_type: identity.doc_type,
-            doc_number: identity.doc_number,
-            name: identity.name,
-            password: self.password.clone(),
-            password2: self.password2.clone(),
-        };
+        let form = SignUpForm { email, identity, password: self.password.clone(), password2: self.password2.clone() };
         (form, notes.0)
     }
 
@@ -167,14 +153,15 @@ impl SignUpForm {
         let (f, _) = self.normalize();
         let mut errors = FieldErrors::new();
         let email = parse_email(&f.email, &mut errors, ctx);
-        let identity = match f.identity().parse(ctx) {
+        let identity = match f.identity.parse(ctx) {
             Ok(v) => Some(v),
             Err(e) => {
                 errors.extend(e);
                 None
             }
         };
-        let password = parse_new_password(&f.password, &f.password2, &[&f.email, &f.doc_number], &mut errors, ctx);
+        let password =
+            parse_new_password(&f.password, &f.password2, &[&f.email, &f.identity.doc_number], &mut errors, ctx);
         match (email, identity, password) {
             (Some(email), Some(identity), Some(password)) if errors.is_empty() => {
                 Ok(ValidSignUp { email, identity, password })
@@ -358,9 +345,11 @@ mod tests {
     fn sign_up() -> SignUpForm {
         SignUpForm {
             email: "ｌｉ@example.com".into(),
-            doc_type: "resident_id".into(),
-            doc_number: "11010519491231002x".into(),
-            name: "李四".into(),
+            identity: IdentityForm {
+                doc_type: "resident_id".into(),
+                doc_number: "11010519491231002x".into(),
+                name: "李四".into(),
+            },
             password: "天山雪莲-2025-春".into(),
             password2: "天山雪莲-2025-春".into(),
         }
@@ -386,6 +375,17 @@ mod tests {
         assert_eq!(codes(f.parse(&ctx()).unwrap_err()), ["password.personal"]);
         let f = SignUpForm { password2: "".into(), ..sign_up() };
         assert_eq!(codes(f.parse(&ctx()).unwrap_err()), ["password2.required"]);
+    }
+
+    #[test]
+    fn the_identity_travels_flat_beside_the_other_fields() {
+        let json = serde_json::to_value(sign_up()).unwrap();
+        assert_eq!((json["doc_type"].as_str(), json["name"].as_str()), (Some("resident_id"), Some("李四")));
+        assert_eq!(json.as_object().unwrap().len(), 6, "{json}");
+        let back: SignUpForm =
+            serde_json::from_value(serde_json::json!({"email": "a@b.cn", "doc_number": "123"})).unwrap();
+        assert_eq!((back.email.as_str(), back.identity.doc_number.as_str()), ("a@b.cn", "123"));
+        assert_eq!(back.identity.name, "");
     }
 
     #[test]
