@@ -7,6 +7,7 @@
 use crate::components::form::full_title;
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
+use crate::pages::staff::{StaffHomePage, StaffSecondFactorPage, StaffSetPasswordPage, StaffSignInPage};
 use crate::pages::{
     agreement::AgreementPage,
     delete::DeletePage,
@@ -82,6 +83,18 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=Page(urls::NEW_PASSWORD)
                         view=NewPasswordPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route path=Page(urls::STAFF) view=StaffHomePage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_SIGN_IN) view=StaffSignInPage ssr=SsrMode::Async />
+                    <Route
+                        path=Page(urls::STAFF_SECOND_FACTOR)
+                        view=StaffSecondFactorPage
+                        ssr=SsrMode::Async
+                    />
+                    <Route
+                        path=Page(urls::STAFF_SET_PASSWORD)
+                        view=StaffSetPasswordPage
                         ssr=SsrMode::Async
                     />
                 </Routes>

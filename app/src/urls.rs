@@ -32,6 +32,19 @@ pub const RESEND: &str = "/pass/verify/resend";
 pub const RESET: &str = "/pass/reset";
 pub const NEW_PASSWORD: &str = "/pass/reset/new";
 
+// The staff console (考点老师 and the provincial office): its own sign-in and session
+// cookie, sent only under this prefix.
+pub const STAFF: &str = "/staff";
+pub const STAFF_SIGN_IN: &str = "/staff/sign-in";
+/// The second factor (a TOTP code), and its enrolment at the first sign-in.
+pub const STAFF_SECOND_FACTOR: &str = "/staff/second-factor";
+/// The one-time link a new account sets its password with.
+pub const STAFF_SET_PASSWORD: &str = "/staff/set-password";
+pub const STAFF_SIGN_OUT: &str = "/staff/sign-out";
+/// The console's server functions (`#[server(prefix = "/staff/api")]` spells it too): under
+/// `/staff`, where its cookie is sent.
+pub const STAFF_API: &str = "/staff/api";
+
 // What the payment platform calls back and sends the browser back to.
 pub const PAY_NOTIFY: &str = "/pay/notify";
 pub const PAY_RETURN: &str = "/pay/return";
@@ -66,10 +79,13 @@ pub enum Notice {
     RegistrationDeleted,
     PhotoSaved,
     SignInRequired,
+    StaffSignInRequired,
+    StaffSignedOut,
+    StaffPasswordSet,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 10] = [
+    pub const ALL: [Notice; 13] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -80,6 +96,9 @@ impl Notice {
         Notice::RegistrationDeleted,
         Notice::PhotoSaved,
         Notice::SignInRequired,
+        Notice::StaffSignInRequired,
+        Notice::StaffSignedOut,
+        Notice::StaffPasswordSet,
     ];
 
     pub fn code(self) -> &'static str {
@@ -94,6 +113,9 @@ impl Notice {
             Notice::RegistrationDeleted => "registration-deleted",
             Notice::PhotoSaved => "photo-saved",
             Notice::SignInRequired => "sign-in-required",
+            Notice::StaffSignInRequired => "staff-sign-in-required",
+            Notice::StaffSignedOut => "staff-signed-out",
+            Notice::StaffPasswordSet => "staff-password-set",
         }
     }
 

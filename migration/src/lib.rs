@@ -9,6 +9,7 @@ mod m20261124_000003_passes;
 mod m20261125_000004_registration_journey;
 mod m20261125_000005_holdings_version;
 mod m20261126_000006_payments;
+mod m20261203_000007_staff;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_registration_journey::Migration),
             Box::new(m20261125_000005_holdings_version::Migration),
             Box::new(m20261126_000006_payments::Migration),
+            Box::new(m20261203_000007_staff::Migration),
         ]
     }
 }

@@ -40,13 +40,47 @@ enum Command {
     Validate,
     /// Run the development mail catcher: an SMTP sink and a viewer of what it caught.
     MailCatcher,
+    /// The staff console's accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum StaffCommand {
+    /// Create a staff account and print its one-time set-password link (valid 72 hours).
+    /// The account enrols its authenticator app at its first sign-in.
+    Add {
+        /// The account's e-mail address (its sign-in name).
+        #[arg(long)]
+        email: String,
+        /// The person's name, as the console shows it.
+        #[arg(long)]
+        name: String,
+        /// `province` (every site of the province) or `site` (only the sites given).
+        #[arg(long)]
+        role: String,
+        /// The province's two-digit code (default: the first two digits of the first site).
+        #[arg(long)]
+        province: Option<String>,
+        /// A site the account acts for (6 digits; repeat for several). Site accounts only.
+        #[arg(long = "site")]
+        sites: Vec<String>,
+    },
+    /// Print the code a TOTP secret gives now, as an authenticator app would (development
+    /// and tests: the demo accounts' secrets are printed by scripts/run).
+    Code {
+        /// The secret in base32, as shown at enrolment (spaces allowed).
+        secret: String,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let command = Cli::parse().command.unwrap_or(Command::Serve);
-    // `validate` writes verdicts to stdout and nothing else.
-    if !matches!(command, Command::Validate) {
+    // `validate` and `staff` write their answers to stdout and nothing else.
+    if !matches!(command, Command::Validate | Command::Staff { .. }) {
         telemetry::init();
     }
     let result = match command {
@@ -56,6 +90,7 @@ async fn main() -> ExitCode {
         Command::SeedCandidates { n } => run_seed_candidates(n).await,
         Command::Validate => run_validate(),
         Command::MailCatcher => mail_catcher::run().await,
+        Command::Staff { command } => run_staff(command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -84,8 +119,16 @@ async fn run_migrate() -> AnyResult {
 async fn run_seed() -> AnyResult {
     let settings = Settings::from_env()?;
     let db = startup::connect(&settings.database_url).await?;
-    let inserted = seed::load_demo(db.write(), chrono::Utc::now()).await?;
-    tracing::info!(inserted, "demo data seeded");
+    let now = chrono::Utc::now();
+    let inserted = seed::load_demo(db.write(), now).await?;
+    let staff = seed::load_demo_staff(db.write(), &settings.data_key()?, now).await?;
+    tracing::info!(inserted, staff, "demo data seeded");
+    // Development only: the demo console accounts, for whoever runs scripts/run.
+    println!("管理系统演示账号（仅供开发，密码 {}）：", seed::DEMO_STAFF_PASSWORD);
+    for demo in &seed::DEMO_STAFF {
+        println!("  {}（{}）验证器密钥 {}", demo.email, demo.name, demo.totp_secret);
+    }
+    println!("  当前验证码：server staff code <密钥>");
     Ok(())
 }
 
@@ -100,6 +143,50 @@ async fn run_seed_candidates(n: usize) -> AnyResult {
     let added = seed::load_passes(db.write(), &key, n, &hash, chrono::Utc::now()).await?;
     tracing::info!(added, "flow candidates seeded");
     Ok(())
+}
+
+async fn run_staff(command: StaffCommand) -> AnyResult {
+    use app::server::entity::staff::Role;
+    match command {
+        StaffCommand::Add { email, name, role, province, sites } => {
+            let email = app::domain::contact::Email::parse(email.trim())
+                .map_err(|_| format!("--email: {email} is not an e-mail address"))?;
+            let role = match role.as_str() {
+                "province" => Role::Province,
+                "site" => Role::Site,
+                other => return Err(format!("--role: {other}: use province or site").into()),
+            };
+            if let Some(bad) = sites.iter().find(|s| s.len() != 6 || !s.bytes().all(|b| b.is_ascii_digit())) {
+                return Err(format!("--site: {bad}: a site code is 6 digits").into());
+            }
+            // A site account's province is its sites'; `add` says what is missing.
+            let province = province.or_else(|| sites.first().map(|s| s[..2].to_owned())).unwrap_or_default();
+            let name = name.trim().to_owned();
+            if name.is_empty() {
+                return Err("--name: give the person's name".into());
+            }
+            let settings = Settings::from_env()?;
+            let db = startup::connect(&settings.database_url).await?;
+            let new = app::server::staff::NewStaff {
+                email: email.as_str().to_owned(),
+                name,
+                role,
+                province_code: province,
+                sites,
+            };
+            let link =
+                app::server::staff::accounts::add(db.write(), &settings.public_url, &new, chrono::Utc::now()).await??;
+            println!("{link}");
+            Ok(())
+        }
+        StaffCommand::Code { secret } => {
+            let secret: String = secret.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+            let now = u64::try_from(chrono::Utc::now().timestamp()).map_err(|_| "clock before 1970")?;
+            let totp = app::server::staff::totp::code_at(&secret, app::server::staff::totp::step_of(now))?;
+            println!("{totp}");
+            Ok(())
+        }
+    }
 }
 
 fn run_validate() -> AnyResult {

@@ -298,6 +298,72 @@ pub async fn load_passes(
     Ok(added)
 }
 
+/// A demo console account (development only: its password and TOTP secret are in this
+/// public file; `scripts/run` prints them).
+pub struct DemoStaff {
+    pub email: &'static str,
+    pub name: &'static str,
+    pub province: bool,
+    pub sites: &'static [&'static str],
+    /// Base32, already enrolled: the sign-in asks for its code at once.
+    pub totp_secret: &'static str,
+}
+
+pub const DEMO_STAFF_PASSWORD: &str = "Demo-Staff-2026";
+
+pub const DEMO_STAFF: [DemoStaff; 2] = [
+    DemoStaff {
+        email: "province@ncre.example",
+        name: "省考试院管理员",
+        province: true,
+        sites: &[],
+        totp_secret: "NCREDEMOPROVINCEADMINSECRETKEYAB",
+    },
+    DemoStaff {
+        email: "site650101@ncre.example",
+        name: "新疆大学考点老师",
+        province: false,
+        sites: &["650101"],
+        totp_secret: "NCREDEMOSITESTAFFSECRETKEYABCDEF",
+    },
+];
+
+/// The demo console accounts of province 65, with their password set and their
+/// authenticator enrolled. Existing ones are left as they are. Returns how many were added.
+pub async fn load_demo_staff(
+    db: &DatabaseConnection,
+    key: &app::server::crypto::DataKey,
+    now: DateTime<Utc>,
+) -> Result<u64, Box<dyn std::error::Error>> {
+    use app::server::entity::staff::{self, Role};
+    use app::server::staff::{self as accounts, Created, NewStaff, TOTP_PURPOSE};
+    let hash = app::server::passes::password::Passwords::new(1).hash(DEMO_STAFF_PASSWORD.to_owned().into()).await?;
+    let mut added = 0;
+    for demo in &DEMO_STAFF {
+        let new = NewStaff {
+            email: demo.email.into(),
+            name: demo.name.into(),
+            role: if demo.province { Role::Province } else { Role::Site },
+            province_code: "65".into(),
+            sites: demo.sites.iter().map(|s| (*s).to_owned()).collect(),
+        };
+        let Created::Created(row) = accounts::create(db, &new, now).await? else { continue };
+        sea_orm::ActiveModelTrait::update(
+            staff::ActiveModel {
+                id: Set(row.id),
+                password_hash: Set(Some(hash.clone())),
+                totp_secret: Set(Some(key.seal(TOTP_PURPOSE, demo.totp_secret)?)),
+                totp_confirmed_at: Set(Some(now)),
+                ..Default::default()
+            },
+            db,
+        )
+        .await?;
+        added += 1;
+    }
+    Ok(added)
+}
+
 #[cfg(test)]
 mod tests {
     use super::flow_resident_id;

@@ -21,3 +21,4 @@ pub mod home;
 pub mod journey;
 pub mod pass;
 pub mod payment;
+pub mod staff;

@@ -6,8 +6,35 @@ use crate::views::AppError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// The candidate's header, or on the staff console's pages the console's own (a staff page
+/// never asks who is signed in as a candidate).
 #[component]
 pub fn Header() -> impl IntoView {
+    let path = leptos_router::hooks::use_location().pathname.get_untracked();
+    if path == urls::STAFF || path.starts_with(&format!("{}/", urls::STAFF)) {
+        return view! { <StaffHeader /> }.into_any();
+    }
+    view! { <CandidateHeader /> }.into_any()
+}
+
+#[component]
+fn StaffHeader() -> impl IntoView {
+    view! {
+        <a class="skip-link" href="#main-content" rel="external">
+            "跳到主要内容"
+        </a>
+        <header class="site-header site-header--staff">
+            <div class="container site-header__bar">
+                <a class="site-header__name" href=urls::STAFF>
+                    "NCRE报名管理系统（考点与省级）"
+                </a>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+fn CandidateHeader() -> impl IntoView {
     view! {
         <a class="skip-link" href="#main-content" rel="external">
             "跳到主要内容"
@@ -108,6 +135,9 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::RegistrationDeleted => "报名信息已删除，所报科目的名额已退回。",
         Notice::PhotoSaved => "保存成功!",
         Notice::SignInRequired => "请先登录通行证（登录已过期时也需要重新登录）。",
+        Notice::StaffSignInRequired => "请先登录管理系统（登录超过8小时或30分钟没有操作时需要重新登录）。",
+        Notice::StaffSignedOut => "您已退出管理系统。",
+        Notice::StaffPasswordSet => "密码已设置，请登录。首次登录时需要绑定验证器App。",
     }
 }
 

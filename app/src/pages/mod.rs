@@ -8,5 +8,6 @@ pub mod not_found;
 pub mod pass;
 pub mod pay;
 pub mod photo;
+pub mod staff;
 pub mod status;
 pub mod subjects;

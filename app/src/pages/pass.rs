@@ -325,6 +325,32 @@ fn ResetRequestStep(form: ResetRequestForm, refusal: Option<Refusal>) -> impl In
 
 // ---- 设置新密码 ----
 
+/// A one-time link's new password: the link's token (hidden), the password and its
+/// confirmation. The candidates' reset and the staff console's set-password link share it.
+pub(crate) fn new_password_fields(kit: FormKit<NewPasswordForm>) -> impl IntoView {
+    let errors = kit.state.errors;
+    view! {
+        <input type="hidden" name="token" prop:value=kit.value(|f| &f.token) value=kit.form.get_untracked().token />
+        <TextField
+            spec=NEW_PASSWORD
+            input_type="password"
+            value=kit.value(|f| &f.password)
+            on_input=kit.on_input(NEW_PASSWORD.name, |f, v| f.password = v)
+            on_leave=kit.on_leave(NEW_PASSWORD.name)
+            errors
+            hint=PASSWORD_HINT
+        />
+        <TextField
+            spec=CONFIRM_PASSWORD
+            input_type="password"
+            value=kit.value(|f| &f.password2)
+            on_input=kit.on_input(CONFIRM_PASSWORD.name, |f, v| f.password2 = v)
+            on_leave=kit.on_leave(CONFIRM_PASSWORD.name)
+            errors
+        />
+    }
+}
+
 #[component]
 pub fn NewPasswordPage() -> impl IntoView {
     let posted = use_posted::<NewPasswordForm>();
@@ -356,24 +382,7 @@ fn NewPasswordStep(form: NewPasswordForm, refusal: Option<Refusal>) -> impl Into
         <h1>{TITLE}</h1>
         <p>"设置新密码后，所有已登录的设备都会退出登录。"</p>
         <form method="post" action=urls::NEW_PASSWORD novalidate on:submit=on_submit>
-            <input type="hidden" name="token" prop:value=kit.value(|f| &f.token) value=kit.form.get_untracked().token />
-            <TextField
-                spec=NEW_PASSWORD
-                input_type="password"
-                value=kit.value(|f| &f.password)
-                on_input=kit.on_input(NEW_PASSWORD.name, |f, v| f.password = v)
-                on_leave=kit.on_leave(NEW_PASSWORD.name)
-                errors=state.errors
-                hint=PASSWORD_HINT
-            />
-            <TextField
-                spec=CONFIRM_PASSWORD
-                input_type="password"
-                value=kit.value(|f| &f.password2)
-                on_input=kit.on_input(CONFIRM_PASSWORD.name, |f, v| f.password2 = v)
-                on_leave=kit.on_leave(CONFIRM_PASSWORD.name)
-                errors=state.errors
-            />
+            {new_password_fields(kit)}
             <button class="button" type="submit" disabled=move || state.sending.get()>
                 "设置新密码"
             </button>

@@ -2,6 +2,7 @@
 //! (JavaScript on) or a plain form post (JavaScript off): state, headers, request id, the
 //! browser session, and the cookies to send back.
 
+use super::cookies;
 use super::entity::{pass, web_session};
 use super::fault::Fault;
 use super::limits::Action;
@@ -61,6 +62,12 @@ pub async fn resolve_session(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     let (mut parts, body) = req.into_parts();
+    // The staff console never acts on a candidate's session: not even looked up there.
+    let path = parts.uri.path();
+    if path == crate::urls::STAFF || path.strip_prefix(crate::urls::STAFF).is_some_and(|r| r.starts_with('/')) {
+        parts.extensions.insert(SignedInNow(None));
+        return next.run(axum::extract::Request::from_parts(parts, body)).await;
+    }
     let call = Call::for_handler(state, &parts);
     // A failure is logged; each handler then looks again and answers it its own way.
     if let Ok(who) = call.answer(call.look_up().await) {
@@ -110,12 +117,31 @@ impl Call {
     /// refused fields, 409 for a step out of order, 429 with `Retry-After` …). Used by every
     /// function in `api` (its `handled!`), so the client and proxies see the status the
     /// error means without anyone re-reading the body.
-    /// A page that calls a server function while it renders keeps its own status: only a
-    /// request to the function's own URL (under `urls::API`) gets the error's.
+    /// A candidate page that calls a server function while it renders keeps its own status:
+    /// only a request to the function's own URL (under `urls::API` or `urls::STAFF_API`)
+    /// gets the error's; a staff page redirects or answers 403 (see below).
     pub fn with_status<T>(answer: Result<T, AppError>) -> Result<T, AppError> {
         let Err(e) = &answer else { return answer };
-        let called_directly = use_context::<Parts>()
-            .is_some_and(|p| p.uri.path().strip_prefix(crate::urls::API).is_some_and(|rest| rest.starts_with('/')));
+        let path = use_context::<Parts>().map(|p| p.uri.path().to_owned()).unwrap_or_default();
+        let under = |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
+        let called_directly = under(crate::urls::API) || under(crate::urls::STAFF_API);
+        // A staff page says what its data's error means in its own status: it sends a
+        // browser without a staff session to the sign-in page, and refuses with 403.
+        if !called_directly && (path == crate::urls::STAFF || under(crate::urls::STAFF)) {
+            match e {
+                AppError::StaffSignInRequired => leptos_axum::redirect(&crate::urls::with_notice(
+                    crate::urls::STAFF_SIGN_IN,
+                    crate::urls::Notice::StaffSignInRequired,
+                )),
+                AppError::Forbidden => {
+                    if let Some(res) = use_context::<ResponseOptions>() {
+                        res.set_status(http::StatusCode::FORBIDDEN);
+                    }
+                }
+                _ => {}
+            }
+            return answer;
+        }
         if let (Some(res), true) = (use_context::<ResponseOptions>(), called_directly) {
             res.set_status(
                 http::StatusCode::from_u16(e.http_status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
@@ -154,6 +180,11 @@ impl Call {
         })
     }
 
+    /// The request's headers (cookies, for the staff session).
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
     pub fn request_id(&self) -> &str {
         &self.request_id
     }
@@ -189,7 +220,7 @@ impl Call {
 
     /// One query for the session and its pass.
     async fn look_up(&self) -> Result<Option<SignedIn>, Fault> {
-        let Some(token) = session::token_from(&self.headers) else { return Ok(None) };
+        let Some(token) = session::COOKIE.token_in(&self.headers) else { return Ok(None) };
         let db = &self.state.db;
         let Some((row, pass)) = session::find_with_pass(db.read(), &token).await? else {
             return Ok(None);
@@ -255,9 +286,9 @@ impl Call {
     pub async fn start_session(&self, pass_id: i32) -> Result<web_session::Model, Fault> {
         self.delete_current_session().await?;
         self.forget_signed_in();
-        let token = session::new_token()?;
+        let token = cookies::new_token()?;
         let row = session::create(self.state.db.write(), &token, pass_id, self.state.clock.now()).await?;
-        self.set_cookie(&session::cookie(&token, self.state.secure_cookies))?;
+        self.set_cookie(&session::COOKIE.set(&token, self.state.secure_cookies))?;
         Ok(row)
     }
 
@@ -265,14 +296,14 @@ impl Call {
     pub async fn end_session(&self) -> Result<(), Fault> {
         self.forget_signed_in();
         if self.delete_current_session().await? {
-            self.set_cookie(&session::clearing_cookie(self.state.secure_cookies))?;
+            self.set_cookie(&session::COOKIE.clear(self.state.secure_cookies))?;
         }
         Ok(())
     }
 
     /// Deletes the row of the session the browser presented; whether it presented one.
     async fn delete_current_session(&self) -> Result<bool, Fault> {
-        let Some(token) = session::token_from(&self.headers) else { return Ok(false) };
+        let Some(token) = session::COOKIE.token_in(&self.headers) else { return Ok(false) };
         if let Some(row) = session::find(self.state.db.read(), &token).await? {
             session::end(self.state.db.write(), row.id).await?;
             tracing::info!(web_session = row.id, "session ended");
@@ -280,7 +311,7 @@ impl Call {
         Ok(true)
     }
 
-    fn set_cookie(&self, cookie: &str) -> Result<(), Fault> {
+    pub(crate) fn set_cookie(&self, cookie: &str) -> Result<(), Fault> {
         let value = HeaderValue::from_str(cookie)?;
         match &self.cookies {
             CookieSink::ServerFn(res) => res.append_header(SET_COOKIE, value),

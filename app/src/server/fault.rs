@@ -48,6 +48,7 @@ impl Cause for getrandom::Error {}
 impl Cause for http::header::InvalidHeaderValue {}
 impl Cause for super::passes::password::HashError {}
 impl Cause for super::photos::store::StoreError {}
+impl Cause for super::crypto::CryptoError {}
 
 impl<E: Cause> From<E> for Fault {
     fn from(e: E) -> Self {

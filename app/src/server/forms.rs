@@ -8,6 +8,7 @@ use super::fault::Fault;
 use super::journey;
 use super::passes::accounts;
 use super::payment::candidate;
+use super::staff;
 use super::AppState;
 use crate::urls::{self, Notice};
 use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
@@ -15,6 +16,7 @@ use crate::validation::agreement::AgreementForm;
 use crate::validation::identity::IdentityForm;
 use crate::validation::info::InfoForm;
 use crate::validation::payment::PayForm;
+use crate::validation::staff::{CodeForm, StaffSignInForm};
 use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
 use crate::views::{AppError, Next, NoFields, Posted};
@@ -46,6 +48,10 @@ pub fn routes() -> Router<AppState> {
         .route(urls::PASS, post(handle::<EditPassStep>))
         .route(urls::PAY, post(handle::<PayStep>))
         .route(urls::PAYMENT_RESULT, post(handle::<RefreshStep>))
+        .route(urls::STAFF_SIGN_IN, post(handle::<StaffSignInStep>))
+        .route(urls::STAFF_SECOND_FACTOR, post(handle::<StaffCodeStep>))
+        .route(urls::STAFF_SET_PASSWORD, post(handle::<StaffSetPasswordStep>))
+        .route(urls::STAFF_SIGN_OUT, post(handle::<StaffSignOutStep>))
 }
 
 /// A form step whose posted values are shown again as they are (nothing to normalise).
@@ -105,6 +111,19 @@ impl FormStep for AgreementStep {
 
 step!(PayStep, PayForm, |call, f| candidate::start_payment(call, f), |f| (f.clone(), Vec::new()));
 step!(RefreshStep, NoFields, |call, _f| candidate::refresh(call), |f| (f.clone(), Vec::new()), page: urls::PAYMENT_RESULT);
+step!(StaffSignInStep, StaffSignInForm, |call, f| staff::accounts::sign_in(call, f), |f| {
+    let (values, notes) = f.normalize();
+    (values.without_password(), notes)
+});
+// A refused code is not shown again: the next one is typed afresh.
+step!(StaffCodeStep, CodeForm, |call, f| staff::accounts::second_factor(call, f), |_f| (
+    CodeForm::default(),
+    Vec::new()
+));
+step!(StaffSetPasswordStep, NewPasswordForm, |call, f| staff::accounts::set_password(call, f), |f| {
+    (f.without_passwords(), Vec::new())
+});
+step!(StaffSignOutStep, NoFields, |call, _f| staff::accounts::sign_out(call), |f| (f.clone(), Vec::new()), page: urls::STAFF);
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
 step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
 
@@ -180,6 +199,9 @@ where
         Ok(Next { url }) => see_other(&url),
         Err(AppError::StepOrder { go_to }) => see_other(&go_to),
         Err(AppError::SignInRequired) => see_other(&urls::with_notice(urls::SIGN_IN, Notice::SignInRequired)),
+        Err(AppError::StaffSignInRequired) => {
+            see_other(&urls::with_notice(urls::STAFF_SIGN_IN, Notice::StaffSignInRequired))
+        }
         Err(err) => {
             let status = StatusCode::from_u16(err.http_status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
             let retry_after = match &err {

@@ -16,6 +16,8 @@ pub enum Action {
     SignUp,
     Reset,
     VerifyMail,
+    /// A staff sign-in or second-factor attempt (besides the account's own lockout).
+    StaffSignIn,
 }
 
 impl Action {
@@ -27,6 +29,8 @@ impl Action {
             Action::SignUp => ((30, 20), None),
             Action::Reset => ((20, 30), Some((3, 600))),
             Action::VerifyMail => ((20, 30), Some((3, 600))),
+            // Few staff per office; an account is also locked after `staff::MAX_FAILURES`.
+            Action::StaffSignIn => ((20, 6), Some((10, 60))),
         }
     }
 }
@@ -45,7 +49,7 @@ fn quota((burst, every_secs): (u32, u64), factor: u32) -> Quota {
 
 pub struct RateLimits {
     /// `None`: limits are off (benchmarks only).
-    pairs: Option<[Pair; 4]>,
+    pairs: Option<[Pair; 5]>,
 }
 
 impl std::fmt::Debug for RateLimits {
@@ -68,7 +72,13 @@ impl RateLimits {
             }
         };
         Self {
-            pairs: Some([pair(Action::SignIn), pair(Action::SignUp), pair(Action::Reset), pair(Action::VerifyMail)]),
+            pairs: Some([
+                pair(Action::SignIn),
+                pair(Action::SignUp),
+                pair(Action::Reset),
+                pair(Action::VerifyMail),
+                pair(Action::StaffSignIn),
+            ]),
         }
     }
 

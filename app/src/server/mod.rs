@@ -6,6 +6,7 @@
 pub mod assets;
 pub mod call;
 pub mod clock;
+pub mod cookies;
 pub mod crypto;
 pub mod db;
 pub mod entity;
@@ -20,6 +21,7 @@ pub mod passes;
 pub mod payment;
 pub mod photos;
 pub mod seats;
+pub mod staff;
 
 // The no-JavaScript edge: form posts of every concern.
 pub mod forms;

@@ -79,12 +79,31 @@ pub const SIGN_UP_FIELDS: [&str; 6] =
     [EMAIL.name, DOC_TYPE.name, DOC_NUMBER.name, NAME.name, NEW_PASSWORD.name, CONFIRM_PASSWORD.name];
 
 /// Parses a required e-mail address (normalised: full-width to ASCII, spaces dropped).
-fn parse_email(raw: &str, errors: &mut FieldErrors, ctx: &Ctx) -> Option<Email> {
+pub(super) fn parse_email(raw: &str, errors: &mut FieldErrors, ctx: &Ctx) -> Option<Email> {
     if raw.is_empty() {
         errors.add(EMAIL.name, &EMAIL_MISSING, ctx.lang);
         return None;
     }
     Email::parse(raw).map_err(|e| errors.add(EMAIL.name, &e, ctx.lang)).ok()
+}
+
+/// The password of a sign-in: required, and no longer than any password we accept (so
+/// hashing cost stays bounded); a longer one gets `failed`, the sign-in's one answer.
+pub(super) fn parse_current_password(
+    raw: &str,
+    failed: &Required,
+    errors: &mut FieldErrors,
+    ctx: &Ctx,
+) -> Option<Password> {
+    if raw.is_empty() {
+        errors.add(CURRENT_PASSWORD.name, &PASSWORD_MISSING, ctx.lang);
+        None
+    } else if raw.chars().count() > MAX_CHARS {
+        errors.add(CURRENT_PASSWORD.name, failed, ctx.lang);
+        None
+    } else {
+        Some(Password::typed(raw.to_owned()))
+    }
 }
 
 /// A new password and its confirmation; `personal` is what the password may not equal.
@@ -241,14 +260,9 @@ impl SignInForm {
         } else {
             Some(Login::Document(f.login.clone()))
         };
-        if f.password.is_empty() {
-            errors.add(CURRENT_PASSWORD.name, &PASSWORD_MISSING, ctx.lang);
-        } else if f.password.chars().count() > MAX_CHARS {
-            // No pass has a longer password; refusing here keeps hashing cost bounded.
-            errors.add(CURRENT_PASSWORD.name, &SIGN_IN_FAILED, ctx.lang);
-        }
-        match login {
-            Some(login) if errors.is_empty() => Ok(ValidSignIn { login, password: Password::typed(f.password) }),
+        let password = parse_current_password(&f.password, &SIGN_IN_FAILED, &mut errors, ctx);
+        match (login, password) {
+            (Some(login), Some(password)) if errors.is_empty() => Ok(ValidSignIn { login, password }),
             _ => Err(errors.sorted_by(&[LOGIN.name, CURRENT_PASSWORD.name])),
         }
     }

@@ -13,6 +13,7 @@ pub mod payment;
 pub mod personal;
 pub mod photo;
 pub mod school;
+pub mod staff;
 pub mod subjects;
 pub mod verdict;
 

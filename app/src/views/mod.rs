@@ -8,6 +8,7 @@ pub mod home;
 pub mod journey;
 pub mod pass;
 pub mod payment;
+pub mod staff;
 
 use crate::validation::{FieldErrors, FieldNote};
 use leptos::server_fn::codec::JsonEncoding;
@@ -71,6 +72,12 @@ pub enum AppError {
     /// An unpaid subject's 24 hours are over: it is released rather than paid for (rule 7).
     #[error("payment too late")]
     PaymentTooLate,
+    /// A staff page needs a fully signed-in staff account (password and second factor).
+    #[error("staff sign-in required")]
+    StaffSignInRequired,
+    /// The staff account may not see or change this (another site, another role).
+    #[error("forbidden")]
+    Forbidden,
     /// The request's arguments could not be read (malformed JSON, missing fields).
     #[error("bad request")]
     BadRequest,
@@ -110,7 +117,8 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::StepOrder { .. } | AppError::WindowNotOpen { .. } | AppError::WindowClosed => 409,
             AppError::NoSession => 404,
-            AppError::SignInRequired => 401,
+            AppError::SignInRequired | AppError::StaffSignInRequired => 401,
+            AppError::Forbidden => 403,
             AppError::Unverified => 403,
             AppError::RateLimited { .. } => 429,
             AppError::TokenInvalid => 410,
@@ -134,6 +142,8 @@ impl AppError {
             AppError::WindowClosed => "本考点网上报名已经结束，现在只能查看报名信息".into(),
             AppError::NoSession => "目前没有开放报名的考试".into(),
             AppError::SignInRequired => "请先登录通行证（登录已过期时也需要重新登录）".into(),
+            AppError::StaffSignInRequired => "请先登录管理系统".into(),
+            AppError::Forbidden => "您的账号没有权限查看或修改这项内容".into(),
             AppError::Unverified => {
                 "请先验证您的电子邮箱：打开注册时收到的邮件，点击其中的链接。没有收到可以在“我的通行证”重新发送".into()
             }

@@ -11,4 +11,5 @@ mod pages;
 mod payment;
 mod seats;
 mod sessions;
+mod staff;
 mod validate;

@@ -32,7 +32,7 @@ const DOC_TAKEN: Required = Required {
     en: "Another pass already holds this document",
 };
 
-fn secret(p: &Password) -> SecretString {
+pub(crate) fn secret(p: &Password) -> SecretString {
     SecretString::from(p.expose().to_owned())
 }
 

@@ -7,6 +7,7 @@ pub mod password;
 pub mod session;
 
 use crate::domain::DocumentType;
+use crate::server::cookies;
 use crate::server::crypto::DataKey;
 use crate::server::entity::{pass, pass_token, registration, web_session};
 use crate::validation::account::ValidSignUp;
@@ -140,11 +141,11 @@ pub async fn issue_token(
         .filter(pass_token::Column::UsedAt.is_null())
         .exec(db)
         .await?;
-    let token = session::new_token().map_err(custom)?;
+    let token = cookies::new_token().map_err(custom)?;
     pass_token::ActiveModel {
         pass_id: Set(pass_id),
         purpose: Set(purpose.as_str().to_owned()),
-        token_hash: Set(session::hash(&token)),
+        token_hash: Set(cookies::hash(&token)),
         created_at: Set(now),
         expires_at: Set(now + purpose.ttl()),
         used_at: Set(None),
@@ -163,7 +164,7 @@ pub async fn token_owner(
     now: DateTime<Utc>,
 ) -> Result<Option<i32>, DbErr> {
     Ok(pass_token::Entity::find()
-        .filter(pass_token::Column::TokenHash.eq(session::hash(token)))
+        .filter(pass_token::Column::TokenHash.eq(cookies::hash(token)))
         .filter(pass_token::Column::Purpose.eq(purpose.as_str()))
         .filter(pass_token::Column::UsedAt.is_null())
         .filter(pass_token::Column::ExpiresAt.gt(now))
@@ -183,7 +184,7 @@ pub async fn use_token(
     let Some(pass_id) = token_owner(db, token, purpose, now).await? else { return Ok(None) };
     let res = pass_token::Entity::update_many()
         .col_expr(pass_token::Column::UsedAt, Expr::value(now))
-        .filter(pass_token::Column::TokenHash.eq(session::hash(token)))
+        .filter(pass_token::Column::TokenHash.eq(cookies::hash(token)))
         .filter(pass_token::Column::Purpose.eq(purpose.as_str()))
         .filter(pass_token::Column::UsedAt.is_null())
         .filter(pass_token::Column::ExpiresAt.gt(now))

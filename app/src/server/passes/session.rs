@@ -1,18 +1,20 @@
-//! Signed-in browser sessions: a random token in an HttpOnly cookie, only its SHA-256 in
-//! the database, each row belonging to one pass. A session starts at sign-in (a new token
+//! Signed-in browser sessions of candidates: a random token in an HttpOnly cookie
+//! (`cookies`), only its SHA-256 in the database, each row belonging to one pass. A session starts at sign-in (a new token
 //! every time) and ends at sign-out, at a password reset, after 30 minutes without a
 //! request, or 12 hours after it began, whichever comes first.
 
+use crate::server::cookies::{hash, SessionCookie};
 use crate::server::entity::{pass, web_session};
+use crate::urls;
 use chrono::{DateTime, Duration, Utc};
-use http::header::{HeaderMap, COOKIE};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, JoinType, QueryFilter,
     QuerySelect, RelationDef,
 };
-use sha2::{Digest, Sha256};
 
-pub const COOKIE_NAME: &str = "ncre_sid";
+/// The candidate's cookie: the whole site, until the browser closes.
+pub const COOKIE: SessionCookie =
+    SessionCookie { name: "ncre_sid", path: urls::HOME, same_site: "Lax", max_age_secs: None };
 
 pub const IDLE_TIMEOUT: Duration = Duration::minutes(30);
 pub const ABSOLUTE_TIMEOUT: Duration = Duration::hours(12);
@@ -49,41 +51,6 @@ pub async fn touch(db: &impl ConnectionTrait, id: i32, now: DateTime<Utc>) -> Re
 pub async fn end(db: &impl ConnectionTrait, id: i32) -> Result<(), DbErr> {
     web_session::Entity::delete_by_id(id).exec(db).await?;
     Ok(())
-}
-
-/// The session token from the request's cookies, if it has the shape we issue.
-pub fn token_from(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE_NAME)
-        .map(|(_, v)| v.to_owned())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
-}
-
-pub fn hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
-}
-
-/// 256 random bits from the operating system.
-pub fn new_token() -> Result<String, getrandom::Error> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes)?;
-    Ok(hex::encode(bytes))
-}
-
-pub fn cookie(token: &str, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE_NAME}={token}; Path=/; HttpOnly; SameSite=Lax{secure}")
-}
-
-/// Tells the browser to forget its session cookie.
-pub fn clearing_cookie(secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{COOKIE_NAME}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}")
 }
 
 /// The session behind `token` and its pass, in one query.

@@ -1,0 +1,178 @@
+//! The staff console's sign-in: the address and password, then the second factor, a
+//! six-digit TOTP code (RFC 6238) from the authenticator app. The password a new account
+//! sets through its one-time link follows the candidates' password rule
+//! (`account::NewPasswordForm`). What only the server knows (a wrong password, a code
+//! that does not match) is the server's answer alone.
+
+use super::account::{parse_current_password, parse_email, CURRENT_PASSWORD, EMAIL};
+use super::{Ctx, FieldErrors, FieldNote, FieldSpec, Notes, Required};
+use crate::domain::contact::Email;
+use crate::domain::password::Password;
+use crate::domain::text::normalize_ascii;
+use serde::{Deserialize, Serialize};
+
+pub const CODE: FieldSpec = FieldSpec {
+    name: "code",
+    label: "动态验证码",
+    required: true,
+    max_length: Some(16),
+    input_mode: Some("numeric"),
+    autocomplete: "one-time-code",
+};
+
+/// Digits in a code.
+pub const CODE_DIGITS: usize = 6;
+
+/// The one answer to a failed staff sign-in, whatever failed: no account, wrong password.
+pub const STAFF_SIGN_IN_FAILED: Required =
+    Required {
+        code: "failed", zh: "电子邮箱或密码不正确", en: "The e-mail address or password is not right"
+    };
+const CODE_MISSING: Required = Required {
+    code: "required",
+    zh: "请输入验证器App上显示的6位数字",
+    en: "Enter the 6 digits your authenticator app shows",
+};
+const CODE_FORMAT: Required =
+    Required { code: "format", zh: "验证码是6位数字，请检查", en: "The code is 6 digits: check it" };
+/// The server's answer to a code that does not match (or was used already).
+pub const CODE_WRONG: Required = Required {
+    code: "wrong",
+    zh: "验证码不正确或已过期，请输入验证器App上当前显示的6位数字",
+    en: "That code is not right or has expired: enter the 6 digits the app shows now",
+};
+
+/// 管理系统登录, as posted.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSignInForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+}
+
+/// Prints no password.
+impl std::fmt::Debug for StaffSignInForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StaffSignInForm { .. }")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidStaffSignIn {
+    pub email: Email,
+    pub password: Password,
+}
+
+impl StaffSignInForm {
+    pub fn normalize(&self) -> (StaffSignInForm, Vec<FieldNote>) {
+        let mut notes = Notes::default();
+        let email = notes.take(EMAIL.name, normalize_ascii(&self.email, true));
+        (StaffSignInForm { email, password: self.password.clone() }, notes.0)
+    }
+
+    /// What is shown again after a refused sign-in: the password is not sent back.
+    pub fn without_password(&self) -> StaffSignInForm {
+        StaffSignInForm { password: String::new(), ..self.clone() }
+    }
+
+    pub fn parse(&self, ctx: &Ctx) -> Result<ValidStaffSignIn, FieldErrors> {
+        let (f, _) = self.normalize();
+        let mut errors = FieldErrors::new();
+        let email = parse_email(&f.email, &mut errors, ctx);
+        let password = parse_current_password(&f.password, &STAFF_SIGN_IN_FAILED, &mut errors, ctx);
+        match (email, password) {
+            (Some(email), Some(password)) if errors.is_empty() => Ok(ValidStaffSignIn { email, password }),
+            _ => Err(errors.sorted_by(&[EMAIL.name, CURRENT_PASSWORD.name])),
+        }
+    }
+}
+
+/// The second factor, as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    pub code: String,
+}
+
+/// Six ASCII digits: the shape of a code, not yet checked against the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TotpCode(String);
+
+impl TotpCode {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl CodeForm {
+    /// Full-width digits become ASCII and spaces go ("123 456" as apps show it).
+    pub fn normalize(&self) -> (CodeForm, Vec<FieldNote>) {
+        let mut notes = Notes::default();
+        let code = notes.take(CODE.name, normalize_ascii(&self.code, true));
+        (CodeForm { code }, notes.0)
+    }
+
+    pub fn parse(&self, ctx: &Ctx) -> Result<TotpCode, FieldErrors> {
+        let (f, _) = self.normalize();
+        let mut errors = FieldErrors::new();
+        if f.code.is_empty() {
+            errors.add(CODE.name, &CODE_MISSING, ctx.lang);
+        } else if f.code.len() != CODE_DIGITS || !f.code.bytes().all(|b| b.is_ascii_digit()) {
+            errors.add(CODE.name, &CODE_FORMAT, ctx.lang);
+        }
+        if errors.is_empty() {
+            Ok(TotpCode(f.code))
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Date;
+
+    fn ctx() -> Ctx {
+        Ctx::new(Date::new(2026, 12, 3).unwrap())
+    }
+
+    fn code_of(raw: &str) -> Result<String, Vec<String>> {
+        CodeForm { code: raw.into() }
+            .parse(&ctx())
+            .map(|c| c.as_str().to_owned())
+            .map_err(|e| e.iter().map(|e| e.code.clone()).collect())
+    }
+
+    #[test]
+    fn a_code_is_six_digits_as_typed_or_as_apps_show_them() {
+        assert_eq!(code_of("123456"), Ok("123456".into()));
+        assert_eq!(code_of(" 123 456 "), Ok("123456".into()));
+        assert_eq!(code_of("１２３４５６"), Ok("123456".into()));
+        assert_eq!(code_of(""), Err(vec!["code.required".into()]));
+        for bad in ["12345", "1234567", "12345a", "12-456", "١٢٣٤٥٦"] {
+            assert_eq!(code_of(bad), Err(vec!["code.format".into()]), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sign_in_needs_an_address_and_a_password() {
+        let codes = |f: StaffSignInForm| -> Vec<String> {
+            f.parse(&ctx()).map(|_| Vec::new()).unwrap_or_else(|e| e.iter().map(|e| e.code.clone()).collect())
+        };
+        assert_eq!(codes(StaffSignInForm::default()), ["email.required", "password.required"]);
+        assert_eq!(
+            codes(StaffSignInForm { email: "not-an-address".into(), password: "x".into() }).len(),
+            1,
+            "a malformed address is refused"
+        );
+        let long = StaffSignInForm { email: "a@b.cn".into(), password: "x".repeat(200) };
+        assert_eq!(codes(long), ["password.failed"]);
+        let ok = StaffSignInForm { email: " ａ@b.cn ".into(), password: "secret".into() }.parse(&ctx()).unwrap();
+        assert_eq!(ok.email.as_str(), "a@b.cn");
+        assert!(
+            !format!("{:?}", StaffSignInForm { password: "secret".into(), ..Default::default() }).contains("secret")
+        );
+    }
+}

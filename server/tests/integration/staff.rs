@@ -1,0 +1,233 @@
+//! The staff console's accounts: a one-time link sets the password, the first sign-in
+//! enrols the authenticator app, and every sign-in needs both the password and a code;
+//! wrong ones lock the account; the console's cookie and the candidates' never stand in
+//! for each other; sessions end on time and at sign-out.
+
+use crate::helpers::*;
+use app::server::entity::staff::Role;
+use app::server::staff::{accounts, totp, NewStaff};
+use chrono::Duration;
+use http::header::SET_COOKIE;
+use http::StatusCode;
+
+const STAFF_PASSWORD: &str = "Kaodian-Laoshi-2026";
+
+fn cookie_named(reply: &Reply, name: &str) -> Option<String> {
+    reply
+        .headers
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with(&format!("{name}=")) && !v.contains("Max-Age=0"))
+        .map(str::to_owned)
+}
+
+fn staff_cookie(reply: &Reply) -> String {
+    cookie_named(reply, "ncre_staff").and_then(|c| c.split(';').next().map(str::to_owned)).expect("a staff cookie")
+}
+
+/// The secret the enrolment panel shows, without its spaces.
+fn shown_secret(page: &str) -> String {
+    let at = page.find("data-testid=\"totp-secret\"").expect("the secret is shown");
+    let text = &page[at..][page[at..].find('>').unwrap() + 1..];
+    text.split('<').next().unwrap().chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+fn code_now(app: &TestApp, secret: &str, steps_later: i64) -> String {
+    let t = u64::try_from(app.clock.now().timestamp() + steps_later * 30).unwrap();
+    totp::code_at(secret, totp::step_of(t)).unwrap()
+}
+
+async fn add_site_account(app: &TestApp, email: &str, site: &str) -> String {
+    let new = NewStaff {
+        email: email.into(),
+        name: "阿依古丽".into(),
+        role: Role::Site,
+        province_code: "65".into(),
+        sites: vec![site.into()],
+    };
+    let link = accounts::add(&app.db, "http://ncre.test", &new, app.clock.now()).await.unwrap().unwrap();
+    link.split("token=").nth(1).unwrap().to_owned()
+}
+
+async fn set_password(app: &TestApp, token: &str) -> Reply {
+    app.post_form(
+        app::urls::STAFF_SET_PASSWORD,
+        &[("token", token), ("password", STAFF_PASSWORD), ("password2", STAFF_PASSWORD)],
+        None,
+    )
+    .await
+}
+
+async fn password_step(app: &TestApp, email: &str, password: &str) -> Reply {
+    app.post_form(app::urls::STAFF_SIGN_IN, &[("email", email), ("password", password)], None).await
+}
+
+/// An account with its password set and its app enrolled; its full session's cookie and
+/// its TOTP secret.
+async fn signed_in_site_account(app: &TestApp, email: &str, site: &str) -> (String, String) {
+    let token = add_site_account(app, email, site).await;
+    assert_eq!(set_password(app, &token).await.status, StatusCode::SEE_OTHER);
+    let half = staff_cookie(&password_step(app, email, STAFF_PASSWORD).await);
+    let page = app.get(app::urls::STAFF_SECOND_FACTOR, Some(&half)).await;
+    let secret = shown_secret(&page.body);
+    let done =
+        app.post_form(app::urls::STAFF_SECOND_FACTOR, &[("code", &code_now(app, &secret, 0))], Some(&half)).await;
+    assert_eq!(done.location(), Some(app::urls::STAFF), "{}", done.body);
+    (staff_cookie(&done), secret)
+}
+
+fn goes_to_sign_in(reply: &Reply) -> bool {
+    reply.status.is_redirection() && reply.location().is_some_and(|l| l.starts_with(app::urls::STAFF_SIGN_IN))
+}
+
+#[test]
+fn a_new_account_sets_its_password_enrols_its_app_and_needs_both_factors() {
+    run(async {
+        let app = spawn_app().await;
+        let email = "ayiguli@xju.example.cn";
+        let token = add_site_account(&app, email, "650101").await;
+
+        let page = app.get(&format!("{}?token={token}", app::urls::STAFF_SET_PASSWORD), None).await;
+        assert!(page.body.contains(email), "{}", page.body);
+        let weak = app
+            .post_form(
+                app::urls::STAFF_SET_PASSWORD,
+                &[("token", &token), ("password", "123"), ("password2", "123")],
+                None,
+            )
+            .await;
+        assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let set = set_password(&app, &token).await;
+        assert_eq!(set.location(), Some("/staff/sign-in?notice=staff-password-set"));
+        assert_eq!(set_password(&app, &token).await.status, StatusCode::GONE, "the link works once");
+
+        let wrong = password_step(&app, email, "Not-The-Password-1").await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.body.contains("电子邮箱或密码不正确"));
+        assert!(cookie_named(&wrong, "ncre_staff").is_none());
+
+        let right = password_step(&app, email, STAFF_PASSWORD).await;
+        assert_eq!(right.location(), Some(app::urls::STAFF_SECOND_FACTOR));
+        let set_cookie = cookie_named(&right, "ncre_staff").unwrap();
+        for attr in ["Path=/staff", "Max-Age=28800", "HttpOnly", "SameSite=Strict"] {
+            assert!(set_cookie.contains(attr), "{set_cookie}");
+        }
+        let half = staff_cookie(&right);
+
+        // The password alone opens nothing.
+        assert!(goes_to_sign_in(&app.get(app::urls::STAFF, Some(&half)).await));
+        assert_eq!(app.api_get("/staff/api/home", Some(&half)).await.status, StatusCode::UNAUTHORIZED);
+
+        let enrol = app.get(app::urls::STAFF_SECOND_FACTOR, Some(&half)).await;
+        assert_eq!(enrol.status, StatusCode::OK);
+        assert!(enrol.body.contains("<svg"), "a QR code to scan");
+        let secret = shown_secret(&enrol.body);
+        assert_eq!(
+            shown_secret(&app.get(app::urls::STAFF_SECOND_FACTOR, Some(&half)).await.body),
+            secret,
+            "one secret"
+        );
+
+        let bad = app.post_form(app::urls::STAFF_SECOND_FACTOR, &[("code", "12345")], Some(&half)).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.body.contains("验证码是6位数字"));
+        let code = code_now(&app, &secret, 0);
+        let off_by_one_digit = format!("{}{}", &code[..5], (code.as_bytes()[5] - b'0' + 1) % 10);
+        let wrong = app.post_form(app::urls::STAFF_SECOND_FACTOR, &[("code", &off_by_one_digit)], Some(&half)).await;
+        assert!(wrong.body.contains("验证码不正确"), "{}", wrong.body);
+
+        let done = app.post_form(app::urls::STAFF_SECOND_FACTOR, &[("code", &code)], Some(&half)).await;
+        assert_eq!(done.location(), Some(app::urls::STAFF));
+        let full = staff_cookie(&done);
+        assert_ne!(full, half, "the second factor starts a new session");
+        assert!(goes_to_sign_in(&app.get(app::urls::STAFF_SECOND_FACTOR, Some(&half)).await), "the half session ended");
+
+        let home = app.get(app::urls::STAFF, Some(&full)).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(home.body.contains("阿依古丽") && home.body.contains("考点老师") && home.body.contains("新疆大学"));
+        assert!(!home.body.contains("新疆师范大学"), "only the account's own site");
+
+        // The same code twice is refused, even in a new sign-in within its 30 seconds.
+        let again = staff_cookie(&password_step(&app, email, STAFF_PASSWORD).await);
+        let reused = app.post_form(app::urls::STAFF_SECOND_FACTOR, &[("code", &code)], Some(&again)).await;
+        assert!(reused.body.contains("验证码不正确"), "a code is accepted once");
+        app.clock.set(app.clock.now() + Duration::seconds(30));
+        let next =
+            app.post_form(app::urls::STAFF_SECOND_FACTOR, &[("code", &code_now(&app, &secret, 0))], Some(&again)).await;
+        assert_eq!(next.location(), Some(app::urls::STAFF));
+        assert!(!next.body.contains("totp-secret"));
+
+        // Sign-out ends the session on the server.
+        let out = app.post_form(app::urls::STAFF_SIGN_OUT, &[], Some(&full)).await;
+        assert_eq!(out.location(), Some("/staff/sign-in?notice=staff-signed-out"));
+        assert!(goes_to_sign_in(&app.get(app::urls::STAFF, Some(&full)).await));
+    });
+}
+
+#[test]
+fn wrong_passwords_and_codes_lock_the_account_for_fifteen_minutes() {
+    run(async {
+        let app = spawn_app().await;
+        let email = "lock@xju.example.cn";
+        let (_, secret) = signed_in_site_account(&app, email, "650101").await;
+        for _ in 0..4 {
+            assert_eq!(password_step(&app, email, "Wrong-Password-1").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        // A wrong code counts too: the fifth failure.
+        let half = staff_cookie(&password_step(&app, email, STAFF_PASSWORD).await);
+        let wrong = if code_now(&app, &secret, 0) == "000000" { "111111" } else { "000000" };
+        app.post_form(app::urls::STAFF_SECOND_FACTOR, &[("code", wrong)], Some(&half)).await;
+        // …but the right password (or a right code) no longer opens it.
+        let locked = password_step(&app, email, STAFF_PASSWORD).await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
+        assert!(locked.body.contains("尝试次数过多") && locked.body.contains("15分钟"), "{}", locked.body);
+        app.clock.set(app.clock.now() + Duration::minutes(15));
+        assert_eq!(password_step(&app, email, STAFF_PASSWORD).await.location(), Some(app::urls::STAFF_SECOND_FACTOR));
+    });
+}
+
+#[test]
+fn candidate_and_staff_sessions_never_stand_in_for_each_other() {
+    run(async {
+        let app = spawn_app().await;
+        let candidate = app.candidate("kaosheng@example.com", &resident_id(7)).await;
+        assert!(goes_to_sign_in(&app.get(app::urls::STAFF, Some(&candidate)).await));
+        assert_eq!(app.api_get("/staff/api/home", Some(&candidate)).await.status, StatusCode::UNAUTHORIZED);
+
+        let (staff, _) = signed_in_site_account(&app, "both@xju.example.cn", "650101").await;
+        let as_candidate = app.get(app::urls::STATUS, Some(&staff)).await;
+        assert!(!as_candidate.body.contains("signed-in-as"), "a staff cookie signs no candidate in");
+        assert_eq!(app.api_get("/api/me", Some(&staff)).await.body, "null");
+        // A staff page never asks who the candidate is, even when both cookies come.
+        let both = format!("{staff}; {candidate}");
+        let home = app.get(app::urls::STAFF, Some(&both)).await;
+        assert_eq!(home.status, StatusCode::OK);
+        assert!(!home.body.contains("signed-in-as"));
+    });
+}
+
+#[test]
+fn staff_sessions_end_after_thirty_idle_minutes_and_eight_hours() {
+    run(async {
+        let app = spawn_app().await;
+        let (cookie, _) = signed_in_site_account(&app, "time@xju.example.cn", "650101").await;
+        app.clock.set(app.clock.now() + Duration::minutes(31));
+        assert!(goes_to_sign_in(&app.get(app::urls::STAFF, Some(&cookie)).await), "idle");
+
+        let (cookie, secret) = signed_in_site_account(&app, "busy@xju.example.cn", "650101").await;
+        for _ in 0..(8 * 60 / 20 - 1) {
+            app.clock.set(app.clock.now() + Duration::minutes(20));
+            assert_eq!(app.get(app::urls::STAFF, Some(&cookie)).await.status, StatusCode::OK);
+        }
+        app.clock.set(app.clock.now() + Duration::minutes(20));
+        assert!(goes_to_sign_in(&app.get(app::urls::STAFF, Some(&cookie)).await), "8 hours");
+
+        // Between password and code: 5 minutes.
+        let half = staff_cookie(&password_step(&app, "busy@xju.example.cn", STAFF_PASSWORD).await);
+        app.clock.set(app.clock.now() + Duration::minutes(5));
+        let late =
+            app.post_form(app::urls::STAFF_SECOND_FACTOR, &[("code", &code_now(&app, &secret, 0))], Some(&half)).await;
+        assert!(goes_to_sign_in(&late), "{:?}", late.status);
+    });
+}
