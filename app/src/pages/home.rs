@@ -44,7 +44,7 @@ fn HomeBody(view: HomeView) -> impl IntoView {
             <section class="panel" aria-labelledby="pass-title">
                 <h2 id="pass-title">"通行证信息"</h2>
                 <dl class="summary-list">
-                    <div><dt>"证件类型"</dt><dd>{p.doc_type_label.clone()}</dd></div>
+                    <div><dt>"证件类型"</dt><dd>{super::doc_type_words(p.doc_type)}</dd></div>
                     <div><dt>"证件号码"</dt><dd data-testid="home-masked-number">{p.masked_number.clone()}</dd></div>
                     <div><dt>"姓名"</dt><dd>{p.name.clone()}</dd></div>
                 </dl>

@@ -82,7 +82,7 @@ fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
         <section class="panel" aria-labelledby="identity-title">
             <h2 id="identity-title">"证件信息"</h2>
             <dl class="summary-list">
-                <div><dt>"证件类型"</dt><dd>{id.doc_type_label}</dd></div>
+                <div><dt>"证件类型"</dt><dd>{super::doc_type_words(id.doc_type)}</dd></div>
                 <div><dt>"证件号码"</dt><dd data-testid="info-masked-number">{id.masked_number}</dd></div>
                 <div><dt>"姓名"</dt><dd data-testid="info-name">{id.name}</dd></div>
             </dl>

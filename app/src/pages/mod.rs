@@ -11,3 +11,11 @@ pub mod photo;
 pub mod staff;
 pub mod status;
 pub mod subjects;
+
+use crate::domain::DocumentType;
+
+/// 证件类型 in words; a stored code no rule knows (corrupt data) is said to be unknown, never
+/// shown as some other type.
+pub(crate) fn doc_type_words(t: Option<DocumentType>) -> &'static str {
+    t.map(DocumentType::label_zh).unwrap_or("（未知证件类型）")
+}

@@ -463,7 +463,7 @@ fn PassBody(view: PassView, refusal: Option<Refusal>) -> impl IntoView {
         {verify}
         <dl class="summary-list">
             <div><dt>"电子邮箱"</dt><dd>{view.email}{if view.verified { "（已验证）" } else { "（未验证）" }}</dd></div>
-            <div><dt>"证件类型"</dt><dd>{view.doc_type_label}</dd></div>
+            <div><dt>"证件类型"</dt><dd>{super::doc_type_words(view.doc_type)}</dd></div>
             <div><dt>"证件号码"</dt><dd data-testid="pass-masked-number">{view.masked_number}</dd></div>
             <div><dt>"姓名"</dt><dd>{view.name}</dd></div>
             <div><dt>"考生号（NEEA ID）"</dt><dd class="neea-id" data-testid="neea-id">{view.neea_id}</dd></div>

@@ -104,7 +104,7 @@ fn StatusBody(page: PageData) -> impl IntoView {
             <h2 id="candidate-title">"考生信息"</h2>
             <dl class="summary-list">
                 <div><dt>"姓名"</dt><dd>{page.identity.name.clone()}</dd></div>
-                <div><dt>"证件类型"</dt><dd>{page.identity.doc_type_label.clone()}</dd></div>
+                <div><dt>"证件类型"</dt><dd>{super::doc_type_words(page.identity.doc_type)}</dd></div>
                 <div><dt>"证件号码"</dt><dd data-testid="status-masked-number">{page.identity.masked_number.clone()}</dd></div>
                 <div><dt>"考生号（NEEA ID）"</dt><dd>{page.neea_id.clone()}</dd></div>
                 <div><dt>"考次"</dt><dd>{page.session_name.clone()}</dd></div>

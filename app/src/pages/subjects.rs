@@ -366,7 +366,7 @@ fn ConfirmationBody(c: Confirmation) -> impl IntoView {
     view! {
         <dl class="summary-list" data-testid="confirmation">
             <div><dt>"姓名"</dt><dd>{c.name}</dd></div>
-            <div><dt>"证件类型"</dt><dd>{c.doc_type_label}</dd></div>
+            <div><dt>"证件类型"</dt><dd>{super::doc_type_words(c.doc_type)}</dd></div>
             <div><dt>"证件号码"</dt><dd>{c.masked_number}</dd></div>
             <div><dt>"考点"</dt><dd>{c.site}</dd></div>
         </dl>

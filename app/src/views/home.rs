@@ -2,6 +2,7 @@
 //! candidate's registration has got.
 
 use super::WindowState;
+use crate::domain::DocumentType;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,7 +18,8 @@ pub struct HomeView {
 /// The pass as pages show it: the number masked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PassBrief {
-    pub doc_type_label: String,
+    /// `None` only for a corrupt stored code; the page puts the type into words.
+    pub doc_type: Option<DocumentType>,
     pub masked_number: String,
     pub name: String,
     pub verified: bool,

@@ -5,6 +5,7 @@
 use super::home::PassBrief;
 use super::{AppError, WindowState};
 use crate::domain::photo::PhotoSpec;
+use crate::domain::DocumentType;
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
 use crate::validation::subjects::{yuan, HeldSubject, OfferedSubject, SiteOffer, SubjectForm, ValidChoice};
@@ -120,7 +121,7 @@ impl SubjectLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Confirmation {
     pub name: String,
-    pub doc_type_label: String,
+    pub doc_type: Option<DocumentType>,
     pub masked_number: String,
     pub site: String,
     pub cancelled: Vec<SubjectLine>,
@@ -143,7 +144,7 @@ impl Confirmation {
         };
         Self {
             name: identity.name.clone(),
-            doc_type_label: identity.doc_type_label.clone(),
+            doc_type: identity.doc_type,
             masked_number: identity.masked_number.clone(),
             site: site.map(|s| s.label.clone()).unwrap_or_default(),
             cancelled: choice.cancelled.iter().map(|h| line(&h.site_code, &h.code, &h.name)).collect(),

@@ -1,5 +1,6 @@
 //! The pass (通行证) as its pages show it.
 
+use crate::domain::DocumentType;
 use crate::validation::identity::IdentityForm;
 use crate::validation::Ctx;
 use serde::{Deserialize, Serialize};
@@ -18,7 +19,8 @@ pub struct PassView {
     pub email: String,
     pub verified: bool,
     pub neea_id: String,
-    pub doc_type_label: String,
+    /// `None` only for a corrupt stored code; the page puts the type into words.
+    pub doc_type: Option<DocumentType>,
     pub masked_number: String,
     pub name: String,
     /// A registration is locked: the identity can no longer change.

@@ -151,7 +151,7 @@ fn brief(call: &Call, who: &SignedIn) -> Result<(PassBrief, Option<DocumentNumbe
         .and_then(|t| DocumentNumber::parse(t, &number, call.ctx().today).ok());
     Ok((
         PassBrief {
-            doc_type_label: view.doc_type_label,
+            doc_type: view.doc_type,
             masked_number: view.masked_number,
             name: view.name,
             verified: view.verified,
