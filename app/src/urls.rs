@@ -44,6 +44,16 @@ pub const STAFF_SIGN_OUT: &str = "/staff/sign-out";
 /// The console's server functions (`#[server(prefix = "/staff/api")]` spells it too): under
 /// `/staff`, where its cookie is sent.
 pub const STAFF_API: &str = "/staff/api";
+pub const STAFF_SESSION: &str = "/staff/session";
+pub const STAFF_SITES: &str = "/staff/sites";
+/// One site: `?code=650101`; without a code the province creates one.
+pub const STAFF_SITE: &str = "/staff/site";
+pub const STAFF_SITE_NEW: &str = "/staff/site/new";
+/// One offered subject: `?site=650101&subject=24`; without `subject`, one to add.
+pub const STAFF_OFFER: &str = "/staff/offer";
+pub const STAFF_OFFER_REMOVE: &str = "/staff/offer/remove";
+pub const STAFF_NOTICES: &str = "/staff/notices";
+pub const STAFF_AUDIT: &str = "/staff/audit";
 
 // What the payment platform calls back and sends the browser back to.
 pub const PAY_NOTIFY: &str = "/pay/notify";
@@ -82,10 +92,12 @@ pub enum Notice {
     StaffSignInRequired,
     StaffSignedOut,
     StaffPasswordSet,
+    StaffSaved,
+    StaffRemoved,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 13] = [
+    pub const ALL: [Notice; 15] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -99,6 +111,8 @@ impl Notice {
         Notice::StaffSignInRequired,
         Notice::StaffSignedOut,
         Notice::StaffPasswordSet,
+        Notice::StaffSaved,
+        Notice::StaffRemoved,
     ];
 
     pub fn code(self) -> &'static str {
@@ -116,6 +130,8 @@ impl Notice {
             Notice::StaffSignInRequired => "staff-sign-in-required",
             Notice::StaffSignedOut => "staff-signed-out",
             Notice::StaffPasswordSet => "staff-password-set",
+            Notice::StaffSaved => "saved",
+            Notice::StaffRemoved => "removed",
         }
     }
 
@@ -126,7 +142,8 @@ impl Notice {
 
 /// `path` with `?notice=<code>`.
 pub fn with_notice(path: &str, notice: Notice) -> String {
-    format!("{path}?notice={}", notice.code())
+    let join = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{join}notice={}", notice.code())
 }
 
 /// A page's whole path as a route of the route table: matches exactly the segments of

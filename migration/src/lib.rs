@@ -10,6 +10,7 @@ mod m20261125_000004_registration_journey;
 mod m20261125_000005_holdings_version;
 mod m20261126_000006_payments;
 mod m20261203_000007_staff;
+mod m20261204_000008_configuration_audit;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_holdings_version::Migration),
             Box::new(m20261126_000006_payments::Migration),
             Box::new(m20261203_000007_staff::Migration),
+            Box::new(m20261204_000008_configuration_audit::Migration),
         ]
     }
 }

@@ -119,6 +119,7 @@ pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
             name: Set(s.name),
             province_code: Set(s.province_code),
             allows_self_print: Set(s.allows_self_print),
+            ..Default::default()
         };
         inserted +=
             insert_new(&txn, exam_site::Entity::insert(row).on_conflict(nothing(exam_site::Column::Code))).await?;

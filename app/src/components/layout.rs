@@ -138,6 +138,8 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::StaffSignInRequired => "请先登录管理系统（登录超过8小时或30分钟没有操作时需要重新登录）。",
         Notice::StaffSignedOut => "您已退出管理系统。",
         Notice::StaffPasswordSet => "密码已设置，请登录。首次登录时需要绑定验证器App。",
+        Notice::StaffSaved => "已保存。考生下一次打开页面时就会看到新的设置。",
+        Notice::StaffRemoved => "已删除。",
     }
 }
 

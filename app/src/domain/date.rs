@@ -55,6 +55,18 @@ impl Date {
         age
     }
 
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
     /// `年月日` text as candidates read it, e.g. `2001年02月03日`.
     pub fn to_chinese(self) -> String {
         format!("{:04}年{:02}月{:02}日", self.year, self.month, self.day)
@@ -65,6 +77,63 @@ impl fmt::Display for Date {
     /// ISO 8601 `YYYY-MM-DD`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// A wall-clock minute in Beijing (UTC+8, no daylight saving): how staff set windows and
+/// print starts. The server turns it into an instant; the browser only compares and shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Minute {
+    date: Date,
+    hour: u8,
+    minute: u8,
+}
+
+impl Minute {
+    /// 1970-01-01 00:00, a stand-in where a time is needed but none can be had.
+    pub const EPOCH: Minute = Minute { date: Date::EPOCH, hour: 0, minute: 0 };
+
+    pub fn new(date: Date, hour: u8, minute: u8) -> Option<Self> {
+        (hour < 24 && minute < 60).then_some(Self { date, hour, minute })
+    }
+
+    /// Parses `YYYY-MM-DD HH:MM` or `YYYY-MM-DDTHH:MM` (what `<input type="datetime-local">`
+    /// sends; seconds, when a browser adds them, must be `:00`).
+    pub fn parse(s: &str) -> Option<Self> {
+        let s = s.strip_suffix(":00").filter(|rest| rest.len() == 16).unwrap_or(s);
+        let b = s.as_bytes();
+        if b.len() != 16 || !(b[10] == b' ' || b[10] == b'T') || b[13] != b':' {
+            return None;
+        }
+        let digits = |r: std::ops::Range<usize>| {
+            let part = &s[r];
+            part.bytes().all(|c| c.is_ascii_digit()).then(|| part.parse::<u8>().ok()).flatten()
+        };
+        Self::new(Date::from_iso(&s[..10])?, digits(11..13)?, digits(14..16)?)
+    }
+
+    pub fn date(self) -> Date {
+        self.date
+    }
+
+    pub fn hour(self) -> u8 {
+        self.hour
+    }
+
+    pub fn minute(self) -> u8 {
+        self.minute
+    }
+
+    /// `2025-01-06T10:00`, the value of a `datetime-local` input.
+    pub fn to_input(self) -> String {
+        format!("{}T{:02}:{:02}", self.date, self.hour, self.minute)
+    }
+}
+
+impl fmt::Display for Minute {
+    /// `2025-01-06 10:00`, as pages show a time.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {:02}:{:02}", self.date, self.hour, self.minute)
     }
 }
 
@@ -84,6 +153,20 @@ pub fn days_in_month(year: u16, month: u8) -> u8 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_minute_reads_as_typed_or_as_the_browser_sends_it() {
+        use super::Minute;
+        let m = Minute::parse("2025-01-06 10:00").unwrap();
+        assert_eq!(Minute::parse("2025-01-06T10:00"), Some(m));
+        assert_eq!(Minute::parse("2025-01-06T10:00:00"), Some(m));
+        assert_eq!(m.to_string(), "2025-01-06 10:00");
+        assert_eq!(m.to_input(), "2025-01-06T10:00");
+        for bad in ["", "2025-01-06", "2025-01-06 24:00", "2025-01-06 10:60", "2025-02-30 10:00", "2025-01-06 1:00", "2025-01-06 +1:00", "2025-01-06T10:00:30"] {
+            assert_eq!(Minute::parse(bad), None, "{bad}");
+        }
+        assert!(Minute::parse("2025-01-06 09:59").unwrap() < m);
+    }
+
     use super::*;
 
     #[test]

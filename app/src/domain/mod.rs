@@ -14,7 +14,7 @@ pub mod photo;
 pub mod region;
 pub mod text;
 
-pub use date::Date;
+pub use date::{Date, Minute};
 pub use document::{DocumentError, DocumentNumber, DocumentType, Gender};
 pub use message::{Lang, Problem};
 pub use person_name::PersonName;

@@ -38,6 +38,44 @@ impl Default for PhotoSpec {
     }
 }
 
+/// The background colour a site asks for (per site; light blue and white are the ones seen).
+/// The stored code is the contract with the database; the page puts it into words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Background {
+    #[default]
+    Any,
+    White,
+    LightBlue,
+    Red,
+}
+
+impl Background {
+    pub const ALL: [Background; 4] = [Background::Any, Background::White, Background::LightBlue, Background::Red];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Any => "any",
+            Self::White => "white",
+            Self::LightBlue => "light_blue",
+            Self::Red => "red",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.code() == code)
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Any => "不限",
+            Self::White => "白色",
+            Self::LightBlue => "浅蓝色",
+            Self::Red => "红色",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoInfo {
     pub width: u32,

@@ -53,3 +53,33 @@ impl Clock {
 pub fn format_beijing(at: DateTime<Utc>) -> String {
     at.with_timezone(&beijing()).format("%Y-%m-%d %H:%M").to_string()
 }
+
+/// The instant of a Beijing wall-clock minute (UTC+8 has no gaps or repeats).
+pub fn from_beijing(m: crate::domain::Minute) -> DateTime<Utc> {
+    let d = m.date();
+    chrono::NaiveDate::from_ymd_opt(i32::from(d.year()), u32::from(d.month()), u32::from(d.day()))
+        .and_then(|day| day.and_hms_opt(u32::from(m.hour()), u32::from(m.minute()), 0))
+        .and_then(|local| local.and_local_timezone(beijing()).single())
+        .map(|t| t.with_timezone(&Utc))
+        // A `Minute` is a real date and time, so this is never reached.
+        .unwrap_or_default()
+}
+
+/// The Beijing wall-clock minute of an instant (seconds dropped).
+pub fn to_beijing(at: DateTime<Utc>) -> crate::domain::Minute {
+    use chrono::Timelike;
+    let local = at.with_timezone(&beijing());
+    Date::new(local.year() as u16, local.month() as u8, local.day() as u8)
+        .and_then(|d| crate::domain::Minute::new(d, local.hour() as u8, local.minute() as u8))
+        .unwrap_or(crate::domain::Minute::EPOCH)
+}
+
+/// A stored calendar date as the rules' `Date`.
+pub fn to_date(d: chrono::NaiveDate) -> Date {
+    Date::new(d.year() as u16, d.month() as u8, d.day() as u8).unwrap_or(Date::EPOCH)
+}
+
+/// A rules' `Date` as stored.
+pub fn from_date(d: Date) -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(i32::from(d.year()), u32::from(d.month()), u32::from(d.day())).unwrap_or_default()
+}

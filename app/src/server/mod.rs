@@ -4,6 +4,7 @@
 
 // The ground every concern stands on.
 pub mod assets;
+pub mod audit;
 pub mod call;
 pub mod clock;
 pub mod cookies;

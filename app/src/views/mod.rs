@@ -31,6 +31,12 @@ pub enum AppError {
     /// The site's registration window has closed: view only.
     #[error("window closed")]
     WindowClosed,
+    /// A subject candidates have taken (or paid for) cannot be removed from a site.
+    #[error("subject in use")]
+    SubjectInUse,
+    /// The site or subject asked for does not exist.
+    #[error("not found")]
+    NotFound,
     /// No exam session is open for registration.
     #[error("no session configured")]
     NoSession,
@@ -117,6 +123,8 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::StepOrder { .. } | AppError::WindowNotOpen { .. } | AppError::WindowClosed => 409,
             AppError::NoSession => 404,
+            AppError::SubjectInUse => 409,
+            AppError::NotFound => 404,
             AppError::SignInRequired | AppError::StaffSignInRequired => 401,
             AppError::Forbidden => 403,
             AppError::Unverified => 403,
@@ -141,6 +149,10 @@ impl AppError {
             }
             AppError::WindowClosed => "本考点网上报名已经结束，现在只能查看报名信息".into(),
             AppError::NoSession => "目前没有开放报名的考试".into(),
+            AppError::NotFound => "找不到要查看的考点或科目，请从列表中重新选择".into(),
+            AppError::SubjectInUse => {
+                "这个科目已有考生报考或缴费，不能删除。如需停止报名，可以把容量改为已报人数".into()
+            }
             AppError::SignInRequired => "请先登录通行证（登录已过期时也需要重新登录）".into(),
             AppError::StaffSignInRequired => "请先登录管理系统".into(),
             AppError::Forbidden => "您的账号没有权限查看或修改这项内容".into(),

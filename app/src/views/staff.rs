@@ -47,3 +47,205 @@ pub struct Enrolment {
 pub struct SetPasswordPage {
     pub email: Option<String>,
 }
+
+// ---- 配置 ----
+
+use crate::domain::Minute;
+use crate::validation::config::{NoticeForm, OfferForm, SessionForm, SiteForm};
+
+/// 考次设置: the session open for registration, as the form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionPage {
+    /// `(65)新疆维吾尔自治区`
+    pub province: String,
+    pub form: SessionForm,
+}
+
+/// One site in the list of sites.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteRow {
+    pub code: String,
+    pub name: String,
+    /// The registration window in the open session, `None` when the site takes no part.
+    pub window: Option<(Minute, Minute)>,
+    pub subjects: usize,
+}
+
+/// 考点管理: the sites the account acts for; the province may add one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SitesPage {
+    pub session: String,
+    pub sites: Vec<SiteRow>,
+    pub may_create: bool,
+    /// The province's two-digit code (a new site's code starts with it).
+    pub province_code: String,
+}
+
+/// A subject offered at a site, with its seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferRow {
+    pub level: u8,
+    pub code: String,
+    pub name: String,
+    pub fee_fen: i64,
+    pub capacity: i32,
+    /// Seats held by candidates (capacity − remaining).
+    pub taken: i32,
+    pub remaining: i32,
+    /// Candidates who have paid for it.
+    pub paid: i64,
+}
+
+/// A subject of the national catalogue a site may add.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueEntry {
+    pub level: u8,
+    pub code: String,
+    pub name: String,
+}
+
+/// One site's configuration in the open session: its settings form, the subjects it
+/// offers, and what may still be added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SitePage {
+    pub session: String,
+    /// `None`: a new site (the province is creating it).
+    pub existing: Option<String>,
+    pub province_code: String,
+    pub form: SiteForm,
+    pub offers: Vec<OfferRow>,
+    pub addable: Vec<CatalogueEntry>,
+}
+
+/// One offered subject (or one to add) with its form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OfferPage {
+    pub site: String,
+    pub site_name: String,
+    /// The offered subject as it is now; `None` while adding.
+    pub current: Option<OfferRow>,
+    pub addable: Vec<CatalogueEntry>,
+    pub form: OfferForm,
+}
+
+/// A notice as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeRow {
+    pub site: Option<String>,
+    pub title: String,
+    pub published: Minute,
+    /// Its publish time is still to come: candidates do not see it yet.
+    pub scheduled: bool,
+}
+
+/// 通告管理: the session's notices the account may see and the form for a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticesPage {
+    pub notices: Vec<NoticeRow>,
+    /// Where the account may publish: `""` (考试通告, the province only) and site codes.
+    pub targets: Vec<(String, String)>,
+    pub form: NoticeForm,
+}
+
+/// What an entry on the audit trail records (stored by `code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum AuditKind {
+    SessionUpdated,
+    SiteCreated,
+    SiteUpdated,
+    SubjectAdded,
+    SubjectUpdated,
+    SubjectRemoved,
+    NoticePublished,
+    SubjectsChosen,
+    SubjectsCancelled,
+    PaymentApplied,
+    RegistrationDeleted,
+    SeatsExpired,
+}
+
+impl AuditKind {
+    pub const ALL: [AuditKind; 12] = [
+        Self::SessionUpdated,
+        Self::SiteCreated,
+        Self::SiteUpdated,
+        Self::SubjectAdded,
+        Self::SubjectUpdated,
+        Self::SubjectRemoved,
+        Self::NoticePublished,
+        Self::SubjectsChosen,
+        Self::SubjectsCancelled,
+        Self::PaymentApplied,
+        Self::RegistrationDeleted,
+        Self::SeatsExpired,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SessionUpdated => "session.update",
+            Self::SiteCreated => "site.create",
+            Self::SiteUpdated => "site.update",
+            Self::SubjectAdded => "subject.add",
+            Self::SubjectUpdated => "subject.update",
+            Self::SubjectRemoved => "subject.remove",
+            Self::NoticePublished => "notice.publish",
+            Self::SubjectsChosen => "enrolment.choose",
+            Self::SubjectsCancelled => "enrolment.cancel",
+            Self::PaymentApplied => "payment.apply",
+            Self::RegistrationDeleted => "registration.delete",
+            Self::SeatsExpired => "enrolment.expire",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// Who did it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuditActor {
+    Staff,
+    Candidate,
+    System,
+}
+
+/// One entry of the trail. `before`/`after` are the fields that changed, as JSON text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i32,
+    pub at: Minute,
+    pub actor_kind: AuditActor,
+    pub actor: String,
+    pub address: Option<String>,
+    pub site: Option<String>,
+    /// `None` for a kind this build does not know (written by a newer one).
+    pub kind: Option<AuditKind>,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// The filters of the trail page, as in its query string.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    pub site: String,
+    #[serde(default)]
+    pub actor: String,
+    #[serde(default)]
+    pub kind: String,
+    /// Show entries older than this id (the next page).
+    #[serde(default)]
+    pub before: Option<i32>,
+}
+
+/// 操作记录: newest first, a page at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub query: AuditQuery,
+    pub rows: Vec<AuditRow>,
+    /// The `before` of the next page, when there is one.
+    pub older: Option<i32>,
+    pub sites: Vec<StaffSite>,
+}

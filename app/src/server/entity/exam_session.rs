@@ -10,6 +10,9 @@ pub struct Model {
     pub name: String,
     pub province_code: String,
     pub ticket_print_starts_at: Option<DateTimeUtc>,
+    /// The exam's first and last day (migration 8).
+    pub exam_first_day: Option<Date>,
+    pub exam_last_day: Option<Date>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -9,6 +9,11 @@ pub struct Model {
     pub name: String,
     pub province_code: String,
     pub allows_self_print: bool,
+    /// `domain::photo::Background` by its code (migration 8).
+    pub photo_background: String,
+    /// An in-school site requires 院系 and/or 学号 (migration 8).
+    pub requires_department: bool,
+    pub requires_student_no: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

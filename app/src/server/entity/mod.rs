@@ -1,6 +1,7 @@
 //! sea-orm entities: the database rows. They never leave the server; pages get their own
 //! view types from the api module.
 
+pub mod audit_event;
 pub mod enrolment;
 pub mod exam_session;
 pub mod exam_site;

@@ -210,3 +210,69 @@ pub async fn enrolments(db: &impl ConnectionTrait, registration_id: i32) -> Resu
         .all(db)
         .await
 }
+
+/// What a capacity change found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Capacity {
+    /// Set; the seats left moved by the same amount as the capacity.
+    Set,
+    /// Refused: `taken` seats are held, more than the capacity asked for. Nothing changed.
+    BelowTaken { taken: i32 },
+    /// The offered subject is gone.
+    Gone,
+}
+
+/// Sets an offered subject's capacity in one conditional statement, so it is exact against
+/// claims and returns running at the same moment on either database: `remaining` moves by
+/// the change (`remaining + new − capacity`, both read from the row as the statement
+/// updates it), and only while the seats taken (`capacity − remaining`) fit in the new
+/// capacity. Raising it frees seats at once; lowering it never takes a held seat away.
+pub async fn set_capacity(db: &impl ConnectionTrait, offered_subject_id: i32, capacity: i32) -> Result<Capacity, DbErr> {
+    use offered_subject::Column as C;
+    let done = offered_subject::Entity::update_many()
+        .col_expr(C::Remaining, Expr::col(C::Remaining).add(capacity).sub(Expr::col(C::Capacity)))
+        .col_expr(C::Capacity, Expr::val(capacity).into())
+        .filter(C::Id.eq(offered_subject_id))
+        .filter(Expr::col(C::Capacity).sub(Expr::col(C::Remaining)).lte(capacity))
+        .exec(db)
+        .await?;
+    if done.rows_affected == 1 {
+        return Ok(Capacity::Set);
+    }
+    Ok(match offered_subject::Entity::find_by_id(offered_subject_id).one(db).await? {
+        Some(o) => Capacity::BelowTaken { taken: o.capacity - o.remaining },
+        None => Capacity::Gone,
+    })
+}
+
+/// Removes an offered subject nobody holds or has an order for. Returns whether it did;
+/// `false` means a candidate holds it (or did, and an order remembers it). A claim racing
+/// the removal either finds the row gone (full) or keeps it (the foreign key of its
+/// enrolment stops the delete, reported as in use).
+pub async fn remove_offered(db: &impl ConnectionTrait, offered_subject_id: i32) -> Result<bool, DbErr> {
+    use sea_orm::sea_query::Query;
+    let held = Query::select()
+        .expr(Expr::val(1))
+        .from(enrolment::Entity)
+        .and_where(Expr::col((enrolment::Entity, enrolment::Column::OfferedSubjectId)).eq(offered_subject_id))
+        .to_owned();
+    let ordered = Query::select()
+        .expr(Expr::val(1))
+        .from(crate::server::entity::order_item::Entity)
+        .and_where(
+            Expr::col((crate::server::entity::order_item::Entity, crate::server::entity::order_item::Column::OfferedSubjectId))
+                .eq(offered_subject_id),
+        )
+        .to_owned();
+    let deleted = offered_subject::Entity::delete_many()
+        .filter(offered_subject::Column::Id.eq(offered_subject_id))
+        .filter(Expr::exists(held).not())
+        .filter(Expr::exists(ordered).not())
+        .exec(db)
+        .await;
+    match deleted {
+        Ok(d) => Ok(d.rows_affected == 1),
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::ForeignKeyConstraintViolation(_))) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
