@@ -7,6 +7,10 @@
 use crate::components::form::full_title;
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
+use crate::pages::staff::config::{
+    StaffNoticesPage, StaffOfferPage, StaffSessionPage, StaffSitePage, StaffSitesPage,
+};
+use crate::pages::staff::trail::StaffAuditPage;
 use crate::pages::staff::{StaffHomePage, StaffSecondFactorPage, StaffSetPasswordPage, StaffSignInPage};
 use crate::pages::{
     agreement::AgreementPage,
@@ -97,6 +101,13 @@ pub fn App() -> impl IntoView {
                         view=StaffSetPasswordPage
                         ssr=SsrMode::Async
                     />
+                    <Route path=Page(urls::STAFF_SESSION) view=StaffSessionPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_SITES) view=StaffSitesPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_SITE) view=StaffSitePage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_SITE_NEW) view=StaffSitePage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_OFFER) view=StaffOfferPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_NOTICES) view=StaffNoticesPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_AUDIT) view=StaffAuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <Footer />

@@ -1,7 +1,10 @@
 //! The staff console's server functions, under `/staff/api/` so the console's cookie (sent
 //! only under `/staff`) reaches them and a candidate's session never stands in for it.
 
-use crate::views::staff::{SecondFactorPage, SetPasswordPage, StaffHome};
+use crate::views::staff::{
+    AuditPage, AuditQuery, NoticesPage, OfferPage, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage,
+    StaffHome,
+};
 use crate::views::AppError;
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
@@ -19,4 +22,40 @@ pub async fn get_second_factor_page() -> Result<SecondFactorPage, AppError> {
 #[server(prefix = "/staff/api", endpoint = "set_password_page", input = GetUrl)]
 pub async fn get_set_password_page(token: String) -> Result<SetPasswordPage, AppError> {
     handled!(staff::accounts::set_password_page, token)
+}
+
+#[server(prefix = "/staff/api", endpoint = "session_page", input = GetUrl)]
+pub async fn get_staff_session_page() -> Result<SessionPage, AppError> {
+    handled!(staff::config::session_page)
+}
+
+#[server(prefix = "/staff/api", endpoint = "sites_page", input = GetUrl)]
+pub async fn get_staff_sites_page() -> Result<SitesPage, AppError> {
+    handled!(staff::config::sites_page)
+}
+
+/// One site's page; `code` empty: the page to create one.
+#[server(prefix = "/staff/api", endpoint = "site_page", input = GetUrl)]
+pub async fn get_staff_site_page(code: String) -> Result<SitePage, AppError> {
+    if code.is_empty() {
+        handled!(staff::config::new_site_page)
+    } else {
+        handled!(staff::config::site_page, code)
+    }
+}
+
+/// One offered subject's page; `subject` empty: the page to add one.
+#[server(prefix = "/staff/api", endpoint = "offer_page", input = GetUrl)]
+pub async fn get_staff_offer_page(site: String, subject: String) -> Result<OfferPage, AppError> {
+    handled!(staff::config::offer_page, site, subject)
+}
+
+#[server(prefix = "/staff/api", endpoint = "notices_page", input = GetUrl)]
+pub async fn get_staff_notices_page() -> Result<NoticesPage, AppError> {
+    handled!(staff::config::notices_page)
+}
+
+#[server(prefix = "/staff/api", endpoint = "audit_page", input = GetUrl)]
+pub async fn get_staff_audit_page(query: AuditQuery) -> Result<AuditPage, AppError> {
+    handled!(staff::trail::audit_page, query)
 }

@@ -84,16 +84,7 @@ pub fn TextField(
                 autocomplete=spec.autocomplete
                 required=spec.required
                 aria-invalid=move || has_error().then_some("true")
-                aria-describedby=move || {
-                    let mut ids = Vec::new();
-                    if hint.is_some() {
-                        ids.push(format!("{name}-hint"));
-                    }
-                    if has_error() {
-                        ids.push(format!("{name}-error"));
-                    }
-                    (!ids.is_empty()).then(|| ids.join(" "))
-                }
+                aria-describedby=move || described_by(name, hint.is_some(), has_error())
                 on:input=move |ev| on_input.run(event_target_value(&ev))
                 on:blur=move |ev| {
                     if !focus_moves_to_submit(&ev) {
@@ -106,14 +97,84 @@ pub fn TextField(
     }
 }
 
+/// The ids an input's `aria-describedby` names: its hint and its error, when shown.
+fn described_by(name: &str, hint: bool, error: bool) -> Option<String> {
+    let ids: Vec<String> = [hint.then(|| format!("{name}-hint")), error.then(|| format!("{name}-error"))]
+        .into_iter()
+        .flatten()
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}
+
+/// Several lines of text (a notice's body): a `TextField` that wraps.
+#[component]
+pub fn TextAreaField(
+    spec: FieldSpec,
+    #[prop(into)] value: Signal<String>,
+    on_input: Callback<String>,
+    on_leave: Callback<()>,
+    errors: RwSignal<FieldErrors>,
+    #[prop(into, optional)] notes: Signal<Vec<&'static str>>,
+    #[prop(default = None, into)] hint: Option<&'static str>,
+    #[prop(default = 6)] rows: u32,
+) -> impl IntoView {
+    let name = spec.name;
+    let has_error = move || errors.with(|e| e.get(name).is_some());
+    view! {
+        <div class="field" class:field--error=has_error>
+            <label class="field__label" for=name>
+                {spec.label}
+                {(!spec.required).then(|| view! { <span class="field__optional">"（选填）"</span> })}
+            </label>
+            {hint.map(|h| view! { <p class="field__hint" id=format!("{name}-hint")>{h}</p> })}
+            <FieldMessage errors name />
+            <textarea
+                class="field__input field__textarea"
+                id=name
+                name=name
+                rows=rows
+                prop:value=move || value.get()
+                maxlength=spec.max_length
+                required=spec.required
+                aria-invalid=move || has_error().then_some("true")
+                aria-describedby=move || described_by(name, hint.is_some(), has_error())
+                on:input=move |ev| on_input.run(event_target_value(&ev))
+                on:blur=move |_| on_leave.run(())
+            >
+                {value.get_untracked()}
+            </textarea>
+            <FieldNotes notes name />
+        </div>
+    }
+}
+
+/// A select's choices, (value, label) in display order: fixed code lists or rows read from
+/// the database.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Options(pub Vec<(String, String)>);
+
+impl From<Vec<(&'static str, &'static str)>> for Options {
+    fn from(v: Vec<(&'static str, &'static str)>) -> Self {
+        Options(v.into_iter().map(|(a, b)| (a.to_owned(), b.to_owned())).collect())
+    }
+}
+
+impl From<Vec<(String, String)>> for Options {
+    fn from(v: Vec<(String, String)>) -> Self {
+        Options(v)
+    }
+}
+
 #[component]
 pub fn SelectField(
     spec: FieldSpec,
-    /// (value, label) pairs in display order.
-    options: Vec<(&'static str, &'static str)>,
+    #[prop(into)] options: Options,
     #[prop(into)] value: Signal<String>,
     on_change: Callback<String>,
     errors: RwSignal<FieldErrors>,
+    /// Said under the label, above the choices.
+    #[prop(default = None, into)]
+    hint: Option<&'static str>,
 ) -> impl IntoView {
     let name = spec.name;
     let has_error = move || errors.with(|e| e.get(name).is_some());
@@ -122,8 +183,10 @@ pub fn SelectField(
             <label class="field__label" for=name>
                 {spec.label}
             </label>
+            {hint.map(|h| view! { <p class="field__hint" id=format!("{name}-hint")>{h}</p> })}
             <FieldMessage errors name />
             <select
+                aria-describedby=move || described_by(name, hint.is_some(), has_error())
                 class="field__select"
                 id=name
                 name=name
@@ -131,14 +194,16 @@ pub fn SelectField(
                 aria-invalid=move || has_error().then_some("true")
                 on:change=move |ev| on_change.run(event_target_value(&ev))
             >
-                <option value="" selected=move || value.get().is_empty()>
+                <option value="" selected=move || value.with(String::is_empty)>
                     "请选择"
                 </option>
                 {options
+                    .0
                     .into_iter()
                     .map(|(v, label)| {
+                        let same = v.clone();
                         view! {
-                            <option value=v selected=move || value.get() == v>
+                            <option value=v selected=move || value.with(|x| *x == same)>
                                 {label}
                             </option>
                         }

@@ -244,6 +244,22 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
         })
     }
 
+    /// A tick box (`Some` while ticked, as a form posts it).
+    pub fn ticked(&self, get: fn(&F) -> &Option<String>) -> Signal<bool> {
+        let form = self.form;
+        Signal::derive(move || form.with(|f| get(f).as_deref().is_some_and(|v| !v.is_empty())))
+    }
+
+    /// Ticking or clearing a box: a choice, left at once.
+    pub fn on_tick(&self, field: &'static str, set: fn(&mut F, Option<String>)) -> Callback<bool> {
+        let kit = *self;
+        Callback::new(move |on: bool| {
+            kit.form.update(|f| set(f, on.then(|| "on".to_owned())));
+            kit.state.touch(field);
+            kit.recheck();
+        })
+    }
+
     /// A choice counts as left at once.
     pub fn on_choose(&self, field: &'static str, set: fn(&mut F, String)) -> Callback<String> {
         let kit = *self;

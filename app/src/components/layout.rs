@@ -98,6 +98,7 @@ pub fn ProblemBanner(#[prop(into)] message: Signal<Option<String>>) -> impl Into
 pub fn LoadProblem(error: AppError) -> impl IntoView {
     let next = match &error {
         AppError::SignInRequired => Some(("登录通行证", urls::SIGN_IN.to_owned())),
+        AppError::StaffSignInRequired => Some(("登录管理系统", urls::STAFF_SIGN_IN.to_owned())),
         AppError::Unverified => Some(("我的通行证", urls::PASS.to_owned())),
         AppError::StepOrder { go_to } => Some(("前往", go_to.clone())),
         _ => None,

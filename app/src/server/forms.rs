@@ -13,6 +13,7 @@ use super::AppState;
 use crate::urls::{self, Notice};
 use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
 use crate::validation::agreement::AgreementForm;
+use crate::validation::config::{NoticeForm, OfferForm, SessionForm, SiteForm};
 use crate::validation::identity::IdentityForm;
 use crate::validation::info::InfoForm;
 use crate::validation::payment::PayForm;
@@ -52,6 +53,12 @@ pub fn routes() -> Router<AppState> {
         .route(urls::STAFF_SECOND_FACTOR, post(handle::<StaffCodeStep>))
         .route(urls::STAFF_SET_PASSWORD, post(handle::<StaffSetPasswordStep>))
         .route(urls::STAFF_SIGN_OUT, post(handle::<StaffSignOutStep>))
+        .route(urls::STAFF_SESSION, post(handle::<StaffSessionStep>))
+        .route(urls::STAFF_SITE, post(handle::<StaffSiteStep>))
+        .route(urls::STAFF_SITE_NEW, post(handle::<StaffNewSiteStep>))
+        .route(urls::STAFF_OFFER, post(handle::<StaffOfferStep>))
+        .route(urls::STAFF_OFFER_REMOVE, post(handle::<StaffRemoveOfferStep>))
+        .route(urls::STAFF_NOTICES, post(handle::<StaffNoticeStep>))
 }
 
 /// A form step whose posted values are shown again as they are (nothing to normalise).
@@ -124,6 +131,13 @@ step!(StaffSetPasswordStep, NewPasswordForm, |call, f| staff::accounts::set_pass
     (f.without_passwords(), Vec::new())
 });
 step!(StaffSignOutStep, NoFields, |call, _f| staff::accounts::sign_out(call), |f| (f.clone(), Vec::new()), page: urls::STAFF);
+step!(StaffSessionStep, SessionForm, |call, f| staff::config::save_session(call, f), |f| f.normalize());
+step!(StaffSiteStep, SiteForm, |call, f| staff::config::update_site(call, f), |f| f.normalize());
+step!(StaffNewSiteStep, SiteForm, |call, f| staff::config::create_site(call, f), |f| f.normalize());
+step!(StaffOfferStep, OfferForm, |call, f| staff::config::save_offer(call, f), |f| f.normalize());
+// Refused (the subject is in use, or not this account's), it is told on the subject's page.
+step!(StaffRemoveOfferStep, OfferForm, |call, f| staff::config::remove_offer(call, f), |f| f.normalize(), page: urls::STAFF_OFFER);
+step!(StaffNoticeStep, NoticeForm, |call, f| staff::config::publish_notice(call, f), |f| f.normalize());
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
 step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
 

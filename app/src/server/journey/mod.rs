@@ -600,7 +600,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
         })
         .collect();
     let notices = s
-        .notices_for(reg.site_code.as_deref())
+        .notices_for(reg.site_code.as_deref(), now)
         .into_iter()
         .map(|n| NoticeView {
             of_site: n.site_code.is_some(),

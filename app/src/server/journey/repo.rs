@@ -44,12 +44,13 @@ impl OpenSession {
         self.sites.iter().find(|s| s.site.code == code)
     }
 
-    /// The notices a candidate at `site_code` (or none yet) sees: 考试通告 (no site) first,
-    /// then the site's, each newest first.
-    pub fn notices_for(&self, site_code: Option<&str>) -> Vec<&notice::Model> {
-        let general = self.notices.iter().filter(|n| n.site_code.is_none());
-        let site = self.notices.iter().filter(|n| n.site_code.is_some() && n.site_code.as_deref() == site_code);
-        general.chain(site).collect()
+    /// The notices a candidate at `site_code` (or none yet) sees at `now`: 考试通告 (no
+    /// site) first, then the site's, each newest first; one whose publish time is still to
+    /// come is not shown yet.
+    pub fn notices_for(&self, site_code: Option<&str>, now: DateTime<Utc>) -> Vec<&notice::Model> {
+        let out = self.notices.iter().filter(|n| n.published_at <= now);
+        let (general, site): (Vec<_>, Vec<_>) = out.partition(|n| n.site_code.is_none());
+        general.into_iter().chain(site.into_iter().filter(|n| n.site_code.as_deref() == site_code)).collect()
     }
 
     /// The offered subject behind an enrolment, with its site.

@@ -20,7 +20,7 @@ use crate::validation::FieldErrors;
 use crate::views::staff::{Enrolment, SecondFactorPage, SetPasswordPage, StaffHome, StaffRole, StaffSite};
 use crate::views::{AppError, Next};
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::EntityTrait;
 
 fn refused(field: &str, problem: &crate::validation::Required, call: &Call) -> Fault {
     let mut errors = FieldErrors::new();
@@ -162,12 +162,7 @@ pub async fn home(call: &Call) -> Result<StaffHome, Fault> {
     let who = call.staff().await?;
     let db = call.state.db.read();
     let province = province::Entity::find_by_id(who.staff.province_code.clone()).one(db).await?;
-    let sites = exam_site::Entity::find().filter(exam_site::Column::ProvinceCode.eq(who.staff.province_code.as_str()));
-    let sites = match who.staff.role {
-        Role::Province => sites,
-        Role::Site => sites.filter(exam_site::Column::Code.is_in(who.sites.iter().cloned())),
-    };
-    let sites = sites.order_by_asc(exam_site::Column::Code).all(db).await?;
+    let sites = super::visible_sites(db, &who).await?;
     Ok(StaffHome {
         name: who.staff.name,
         email: who.staff.email,

@@ -9,8 +9,10 @@
 //! it for `LOCKOUT`.
 
 pub mod accounts;
+pub mod config;
 pub mod session;
 pub mod totp;
+pub mod trail;
 
 use crate::server::cookies;
 use crate::server::entity::staff::{self, Role};
@@ -51,6 +53,21 @@ pub async fn sites_of(db: &impl ConnectionTrait, staff_id: i32) -> Result<Vec<St
         .all(db)
         .await?;
     Ok(rows.into_iter().map(|r| r.site_code).collect())
+}
+
+/// The sites the account sees, by code: a provincial admin its province's, a site account
+/// its own.
+pub async fn visible_sites(
+    db: &impl ConnectionTrait,
+    who: &session::StaffSignedIn,
+) -> Result<Vec<crate::server::entity::exam_site::Model>, DbErr> {
+    use crate::server::entity::exam_site;
+    let sites = exam_site::Entity::find().filter(exam_site::Column::ProvinceCode.eq(who.staff.province_code.as_str()));
+    let sites = match who.staff.role {
+        Role::Province => sites,
+        Role::Site => sites.filter(exam_site::Column::Code.is_in(who.sites.iter().cloned())),
+    };
+    sites.order_by_asc(exam_site::Column::Code).all(db).await
 }
 
 /// A staff account to create.

@@ -75,23 +75,11 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// The `otpauth://` link authenticator apps read (Key Uri Format).
 pub fn otpauth_url(secret_base32: &str, account: &str) -> String {
-    let label = format!("{}:{}", percent(ISSUER), percent(account));
+    let label = format!("{}:{}", crate::urls::percent_encode(ISSUER), crate::urls::percent_encode(account));
     format!(
         "otpauth://totp/{label}?secret={secret_base32}&issuer={}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECS}",
-        percent(ISSUER)
+        crate::urls::percent_encode(ISSUER)
     )
-}
-
-fn percent(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 /// `text` as a QR code in SVG (dark modules as one path, a quiet zone of 4 modules).

@@ -4,7 +4,10 @@
 //! with the candidate side's form components and error style; every form posts to its own
 //! URL, so they work alike with JavaScript on and off.
 
-use super::pass::new_password_fields;
+pub mod config;
+pub mod trail;
+
+use crate::pages::pass::new_password_fields;
 use crate::api::staff::{get_second_factor_page, get_set_password_page, get_staff_home};
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::TextField;
@@ -21,7 +24,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-fn errors_of<T>(r: Result<T, FieldErrors>) -> FieldErrors {
+pub(super) fn errors_of<T>(r: Result<T, FieldErrors>) -> FieldErrors {
     r.err().unwrap_or_default()
 }
 
@@ -30,12 +33,12 @@ fn no_notes<F: Clone>(f: &F) -> (F, Vec<FieldNote>) {
 }
 
 /// These rules need no date; the context is only for the language.
-fn plain_ctx() -> Ctx {
+pub(super) fn plain_ctx() -> Ctx {
     Ctx::new(Date::EPOCH)
 }
 
 #[component]
-fn Loading() -> impl IntoView {
+pub(super) fn Loading() -> impl IntoView {
     view! { <p>"正在加载…"</p> }
 }
 
@@ -238,6 +241,14 @@ fn Home(home: StaffHome) -> impl IntoView {
             <div><dt>"身份"</dt><dd data-testid="staff-role">{role_words(home.role)}</dd></div>
             <div><dt>"省份"</dt><dd>{home.province}</dd></div>
         </dl>
+        <nav aria-label="管理功能" data-testid="staff-menu">
+            <ul class="menu">
+                {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_SESSION>"考次设置"</a></li> })}
+                <li><a href=urls::STAFF_SITES>"考点与开考科目"</a></li>
+                <li><a href=urls::STAFF_NOTICES>"通告管理"</a></li>
+                <li><a href=urls::STAFF_AUDIT>"操作记录"</a></li>
+            </ul>
+        </nav>
         <table class="table" data-testid="staff-sites">
             <caption>"可管理的考点"</caption>
             <thead><tr><th scope="col">"考点代码"</th><th scope="col">"考点名称"</th></tr></thead>

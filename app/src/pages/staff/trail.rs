@@ -1,0 +1,214 @@
+//! 操作记录: the audit trail, newest first, filtered by site, person and kind with a plain
+//! GET form (the filters are the page's query string, so a filtered view can be bookmarked
+//! and works without JavaScript), 50 entries a page.
+
+use super::config::BackToConsole;
+use super::Loading;
+use crate::api::staff::get_staff_audit_page;
+use crate::components::layout::LoadProblem;
+use crate::urls;
+use crate::views::staff::{AuditActor, AuditKind, AuditPage, AuditQuery, AuditRow};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const TITLE: &str = "操作记录";
+
+pub fn kind_words(kind: AuditKind) -> &'static str {
+    match kind {
+        AuditKind::SessionUpdated => "修改考次设置",
+        AuditKind::SiteCreated => "新增考点",
+        AuditKind::SiteUpdated => "修改考点设置",
+        AuditKind::SubjectAdded => "添加开考科目",
+        AuditKind::SubjectUpdated => "修改开考科目",
+        AuditKind::SubjectRemoved => "删除开考科目",
+        AuditKind::NoticePublished => "发布通告",
+        AuditKind::SubjectsChosen => "考生报考科目",
+        AuditKind::SubjectsCancelled => "考生取消科目",
+        AuditKind::PaymentApplied => "缴费到账",
+        AuditKind::RegistrationDeleted => "考生删除报名信息",
+        AuditKind::SeatsExpired => "超时未缴费，名额自动退回",
+    }
+}
+
+fn actor_words(kind: AuditActor) -> &'static str {
+    match kind {
+        AuditActor::Staff => "工作人员",
+        AuditActor::Candidate => "考生",
+        AuditActor::System => "系统",
+    }
+}
+
+/// A recorded field's name in words; one this build does not know, as it is stored.
+fn key_words(key: &str) -> &str {
+    match key {
+        "number" => "考次",
+        "name" => "名称",
+        "first_day" => "考试开始日期",
+        "last_day" => "考试结束日期",
+        "ticket_print" => "准考证打印开始时间",
+        "opens" => "网上报名开始时间",
+        "closes" => "网上报名结束时间",
+        "max_subjects" => "最多可报考科目数",
+        "self_print" => "允许自行打印准考证",
+        "background" => "照片背景颜色",
+        "needs_department" => "必须填写院系",
+        "needs_student_no" => "必须填写学号",
+        "fee" => "报名费（元）",
+        "capacity" => "容量",
+        "title" => "标题",
+        "body" => "正文",
+        "published" => "发布时间",
+        "subjects" => "科目",
+        "amount" => "金额",
+        other => other,
+    }
+}
+
+/// `field: old → new` lines from the entry's recorded values.
+fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
+    let parse = |t: Option<&str>| -> serde_json::Map<String, serde_json::Value> {
+        t.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
+    };
+    let (before, after) = (parse(before), parse(after));
+    let shown = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    let keys: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    keys.into_iter()
+        .map(|k| (key_words(k), k))
+        .map(|(label, k)| match (before.get(k), after.get(k)) {
+            (Some(b), Some(a)) => format!("{label}：{} → {}", shown(b), shown(a)),
+            (Some(b), None) => format!("{label}：{}（删除）", shown(b)),
+            (None, Some(a)) => format!("{label}：{}", shown(a)),
+            (None, None) => String::new(),
+        })
+        .collect()
+}
+
+#[component]
+pub fn StaffAuditPage() -> impl IntoView {
+    let q = use_query_map();
+    let query = q.with_untracked(|q| AuditQuery {
+        site: q.get("site").unwrap_or_default(),
+        actor: q.get("actor").unwrap_or_default(),
+        kind: q.get("kind").unwrap_or_default(),
+        before: q.get("before").and_then(|b| b.parse().ok()),
+    });
+    view! {
+        <Title text=TITLE />
+        <Suspense fallback=Loading>
+            {move || {
+                let query = query.clone();
+                Suspend::new(async move {
+                    match get_staff_audit_page(query).await {
+                        Ok(page) => view! { <Trail page /> }.into_any(),
+                        Err(error) => view! { <BackToConsole /><h1>{TITLE}</h1><LoadProblem error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn row_view(r: AuditRow) -> impl IntoView {
+    let what = r.kind.map_or("（未知操作）", kind_words);
+    let lines = changes(r.before.as_deref(), r.after.as_deref())
+        .into_iter()
+        .map(|l| view! { <li>{l}</li> })
+        .collect_view();
+    view! {
+        <tr data-testid="audit-row" data-kind=r.kind.map(AuditKind::code)>
+            <td>{r.at.to_string()}</td>
+            <td>{format!("{}：{}", actor_words(r.actor_kind), r.actor)}</td>
+            <td>{r.address.unwrap_or_default()}</td>
+            <td>{what}</td>
+            <td>{r.target}</td>
+            <td><ul class="audit-changes">{lines}</ul></td>
+        </tr>
+    }
+}
+
+#[component]
+fn Trail(page: AuditPage) -> impl IntoView {
+    let query = page.query.clone();
+    let older = page.older.map(|before| {
+        let mut href = format!("{}?before={before}", urls::STAFF_AUDIT);
+        for (k, v) in [("site", &query.site), ("actor", &query.actor), ("kind", &query.kind)] {
+            if !v.is_empty() {
+                href.push_str(&format!("&{k}={}", urls::percent_encode(v)));
+            }
+        }
+        view! { <p><a href=href>"更早的记录"</a></p> }
+    });
+    let site_options = page
+        .sites
+        .into_iter()
+        .map(|s| {
+            let selected = s.code == query.site;
+            view! { <option value=s.code.clone() selected=selected>{format!("({}){}", s.code, s.name)}</option> }
+        })
+        .collect_view();
+    let kind_options = AuditKind::ALL
+        .into_iter()
+        .map(|k| view! { <option value=k.code() selected=k.code() == query.kind>{kind_words(k)}</option> })
+        .collect_view();
+    let empty = page.rows.is_empty();
+    let rows = page.rows.into_iter().map(row_view).collect_view();
+    view! {
+        <BackToConsole />
+        <h1>{TITLE}</h1>
+        <form method="get" action=urls::STAFF_AUDIT class="filters" data-testid="audit-filters">
+            <div class="field">
+                <label class="field__label" for="site">"考点"</label>
+                <select class="field__select" id="site" name="site">
+                    <option value="">"全部"</option>
+                    {site_options}
+                </select>
+            </div>
+            <div class="field">
+                <label class="field__label" for="actor">"操作人（工作人员邮箱或考生报名号）"</label>
+                <input class="field__input" id="actor" name="actor" value=query.actor.clone() maxlength="254" />
+            </div>
+            <div class="field">
+                <label class="field__label" for="kind">"操作"</label>
+                <select class="field__select" id="kind" name="kind">
+                    <option value="">"全部"</option>
+                    {kind_options}
+                </select>
+            </div>
+            <button class="button button--secondary" type="submit">"筛选"</button>
+        </form>
+        {empty.then(|| view! { <p>"没有符合条件的记录。"</p> })}
+        <table class="table" data-testid="audit-table">
+            <thead>
+                <tr>
+                    <th scope="col">"时间（北京时间）"</th>
+                    <th scope="col">"操作人"</th>
+                    <th scope="col">"地址"</th>
+                    <th scope="col">"操作"</th>
+                    <th scope="col">"对象"</th>
+                    <th scope="col">"内容（原值 → 新值）"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {older}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_read_old_to_new() {
+        let lines = changes(Some(r#"{"fee":"80","capacity":100}"#), Some(r#"{"fee":"90","capacity":100,"x":true}"#));
+        assert_eq!(lines, ["容量：100 → 100", "报名费（元）：80 → 90", "x：true"]);
+        assert_eq!(changes(None, Some(r#"{"name":"考点"}"#)), ["名称：考点"]);
+        assert_eq!(changes(Some(r#"{"fee":"80"}"#), None), ["报名费（元）：80（删除）"]);
+        assert!(changes(Some("not json"), None).is_empty());
+        assert_eq!(urls::percent_encode("a@b.cn 考"), "a@b.cn%20%E8%80%83");
+    }
+}
