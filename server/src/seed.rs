@@ -54,6 +54,10 @@ struct Session {
     name: String,
     province_code: String,
     ticket_print_starts_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    exam_first_day: Option<NaiveDate>,
+    #[serde(default)]
+    exam_last_day: Option<NaiveDate>,
 }
 
 #[derive(Deserialize)]
@@ -107,6 +111,8 @@ pub async fn load_demo(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u6
             name: Set(s.name),
             province_code: Set(s.province_code),
             ticket_print_starts_at: Set(s.ticket_print_starts_at),
+            exam_first_day: Set(s.exam_first_day),
+            exam_last_day: Set(s.exam_last_day),
             ..Default::default()
         };
         inserted +=

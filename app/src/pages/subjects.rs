@@ -167,7 +167,7 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
             return;
         }
         leptos::task::spawn_local(async move {
-            let url = format!("{}?site={}", GetCapacity::PATH, query_value(&site));
+            let url = format!("{}?site={}", GetCapacity::PATH, urls::percent_encode(&site));
             if let Ok(fresh) = remote::get::<Vec<(String, i32)>>(&url).await {
                 page.update_value(|p| {
                     if let Some(s) = p.sites.iter_mut().find(|s| s.code == site) {
@@ -409,15 +409,3 @@ fn live_seats(refresh: impl Fn() + Clone + 'static) {
     let _ = refresh;
 }
 
-/// A site code as a query-string value (site codes are digits; anything else is escaped).
-fn query_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}

@@ -133,9 +133,11 @@ impl Call {
                     crate::urls::STAFF_SIGN_IN,
                     crate::urls::Notice::StaffSignInRequired,
                 )),
-                AppError::Forbidden => {
+                AppError::Forbidden | AppError::NotFound => {
                     if let Some(res) = use_context::<ResponseOptions>() {
-                        res.set_status(http::StatusCode::FORBIDDEN);
+                        res.set_status(
+                            http::StatusCode::from_u16(e.http_status()).unwrap_or(http::StatusCode::FORBIDDEN),
+                        );
                     }
                 }
                 _ => {}

@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod caching;
 mod cli;
+mod console;
 mod helpers;
 mod journey;
 mod pages;

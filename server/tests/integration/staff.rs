@@ -22,7 +22,7 @@ fn cookie_named(reply: &Reply, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn staff_cookie(reply: &Reply) -> String {
+pub fn staff_cookie(reply: &Reply) -> String {
     cookie_named(reply, "ncre_staff").and_then(|c| c.split(';').next().map(str::to_owned)).expect("a staff cookie")
 }
 
@@ -39,12 +39,16 @@ fn code_now(app: &TestApp, secret: &str, steps_later: i64) -> String {
 }
 
 async fn add_site_account(app: &TestApp, email: &str, site: &str) -> String {
+    add_account(app, email, Role::Site, &[site]).await
+}
+
+async fn add_account(app: &TestApp, email: &str, role: Role, sites: &[&str]) -> String {
     let new = NewStaff {
         email: email.into(),
         name: "阿依古丽".into(),
-        role: Role::Site,
+        role,
         province_code: "65".into(),
-        sites: vec![site.into()],
+        sites: sites.iter().map(|s| (*s).to_owned()).collect(),
     };
     let link = accounts::add(&app.db, "http://ncre.test", &new, app.clock.now()).await.unwrap().unwrap();
     link.split("token=").nth(1).unwrap().to_owned()
@@ -66,7 +70,13 @@ async fn password_step(app: &TestApp, email: &str, password: &str) -> Reply {
 /// An account with its password set and its app enrolled; its full session's cookie and
 /// its TOTP secret.
 async fn signed_in_site_account(app: &TestApp, email: &str, site: &str) -> (String, String) {
-    let token = add_site_account(app, email, site).await;
+    signed_in_staff(app, email, Role::Site, &[site]).await
+}
+
+/// A console account of `role` (for `sites`), signed in with both factors: its cookie and
+/// its TOTP secret.
+pub async fn signed_in_staff(app: &TestApp, email: &str, role: Role, sites: &[&str]) -> (String, String) {
+    let token = add_account(app, email, role, sites).await;
     assert_eq!(set_password(app, &token).await.status, StatusCode::SEE_OTHER);
     let half = staff_cookie(&password_step(app, email, STAFF_PASSWORD).await);
     let page = app.get(app::urls::STAFF_SECOND_FACTOR, Some(&half)).await;
@@ -77,7 +87,7 @@ async fn signed_in_site_account(app: &TestApp, email: &str, site: &str) -> (Stri
     (staff_cookie(&done), secret)
 }
 
-fn goes_to_sign_in(reply: &Reply) -> bool {
+pub fn goes_to_sign_in(reply: &Reply) -> bool {
     reply.status.is_redirection() && reply.location().is_some_and(|l| l.starts_with(app::urls::STAFF_SIGN_IN))
 }
 

@@ -1,0 +1,466 @@
+//! The staff console's configuration (issue 14): every route checks role and site on the
+//! server (a refused request changes nothing), capacity edited during a rush of claims
+//! never oversells, a change reaches candidates on their next request, and every change is
+//! on the audit trail with its old and new values.
+
+use crate::helpers::*;
+use crate::journey::through_subjects;
+use crate::staff::{goes_to_sign_in, signed_in_staff};
+use app::server::entity::staff::Role;
+use app::server::entity::{audit_event, enrolment, exam_session, exam_site, notice, offered_subject, registration, site_offering};
+use app::server::seats::{Choice, Claim, SeatError};
+use http::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use std::sync::Arc;
+
+const SITE: &str = "650101";
+const OTHER: &str = "659028";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Anonymous,
+    Candidate,
+    OtherSite,
+    Site,
+    Province,
+}
+
+const ALL_STAFF: &[Who] = &[Who::OtherSite, Who::Site, Who::Province];
+const THE_SITE: &[Who] = &[Who::Site, Who::Province];
+const PROVINCE: &[Who] = &[Who::Province];
+
+enum Route {
+    Page(String),
+    Api(String),
+    Post(&'static str, Vec<(&'static str, &'static str)>),
+}
+
+fn page(p: &str) -> Route {
+    Route::Page(p.to_owned())
+}
+
+fn api(p: &str) -> Route {
+    Route::Api(p.to_owned())
+}
+
+fn site_fields(code: &'static str, name: &'static str) -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("code", code),
+        ("name", name),
+        ("opens", "2025-01-05 10:00"),
+        ("closes", "2025-04-05 18:00"),
+        ("max_subjects", "2"),
+        ("background", "light_blue"),
+        ("self_print", "on"),
+    ]
+}
+
+fn routes() -> Vec<(Route, &'static [Who])> {
+    use app::urls::*;
+    vec![
+        (page(STAFF), ALL_STAFF),
+        (page(STAFF_SESSION), PROVINCE),
+        (page(STAFF_SITES), ALL_STAFF),
+        (page(&format!("{STAFF_SITE}?code={SITE}")), THE_SITE),
+        (page(STAFF_SITE_NEW), PROVINCE),
+        (page(&format!("{STAFF_OFFER}?site={SITE}&subject=24")), THE_SITE),
+        (page(&format!("{STAFF_OFFER}?site={SITE}")), THE_SITE),
+        (page(STAFF_NOTICES), ALL_STAFF),
+        (page(STAFF_AUDIT), ALL_STAFF),
+        (page(&format!("{STAFF_AUDIT}?site={SITE}")), THE_SITE),
+        (api("/staff/api/session_page"), PROVINCE),
+        (api("/staff/api/sites_page"), ALL_STAFF),
+        (api(&format!("/staff/api/site_page?code={SITE}")), THE_SITE),
+        (api("/staff/api/site_page?code="), PROVINCE),
+        (api(&format!("/staff/api/offer_page?site={SITE}&subject=24")), THE_SITE),
+        (api("/staff/api/notices_page"), ALL_STAFF),
+        (api(&format!("/staff/api/audit_page?query[site]={SITE}")), THE_SITE),
+        (
+            Route::Post(
+                STAFF_SESSION,
+                vec![
+                    ("number", "75"),
+                    ("name", "2025年03月全国计算机等级考试"),
+                    ("first_day", "2025-03-29"),
+                    ("last_day", "2025-03-31"),
+                    ("ticket_print", "2025-03-20 10:00"),
+                ],
+            ),
+            PROVINCE,
+        ),
+        (Route::Post(STAFF_SITE, site_fields(SITE, "新疆大学")), THE_SITE),
+        (Route::Post(STAFF_SITE_NEW, site_fields("650177", "新疆测试学院")), PROVINCE),
+        (Route::Post(STAFF_OFFER, vec![("site", SITE), ("subject", "24"), ("fee", "85"), ("capacity", "210")]), THE_SITE),
+        (Route::Post(STAFF_OFFER_REMOVE, vec![("site", SITE), ("subject", "42")]), THE_SITE),
+        (Route::Post(STAFF_NOTICES, vec![("site", ""), ("title", "考试须知"), ("body", "请携带身份证。")]), PROVINCE),
+        (Route::Post(STAFF_NOTICES, vec![("site", SITE), ("title", "考点须知"), ("body", "请提前30分钟到达。")]), THE_SITE),
+    ]
+}
+
+/// What the configuration tables hold, to compare before and after refused requests.
+async fn configuration(app: &TestApp) -> String {
+    format!(
+        "{:?}{:?}{:?}{:?}{:?}{}",
+        exam_session::Entity::find().order_by_asc(exam_session::Column::Id).all(&app.db).await.unwrap(),
+        exam_site::Entity::find().order_by_asc(exam_site::Column::Code).all(&app.db).await.unwrap(),
+        site_offering::Entity::find().order_by_asc(site_offering::Column::Id).all(&app.db).await.unwrap(),
+        offered_subject::Entity::find().order_by_asc(offered_subject::Column::Id).all(&app.db).await.unwrap(),
+        notice::Entity::find().order_by_asc(notice::Column::Id).all(&app.db).await.unwrap(),
+        audit_event::Entity::find().count(&app.db).await.unwrap(),
+    )
+}
+
+struct Actors {
+    candidate: String,
+    other: String,
+    site: String,
+    province: String,
+}
+
+async fn actors(app: &TestApp) -> Actors {
+    Actors {
+        candidate: app.candidate("kaosheng@example.com", &resident_id(7)).await,
+        other: signed_in_staff(app, "other@ncre.test", Role::Site, &[OTHER]).await.0,
+        site: signed_in_staff(app, "site@ncre.test", Role::Site, &[SITE]).await.0,
+        province: signed_in_staff(app, "province@ncre.test", Role::Province, &[]).await.0,
+    }
+}
+
+impl Actors {
+    fn cookie(&self, who: Who) -> Option<&str> {
+        match who {
+            Who::Anonymous => None,
+            Who::Candidate => Some(&self.candidate),
+            Who::OtherSite => Some(&self.other),
+            Who::Site => Some(&self.site),
+            Who::Province => Some(&self.province),
+        }
+    }
+}
+
+async fn request(app: &TestApp, route: &Route, cookie: Option<&str>) -> Reply {
+    match route {
+        Route::Page(p) => app.get(p, cookie).await,
+        Route::Api(p) => app.api_get(p, cookie).await,
+        Route::Post(p, fields) => app.post_form(p, fields, cookie).await,
+    }
+}
+
+fn describe(route: &Route) -> String {
+    match route {
+        Route::Page(p) => format!("GET {p}"),
+        Route::Api(p) => format!("GET {p} (api)"),
+        Route::Post(p, f) => format!("POST {p} {f:?}"),
+    }
+}
+
+#[test]
+fn every_staff_route_checks_the_role_and_the_site_on_the_server() {
+    run(async {
+        let app = spawn_app().await;
+        let who = actors(&app).await;
+        let before = configuration(&app).await;
+        // Refused first: none of them may change anything.
+        for (route, allowed) in routes() {
+            for actor in [Who::Anonymous, Who::Candidate, Who::OtherSite, Who::Site, Who::Province] {
+                if allowed.contains(&actor) {
+                    continue;
+                }
+                let reply = request(&app, &route, who.cookie(actor)).await;
+                let what = format!("{} as {actor:?}: {}", describe(&route), reply.status);
+                match (actor, &route) {
+                    (Who::Anonymous | Who::Candidate, Route::Api(_)) => {
+                        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}")
+                    }
+                    (Who::Anonymous | Who::Candidate, _) => assert!(goes_to_sign_in(&reply), "{what}"),
+                    _ => {
+                        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}");
+                        if !matches!(route, Route::Api(_)) {
+                            assert!(reply.body.contains("没有权限"), "{what}: the page says why");
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(configuration(&app).await, before, "a refused request changed the configuration");
+        // Then the allowed: each passes the checks (saved, shown, or refused on its merits).
+        for (route, allowed) in routes() {
+            for actor in allowed {
+                let reply = request(&app, &route, who.cookie(*actor)).await;
+                let what = format!("{} as {actor:?}: {} {}", describe(&route), reply.status, reply.body);
+                assert!(
+                    !matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED) && !goes_to_sign_in(&reply),
+                    "{what}"
+                );
+                if matches!(route, Route::Page(_) | Route::Api(_)) {
+                    assert_eq!(reply.status, StatusCode::OK, "{what}");
+                }
+            }
+        }
+        // The site account's lists hold its own site only.
+        let sites = app.get(app::urls::STAFF_SITES, Some(&who.site)).await.body;
+        assert!(sites.contains(SITE) && !sites.contains(OTHER), "{sites}");
+        let province = app.get(app::urls::STAFF_SITES, Some(&who.province)).await.body;
+        assert!(province.contains(SITE) && province.contains(OTHER) && province.contains("650177"));
+    });
+}
+
+fn audit_entries(rows: &[audit_event::Model], kind: &str) -> Vec<audit_event::Model> {
+    rows.iter().filter(|r| r.kind == kind).cloned().collect()
+}
+
+#[test]
+fn every_change_is_on_the_trail_with_who_where_and_old_and_new_values() {
+    run(async {
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
+        let post = |path: &'static str, fields: Vec<(&'static str, &'static str)>, cookie: String| {
+            let app = &app;
+            async move {
+                let reply = app.post_form(path, &fields, Some(&cookie)).await;
+                assert_eq!(reply.status, StatusCode::SEE_OTHER, "{path}: {}", reply.body);
+                reply
+            }
+        };
+        use app::urls::*;
+        post(STAFF_OFFER, vec![("site", SITE), ("subject", "24"), ("fee", "85.5"), ("capacity", "250")], site.clone())
+            .await;
+        post(STAFF_OFFER, vec![("site", SITE), ("subject", "28"), ("fee", "80"), ("capacity", "50")], site.clone()).await;
+        post(STAFF_OFFER_REMOVE, vec![("site", SITE), ("subject", "28")], site.clone()).await;
+        post(STAFF_SITE, site_fields(SITE, "新疆大学（本部）"), site.clone()).await;
+        post(STAFF_NOTICES, vec![("site", SITE), ("title", "考点须知"), ("body", "请提前到达。")], site.clone()).await;
+        post(
+            STAFF_SESSION,
+            vec![("number", "75"), ("name", "第75次考试"), ("first_day", "2025-03-29"), ("last_day", "2025-03-30")],
+            province.clone(),
+        )
+        .await;
+        post(STAFF_SITE_NEW, site_fields("650177", "新疆测试学院"), province.clone()).await;
+
+        let rows = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(&app.db).await.unwrap();
+        let fee = &audit_entries(&rows, "subject.update")[0];
+        assert_eq!(fee.actor, "site@ncre.test");
+        assert_eq!(fee.address.as_deref(), Some(CLIENT));
+        assert_eq!(fee.site_code.as_deref(), Some(SITE));
+        assert_eq!(fee.target, "650101/24");
+        assert_eq!(fee.before.as_deref(), Some(r#"{"capacity":200,"fee":"80"}"#));
+        assert_eq!(fee.after.as_deref(), Some(r#"{"capacity":250,"fee":"85.50"}"#));
+        let added = &audit_entries(&rows, "subject.add")[0];
+        assert_eq!((added.before.as_deref(), added.after.as_deref()), (None, Some(r#"{"capacity":50,"fee":"80"}"#)));
+        let removed = &audit_entries(&rows, "subject.remove")[0];
+        assert_eq!(removed.before.as_deref(), Some(r#"{"capacity":50,"fee":"80"}"#));
+        let renamed = &audit_entries(&rows, "site.update")[0];
+        assert!(renamed.before.as_deref().unwrap().contains(r#""name":"新疆大学""#), "{renamed:?}");
+        assert!(renamed.after.as_deref().unwrap().contains(r#""name":"新疆大学（本部）""#), "{renamed:?}");
+        assert!(renamed.after.as_deref().unwrap().contains(r#""background":"light_blue""#), "{renamed:?}");
+        let session = &audit_entries(&rows, "session.update")[0];
+        assert_eq!(session.actor, "province@ncre.test");
+        assert!(session.after.as_deref().unwrap().contains("第75次考试"), "{session:?}");
+        assert!(session.before.as_deref().unwrap().contains(r#""last_day":"2025-03-31""#), "{session:?}");
+        assert!(session.after.as_deref().unwrap().contains(r#""last_day":"2025-03-30""#), "{session:?}");
+        assert_eq!(audit_entries(&rows, "site.create")[0].site_code.as_deref(), Some("650177"));
+        assert_eq!(audit_entries(&rows, "notice.publish").len(), 1);
+        for r in &rows {
+            assert!(!format!("{r:?}").contains("Kaodian-Laoshi"), "no password on the trail");
+        }
+
+        // The trail page: the site sees its own entries, the province those of no site too.
+        let page = app.get(STAFF_AUDIT, Some(&site)).await.body;
+        assert!(page.contains("报名费（元）：80 → 85.50"), "{page}");
+        assert!(!page.contains("第75次考试"), "a site account does not read the session's entries");
+        let page = app.get(STAFF_AUDIT, Some(&province)).await.body;
+        assert!(page.contains("第75次考试") && page.contains("85.50"));
+        let only = app.get(&format!("{STAFF_AUDIT}?kind=subject.remove"), Some(&province)).await.body;
+        assert_eq!(only.matches("data-testid=\"audit-row\"").count(), 1, "{only}");
+        let by_person = app.get(&format!("{STAFF_AUDIT}?actor=province%40ncre.test"), Some(&province)).await.body;
+        assert_eq!(by_person.matches("data-testid=\"audit-row\"").count(), 2);
+    });
+}
+
+#[test]
+fn bad_values_are_refused_beside_their_fields_and_change_nothing() {
+    run(async {
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let before = configuration(&app).await;
+        let mut bad = site_fields(SITE, "");
+        bad[2] = ("opens", "2025-13-01 10:00");
+        bad[4] = ("max_subjects", "11");
+        let reply = app.post_form(app::urls::STAFF_SITE, &bad, Some(&site)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        for words in ["请填写考点名称", "网上报名开始时间请按", "1到10之间的整数"] {
+            assert!(reply.body.contains(words), "{words}: {}", reply.body);
+        }
+        assert!(reply.body.contains("2025-13-01 10:00"), "the typed values come back");
+        let reply = app
+            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "24"), ("fee", "80.555"), ("capacity", "x")], Some(&site))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("最多两位小数") && reply.body.contains("容量（人）请填写0到100000之间的整数"));
+        // A subject of no catalogue, a site code of another province.
+        let reply = app
+            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "99"), ("fee", "80"), ("capacity", "9")], Some(&site))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
+        let reply = app.post_form(app::urls::STAFF_SITE_NEW, &site_fields("110101", "北京的考点"), Some(&province)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("本省应以65开头"));
+        let reply = app.post_form(app::urls::STAFF_SITE_NEW, &site_fields(OTHER, "重复的考点"), Some(&province)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("已经有考点使用"));
+        assert_eq!(configuration(&app).await, before, "a refused post changed something");
+    });
+}
+
+/// A seated candidate at `SITE` holding subject `code`, through the real journey.
+async fn candidate_holding(app: &TestApp, n: u32, code: &str) -> String {
+    let cookie = app.candidate(&format!("k{n}@example.com"), &resident_id(n)).await;
+    through_subjects(app, &cookie, n, SITE, &[code]).await;
+    cookie
+}
+
+#[test]
+fn a_change_reaches_candidates_on_their_next_request() {
+    run(async {
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let cookie = app.candidate("k1@example.com", &resident_id(1)).await;
+        let reply = app.call("/api/agreement", serde_json::json!({"form": {"accept": "yes"}}), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        let reply = app.call("/api/info", serde_json::json!({"form": crate::journey::info_for(1)}), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        // Warm the held copy of the configuration first.
+        assert!(app.get(&format!("{}?site={SITE}", app::urls::SUBJECTS), Some(&cookie)).await.body.contains("¥80.00"));
+        let reply = app
+            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "24"), ("fee", "95"), ("capacity", "200")], Some(&site))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let page = app.get(&format!("{}?site={SITE}", app::urls::SUBJECTS), Some(&cookie)).await.body;
+        assert!(page.contains("¥95.00"), "the new fee shows at once");
+
+        // Capacity: full at 1 seat, raised to 2, the next claim wins.
+        let reply = app
+            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "1")], Some(&site))
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        candidate_holding(&app, 3, "42").await;
+        let late = app.candidate("k5@example.com", &resident_id(5)).await;
+        app.call("/api/agreement", serde_json::json!({"form": {"accept": "yes"}}), Some(&late)).await;
+        app.call("/api/info", serde_json::json!({"form": crate::journey::info_for(5)}), Some(&late)).await;
+        let choice = serde_json::json!({"form": {"site": SITE, "subjects": ["42"], "declare": "yes"}});
+        let full = app.call("/api/subjects", choice.clone(), Some(&late)).await;
+        assert_ne!(full.status, StatusCode::OK, "the one seat is taken");
+        // Lowering below the one taken is refused with the numbers.
+        let refused = app
+            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "0")], Some(&site))
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("已有1名考生报考这个科目，容量不能少于1"), "{}", refused.body);
+        // And a subject held cannot be removed.
+        let kept = app.post_form(app::urls::STAFF_OFFER_REMOVE, &[("site", SITE), ("subject", "42")], Some(&site)).await;
+        assert_eq!(kept.status, StatusCode::CONFLICT);
+        assert!(kept.body.contains("不能删除"), "{}", kept.body);
+        let raised = app
+            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "2")], Some(&site))
+            .await;
+        assert_eq!(raised.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.call("/api/subjects", choice, Some(&late)).await.status, StatusCode::OK, "the raised seat is free");
+
+        // A notice published for the site shows on its candidates' status page; one
+        // scheduled for later does not, until its time.
+        for (title, at) in [("考点现在的通知", ""), ("考点以后的通知", "2025-01-06 12:10")] {
+            let reply = app
+                .post_form(
+                    app::urls::STAFF_NOTICES,
+                    &[("site", SITE), ("title", title), ("body", "正文"), ("publish_at", at)],
+                    Some(&site),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        }
+        let status = app.get(app::urls::STATUS, Some(&late)).await.body;
+        assert!(status.contains("考点现在的通知") && !status.contains("考点以后的通知"), "{status}");
+        // The held configuration is not read again: the publish time is judged at each request.
+        app.clock.set(app.clock.now() + chrono::Duration::minutes(10));
+        assert!(app.get(app::urls::STATUS, Some(&late)).await.body.contains("考点以后的通知"));
+    });
+}
+
+#[test]
+fn capacity_lowered_and_raised_during_five_hundred_claims_never_oversells() {
+    run(async {
+        let app = Arc::new(spawn_app().await);
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let regs = server::seed::load_candidates(&app.db, 500, app.clock.now()).await.unwrap();
+        let offered = offered_subject::Entity::find()
+            .filter(offered_subject::Column::SubjectCode.eq("36"))
+            .all(&app.db)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|o| o.capacity == 80)
+            .unwrap();
+        let claim = Claim { offered_subject_id: offered.id, subject_code: "36".into(), fee_fen: offered.fee_fen };
+        let now = app.clock.now();
+        let claims: Vec<_> = regs
+            .into_iter()
+            .map(|reg| {
+                let (app, claim) = (app.clone(), claim.clone());
+                tokio::spawn(async move {
+                    let version =
+                        registration::Entity::find_by_id(reg).one(&app.db).await.unwrap().map_or(0, |r| r.holdings_version);
+                    let choice = Choice {
+                        registration_id: reg,
+                        site_code: SITE.into(),
+                        cancelled: Vec::new(),
+                        added: vec![claim],
+                        now,
+                        version,
+                    };
+                    app.seats.apply(choice).await
+                })
+            })
+            .collect();
+        // Meanwhile the site's staff move the capacity down and up through the form.
+        let staff = {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let mut outcomes = Vec::new();
+                for cap in ["40", "120", "60", "300", "100", "20", "250"] {
+                    let reply = app
+                        .post_form(
+                            app::urls::STAFF_OFFER,
+                            &[("site", SITE), ("subject", "36"), ("fee", "80"), ("capacity", cap)],
+                            Some(&site),
+                        )
+                        .await;
+                    outcomes.push(reply.status);
+                }
+                outcomes
+            })
+        };
+        let (mut won, mut full) = (0, 0);
+        for t in claims {
+            match t.await.unwrap() {
+                Ok(()) => won += 1,
+                Err(SeatError::Full { .. }) => full += 1,
+                Err(e) => panic!("a claim failed instead of winning or being told it is full: {e:?}"),
+            }
+        }
+        let outcomes = staff.await.unwrap();
+        assert!(
+            outcomes.iter().all(|s| *s == StatusCode::SEE_OTHER || *s == StatusCode::UNPROCESSABLE_ENTITY),
+            "{outcomes:?}"
+        );
+        assert!(outcomes.contains(&StatusCode::SEE_OTHER));
+        assert_eq!(won + full, 500);
+        let o = offered_subject::Entity::find_by_id(offered.id).one(&app.db).await.unwrap().unwrap();
+        let held = enrolment::Entity::find().filter(enrolment::Column::OfferedSubjectId.eq(o.id)).count(&app.db).await.unwrap();
+        assert_eq!(held, won as u64);
+        assert!(o.remaining >= 0, "never oversold: {o:?}");
+        assert_eq!(i64::from(o.capacity - o.remaining), held as i64, "the counter equals capacity − enrolments");
+        assert!(held <= u64::try_from(o.capacity).unwrap());
+    });
+}
