@@ -7,9 +7,7 @@
 use crate::components::form::full_title;
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
-use crate::pages::staff::config::{
-    StaffNoticesPage, StaffOfferPage, StaffSessionPage, StaffSitePage, StaffSitesPage,
-};
+use crate::pages::staff::config::{StaffNoticesPage, StaffOfferPage, StaffSessionPage, StaffSitePage, StaffSitesPage};
 use crate::pages::staff::trail::StaffAuditPage;
 use crate::pages::staff::{StaffHomePage, StaffSecondFactorPage, StaffSetPasswordPage, StaffSignInPage};
 use crate::pages::{

@@ -99,6 +99,7 @@ fn choice(registration_id: i32, site: &str, claim: Claim, version: i32) -> Choic
         added: vec![claim],
         now: Utc::now(),
         version,
+        audit: Vec::new(),
     }
 }
 

@@ -99,10 +99,8 @@ pub fn TextField(
 
 /// The ids an input's `aria-describedby` names: its hint and its error, when shown.
 fn described_by(name: &str, hint: bool, error: bool) -> Option<String> {
-    let ids: Vec<String> = [hint.then(|| format!("{name}-hint")), error.then(|| format!("{name}-error"))]
-        .into_iter()
-        .flatten()
-        .collect();
+    let ids: Vec<String> =
+        [hint.then(|| format!("{name}-hint")), error.then(|| format!("{name}-error"))].into_iter().flatten().collect();
     (!ids.is_empty()).then(|| ids.join(" "))
 }
 

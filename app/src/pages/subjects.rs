@@ -408,4 +408,3 @@ fn live_seats(refresh: impl Fn() + Clone + 'static) {
     #[cfg(not(target_arch = "wasm32"))]
     let _ = refresh;
 }
-

@@ -16,8 +16,14 @@ use std::net::IpAddr;
 /// Who acted.
 #[derive(Debug, Clone)]
 pub enum Actor {
-    Staff { id: i32, email: String },
-    Candidate { pass_id: i32, neea_id: String },
+    Staff {
+        id: i32,
+        email: String,
+    },
+    Candidate {
+        pass_id: i32,
+        neea_id: String,
+    },
     /// The sweeper, reconciliation: no person.
     System,
 }
@@ -37,7 +43,15 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(actor: Actor, kind: AuditKind, site: Option<&str>, target: impl Into<String>) -> Self {
-        Entry { actor, address: None, site: site.map(str::to_owned), kind, target: target.into(), before: None, after: None }
+        Entry {
+            actor,
+            address: None,
+            site: site.map(str::to_owned),
+            kind,
+            target: target.into(),
+            before: None,
+            after: None,
+        }
     }
 
     pub fn from(mut self, address: IpAddr) -> Self {
@@ -95,17 +109,27 @@ fn differences(old: Map<String, Value>, mut new: Map<String, Value>) -> (Map<Str
     (before, after)
 }
 
+/// Who acted, as the trail's columns hold it: kind, staff id, pass id, name.
+fn columns_of(actor: &Actor) -> (ActorKind, Option<i32>, Option<i32>, String) {
+    match actor {
+        Actor::Staff { id, email } => (ActorKind::Staff, Some(*id), None, email.clone()),
+        Actor::Candidate { pass_id, neea_id } => (ActorKind::Candidate, None, Some(*pass_id), neea_id.clone()),
+        Actor::System => (ActorKind::System, None, None, "系统".to_owned()),
+    }
+}
+
 /// Writes `entries` in one statement, in the caller's transaction.
 pub async fn record(db: &impl ConnectionTrait, at: DateTime<Utc>, entries: Vec<Entry>) -> Result<(), DbErr> {
+    record_at(db, entries.into_iter().map(|e| (at, e)).collect()).await
+}
+
+/// `record` for entries of different moments.
+pub async fn record_at(db: &impl ConnectionTrait, entries: Vec<(DateTime<Utc>, Entry)>) -> Result<(), DbErr> {
     if entries.is_empty() {
         return Ok(());
     }
-    let rows = entries.into_iter().map(|e| {
-        let (kind, staff_id, pass_id, actor) = match e.actor {
-            Actor::Staff { id, email } => (ActorKind::Staff, Some(id), None, email),
-            Actor::Candidate { pass_id, neea_id } => (ActorKind::Candidate, None, Some(pass_id), neea_id),
-            Actor::System => (ActorKind::System, None, None, "系统".to_owned()),
-        };
+    let rows = entries.into_iter().map(|(at, e)| {
+        let (kind, staff_id, pass_id, actor) = columns_of(&e.actor);
         audit_event::ActiveModel {
             at: Set(at),
             actor_kind: Set(kind),
@@ -123,6 +147,31 @@ pub async fn record(db: &impl ConnectionTrait, at: DateTime<Utc>, entries: Vec<E
     });
     audit_event::Entity::insert_many(rows).exec_without_returning(db).await?;
     Ok(())
+}
+
+/// The columns after `at` of one entry (actor_kind, staff_id, pass_id, actor, address,
+/// site_code, kind, target, before, after), for a statement written by hand: the
+/// one-statement claim on PostgreSQL.
+
+pub fn values(e: &Entry) -> [sea_orm::Value; 10] {
+    let (kind, staff_id, pass_id, actor) = columns_of(&e.actor);
+    let kind: &str = match kind {
+        ActorKind::Staff => "staff",
+        ActorKind::Candidate => "candidate",
+        ActorKind::System => "system",
+    };
+    [
+        kind.into(),
+        staff_id.into(),
+        pass_id.into(),
+        actor.into(),
+        e.address.map(|a| a.to_string()).into(),
+        e.site.clone().into(),
+        e.kind.code().into(),
+        e.target.clone().into(),
+        e.before.as_ref().map(Value::to_string).into(),
+        e.after.as_ref().map(Value::to_string).into(),
+    ]
 }
 
 #[cfg(test)]

@@ -16,7 +16,14 @@ const fn spec(name: &'static str, label: &'static str, required: bool, max_lengt
 }
 
 const fn numeric(name: &'static str, label: &'static str, max_length: usize) -> FieldSpec {
-    FieldSpec { name, label, required: true, max_length: Some(max_length), input_mode: Some("numeric"), autocomplete: "off" }
+    FieldSpec {
+        name,
+        label,
+        required: true,
+        max_length: Some(max_length),
+        input_mode: Some("numeric"),
+        autocomplete: "off",
+    }
 }
 
 pub const SESSION_NUMBER: FieldSpec = numeric("number", "考次", 4);
@@ -36,8 +43,14 @@ pub const NEEDS_DEPARTMENT: FieldSpec = spec("needs_department", "考生必须�
 pub const NEEDS_STUDENT_NO: FieldSpec = spec("needs_student_no", "考生必须填写学号（校内考点）", false, 3);
 
 pub const SUBJECT: FieldSpec = spec("subject", "科目", true, 4);
-pub const FEE: FieldSpec =
-    FieldSpec { name: "fee", label: "报名费（元）", required: true, max_length: Some(10), input_mode: Some("decimal"), autocomplete: "off" };
+pub const FEE: FieldSpec = FieldSpec {
+    name: "fee",
+    label: "报名费（元）",
+    required: true,
+    max_length: Some(10),
+    input_mode: Some("decimal"),
+    autocomplete: "off",
+};
 pub const CAPACITY: FieldSpec = numeric("capacity", "容量（人）", 6);
 
 pub const NOTICE_TITLE: FieldSpec = spec("title", "标题", true, 80);
@@ -102,7 +115,11 @@ fn text(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, max: usize, lan
     } else if value.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         errors.add(
             spec.name,
-            &Required { code: "control", zh: "含有无法显示的控制字符，请删除后重新输入", en: "Remove the invisible control characters" },
+            &Required {
+                code: "control",
+                zh: "含有无法显示的控制字符，请删除后重新输入",
+                en: "Remove the invisible control characters",
+            },
             lang,
         );
     } else {
@@ -246,12 +263,17 @@ impl SessionForm {
             if b < a {
                 e.add(
                     LAST_DAY.name,
-                    &Required { code: "before_first", zh: "考试结束日期不能早于开始日期", en: "The last day cannot be before the first" },
+                    &Required {
+                        code: "before_first",
+                        zh: "考试结束日期不能早于开始日期",
+                        en: "The last day cannot be before the first",
+                    },
                     lang,
                 );
             }
         }
-        let ticket_print = if f.ticket_print.is_empty() { None } else { minute(&mut e, &TICKET_PRINT, &f.ticket_print, lang) };
+        let ticket_print =
+            if f.ticket_print.is_empty() { None } else { minute(&mut e, &TICKET_PRINT, &f.ticket_print, lang) };
         if let (Some(t), Some(b)) = (ticket_print, last_day) {
             if t.date() > b {
                 e.add(
@@ -269,7 +291,13 @@ impl SessionForm {
             (Some(number), Some(name), Some(first_day), Some(last_day)) if e.is_empty() => {
                 Ok(ValidSession { number, name, first_day, last_day, ticket_print })
             }
-            _ => Err(e.sorted_by(&[SESSION_NUMBER.name, SESSION_NAME.name, FIRST_DAY.name, LAST_DAY.name, TICKET_PRINT.name])),
+            _ => Err(e.sorted_by(&[
+                SESSION_NUMBER.name,
+                SESSION_NAME.name,
+                FIRST_DAY.name,
+                LAST_DAY.name,
+                TICKET_PRINT.name,
+            ])),
         }
     }
 }
@@ -350,7 +378,11 @@ impl SiteForm {
             e.add(SITE_CODE.name, &missing(SITE_CODE.label), lang);
             None
         } else if f.code.len() != 6 || !f.code.bytes().all(|b| b.is_ascii_digit()) {
-            e.add(SITE_CODE.name, &Required { code: "format", zh: "考点代码是6位数字", en: "A site code is 6 digits" }, lang);
+            e.add(
+                SITE_CODE.name,
+                &Required { code: "format", zh: "考点代码是6位数字", en: "A site code is 6 digits" },
+                lang,
+            );
             None
         } else if !f.code.starts_with(province) {
             e.add(
@@ -373,18 +405,25 @@ impl SiteForm {
             if b <= a {
                 e.add(
                     CLOSES.name,
-                    &Required { code: "before_opens", zh: "网上报名结束时间必须晚于开始时间", en: "The window must close after it opens" },
+                    &Required {
+                        code: "before_opens",
+                        zh: "网上报名结束时间必须晚于开始时间",
+                        en: "The window must close after it opens",
+                    },
                     lang,
                 );
             }
         }
-        let max_subjects = number::<u8>(&mut e, &MAX_SUBJECTS, &f.max_subjects, 1..=i64::from(MAX_SUBJECTS_LIMIT), lang);
+        let max_subjects =
+            number::<u8>(&mut e, &MAX_SUBJECTS, &f.max_subjects, 1..=i64::from(MAX_SUBJECTS_LIMIT), lang);
         let background = Background::from_code(&f.background);
         if background.is_none() {
             e.add(BACKGROUND.name, &Choose { label: BACKGROUND.label, empty: f.background.is_empty() }, lang);
         }
         match (code, name, opens, closes, max_subjects, background) {
-            (Some(code), Some(name), Some(opens), Some(closes), Some(max_subjects), Some(background)) if e.is_empty() => {
+            (Some(code), Some(name), Some(opens), Some(closes), Some(max_subjects), Some(background))
+                if e.is_empty() =>
+            {
                 Ok(ValidSite {
                     code,
                     name,
@@ -621,7 +660,14 @@ mod tests {
         let e = SiteForm::default().parse(&ctx(), "65").unwrap_err();
         assert_eq!(
             codes(e),
-            ["code.required", "name.required", "opens.required", "closes.required", "max_subjects.required", "background.required"]
+            [
+                "code.required",
+                "name.required",
+                "opens.required",
+                "closes.required",
+                "max_subjects.required",
+                "background.required"
+            ]
         );
     }
 
@@ -645,14 +691,18 @@ mod tests {
 
     #[test]
     fn an_offer_is_a_catalogue_subject_a_fee_and_a_capacity() {
-        let form = OfferForm { site: "650101".into(), subject: "24".into(), fee: " ８０ ".into(), capacity: "120".into() };
+        let form =
+            OfferForm { site: "650101".into(), subject: "24".into(), fee: " ８０ ".into(), capacity: "120".into() };
         let v = form.parse(&ctx(), &["24", "65"]).unwrap();
         assert_eq!((v.subject.as_str(), v.fee_fen, v.capacity), ("24", 8000, 120));
         let e = OfferForm { subject: "27".into(), fee: "".into(), capacity: "-1".into(), ..form.clone() }
             .parse(&ctx(), &["24"])
             .unwrap_err();
         assert_eq!(codes(e), ["subject.unknown", "fee.required", "capacity.range"]);
-        assert!(OfferForm { capacity: "0".into(), ..form.clone() }.parse(&ctx(), &["24"]).is_ok(), "0 closes a subject");
+        assert!(
+            OfferForm { capacity: "0".into(), ..form.clone() }.parse(&ctx(), &["24"]).is_ok(),
+            "0 closes a subject"
+        );
         assert!(OfferForm { capacity: "100001".into(), ..form }.parse(&ctx(), &["24"]).is_err());
         assert!(capacity_below_taken(7).message(Lang::ZhCn).contains("7"));
     }
@@ -679,10 +729,17 @@ mod tests {
 
     #[test]
     fn a_notice_needs_a_title_and_a_body() {
-        let form = NoticeForm { site: "".into(), title: " 考试须知 ".into(), body: "请携带身份证。".into(), publish_at: "".into() };
+        let form = NoticeForm {
+            site: "".into(),
+            title: " 考试须知 ".into(),
+            body: "请携带身份证。".into(),
+            publish_at: "".into(),
+        };
         let v = form.parse(&ctx()).unwrap();
         assert_eq!((v.site, v.title.as_str(), v.publish_at), (None, "考试须知", None));
-        let e = NoticeForm { title: "".into(), body: "x\u{7}".into(), publish_at: "soon".into(), ..form }.parse(&ctx()).unwrap_err();
+        let e = NoticeForm { title: "".into(), body: "x\u{7}".into(), publish_at: "soon".into(), ..form }
+            .parse(&ctx())
+            .unwrap_err();
         assert_eq!(codes(e), ["title.required", "body.control", "publish_at.format"]);
     }
 }

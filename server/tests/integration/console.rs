@@ -7,7 +7,9 @@ use crate::helpers::*;
 use crate::journey::through_subjects;
 use crate::staff::{goes_to_sign_in, signed_in_staff};
 use app::server::entity::staff::Role;
-use app::server::entity::{audit_event, enrolment, exam_session, exam_site, notice, offered_subject, registration, site_offering};
+use app::server::entity::{
+    audit_event, enrolment, exam_session, exam_site, notice, offered_subject, registration, site_offering,
+};
 use app::server::seats::{Choice, Claim, SeatError};
 use http::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -90,10 +92,16 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         ),
         (Route::Post(STAFF_SITE, site_fields(SITE, "新疆大学")), THE_SITE),
         (Route::Post(STAFF_SITE_NEW, site_fields("650177", "新疆测试学院")), PROVINCE),
-        (Route::Post(STAFF_OFFER, vec![("site", SITE), ("subject", "24"), ("fee", "85"), ("capacity", "210")]), THE_SITE),
+        (
+            Route::Post(STAFF_OFFER, vec![("site", SITE), ("subject", "24"), ("fee", "85"), ("capacity", "210")]),
+            THE_SITE,
+        ),
         (Route::Post(STAFF_OFFER_REMOVE, vec![("site", SITE), ("subject", "42")]), THE_SITE),
         (Route::Post(STAFF_NOTICES, vec![("site", ""), ("title", "考试须知"), ("body", "请携带身份证。")]), PROVINCE),
-        (Route::Post(STAFF_NOTICES, vec![("site", SITE), ("title", "考点须知"), ("body", "请提前30分钟到达。")]), THE_SITE),
+        (
+            Route::Post(STAFF_NOTICES, vec![("site", SITE), ("title", "考点须知"), ("body", "请提前30分钟到达。")]),
+            THE_SITE,
+        ),
     ]
 }
 
@@ -189,7 +197,8 @@ fn every_staff_route_checks_the_role_and_the_site_on_the_server() {
                 let reply = request(&app, &route, who.cookie(*actor)).await;
                 let what = format!("{} as {actor:?}: {} {}", describe(&route), reply.status, reply.body);
                 assert!(
-                    !matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED) && !goes_to_sign_in(&reply),
+                    !matches!(reply.status, StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED)
+                        && !goes_to_sign_in(&reply),
                     "{what}"
                 );
                 if matches!(route, Route::Page(_) | Route::Api(_)) {
@@ -226,7 +235,8 @@ fn every_change_is_on_the_trail_with_who_where_and_old_and_new_values() {
         use app::urls::*;
         post(STAFF_OFFER, vec![("site", SITE), ("subject", "24"), ("fee", "85.5"), ("capacity", "250")], site.clone())
             .await;
-        post(STAFF_OFFER, vec![("site", SITE), ("subject", "28"), ("fee", "80"), ("capacity", "50")], site.clone()).await;
+        post(STAFF_OFFER, vec![("site", SITE), ("subject", "28"), ("fee", "80"), ("capacity", "50")], site.clone())
+            .await;
         post(STAFF_OFFER_REMOVE, vec![("site", SITE), ("subject", "28")], site.clone()).await;
         post(STAFF_SITE, site_fields(SITE, "新疆大学（本部）"), site.clone()).await;
         post(STAFF_NOTICES, vec![("site", SITE), ("title", "考点须知"), ("body", "请提前到达。")], site.clone()).await;
@@ -294,17 +304,26 @@ fn bad_values_are_refused_beside_their_fields_and_change_nothing() {
         }
         assert!(reply.body.contains("2025-13-01 10:00"), "the typed values come back");
         let reply = app
-            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "24"), ("fee", "80.555"), ("capacity", "x")], Some(&site))
+            .post_form(
+                app::urls::STAFF_OFFER,
+                &[("site", SITE), ("subject", "24"), ("fee", "80.555"), ("capacity", "x")],
+                Some(&site),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(reply.body.contains("最多两位小数") && reply.body.contains("容量（人）请填写0到100000之间的整数"));
         // A subject of no catalogue, a site code of another province.
         let reply = app
-            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "99"), ("fee", "80"), ("capacity", "9")], Some(&site))
+            .post_form(
+                app::urls::STAFF_OFFER,
+                &[("site", SITE), ("subject", "99"), ("fee", "80"), ("capacity", "9")],
+                Some(&site),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
-        let reply = app.post_form(app::urls::STAFF_SITE_NEW, &site_fields("110101", "北京的考点"), Some(&province)).await;
+        let reply =
+            app.post_form(app::urls::STAFF_SITE_NEW, &site_fields("110101", "北京的考点"), Some(&province)).await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(reply.body.contains("本省应以65开头"));
         let reply = app.post_form(app::urls::STAFF_SITE_NEW, &site_fields(OTHER, "重复的考点"), Some(&province)).await;
@@ -329,12 +348,17 @@ fn a_change_reaches_candidates_on_their_next_request() {
         let cookie = app.candidate("k1@example.com", &resident_id(1)).await;
         let reply = app.call("/api/agreement", serde_json::json!({"form": {"accept": "yes"}}), Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::OK);
-        let reply = app.call("/api/info", serde_json::json!({"form": crate::journey::info_for(1)}), Some(&cookie)).await;
+        let reply =
+            app.call("/api/info", serde_json::json!({"form": crate::journey::info_for(1)}), Some(&cookie)).await;
         assert_eq!(reply.status, StatusCode::OK);
         // Warm the held copy of the configuration first.
         assert!(app.get(&format!("{}?site={SITE}", app::urls::SUBJECTS), Some(&cookie)).await.body.contains("¥80.00"));
         let reply = app
-            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "24"), ("fee", "95"), ("capacity", "200")], Some(&site))
+            .post_form(
+                app::urls::STAFF_OFFER,
+                &[("site", SITE), ("subject", "24"), ("fee", "95"), ("capacity", "200")],
+                Some(&site),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER);
         let page = app.get(&format!("{}?site={SITE}", app::urls::SUBJECTS), Some(&cookie)).await.body;
@@ -342,7 +366,11 @@ fn a_change_reaches_candidates_on_their_next_request() {
 
         // Capacity: full at 1 seat, raised to 2, the next claim wins.
         let reply = app
-            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "1")], Some(&site))
+            .post_form(
+                app::urls::STAFF_OFFER,
+                &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "1")],
+                Some(&site),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
         candidate_holding(&app, 3, "42").await;
@@ -354,19 +382,32 @@ fn a_change_reaches_candidates_on_their_next_request() {
         assert_ne!(full.status, StatusCode::OK, "the one seat is taken");
         // Lowering below the one taken is refused with the numbers.
         let refused = app
-            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "0")], Some(&site))
+            .post_form(
+                app::urls::STAFF_OFFER,
+                &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "0")],
+                Some(&site),
+            )
             .await;
         assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(refused.body.contains("已有1名考生报考这个科目，容量不能少于1"), "{}", refused.body);
         // And a subject held cannot be removed.
-        let kept = app.post_form(app::urls::STAFF_OFFER_REMOVE, &[("site", SITE), ("subject", "42")], Some(&site)).await;
+        let kept =
+            app.post_form(app::urls::STAFF_OFFER_REMOVE, &[("site", SITE), ("subject", "42")], Some(&site)).await;
         assert_eq!(kept.status, StatusCode::CONFLICT);
         assert!(kept.body.contains("不能删除"), "{}", kept.body);
         let raised = app
-            .post_form(app::urls::STAFF_OFFER, &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "2")], Some(&site))
+            .post_form(
+                app::urls::STAFF_OFFER,
+                &[("site", SITE), ("subject", "42"), ("fee", "100"), ("capacity", "2")],
+                Some(&site),
+            )
             .await;
         assert_eq!(raised.status, StatusCode::SEE_OTHER);
-        assert_eq!(app.call("/api/subjects", choice, Some(&late)).await.status, StatusCode::OK, "the raised seat is free");
+        assert_eq!(
+            app.call("/api/subjects", choice, Some(&late)).await.status,
+            StatusCode::OK,
+            "the raised seat is free"
+        );
 
         // A notice published for the site shows on its candidates' status page; one
         // scheduled for later does not, until its time.
@@ -409,8 +450,11 @@ fn capacity_lowered_and_raised_during_five_hundred_claims_never_oversells() {
             .map(|reg| {
                 let (app, claim) = (app.clone(), claim.clone());
                 tokio::spawn(async move {
-                    let version =
-                        registration::Entity::find_by_id(reg).one(&app.db).await.unwrap().map_or(0, |r| r.holdings_version);
+                    let version = registration::Entity::find_by_id(reg)
+                        .one(&app.db)
+                        .await
+                        .unwrap()
+                        .map_or(0, |r| r.holdings_version);
                     let choice = Choice {
                         registration_id: reg,
                         site_code: SITE.into(),
@@ -418,6 +462,7 @@ fn capacity_lowered_and_raised_during_five_hundred_claims_never_oversells() {
                         added: vec![claim],
                         now,
                         version,
+                        audit: Vec::new(),
                     };
                     app.seats.apply(choice).await
                 })
@@ -457,10 +502,64 @@ fn capacity_lowered_and_raised_during_five_hundred_claims_never_oversells() {
         assert!(outcomes.contains(&StatusCode::SEE_OTHER));
         assert_eq!(won + full, 500);
         let o = offered_subject::Entity::find_by_id(offered.id).one(&app.db).await.unwrap().unwrap();
-        let held = enrolment::Entity::find().filter(enrolment::Column::OfferedSubjectId.eq(o.id)).count(&app.db).await.unwrap();
+        let held = enrolment::Entity::find()
+            .filter(enrolment::Column::OfferedSubjectId.eq(o.id))
+            .count(&app.db)
+            .await
+            .unwrap();
         assert_eq!(held, won as u64);
         assert!(o.remaining >= 0, "never oversold: {o:?}");
         assert_eq!(i64::from(o.capacity - o.remaining), held as i64, "the counter equals capacity − enrolments");
         assert!(held <= u64::try_from(o.capacity).unwrap());
+    });
+}
+
+#[test]
+fn candidates_key_actions_are_on_the_same_trail_without_their_document_numbers() {
+    run(async {
+        let app = spawn_app().await;
+        let cookie = candidate_holding(&app, 11, "24").await;
+        let choice = serde_json::json!({"form": {"site": SITE, "subjects": ["15"], "declare": "yes"}});
+        assert_eq!(app.call("/api/subjects", choice, Some(&cookie)).await.status, StatusCode::OK);
+        let deleted = app.post_form(app::urls::DELETE, &[], Some(&cookie)).await;
+        assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{}", deleted.body);
+        candidate_holding(&app, 13, "36").await;
+        app.clock.set(app.clock.now() + chrono::Duration::hours(25));
+        let swept = app::server::seats::sweeper::sweep(&app.db, app.clock.now(), 100).await.unwrap();
+        assert_eq!(swept.released, 1);
+
+        let rows = audit_event::Entity::find().order_by_asc(audit_event::Column::Id).all(&app.db).await.unwrap();
+        let kinds: Vec<&str> = rows.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "enrolment.choose",
+                "enrolment.choose",
+                "enrolment.cancel",
+                "registration.delete",
+                "enrolment.choose",
+                "enrolment.expire"
+            ]
+        );
+        let pass = app::server::entity::pass::Entity::find()
+            .filter(app::server::entity::pass::Column::Email.eq("k11@example.com"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(rows[0].actor, pass.neea_id);
+        assert_eq!(rows[0].pass_id, Some(pass.id));
+        assert_eq!(rows[0].after.as_deref(), Some(r#"{"subjects":["24"]}"#));
+        assert_eq!(rows[2].before.as_deref(), Some(r#"{"subjects":["24"]}"#));
+        assert_eq!(rows[3].before.as_deref(), Some(r#"{"subjects":["15"]}"#));
+        assert_eq!((rows[5].actor.as_str(), rows[5].site_code.as_deref()), ("系统", Some(SITE)));
+        for r in &rows {
+            let text = format!("{r:?}");
+            assert!(!text.contains(&resident_id(11)) && !text.contains(&resident_id(13)), "{text}");
+        }
+        // The site's staff read them on the trail page.
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let page = app.get(app::urls::STAFF_AUDIT, Some(&site)).await.body;
+        assert!(page.contains("考生删除报名信息") && page.contains("超时未缴费，名额自动退回"), "{page}");
     });
 }

@@ -112,6 +112,14 @@ fn the_same_notification_ten_times_at_once_changes_state_once() {
         let payments = payment::Entity::find().all(&app.db).await.unwrap();
         assert_eq!(payments.len(), 1);
         assert_eq!((payments[0].outcome, payments[0].source.as_str()), (Outcome::Applied, "notify"));
+        let applied = app::server::entity::audit_event::Entity::find()
+            .filter(app::server::entity::audit_event::Column::Kind.eq("payment.apply"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(applied.len(), 1, "the payment is on the trail once");
+        assert_eq!(applied[0].site_code.as_deref(), Some("659028"));
+        assert!(applied[0].after.as_deref().unwrap().contains(&no), "{:?}", applied[0]);
         let o = order(&app, &no).await;
         assert_eq!((o.status, o.method.as_deref()), (OrderStatus::Paid, Some("alipay")));
         assert_eq!(paid_enrolments(&app).await, 1);

@@ -34,6 +34,7 @@ fn choice_at(
         added: added.to_vec(),
         now,
         version,
+        audit: Vec::new(),
     }
 }
 
@@ -208,6 +209,7 @@ fn two_tabs_choosing_different_sites_leave_one_site() {
                     added: vec![claim],
                     now,
                     version,
+                    audit: Vec::new(),
                 };
                 tasks.push(tokio::spawn(async move { app.seats.apply(choice).await }));
             }
@@ -456,7 +458,7 @@ fn deleting_registrations_while_they_claim_returns_every_seat_once() {
                         }
                     }),
                     tokio::spawn(async move {
-                        let deleted = seats::delete_registration(&b.db, reg).await.unwrap();
+                        let deleted = seats::delete_registration(&b.db, reg, None).await.unwrap();
                         assert_eq!(deleted, seats::Deletion::Deleted, "unlocked, unpaid: deleted");
                     }),
                 ]
@@ -487,7 +489,7 @@ fn deleting_racing_a_payment_start_says_which_refused_it() {
             let (a, b) = (app.clone(), app.clone());
             tasks.push(tokio::spawn(async move {
                 let (deleted, started) =
-                    tokio::join!(seats::delete_registration(&a.db, reg), orders::start(&b.db, reg, 1, "65", now));
+                    tokio::join!(seats::delete_registration(&a.db, reg, None), orders::start(&b.db, reg, 1, "65", now));
                 (deleted.unwrap(), started.unwrap())
             }));
         }
@@ -505,7 +507,7 @@ fn deleting_racing_a_payment_start_says_which_refused_it() {
         // In order: a payment started, then the delete is refused as locked; once the
         // subject is paid, as paid.
         assert!(matches!(orders::start(&app.db, last, 1, "65", now).await.unwrap(), Start::Created(_)));
-        assert_eq!(seats::delete_registration(&app.db, last).await.unwrap(), seats::Deletion::Locked);
+        assert_eq!(seats::delete_registration(&app.db, last, None).await.unwrap(), seats::Deletion::Locked);
         let mut e: enrolment::ActiveModel = enrolment::Entity::find()
             .filter(enrolment::Column::RegistrationId.eq(last))
             .one(&app.db)
@@ -515,7 +517,7 @@ fn deleting_racing_a_payment_start_says_which_refused_it() {
             .into();
         e.paid_at = Set(Some(now));
         e.update(&app.db).await.unwrap();
-        assert_eq!(seats::delete_registration(&app.db, last).await.unwrap(), seats::Deletion::Paid);
+        assert_eq!(seats::delete_registration(&app.db, last, None).await.unwrap(), seats::Deletion::Paid);
         assert!(registration::Entity::find_by_id(last).one(&app.db).await.unwrap().is_some(), "nothing deleted");
     })
 }

@@ -15,9 +15,9 @@ use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::photo::Background;
 use crate::urls;
 use crate::validation::config::{
-    NoticeForm, OfferForm, SessionForm, SiteForm, BACKGROUND, CAPACITY, CLOSES, FEE, FIRST_DAY, LAST_DAY,
-    MAX_SUBJECTS, NEEDS_DEPARTMENT, NEEDS_STUDENT_NO, NOTICE_BODY, NOTICE_TITLE, OPENS, PUBLISH_AT, SELF_PRINT,
-    SESSION_NAME, SESSION_NUMBER, SITE_CODE, SITE_NAME, SUBJECT, TICKET_PRINT,
+    NoticeForm, OfferForm, SessionForm, SiteForm, BACKGROUND, CAPACITY, CLOSES, FEE, FIRST_DAY, LAST_DAY, MAX_SUBJECTS,
+    NEEDS_DEPARTMENT, NEEDS_STUDENT_NO, NOTICE_BODY, NOTICE_TITLE, OPENS, PUBLISH_AT, SELF_PRINT, SESSION_NAME,
+    SESSION_NUMBER, SITE_CODE, SITE_NAME, SUBJECT, TICKET_PRINT,
 };
 use crate::validation::subjects::yuan;
 use crate::views::staff::{CatalogueEntry, NoticesPage, OfferPage, SitePage, SitesPage};
@@ -192,7 +192,8 @@ fn SiteSettings(page: SitePage, posted: Option<Posted<SiteForm>>) -> impl IntoVi
         SiteForm::normalize,
     );
     let state = kit.state;
-    let backgrounds: Vec<(&'static str, &'static str)> = Background::ALL.iter().map(|b| (b.code(), b.label_zh())).collect();
+    let backgrounds: Vec<(&'static str, &'static str)> =
+        Background::ALL.iter().map(|b| (b.code(), b.label_zh())).collect();
     let action = if creating { urls::STAFF_SITE_NEW } else { urls::STAFF_SITE };
     let code_field = if creating {
         view! {
@@ -210,7 +211,10 @@ fn SiteSettings(page: SitePage, posted: Option<Posted<SiteForm>>) -> impl IntoVi
         }
         .into_any()
     };
-    let subjects = page.existing.clone().map(|code| view! { <OfferedSubjects code offers=page.offers.clone() addable=page.addable.len() /> });
+    let subjects = page
+        .existing
+        .clone()
+        .map(|code| view! { <OfferedSubjects code offers=page.offers.clone() addable=page.addable.len() /> });
     view! {
         <StepTitle title state />
         <BackToConsole />

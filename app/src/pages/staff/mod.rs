@@ -7,13 +7,13 @@
 pub mod config;
 pub mod trail;
 
-use crate::pages::pass::new_password_fields;
 use crate::api::staff::{get_second_factor_page, get_set_password_page, get_staff_home};
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::TextField;
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::Date;
+use crate::pages::pass::new_password_fields;
 use crate::urls;
 use crate::validation::account::{NewPasswordForm, CURRENT_PASSWORD, EMAIL};
 use crate::validation::staff::{CodeForm, StaffSignInForm, CODE};

@@ -8,6 +8,7 @@ pub mod catalogue;
 pub mod repo;
 
 use crate::domain::{DocumentNumber, DocumentType};
+use crate::server::audit;
 use crate::server::call::{Call, SignedIn};
 use crate::server::clock::format_beijing;
 use crate::server::entity::{enrolment, registration};
@@ -32,6 +33,7 @@ use crate::views::journey::{
     offer_for, Channel, EnrolmentRow, InfoPage, NoticeView, PhotoPage, Progress, SiteChoice, StatusPage, Step,
     StepState, SubjectPayment, SubjectsPage,
 };
+use crate::views::staff::AuditKind;
 use crate::views::{AppError, Next, WindowState};
 use chrono::{DateTime, Duration, Utc};
 use repo::{OpenSession, Site};
@@ -429,6 +431,37 @@ async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, Fault> {
     Ok(WorkedOut { who, s, reg, enrolments, choice })
 }
 
+/// The trail's entries of a choice: the subjects taken, and those given up.
+fn choice_entries(
+    call: &Call,
+    who: &SignedIn,
+    reg: &registration::Model,
+    site: &str,
+    cancelled: &[enrolment::Model],
+    added: &[Claim],
+) -> Vec<audit::Entry> {
+    let actor = audit::Actor::Candidate { pass_id: who.pass.id, neea_id: who.pass.neea_id.clone() };
+    let mut out = Vec::new();
+    if !added.is_empty() {
+        let codes: Vec<&str> = added.iter().map(|c| c.subject_code.as_str()).collect();
+        out.push(
+            audit::Entry::new(actor.clone(), AuditKind::SubjectsChosen, Some(site), reg.id.to_string())
+                .from(call.client_addr())
+                .created(&serde_json::json!({ "subjects": codes })),
+        );
+    }
+    if !cancelled.is_empty() {
+        let codes: Vec<&str> = cancelled.iter().map(|e| e.subject_code.as_str()).collect();
+        let at = reg.site_code.as_deref().unwrap_or(site);
+        out.push(
+            audit::Entry::new(actor, AuditKind::SubjectsCancelled, Some(at), reg.id.to_string())
+                .from(call.client_addr())
+                .removed(&serde_json::json!({ "subjects": codes })),
+        );
+    }
+    out
+}
+
 /// Saves the choice once `confirmed` (the dialog's or the confirmation page's 确定);
 /// before that, a valid choice answers `ConfirmFirst` and nothing is written.
 pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> Result<Next, Fault> {
@@ -462,12 +495,14 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
         })
         .cloned()
         .collect();
+    let audit = choice_entries(call, &who, &reg, &valid.site_code, &cancelled, &added);
     let choice = Choice {
         registration_id: reg.id,
         site_code: valid.site_code.clone(),
         cancelled,
         added,
         now,
+        audit,
         // The holdings the candidate confirmed against: the ones their page showed, else
         // the ones just read. The desk finds a choice for other holdings stale.
         version: form.seen.unwrap_or(reg.holdings_version),
@@ -643,7 +678,10 @@ pub async fn delete_registration(call: &Call) -> Result<Next, Fault> {
         return Ok(Next { url: urls::with_notice(urls::HOME, Notice::RegistrationDeleted) });
     };
     require_changeable(call.state.clock.now(), &s, &reg)?;
-    match seats::delete_registration(call.state.db.write(), reg.id).await? {
+    let actor = audit::Actor::Candidate { pass_id: who.pass.id, neea_id: who.pass.neea_id.clone() };
+    let entry = audit::Entry::new(actor, AuditKind::RegistrationDeleted, reg.site_code.as_deref(), reg.id.to_string())
+        .from(call.client_addr());
+    match seats::delete_registration(call.state.db.write(), reg.id, Some((call.state.clock.now(), entry))).await? {
         seats::Deletion::Deleted => {}
         seats::Deletion::Paid => return Err(AppError::Paid.into()),
         seats::Deletion::Locked => return Err(AppError::Locked.into()),

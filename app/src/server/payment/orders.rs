@@ -5,9 +5,11 @@
 //! after taking that row.
 
 use super::gateway::Paid;
+use crate::server::audit;
 use crate::server::clock::beijing;
 use crate::server::entity::{enrolment, order_item, payment, payment_order, registration};
 use crate::server::journey::UNPAID_HOLD;
+use crate::views::staff::AuditKind;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
@@ -237,6 +239,21 @@ pub async fn apply(db: &DatabaseConnection, paid: &Paid, source: &str, now: Date
         .filter(enrolment::Column::PaidAt.is_null())
         .exec(&txn)
         .await?;
+    let site = registration::Entity::find_by_id(order.registration_id).one(&txn).await?.and_then(|r| r.site_code);
+    let codes: Vec<&str> = items.iter().map(|i| i.subject_code.as_str()).collect();
+    let entry = audit::Entry::new(
+        audit::Actor::System,
+        AuditKind::PaymentApplied,
+        site.as_deref(),
+        order.registration_id.to_string(),
+    )
+    .created(&serde_json::json!({
+        "order": order.order_no,
+        "amount": crate::validation::subjects::yuan(order.amount_fen),
+        "subjects": codes,
+        "source": source,
+    }));
+    audit::record(&txn, now, vec![entry]).await?;
     txn.commit().await?;
     let order = payment_order::Model {
         status: OrderStatus::Paid,

@@ -259,6 +259,8 @@ async fn claim_many(txn: &DatabaseTransaction, jobs: &[Job]) -> Result<Vec<(usiz
             .filter(registration::Column::Id.is_in(winners.iter().map(|c| c.registration_id)))
             .exec(txn)
             .await?;
+        let entries = winners.iter().flat_map(|c| c.audit.iter().map(|e| (c.now, e.clone()))).collect();
+        crate::server::audit::record_at(txn, entries).await?;
     }
     Ok(decided)
 }

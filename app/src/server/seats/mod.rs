@@ -78,6 +78,9 @@ pub struct Choice {
     /// the version too, so the caller's checks of those (journey.rs) still hold when it
     /// applies.
     pub version: i32,
+    /// What the trail records when the choice applies (written in its transaction); at
+    /// most one entry for a one-subject choice.
+    pub audit: Vec<crate::server::audit::Entry>,
 }
 
 /// Inserts the enrolment of one claim. `false`, nothing inserted, if the registration holds
@@ -142,7 +145,10 @@ async fn choose(txn: &DatabaseTransaction, c: &Choice) -> Result<(), SeatError> 
 /// committed if applied, rolled back if not. The outer error is ending it failing.
 pub(super) async fn settle(txn: DatabaseTransaction, c: &Choice) -> Result<Result<(), SeatError>, DbErr> {
     match choose(&txn, c).await {
-        Ok(()) => txn.commit().await.map(Ok),
+        Ok(()) => {
+            crate::server::audit::record(&txn, c.now, c.audit.clone()).await?;
+            txn.commit().await.map(Ok)
+        }
         Err(refused) => {
             txn.rollback().await?;
             Ok(Err(refused))
@@ -176,8 +182,13 @@ pub enum Deletion {
 }
 
 /// Deletes a registration and gives back every seat it held. Refuses (nothing changed) if
-/// any subject is paid or it is locked, as read inside the transaction.
-pub async fn delete_registration(db: &DatabaseConnection, registration_id: i32) -> Result<Deletion, DbErr> {
+/// any subject is paid or it is locked, as read inside the transaction. `audit`, when
+/// given, goes on the trail in the same transaction with the subjects it held.
+pub async fn delete_registration(
+    db: &DatabaseConnection,
+    registration_id: i32,
+    audit: Option<(DateTime<Utc>, crate::server::audit::Entry)>,
+) -> Result<Deletion, DbErr> {
     let txn = db.begin().await?;
     // The row first (PostgreSQL: FOR UPDATE), so no claim commits an enrolment between the
     // read below and the delete, which would cascade away without its seat coming back.
@@ -199,6 +210,11 @@ pub async fn delete_registration(db: &DatabaseConnection, registration_id: i32) 
         release(&txn, registration_id, e).await?;
     }
     registration::Entity::delete_by_id(registration_id).exec(&txn).await?;
+    if let Some((at, entry)) = audit {
+        let codes: Vec<&str> = held.iter().map(|e| e.subject_code.as_str()).collect();
+        let entry = entry.removed(&serde_json::json!({ "subjects": codes }));
+        crate::server::audit::record(&txn, at, vec![entry]).await?;
+    }
     txn.commit().await?;
     Ok(Deletion::Deleted)
 }
@@ -227,7 +243,11 @@ pub enum Capacity {
 /// the change (`remaining + new − capacity`, both read from the row as the statement
 /// updates it), and only while the seats taken (`capacity − remaining`) fit in the new
 /// capacity. Raising it frees seats at once; lowering it never takes a held seat away.
-pub async fn set_capacity(db: &impl ConnectionTrait, offered_subject_id: i32, capacity: i32) -> Result<Capacity, DbErr> {
+pub async fn set_capacity(
+    db: &impl ConnectionTrait,
+    offered_subject_id: i32,
+    capacity: i32,
+) -> Result<Capacity, DbErr> {
     use offered_subject::Column as C;
     let done = offered_subject::Entity::update_many()
         .col_expr(C::Remaining, Expr::col(C::Remaining).add(capacity).sub(Expr::col(C::Capacity)))
@@ -260,8 +280,11 @@ pub async fn remove_offered(db: &impl ConnectionTrait, offered_subject_id: i32) 
         .expr(Expr::val(1))
         .from(crate::server::entity::order_item::Entity)
         .and_where(
-            Expr::col((crate::server::entity::order_item::Entity, crate::server::entity::order_item::Column::OfferedSubjectId))
-                .eq(offered_subject_id),
+            Expr::col((
+                crate::server::entity::order_item::Entity,
+                crate::server::entity::order_item::Column::OfferedSubjectId,
+            ))
+            .eq(offered_subject_id),
         )
         .to_owned();
     let deleted = offered_subject::Entity::delete_many()

@@ -1,6 +1,7 @@
 //! The common choice on PostgreSQL, one subject added, as a single statement.
 
 use super::{Choice, Claim, SeatError};
+use crate::server::audit;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlErr, Statement};
 
 /// The common choice on PostgreSQL as one statement, so one round trip and an implicit
@@ -10,7 +11,8 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, SqlErr, Sta
 /// the conditional decrement, records the site only if the seat was taken, and inserts the
 /// enrolment from both. A duplicate fails the whole statement on the unique key; no seat
 /// left inserts nothing. Either way nothing changed. The subject's row stays locked only for
-/// this one statement.
+/// this one statement. The choice's audit entry, if it has one, is inserted with the
+/// enrolment (`audited`), so the trail and the seat never disagree.
 const CLAIM_ONE_PG: &str = "WITH reg AS (
         SELECT id FROM registration
         WHERE id = $4 AND holdings_version = $7 FOR UPDATE
@@ -25,11 +27,15 @@ const CLAIM_ONE_PG: &str = "WITH reg AS (
         INSERT INTO enrolment (registration_id, offered_subject_id, subject_code, fee_fen, chosen_at)
         SELECT sited.id, taken.id, $5, $6, $3 FROM taken, sited
         RETURNING id
+    ), audited AS (
+        INSERT INTO audit_event (at, actor_kind, staff_id, pass_id, actor, address, site_code, kind, target, before, after)
+        SELECT $3, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 FROM enrolled WHERE $18
+        RETURNING id
     )
     SELECT EXISTS (SELECT 1 FROM reg) AS registered, EXISTS (SELECT 1 FROM enrolled) AS enrolled";
 
 pub(super) async fn claim_one_pg(db: &DatabaseConnection, c: &Choice, claim: &Claim) -> Result<(), SeatError> {
-    let values: [sea_orm::Value; 7] = [
+    let mut values: Vec<sea_orm::Value> = vec![
         claim.offered_subject_id.into(),
         c.site_code.as_str().into(),
         c.now.into(),
@@ -38,6 +44,22 @@ pub(super) async fn claim_one_pg(db: &DatabaseConnection, c: &Choice, claim: &Cl
         claim.fee_fen.into(),
         c.version.into(),
     ];
+    match c.audit.first() {
+        Some(entry) => {
+            values.extend(audit::values(entry));
+            values.push(true.into());
+        }
+        None => {
+            // Typed placeholders for an entry that is not written.
+            values.extend(audit::values(&audit::Entry::new(
+                audit::Actor::System,
+                crate::views::staff::AuditKind::SubjectsChosen,
+                None,
+                "",
+            )));
+            values.push(false.into());
+        }
+    }
     match db.query_all_raw(Statement::from_sql_and_values(DbBackend::Postgres, CLAIM_ONE_PG, values)).await {
         Ok(rows) => {
             let row = rows.first().ok_or_else(|| SeatError::Db(DbErr::Custom("claim: no result row".into())))?;

@@ -9,9 +9,11 @@
 //! no subject loses its site and declaration (its personal information and photo stay, as a
 //! draft to choose again from).
 
+use crate::server::audit;
 use crate::server::entity::{enrolment, offered_subject, payment_order, registration};
 use crate::server::journey::UNPAID_HOLD;
 use crate::server::payment::orders::{open_order_of, OrderStatus};
+use crate::views::staff::AuditKind;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -88,6 +90,15 @@ async fn release_one(db: &DatabaseConnection, e: &enrolment::Model, now: DateTim
         .filter(offered_subject::Column::Id.eq(e.offered_subject_id))
         .exec(&txn)
         .await?;
+    let site = registration::Entity::find_by_id(e.registration_id).one(&txn).await?.and_then(|r| r.site_code);
+    let entry = audit::Entry::new(
+        audit::Actor::System,
+        AuditKind::SeatsExpired,
+        site.as_deref(),
+        e.registration_id.to_string(),
+    )
+    .removed(&serde_json::json!({ "subjects": [e.subject_code.as_str()] }));
+    audit::record(&txn, now, vec![entry]).await?;
     let left =
         enrolment::Entity::find().filter(enrolment::Column::RegistrationId.eq(e.registration_id)).count(&txn).await?;
     if left == 0 {

@@ -14,7 +14,9 @@ use crate::server::call::Call;
 use crate::server::clock::{from_beijing, from_date, to_beijing, to_date};
 use crate::server::cookies;
 use crate::server::entity::staff::Role;
-use crate::server::entity::{enrolment, exam_session, exam_site, notice, offered_subject, province, site_offering, subject};
+use crate::server::entity::{
+    enrolment, exam_session, exam_site, notice, offered_subject, province, site_offering, subject,
+};
 use crate::server::fault::Fault;
 use crate::server::seats::{self, Capacity};
 use crate::urls::{self, Notice};
@@ -524,7 +526,8 @@ pub async fn save_offer(call: &Call, form: OfferForm) -> Result<Next, Fault> {
                 .exec(&txn)
                 .await?;
             let now_row = offered_subject::Entity::find_by_id(o.id).one(&txn).await?.ok_or(AppError::NotFound)?;
-            entry(call, &who, AuditKind::SubjectUpdated, Some(&site.code), target).changed(&old, &offer_record(&now_row))
+            entry(call, &who, AuditKind::SubjectUpdated, Some(&site.code), target)
+                .changed(&old, &offer_record(&now_row))
         }
         None => {
             let row = offered_subject::ActiveModel {
