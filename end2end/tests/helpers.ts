@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
 
 export const VALID_ID = '11010519491231002X';
@@ -146,4 +147,66 @@ export async function errorTexts(page: Page) {
   const summary = await page.locator('.error-summary li').allInnerTexts();
   const inline = await page.locator('.field__error').allInnerTexts();
   return { summary, inline: inline.map((t) => t.replace(/^错误：/, '').trim()) };
+}
+
+// ---- The staff console ----
+
+/** The demo console accounts `server seed-demo` creates (server/src/seed.rs), enrolled. */
+export const STAFF_PASSWORD = 'Demo-Staff-2026';
+export interface StaffAccount {
+  email: string;
+  secret: string;
+}
+export const PROVINCE: StaffAccount = { email: 'province@ncre.example', secret: 'NCREDEMOPROVINCEADMINSECRETKEYAB' };
+export const SITE: StaffAccount = { email: 'site650101@ncre.example', secret: 'NCREDEMOSITESTAFFSECRETKEYABCDEF' };
+
+function base32(s: string): Buffer {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of s) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const bytes = [];
+  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
+  return Buffer.from(bytes);
+}
+
+/** RFC 6238 (HMAC-SHA1, 6 digits, 30 s), as an authenticator app computes it. */
+export function totp(secret: string, step: number): string {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 15;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+export async function staffPasswordStep(page: Page, account: StaffAccount) {
+  await open(page, '/staff/sign-in');
+  await page.getByLabel('电子邮箱').fill(account.email);
+  await page.getByLabel('密码').fill(STAFF_PASSWORD);
+  await page.getByRole('button', { name: '下一步' }).click();
+  await expect(page).toHaveURL(/\/staff\/second-factor$/);
+}
+
+/**
+ * The code of the next time step (clocks drift by a step). Each code is accepted once per
+ * account, and both browser projects sign the demo accounts in at once: when the other
+ * one used this step's code first, the next step's code is typed once it comes.
+ */
+export async function staffCodeStep(page: Page, account: StaffAccount) {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const step = Math.floor(Date.now() / 1000 / 30) + 1;
+    await page.getByLabel('动态验证码').fill(totp(account.secret, step));
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.waitForLoadState();
+    if (/\/staff$/.test(new URL(page.url()).pathname)) return;
+    await expect(page.locator('.error-summary')).toBeVisible();
+    const next = step * 30_000 - Date.now();
+    await page.waitForTimeout(Math.max(next, 0) + 1_000);
+  }
+  await expect(page).toHaveURL(/\/staff$/);
+}
+
+/** A page of a new browser context of this project (its own cookies). */
+export async function freshPage(browser: import('@playwright/test').Browser, baseURL: string | undefined): Promise<Page> {
+  const context = await browser.newContext({ javaScriptEnabled: jsOn(), baseURL, locale: 'zh-CN' });
+  return context.newPage();
 }

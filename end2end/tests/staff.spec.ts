@@ -1,45 +1,13 @@
-import { createHmac } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
-import { jsOn, open } from './helpers';
+import { jsOn, open, PROVINCE, SITE, staffCodeStep, staffPasswordStep, type StaffAccount } from './helpers';
 
-// The demo console accounts `server seed-demo` creates (server/src/seed.rs), enrolled.
-const PASSWORD = 'Demo-Staff-2026';
-const PROVINCE = { email: 'province@ncre.example', secret: 'NCREDEMOPROVINCEADMINSECRETKEYAB' };
-const SITE = { email: 'site650101@ncre.example', secret: 'NCREDEMOSITESTAFFSECRETKEYABCDEF' };
-
-function base32(s: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of s) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let i = 0; i + 8 <= bits.length; i += 8) bytes.push(parseInt(bits.slice(i, i + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** RFC 6238 (HMAC-SHA1, 6 digits, 30 s), as an authenticator app computes it. */
-function totp(secret: string, step: number): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(step));
-  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 15;
-  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
-}
-
-async function signIn(page: Page, account: { email: string; secret: string }) {
-  await open(page, '/staff/sign-in');
-  await page.getByLabel('电子邮箱').fill(account.email);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '下一步' }).click();
-  await expect(page).toHaveURL(/\/staff\/second-factor$/);
+async function signIn(page: Page, account: StaffAccount) {
+  await staffPasswordStep(page, account);
   // A wrong code is said beside the field and in the summary; nothing opens.
   await page.getByLabel('动态验证码').fill('12345');
   await page.getByRole('button', { name: '登录' }).click();
   await expect(page.locator('.error-summary li')).toHaveText(['验证码是6位数字，请检查']);
-  // The next step's code: accepted (clocks drift by a step), and never one a parallel run used.
-  const step = Math.floor(Date.now() / 1000 / 30) + 1;
-  await page.getByLabel('动态验证码').fill(totp(account.secret, step));
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page).toHaveURL(/\/staff$/);
+  await staffCodeStep(page, account);
 }
 
 test('a staff account needs its password and a code, and sees only its sites', async ({ page }) => {

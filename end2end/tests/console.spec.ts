@@ -1,0 +1,111 @@
+import { expect, test, type Page } from '@playwright/test';
+import { errorTexts, freshPage, jsOn, open, PROVINCE, SITE, staffCodeStep, staffPasswordStep, throughAgreement } from './helpers';
+
+/** `YYYY-MM-DD HH:MM` in Beijing time, `days` from now. */
+function beijing(days: number): string {
+  const t = new Date(Date.now() + days * 86_400_000 + 8 * 3_600_000);
+  return t.toISOString().slice(0, 16).replace('T', ' ');
+}
+
+async function signedInStaff(page: Page, account: typeof PROVINCE) {
+  await staffPasswordStep(page, account);
+  await staffCodeStep(page, account);
+}
+
+async function save(page: Page, button: string) {
+  await page.getByRole('button', { name: button }).click();
+}
+
+test('the province adds a site and a subject, a site sets a fee, and candidates see both', async ({ page, browser, baseURL }) => {
+  test.setTimeout(180_000);
+  // Each browser project works on its own site and subject, so the two runs at once never
+  // meet: the site code and the subject whose fee the site account sets.
+  const code = `6501${jsOn() ? '9' : '8'}${Math.floor(Math.random() * 10)}`;
+  const subject = jsOn() ? '66' : '36';
+  const fee = jsOn() ? '88' : '86.50';
+
+  // ---- 省级: a new site ----
+  await signedInStaff(page, PROVINCE);
+  await page.getByRole('link', { name: '考点与开考科目' }).click();
+  await page.getByRole('link', { name: '新增考点' }).click();
+  await expect(page).toHaveURL(/\/staff\/site\/new$/);
+  await page.getByLabel('考点代码').fill(code);
+  await page.getByLabel('考点名称').fill(`浏览器测试学院${code}`);
+  await page.getByLabel('网上报名开始时间').fill(beijing(1));
+  await page.getByLabel('网上报名结束时间').fill(beijing(-1));
+  await page.getByLabel('本考点最多可报考科目数').fill('12');
+  await page.getByLabel('照片背景颜色要求').selectOption('浅蓝色');
+  await save(page, '新增考点');
+  // Refused: said beside each field and in the summary, the values kept.
+  const { summary, inline } = await errorTexts(page);
+  expect(summary).toEqual(['网上报名结束时间必须晚于开始时间', '本考点最多可报考科目数请填写1到10之间的整数']);
+  expect(inline).toEqual(summary);
+  await expect(page.getByLabel('考点代码')).toHaveValue(code);
+  await page.getByLabel('网上报名开始时间').fill(beijing(-1));
+  await page.getByLabel('网上报名结束时间').fill(beijing(30));
+  await page.getByLabel('本考点最多可报考科目数').fill('2');
+  await save(page, '新增考点');
+  await expect(page).toHaveURL(new RegExp(`/staff/site\\?code=${code}&notice=saved$`));
+  await expect(page.getByTestId('notice')).toContainText('已保存');
+  await expect(page.getByTestId('site-code')).toHaveText(code);
+
+  // A subject from the national catalogue, with a fee and a capacity.
+  await page.getByRole('link', { name: '添加开考科目' }).click();
+  await page.getByLabel('科目').selectOption('2级 24 C语言程序设计');
+  await page.getByLabel('报名费（元）').fill('75');
+  await page.getByLabel('容量（人）').fill('30');
+  await save(page, '保存');
+  await expect(page.getByTestId('offer-24').getByTestId('offer-fee')).toHaveText('¥75.00');
+  await expect(page.getByTestId('offer-24').getByTestId('offer-remaining')).toHaveText('30');
+
+  // ---- 考点老师: its own site only ----
+  const site = await freshPage(browser, baseURL);
+  await signedInStaff(site, SITE);
+  for (const other of ['659028', code]) {
+    const reply = await site.goto(`/staff/site?code=${other}`);
+    expect(reply?.status()).toBe(403);
+    await expect(site.locator('.problem-banner')).toContainText('没有权限');
+  }
+  await open(site, '/staff/site?code=650101');
+  await site.getByTestId(`offer-${subject}`).getByRole('link', { name: '修改' }).click();
+  await site.getByLabel('报名费（元）').fill('80.555');
+  await save(site, '保存');
+  await expect(site.locator('.error-summary li')).toHaveText([/最多两位小数/]);
+  await site.getByLabel('报名费（元）').fill(fee);
+  await save(site, '保存');
+  await expect(site.getByTestId(`offer-${subject}`).getByTestId('offer-fee')).toHaveText(`¥${Number(fee).toFixed(2)}`);
+
+  // ---- 考生: the new fee and the new site, on the next page they open ----
+  const candidate = await freshPage(browser, baseURL);
+  const c = await throughAgreement(candidate);
+  const male = Number(c.docNumber[16]) % 2 === 1;
+  await candidate.getByLabel('性别').selectOption(male ? '男' : '女');
+  await candidate.getByLabel('民族').selectOption('汉族');
+  await candidate.getByLabel('职业').selectOption('学生');
+  await candidate.getByLabel('文化程度').selectOption('大学本科');
+  await candidate.getByLabel('培训类型').selectOption('自学');
+  await candidate.getByLabel('邮政编码').fill('830000');
+  await candidate.getByRole('button', { name: '保存并继续' }).click();
+  await expect(candidate).toHaveURL(/\/register\/subjects$/);
+  for (const [siteLabel, row, shown] of [
+    ['(650101)新疆大学', subject, `¥${Number(fee).toFixed(2)}`],
+    [`(${code})浏览器测试学院${code}`, '24', '¥75.00'],
+  ]) {
+    await candidate.getByLabel('考点').selectOption(siteLabel);
+    if (!jsOn()) await candidate.getByRole('button', { name: '查看考点科目' }).click();
+    const line = candidate.getByTestId('site-panel').locator('tr', { has: candidate.locator(`#subject-${row}`) });
+    await expect(line).toContainText(shown);
+  }
+
+  // ---- The trail: both changes, with old and new values ----
+  await open(page, '/staff/audit');
+  await expect(page.getByTestId('audit-row').filter({ hasText: '新增考点' }).filter({ hasText: code })).toHaveCount(1);
+  const feeRow = page.getByTestId('audit-row').filter({ hasText: `650101/${subject}` });
+  await expect(feeRow.filter({ hasText: `报名费（元）：80 → ${fee}` }).first()).toContainText('site650101@ncre.example');
+
+  // Put the seeded fee back for whoever runs next on this server.
+  await open(site, `/staff/offer?site=650101&subject=${subject}`);
+  await site.getByLabel('报名费（元）').fill('80');
+  await save(site, '保存');
+  await expect(site.getByTestId(`offer-${subject}`).getByTestId('offer-fee')).toHaveText('¥80.00');
+});
