@@ -186,6 +186,21 @@ impl PossibleRouteMatch for Page {
     }
 }
 
+/// `s` percent-encoded (its UTF-8 bytes) for a URL's query or label: all but the unreserved
+/// characters (RFC 3986) and `@`, which may stand as it is in both.
+pub fn percent_encode(s: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,19 +253,4 @@ mod tests {
         assert_eq!(Notice::from_code("nonsense"), None);
         assert_eq!(with_notice(SIGN_IN, Notice::Verified), "/pass/sign-in?notice=verified");
     }
-}
-
-/// `s` percent-encoded (its UTF-8 bytes) for a URL's query or label: all but the unreserved
-/// characters (RFC 3986) and `@`, which may stand as it is in both.
-pub fn percent_encode(s: &str) -> String {
-    use std::fmt::Write;
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~@".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }

@@ -152,7 +152,6 @@ pub async fn record_at(db: &impl ConnectionTrait, entries: Vec<(DateTime<Utc>, E
 /// The columns after `at` of one entry (actor_kind, staff_id, pass_id, actor, address,
 /// site_code, kind, target, before, after), for a statement written by hand: the
 /// one-statement claim on PostgreSQL.
-
 pub fn values(e: &Entry) -> [sea_orm::Value; 10] {
     let (kind, staff_id, pass_id, actor) = columns_of(&e.actor);
     let kind: &str = match kind {

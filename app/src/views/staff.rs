@@ -24,6 +24,45 @@ pub struct StaffHome {
     pub role: StaffRole,
     pub province: String,
     pub sites: Vec<StaffSite>,
+    /// `None` while the province has no session.
+    pub dashboard: Option<Dashboard>,
+}
+
+/// 报名情况: the open session's figures for each site the account sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub session: String,
+    /// Registrations that have not chosen a site yet (the province only).
+    pub unsited: Option<i64>,
+    pub sites: Vec<SiteFigures>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteFigures {
+    pub code: String,
+    pub name: String,
+    /// Registrations that chose this site.
+    pub registrations: i64,
+    /// Subjects chosen (enrolments) and of those paid.
+    pub chosen: i64,
+    pub paid: i64,
+    /// Money of payments applied, in fen.
+    pub received_fen: i64,
+    /// Payments received that are owed back.
+    pub refund_due: i64,
+    pub seats: Vec<SeatsLeft>,
+}
+
+/// One offered subject's seats: the capacity less the enrolments holding one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeatsLeft {
+    pub level: u8,
+    pub code: String,
+    pub name: String,
+    pub capacity: i32,
+    pub chosen: i64,
+    pub paid: i64,
+    pub left: i64,
 }
 
 /// The second-factor page; `enrol` at the first sign-in, while no code has been given yet.

@@ -563,3 +563,52 @@ fn candidates_key_actions_are_on_the_same_trail_without_their_document_numbers()
         assert!(page.contains("考生删除报名信息") && page.contains("超时未缴费，名额自动退回"), "{page}");
     });
 }
+
+#[test]
+fn the_dashboard_counts_from_the_rows_themselves() {
+    run(async {
+        use app::server::payment::gateway::Paid;
+        use app::server::payment::orders::{self, Start};
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
+        candidate_holding(&app, 21, "24").await;
+        candidate_holding(&app, 23, "24").await;
+        // One of them pays; the same trade reported twice is applied once, and a second
+        // payment for the paid order is owed back.
+        let reg = app.registrations().await[0].clone();
+        let Start::Created(order) = orders::start(&app.db, reg.id, reg.pass_id, "65", app.clock.now()).await.unwrap()
+        else {
+            panic!("an order")
+        };
+        let paid = |trade: &str| Paid {
+            order_no: order.order_no.clone(),
+            trade_no: trade.into(),
+            amount_fen: order.amount_fen,
+            method: "alipay".into(),
+            paid_at: "2025-01-06T12:00:00+08:00".into(),
+        };
+        for trade in ["T1", "T1", "T2"] {
+            orders::apply(&app.db, &paid(trade), "notify", app.clock.now()).await.unwrap();
+        }
+        let page = app.get(app::urls::STAFF, Some(&site)).await.body;
+        let figures = |page: &str, code: &str, testid: &str| -> String {
+            let row = &page[page.find(&format!("data-testid=\"figures-{code}\"")).expect("the site's row")..];
+            let cell = &row[row.find(&format!("data-testid=\"{testid}\"")).unwrap()..];
+            cell[cell.find('>').unwrap() + 1..].split('<').next().unwrap().to_owned()
+        };
+        assert_eq!(figures(&page, SITE, "figure-registrations"), "2");
+        assert_eq!(figures(&page, SITE, "figure-chosen"), "2");
+        assert_eq!(figures(&page, SITE, "figure-paid"), "1");
+        assert_eq!(figures(&page, SITE, "figure-received"), "¥80.00");
+        assert_eq!(figures(&page, SITE, "figure-refund-due"), "1");
+        let seats = &page[page.find("data-testid=\"seats-650101-24\"").unwrap()..];
+        let left = &seats[seats.find("data-testid=\"seats-left\"").unwrap()..];
+        assert!(left.starts_with("data-testid=\"seats-left\">198<"), "{left:.60}");
+        assert!(!page.contains("figures-659028"), "a site account sees its own site");
+        assert!(!page.contains("figure-unsited"));
+        let page = app.get(app::urls::STAFF, Some(&province)).await.body;
+        assert_eq!(figures(&page, OTHER, "figure-registrations"), "0");
+        assert!(page.contains("data-testid=\"figure-unsited\""));
+    });
+}

@@ -17,8 +17,9 @@ use crate::pages::pass::new_password_fields;
 use crate::urls;
 use crate::validation::account::{NewPasswordForm, CURRENT_PASSWORD, EMAIL};
 use crate::validation::staff::{CodeForm, StaffSignInForm, CODE};
+use crate::validation::subjects::yuan;
 use crate::validation::{Ctx, FieldErrors, FieldNote};
-use crate::views::staff::{SecondFactorPage, StaffHome, StaffRole};
+use crate::views::staff::{Dashboard, SecondFactorPage, StaffHome, StaffRole};
 use crate::views::NoFields;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -254,8 +255,87 @@ fn Home(home: StaffHome) -> impl IntoView {
             <thead><tr><th scope="col">"考点代码"</th><th scope="col">"考点名称"</th></tr></thead>
             <tbody>{sites}</tbody>
         </table>
+        {home.dashboard.map(|d| view! { <Figures d /> })}
         <form method="post" action=urls::STAFF_SIGN_OUT class="inline-form">
             <button type="submit" class="button button--secondary">"退出管理系统"</button>
         </form>
+    }
+}
+
+/// 报名情况: each site's figures, and its subjects' seats in a disclosure (no script needed).
+#[component]
+fn Figures(d: Dashboard) -> impl IntoView {
+    let rows = d
+        .sites
+        .iter()
+        .map(|s| {
+            view! {
+                <tr data-testid=format!("figures-{}", s.code)>
+                    <td>{format!("({}){}", s.code, s.name)}</td>
+                    <td data-testid="figure-registrations">{s.registrations}</td>
+                    <td data-testid="figure-chosen">{s.chosen}</td>
+                    <td data-testid="figure-paid">{s.paid}</td>
+                    <td data-testid="figure-received">{yuan(s.received_fen)}</td>
+                    <td data-testid="figure-refund-due">{s.refund_due}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let details = d
+        .sites
+        .into_iter()
+        .map(|s| {
+            let lines = s
+                .seats
+                .into_iter()
+                .map(|x| {
+                    view! {
+                        <tr data-testid=format!("seats-{}-{}", s.code, x.code)>
+                            <td>{format!("{}级 ({}){}", x.level, x.code, x.name)}</td>
+                            <td>{x.capacity}</td>
+                            <td>{x.chosen}</td>
+                            <td>{x.paid}</td>
+                            <td data-testid="seats-left">{x.left}</td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            view! {
+                <details class="panel">
+                    <summary>{format!("({}){} 各科目名额", s.code, s.name)}</summary>
+                    <table class="table">
+                        <thead>
+                            <tr>
+                                <th scope="col">"科目"</th>
+                                <th scope="col">"容量"</th>
+                                <th scope="col">"已报"</th>
+                                <th scope="col">"已缴费"</th>
+                                <th scope="col">"剩余名额"</th>
+                            </tr>
+                        </thead>
+                        <tbody>{lines}</tbody>
+                    </table>
+                </details>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"报名情况"</h2>
+        <p>{format!("{}（数据为打开本页时的实时统计）", d.session)}</p>
+        {d.unsited.map(|n| view! { <p data-testid="figure-unsited">{format!("已开始报名、尚未选择考点的考生：{n}人")}</p> })}
+        <table class="table" data-testid="staff-figures">
+            <thead>
+                <tr>
+                    <th scope="col">"考点"</th>
+                    <th scope="col">"报名人数"</th>
+                    <th scope="col">"已报科目"</th>
+                    <th scope="col">"已缴费科目"</th>
+                    <th scope="col">"已收报名费"</th>
+                    <th scope="col">"待退款笔数"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        {details}
     }
 }

@@ -251,7 +251,7 @@ pub async fn set_capacity(
     use offered_subject::Column as C;
     let done = offered_subject::Entity::update_many()
         .col_expr(C::Remaining, Expr::col(C::Remaining).add(capacity).sub(Expr::col(C::Capacity)))
-        .col_expr(C::Capacity, Expr::val(capacity).into())
+        .col_expr(C::Capacity, Expr::val(capacity))
         .filter(C::Id.eq(offered_subject_id))
         .filter(Expr::col(C::Capacity).sub(Expr::col(C::Remaining)).lte(capacity))
         .exec(db)

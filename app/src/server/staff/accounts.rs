@@ -163,6 +163,10 @@ pub async fn home(call: &Call) -> Result<StaffHome, Fault> {
     let db = call.state.db.read();
     let province = province::Entity::find_by_id(who.staff.province_code.clone()).one(db).await?;
     let sites = super::visible_sites(db, &who).await?;
+    let dashboard = match super::config::current_session(db, &who.staff.province_code).await? {
+        Some(session) => Some(super::dashboard::dashboard(db, &who, &session).await?),
+        None => None,
+    };
     Ok(StaffHome {
         name: who.staff.name,
         email: who.staff.email,
@@ -172,6 +176,7 @@ pub async fn home(call: &Call) -> Result<StaffHome, Fault> {
         },
         province: province.map(|p| p.name).unwrap_or_default(),
         sites: sites.into_iter().map(|s| StaffSite { code: s.code, name: s.name }).collect(),
+        dashboard,
     })
 }
 

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod config;
+pub mod dashboard;
 pub mod session;
 pub mod totp;
 pub mod trail;
