@@ -54,6 +54,11 @@ pub const STAFF_OFFER: &str = "/staff/offer";
 pub const STAFF_OFFER_REMOVE: &str = "/staff/offer/remove";
 pub const STAFF_NOTICES: &str = "/staff/notices";
 pub const STAFF_AUDIT: &str = "/staff/audit";
+/// A site's candidate pages as its candidates see them (`?site=650101`); their forms post
+/// to the two below, which check and store nothing.
+pub const STAFF_PREVIEW: &str = "/staff/preview";
+pub const STAFF_PREVIEW_INFO: &str = "/staff/preview/info";
+pub const STAFF_PREVIEW_SUBJECTS: &str = "/staff/preview/subjects";
 
 // What the payment platform calls back and sends the browser back to.
 pub const PAY_NOTIFY: &str = "/pay/notify";
@@ -94,10 +99,11 @@ pub enum Notice {
     StaffPasswordSet,
     StaffSaved,
     StaffRemoved,
+    PreviewPassed,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 15] = [
+    pub const ALL: [Notice; 16] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -113,6 +119,7 @@ impl Notice {
         Notice::StaffPasswordSet,
         Notice::StaffSaved,
         Notice::StaffRemoved,
+        Notice::PreviewPassed,
     ];
 
     pub fn code(self) -> &'static str {
@@ -132,6 +139,7 @@ impl Notice {
             Notice::StaffPasswordSet => "staff-password-set",
             Notice::StaffSaved => "saved",
             Notice::StaffRemoved => "removed",
+            Notice::PreviewPassed => "preview-passed",
         }
     }
 

@@ -74,6 +74,8 @@ impl Default for Workload {
                     subject("41", 4, "网络工程师", 10000),
                 ],
                 held: vec![],
+                needs: Default::default(),
+                given: Default::default(),
             },
         }
     }

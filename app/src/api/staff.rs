@@ -1,13 +1,17 @@
 //! The staff console's server functions, under `/staff/api/` so the console's cookie (sent
 //! only under `/staff`) reaches them and a candidate's session never stands in for it.
 
+use crate::validation::info::InfoForm;
+use crate::validation::subjects::SubjectForm;
+use crate::views::journey::{InfoPage, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, NoticesPage, OfferPage, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage,
     StaffHome,
 };
 use crate::views::AppError;
+use crate::views::Next;
 use leptos::prelude::*;
-use leptos::server_fn::codec::GetUrl;
+use leptos::server_fn::codec::{GetUrl, Json};
 
 #[server(prefix = "/staff/api", endpoint = "home", input = GetUrl)]
 pub async fn get_staff_home() -> Result<StaffHome, AppError> {
@@ -58,4 +62,26 @@ pub async fn get_staff_notices_page() -> Result<NoticesPage, AppError> {
 #[server(prefix = "/staff/api", endpoint = "audit_page", input = GetUrl)]
 pub async fn get_staff_audit_page(query: AuditQuery) -> Result<AuditPage, AppError> {
     handled!(staff::trail::audit_page, query)
+}
+
+#[server(prefix = "/staff/api", endpoint = "preview_info_page", input = GetUrl)]
+pub async fn get_preview_info_page(site: String) -> Result<InfoPage, AppError> {
+    handled!(staff::preview::info_page, site)
+}
+
+#[server(prefix = "/staff/api", endpoint = "preview_subjects_page", input = GetUrl)]
+pub async fn get_preview_subjects_page(site: String) -> Result<SubjectsPage, AppError> {
+    handled!(staff::preview::subjects_page, site)
+}
+
+/// The information step's rules for a site's preview; stores nothing.
+#[server(prefix = "/staff/api", endpoint = "preview_info", input = Json)]
+pub async fn preview_info(site: String, form: InfoForm) -> Result<Next, AppError> {
+    handled!(staff::preview::check_info, site, form)
+}
+
+/// The subject step's rules for a site's preview (after its dialog's 确定); stores nothing.
+#[server(prefix = "/staff/api", endpoint = "preview_subjects", input = Json)]
+pub async fn preview_subjects(site: String, form: SubjectForm) -> Result<Next, AppError> {
+    handled!(staff::preview::check_subjects, site, form, true)
 }

@@ -3,6 +3,7 @@
 //! checked against it), 联系方式 and 学校. Saved as a draft by 保存并继续.
 
 use crate::api::journey::{get_info_page, SaveInfo};
+use crate::api::staff::PreviewInfo;
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{SelectField, TextField};
@@ -15,7 +16,8 @@ use crate::validation::contact::{ADDRESS, EMAIL, POSTCODE};
 use crate::validation::info::InfoForm;
 use crate::validation::personal::{BIRTH_DATE, EDUCATION, ETHNICITY, GENDER, OCCUPATION, TRAINING};
 use crate::validation::school::{CLASS, DEPARTMENT, MAJOR, STUDENT_NO};
-use crate::views::journey::InfoPage as PageData;
+use crate::validation::FieldSpec;
+use crate::views::journey::{FormTarget, InfoPage as PageData};
 use crate::views::Refusal;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -55,19 +57,28 @@ fn list(l: &'static codes::CodeList) -> Vec<(&'static str, &'static str)> {
 
 #[cfg_attr(island_info, island)]
 #[cfg_attr(not(island_info), component)]
-fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
+pub(crate) fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
     let facts = page.facts;
+    let needs = page.needs;
+    // An in-school site's fields are required, and say so.
+    let department = FieldSpec { required: needs.department, ..DEPARTMENT };
+    let student_no = FieldSpec { required: needs.student_no, ..STUDENT_NO };
     let kit = FormKit::new(
         page.saved.clone(),
         refusal.as_ref(),
         page.ctx,
-        move |f, c| f.parse(c, &facts).err().unwrap_or_default(),
+        move |f, c| f.parse(c, &facts, needs).err().unwrap_or_default(),
         InfoForm::normalize,
     );
     let state = kit.state;
+    let target = page.target.clone();
+    let action = target.info_action();
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         if let Some(form) = kit.submit(&ev) {
-            kit.send(SaveInfo::PATH, SaveInfo { form });
+            match &target {
+                FormTarget::Candidate => kit.send(SaveInfo::PATH, SaveInfo { form }),
+                FormTarget::Preview { site } => kit.send(PreviewInfo::PATH, PreviewInfo { site: site.clone(), form }),
+            }
         }
     };
     let id = page.identity.clone();
@@ -90,7 +101,7 @@ fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
                 "证件信息来自您的通行证。需要修改时请先"<a href=urls::PASS>"修改通行证"</a>"（报名信息锁定后不能修改）。"
             </p>
         </section>
-        <form method="post" action=urls::INFO novalidate on:submit=on_submit>
+        <form method="post" action=action novalidate on:submit=on_submit>
             <fieldset class="fieldset" disabled=read_only.is_some()>
                 <legend class="fieldset__legend">"基本信息"</legend>
                 <SelectField spec=GENDER options=genders value=kit.value(|f| &f.personal.gender)
@@ -123,7 +134,7 @@ fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
             </fieldset>
             <fieldset class="fieldset" disabled=read_only.is_some()>
                 <legend class="fieldset__legend">"学校信息（在校生填写）"</legend>
-                <TextField spec=DEPARTMENT value=kit.value(|f| &f.school.department)
+                <TextField spec=department value=kit.value(|f| &f.school.department)
                     on_input=kit.on_input(DEPARTMENT.name, |f, v| f.school.department = v)
                     on_leave=kit.on_leave(DEPARTMENT.name) errors=state.errors notes=kit.notes_of(DEPARTMENT.name) />
                 <TextField spec=MAJOR value=kit.value(|f| &f.school.major)
@@ -132,7 +143,7 @@ fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
                 <TextField spec=CLASS value=kit.value(|f| &f.school.class_name)
                     on_input=kit.on_input(CLASS.name, |f, v| f.school.class_name = v)
                     on_leave=kit.on_leave(CLASS.name) errors=state.errors notes=kit.notes_of(CLASS.name) />
-                <TextField spec=STUDENT_NO value=kit.value(|f| &f.school.student_no)
+                <TextField spec=student_no value=kit.value(|f| &f.school.student_no)
                     on_input=kit.on_input(STUDENT_NO.name, |f, v| f.school.student_no = v)
                     on_leave=kit.on_leave(STUDENT_NO.name) errors=state.errors notes=kit.notes_of(STUDENT_NO.name) />
             </fieldset>

@@ -5,16 +5,19 @@
 //! added and kept, with the certificate warning. Nothing is saved before 确定.
 
 use crate::api::journey::{get_subjects_page, GetCapacity, GetSubjectsPage, SaveSubjects};
+use crate::api::staff::PreviewSubjects;
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::CheckboxField;
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, ProblemBanner, ReadOnlyBanner};
 use crate::components::remote;
+use crate::domain::photo::Background;
 use crate::urls;
 use crate::validation::declaration::TRUTHFUL;
+use crate::validation::school::SchoolNeeds;
 use crate::validation::subjects::{SubjectForm, SITE, SUBJECTS};
-use crate::views::journey::{offer_for, Confirmation, SubjectLine, SubjectsPage};
+use crate::views::journey::{offer_for, Confirmation, FormTarget, SubjectLine, SubjectsPage};
 use crate::views::{AppError, Posted, Refusal, WindowState};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -37,16 +40,7 @@ pub fn SubjectsPage() -> impl IntoView {
                 let (posted, site) = (posted.clone(), chosen_site.clone());
                 Suspend::new(async move {
                     match get_subjects_page().await {
-                        Ok(page) => match no_js_confirmation(&page, posted.as_ref()) {
-                            Some((c, form)) => {
-                                view! { <ConfirmationPage c form seen=page.saved.seen /> }.into_any()
-                            }
-                            None => {
-                                let posted = posted.filter(|p| p.problem != Some(AppError::ConfirmFirst));
-                                let (form, refusal) = start(posted, || chosen_form(&page, site));
-                                view! { <ClientNeeded bundle="subjects" /> <SubjectsStep page form refusal /> }.into_any()
-                            }
-                        },
+                        Ok(page) => subjects_body(page, posted, site, Some("subjects")),
                         Err(error) => view! {
                             <leptos_meta::Title text=TITLE />
                             <h1>{TITLE}</h1>
@@ -61,8 +55,31 @@ pub fn SubjectsPage() -> impl IntoView {
 }
 
 fn check(page: &SubjectsPage, form: &SubjectForm) -> Result<Confirmation, crate::validation::FieldErrors> {
-    let offer = offer_for(&page.sites, &form.site, &page.held);
+    let offer = offer_for(&page.sites, &form.site, &page.held, page.given);
     form.parse(&page.ctx, &offer).map(|valid| Confirmation::build(&page.identity, &page.sites, &valid))
+}
+
+/// The step, or (after a valid no-JS post) its confirmation page; the candidate's page and
+/// a site's preview alike. `bundle`: the client the step's island needs (the preview
+/// page loads its own).
+pub(crate) fn subjects_body(
+    page: SubjectsPage,
+    posted: Option<Posted<SubjectForm>>,
+    site: Option<String>,
+    bundle: Option<&'static str>,
+) -> AnyView {
+    match no_js_confirmation(&page, posted.as_ref()) {
+        Some((c, form)) => {
+            let action = page.target.subjects_action();
+            view! { <ConfirmationPage c form seen=page.saved.seen action /> }.into_any()
+        }
+        None => {
+            let posted = posted.filter(|p| p.problem != Some(AppError::ConfirmFirst));
+            let (form, refusal) = start(posted, || chosen_form(&page, site));
+            view! { {bundle.map(|bundle| view! { <ClientNeeded bundle=bundle /> })} <SubjectsStep page form refusal /> }
+                .into_any()
+        }
+    }
 }
 
 /// After a valid no-JS post: the confirmation of the posted choice (nothing saved yet).
@@ -78,12 +95,12 @@ fn no_js_confirmation(
 /// page carries the holdings version the form showed, so 确定 cannot save over holdings
 /// another tab changed meanwhile.
 #[component]
-fn ConfirmationPage(c: Confirmation, form: SubjectForm, seen: Option<i32>) -> impl IntoView {
+fn ConfirmationPage(c: Confirmation, form: SubjectForm, seen: Option<i32>, action: String) -> impl IntoView {
     view! {
         <leptos_meta::Title text="报考信息确认" />
         <h1>"报考信息确认"</h1>
         <ConfirmationBody c />
-        <form method="post" action=urls::SUBJECTS class="actions">
+        <form method="post" action=action class="actions">
             <input type="hidden" name="site" value=form.site.clone() />
             {form.subjects.iter().map(|s| view! { <input type="hidden" name="subjects" value=s.clone() /> }).collect_view()}
             {form.declare.clone().map(|d| view! { <input type="hidden" name="declare" value=d /> })}
@@ -130,8 +147,13 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
     // arrived 提交 is disabled (which also stops a submit by Enter), so no dialog is worked
     // out from the holdings that were refused.
     let reloading = RwSignal::new(false);
+    let target = page.with_value(|p| p.target.clone());
+    let preview = target.is_preview();
     let reload_holdings = move || {
         dialog.set(None);
+        if preview {
+            return;
+        }
         reloading.set(true);
         leptos::task::spawn_local(async move {
             if let Ok(fresh) = remote::get::<SubjectsPage>(GetSubjectsPage::PATH).await {
@@ -155,15 +177,20 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
         dialog.set(None);
         let seen = page.with_value(|p| p.saved.seen);
         let form = SubjectForm { seen, ..kit.form.get_untracked() };
-        state.send(SaveSubjects::PATH, SaveSubjects { form }, reload_holdings);
+        match page.with_value(|p| p.target.clone()) {
+            FormTarget::Candidate => state.send(SaveSubjects::PATH, SaveSubjects { form }, reload_holdings),
+            FormTarget::Preview { site } => state.send(PreviewSubjects::PATH, PreviewSubjects { site, form }, || {}),
+        }
     };
     let read_only = page.with_value(|p| p.read_only.clone());
 
     let site_code = Signal::derive(move || kit.form.with(|f| f.site.clone()));
     // Seats left, kept current: the rule and the table both read the page data, refreshed.
+    // A preview shows the seats as they were when it was opened (the candidates' seat
+    // endpoint answers candidates only).
     let refresh = move || {
         let site = site_code.get_untracked();
-        if site.is_empty() {
+        if site.is_empty() || preview {
             return;
         }
         leptos::task::spawn_local(async move {
@@ -271,6 +298,12 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
                     <dl class="summary-list">
                         <div><dt>"网上报名时间"</dt><dd>{site.window.clone()}</dd></div>
                         <div><dt>"本考点最多可报考科目"</dt><dd>{format!("{}科", site.max_subjects)}</dd></div>
+                        {(site.needs != SchoolNeeds::NONE).then(|| view! {
+                            <div><dt>"校内考点要求填写"</dt><dd data-testid="site-needs">{site.needs.words()}</dd></div>
+                        })}
+                        {(site.background != Background::Any).then(|| view! {
+                            <div><dt>"照片背景颜色"</dt><dd data-testid="site-background">{site.background.label_zh()}</dd></div>
+                        })}
                         <div><dt>"已选科目"</dt><dd>{format!("{chosen}科")}</dd></div>
                         <div><dt>"已缴费科目"</dt><dd>{format!("{paid}科")}</dd></div>
                         <div><dt>"还可以增加"</dt><dd data-testid="more">{format!("{more}科")}</dd></div>
@@ -295,7 +328,7 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
         <ReadOnlyBanner reason=read_only.clone() />
-        <form method="get" action=urls::SUBJECTS class="site-chooser" on:submit=|ev| ev.prevent_default()>
+        <form method="get" action=target.subjects_page() class="site-chooser" on:submit=|ev| ev.prevent_default()>
             <div class="field" class:field--error=move || has_error(SITE.name)>
                 <label class="field__label" for="site">{SITE.label}</label>
                 {move || error_of(SITE.name).map(|m| view! { <p class="field__error" id="site-error"><span class="visually-hidden">"错误："</span>{m}</p> })}
@@ -309,7 +342,7 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
                 <button class="button button--secondary" type="submit">"查看考点科目"</button>
             </div>
         </form>
-        <form method="post" action=urls::SUBJECTS novalidate on:submit=on_submit>
+        <form method="post" action=target.subjects_action() novalidate on:submit=on_submit>
             <input type="hidden" name="site" value=move || site_code.get() />
             {seen.map(|v| view! { <input type="hidden" name="seen" value=v.to_string() /> })}
             <div class="field" class:field--error=move || has_error(SUBJECTS.name) id="subjects">

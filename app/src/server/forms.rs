@@ -59,6 +59,8 @@ pub fn routes() -> Router<AppState> {
         .route(urls::STAFF_OFFER, post(handle::<StaffOfferStep>))
         .route(urls::STAFF_OFFER_REMOVE, post(handle::<StaffRemoveOfferStep>))
         .route(urls::STAFF_NOTICES, post(handle::<StaffNoticeStep>))
+        .route(urls::STAFF_PREVIEW_INFO, post(preview_info_post))
+        .route(urls::STAFF_PREVIEW_SUBJECTS, post(preview_subjects_post))
 }
 
 /// A form step whose posted values are shown again as they are (nothing to normalise).
@@ -148,9 +150,23 @@ step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (
 async fn subjects_post(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let call = Call::for_handler(state.clone(), &parts);
-    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
-        return (StatusCode::BAD_REQUEST, "表单内容无法识别，请返回上一页重新填写。").into_response();
+    let Some((form, confirmed)) = read_subject_post(body).await else {
+        return unreadable();
     };
+    if confirmed.as_deref() == Some("no") {
+        return kept(&state, &call, parts, form, urls::SUBJECTS).await;
+    }
+    let outcome = journey::save_subjects(&call, form.clone(), confirmed.as_deref() == Some("yes")).await;
+    finish(&state, &call, parts, form, Vec::new(), outcome, None).await
+}
+
+fn unreadable() -> Response {
+    (StatusCode::BAD_REQUEST, "表单内容无法识别，请返回上一页重新填写。").into_response()
+}
+
+/// A subject post's form (repeated `subjects` keys) and its `confirmed` answer.
+async fn read_subject_post(body: Body) -> Option<(SubjectForm, Option<String>)> {
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.ok()?;
     let mut form = SubjectForm::default();
     let mut confirmed = None;
     for (k, v) in form_urlencoded::parse(&bytes) {
@@ -163,13 +179,57 @@ async fn subjects_post(State(state): State<AppState>, req: Request) -> Response 
             _ => {}
         }
     }
+    Some((form, confirmed))
+}
+
+/// 取消 on the no-JS confirmation: the form again at `page`, the choice kept.
+async fn kept(state: &AppState, call: &Call, parts: http::request::Parts, form: SubjectForm, page: &str) -> Response {
+    let posted = Posted { values: form, errors: FieldErrors::new(), notes: Vec::new(), problem: None };
+    render_with(state, call, posted, Request::from_parts(as_get(parts, page), Body::empty())).await
+}
+
+/// The site a preview post is for (`?site=`).
+fn preview_site(parts: &http::request::Parts) -> String {
+    parts
+        .uri
+        .query()
+        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "site").map(|(_, v)| v.into_owned()))
+        .unwrap_or_default()
+}
+
+fn preview_page(site: &str) -> String {
+    format!("{}?site={}", urls::STAFF_PREVIEW, urls::percent_encode(site))
+}
+
+/// A site's preview of the information step: the candidates' rules, nothing stored; a
+/// refusal is shown on the preview page.
+async fn preview_info_post(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let call = Call::for_handler(state.clone(), &parts);
+    let site = preview_site(&parts);
+    let form = match Form::<InfoForm>::from_request(Request::from_parts(parts.clone(), body), &state).await {
+        Ok(Form(form)) => form,
+        Err(_) => return unreadable(),
+    };
+    let outcome = staff::preview::check_info(&call, site.clone(), form.clone()).await;
+    let (values, notes) = form.normalize();
+    finish(&state, &call, parts, values, notes, outcome, Some(&preview_page(&site))).await
+}
+
+/// A site's preview of the subject step, with its no-JS confirmation; nothing stored.
+async fn preview_subjects_post(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let call = Call::for_handler(state.clone(), &parts);
+    let site = preview_site(&parts);
+    let Some((form, confirmed)) = read_subject_post(body).await else {
+        return unreadable();
+    };
+    let page = preview_page(&site);
     if confirmed.as_deref() == Some("no") {
-        let posted = Posted { values: form, errors: FieldErrors::new(), notes: Vec::new(), problem: None };
-        return render_with(&state, &call, posted, Request::from_parts(as_get(parts, urls::SUBJECTS), Body::empty()))
-            .await;
+        return kept(&state, &call, parts, form, &page).await;
     }
-    let outcome = journey::save_subjects(&call, form.clone(), confirmed.as_deref() == Some("yes")).await;
-    finish(&state, &call, parts, form, Vec::new(), outcome, None).await
+    let outcome = staff::preview::check_subjects(&call, site, form.clone(), confirmed.as_deref() == Some("yes")).await;
+    finish(&state, &call, parts, form, Vec::new(), outcome, Some(&page)).await
 }
 
 fn as_get(mut parts: http::request::Parts, page: &str) -> http::request::Parts {
@@ -204,7 +264,7 @@ pub async fn finish<F>(
     values: F,
     notes: Vec<FieldNote>,
     outcome: Result<Next, Fault>,
-    page: Option<&'static str>,
+    page: Option<&str>,
 ) -> Response
 where
     F: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,

@@ -4,7 +4,7 @@
 
 use super::contact::{ContactForm, ValidContact};
 use super::personal::{DocFacts, PersonalForm, ValidPersonal};
-use super::school::{SchoolForm, ValidSchool};
+use super::school::{SchoolForm, SchoolNeeds, ValidSchool};
 use super::{contact, personal, school, Ctx, FieldErrors, FieldNote};
 use serde::{Deserialize, Serialize};
 
@@ -42,11 +42,12 @@ impl InfoForm {
         (Self { personal, contact, school }, notes)
     }
 
-    /// Every part's errors, in page order.
-    pub fn parse(&self, ctx: &Ctx, facts: &DocFacts) -> Result<ValidInfo, FieldErrors> {
+    /// Every part's errors, in page order. `needs`: what the candidate's site (once chosen)
+    /// requires of the school part.
+    pub fn parse(&self, ctx: &Ctx, facts: &DocFacts, needs: SchoolNeeds) -> Result<ValidInfo, FieldErrors> {
         let personal = self.personal.parse_with(ctx, facts);
         let contact = self.contact.parse(ctx);
-        let school = self.school.parse(ctx);
+        let school = self.school.parse_for(ctx, needs);
         match (personal, contact, school) {
             (Ok(personal), Ok(contact), Ok(school)) => Ok(ValidInfo { personal, contact, school }),
             (p, c, s) => {
@@ -72,13 +73,35 @@ mod tests {
     use crate::domain::{Date, DocumentNumber, DocumentType};
 
     #[test]
+    fn an_in_school_site_requires_its_fields() {
+        let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
+        let mut form = InfoForm::default();
+        form.school.department = "  ".into();
+        let needs = SchoolNeeds { department: true, student_no: true };
+        let e = form.school.parse_for(&ctx, needs).unwrap_err();
+        let codes: Vec<String> = e.iter().map(|e| e.code.clone()).collect();
+        assert_eq!(codes, ["department.needed_by_site", "student_no.needed_by_site"]);
+        assert_eq!(e.get("student_no").unwrap().message, "您报考的考点是校内考点，要求填写学号");
+        form.school.department = "信息学院".into();
+        form.school.student_no = "2023-01".into();
+        assert!(form.school.parse_for(&ctx, needs).is_ok());
+        assert!(InfoForm::default().school.parse(&ctx).is_ok(), "optional elsewhere");
+        assert_eq!(needs.words(), "院系、学号");
+        assert_eq!(needs.missing(SchoolNeeds::given_by(&form.school)), Vec::<&str>::new());
+    }
+
+    #[test]
     fn all_parts_judged_in_page_order() {
         let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
         let mut form = InfoForm::default();
         form.contact.postcode = "12".into();
         form.school.student_no = "学号".into();
-        let codes: Vec<String> =
-            form.parse(&ctx, &DocFacts::default()).unwrap_err().iter().map(|e| e.code.clone()).collect();
+        let codes: Vec<String> = form
+            .parse(&ctx, &DocFacts::default(), SchoolNeeds::NONE)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.code.clone())
+            .collect();
         assert_eq!(
             codes,
             [
@@ -123,7 +146,7 @@ mod tests {
         form.personal.education = "21".into();
         form.personal.training_type = "3".into();
         form.personal.gender = "male".into();
-        let e = form.parse(&ctx, &facts).unwrap_err();
+        let e = form.parse(&ctx, &facts, SchoolNeeds::NONE).unwrap_err();
         assert_eq!(e.iter().map(|e| e.code.as_str()).collect::<Vec<_>>(), ["gender.mismatch"]);
     }
 }

@@ -48,6 +48,59 @@ pub struct ValidSchool {
     pub student_no: Option<String>,
 }
 
+/// What an in-school site (校内考点) requires of its candidates' school information, as the
+/// province or the site configured it; or, for a candidate, what they have filled in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SchoolNeeds {
+    pub department: bool,
+    pub student_no: bool,
+}
+
+impl SchoolNeeds {
+    pub const NONE: SchoolNeeds = SchoolNeeds { department: false, student_no: false };
+
+    /// What `form` fills in (non-empty once normalised).
+    pub fn given_by(form: &SchoolForm) -> SchoolNeeds {
+        let (f, _) = form.normalize();
+        SchoolNeeds { department: !f.department.is_empty(), student_no: !f.student_no.is_empty() }
+    }
+
+    /// The labels of what `self` asks for and `given` lacks, in page order.
+    pub fn missing(self, given: SchoolNeeds) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        if self.department && !given.department {
+            out.push(DEPARTMENT.label);
+        }
+        if self.student_no && !given.student_no {
+            out.push(STUDENT_NO.label);
+        }
+        out
+    }
+
+    /// `院系、学号`: what is asked, in words (empty when nothing is).
+    pub fn words(self) -> String {
+        self.missing(SchoolNeeds::NONE).join("、")
+    }
+}
+
+/// A field the candidate's in-school site requires, left empty.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NeededBySite {
+    pub label: &'static str,
+}
+
+impl Problem for NeededBySite {
+    fn code(&self) -> &'static str {
+        "needed_by_site"
+    }
+    fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::ZhCn => format!("您报考的考点是校内考点，要求填写{}", self.label),
+            Lang::En => format!("Your exam site (in-school) requires this: {}", self.label),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum StudentNoError {
     TooLong { found: usize },
@@ -84,8 +137,21 @@ impl SchoolForm {
     }
 
     pub fn parse(&self, ctx: &Ctx) -> Result<ValidSchool, FieldErrors> {
+        self.parse_for(ctx, SchoolNeeds::NONE)
+    }
+
+    /// `parse`, with the fields the candidate's site requires (`needs`) required.
+    pub fn parse_for(&self, ctx: &Ctx, needs: SchoolNeeds) -> Result<ValidSchool, FieldErrors> {
         let (f, _) = self.normalize();
         let mut errors = FieldErrors::new();
+        let given = SchoolNeeds::given_by(&f);
+        for (spec, needed, filled) in
+            [(&DEPARTMENT, needs.department, given.department), (&STUDENT_NO, needs.student_no, given.student_no)]
+        {
+            if needed && !filled {
+                errors.add(spec.name, &NeededBySite { label: spec.label }, ctx.lang);
+            }
+        }
         let mut name = |spec: &FieldSpec, value: &str| {
             optional(value, |v| {
                 check_text(v, NAME_MAX, spec.label)

@@ -5,6 +5,7 @@
 //! impossible. Fees are integer fen.
 
 use super::declaration::TruthfulForm;
+use super::school::SchoolNeeds;
 use super::{Ctx, FieldErrors, FieldSpec};
 use crate::domain::message::{Lang, Problem};
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,12 @@ pub struct SiteOffer {
     /// Everything the registration holds now, at any site: a held subject at this site
     /// needs no new seat; one at another site is cancelled by choosing this site.
     pub held: Vec<HeldSubject>,
+    /// What an in-school site requires of the school information, and what the
+    /// candidate's saved information gives.
+    #[serde(default)]
+    pub needs: SchoolNeeds,
+    #[serde(default)]
+    pub given: SchoolNeeds,
 }
 
 /// The subject step as posted: the site and the whole set of subjects wanted there (the
@@ -108,6 +115,10 @@ pub enum ChoiceError {
         max: u8,
         chosen: usize,
     },
+    /// An in-school site, and the candidate's information lacks what it requires.
+    SchoolInfo {
+        missing: String,
+    },
     Full {
         name: String,
     },
@@ -126,6 +137,7 @@ impl Problem for ChoiceError {
             Self::Duplicate { .. } => "duplicate",
             Self::PaidKept { .. } => "paid",
             Self::TooMany { .. } => "too_many",
+            Self::SchoolInfo { .. } => "school_info",
             Self::Full { .. } => "full",
             Self::Changed => "changed",
         }
@@ -143,6 +155,9 @@ impl Problem for ChoiceError {
             (Lang::ZhCn, Self::TooMany { max, chosen }) => {
                 format!("本考点最多可报考{max}科，您共选择了{chosen}科，请减少科目")
             }
+            (Lang::ZhCn, Self::SchoolInfo { missing }) => {
+                format!("本考点是校内考点，要求填写{missing}。请先在“个人信息采集”中填写，再选择本考点")
+            }
             (Lang::ZhCn, Self::Full { name }) => format!("“{name}”已无剩余名额，请选择其他科目"),
             (Lang::ZhCn, Self::Changed) => {
                 "您的报考信息刚刚在其他页面或窗口中发生了变化，本次提交未保存。请核对本页显示的信息后重新提交".into()
@@ -156,6 +171,9 @@ impl Problem for ChoiceError {
             (Lang::En, Self::PaidKept { name }) => format!("“{name}” is paid and cannot be cancelled"),
             (Lang::En, Self::TooMany { max, chosen }) => {
                 format!("At most {max} subjects at this site; you chose {chosen}")
+            }
+            (Lang::En, Self::SchoolInfo { missing }) => {
+                format!("An in-school site: fill in {missing} in your information first")
             }
             (Lang::En, Self::Full { name }) => format!("“{name}” has no seats left"),
             (Lang::En, Self::Changed) => {
@@ -176,6 +194,9 @@ impl SubjectForm {
             errors.add(SITE.name, &ChoiceError::SiteUnknown, lang);
         } else if offer.held.iter().any(|h| h.paid && h.site_code != site) {
             errors.add(SITE.name, &ChoiceError::SiteLocked, lang);
+        } else if !offer.needs.missing(offer.given).is_empty() {
+            let missing = offer.needs.missing(offer.given).join("、");
+            errors.add(SITE.name, &ChoiceError::SchoolInfo { missing }, lang);
         }
         let site_ok = errors.is_empty();
         let mut chosen: Vec<&OfferedSubject> = Vec::new();
@@ -264,7 +285,22 @@ mod tests {
                 s("41", "网络工程师", 10000, 5),
             ],
             held: vec![],
+            needs: SchoolNeeds::NONE,
+            given: SchoolNeeds::NONE,
         }
+    }
+
+    #[test]
+    fn an_in_school_site_needs_the_school_information_first() {
+        let ctx = Ctx::new(Date::new(2025, 1, 6).unwrap());
+        let form =
+            SubjectForm { site: "659028".into(), subjects: vec!["65".into()], declare: Some("yes".into()), seen: None };
+        let needs = SchoolNeeds { department: true, student_no: true };
+        let given = SchoolNeeds { department: true, student_no: false };
+        let e = form.parse(&ctx, &SiteOffer { needs, given, ..offer(2) }).unwrap_err();
+        assert_eq!(codes(e.clone()), ["site.school_info"]);
+        assert!(e.get("site").unwrap().message.contains("要求填写学号"));
+        assert!(form.parse(&ctx, &SiteOffer { needs, given: needs, ..offer(2) }).is_ok());
     }
 
     fn codes(e: FieldErrors) -> Vec<String> {

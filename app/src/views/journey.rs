@@ -4,13 +4,60 @@
 
 use super::home::PassBrief;
 use super::{AppError, WindowState};
-use crate::domain::photo::PhotoSpec;
+use crate::domain::photo::{Background, PhotoSpec};
 use crate::domain::DocumentType;
+use crate::urls;
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
+use crate::validation::school::SchoolNeeds;
 use crate::validation::subjects::{yuan, HeldSubject, OfferedSubject, SiteOffer, SubjectForm, ValidChoice};
 use crate::validation::Ctx;
 use serde::{Deserialize, Serialize};
+
+/// Where a candidate step's form goes: the candidate's own step, or a staff preview of one
+/// site, which checks with the same rules and stores nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FormTarget {
+    #[default]
+    Candidate,
+    Preview {
+        site: String,
+    },
+}
+
+impl FormTarget {
+    pub fn is_preview(&self) -> bool {
+        matches!(self, Self::Preview { .. })
+    }
+
+    fn with_site(path: &str, site: &str) -> String {
+        format!("{path}?site={}", urls::percent_encode(site))
+    }
+
+    /// Where the information form posts.
+    pub fn info_action(&self) -> String {
+        match self {
+            Self::Candidate => urls::INFO.into(),
+            Self::Preview { site } => Self::with_site(urls::STAFF_PREVIEW_INFO, site),
+        }
+    }
+
+    /// Where the subject form (and its no-JS confirmation) posts.
+    pub fn subjects_action(&self) -> String {
+        match self {
+            Self::Candidate => urls::SUBJECTS.into(),
+            Self::Preview { site } => Self::with_site(urls::STAFF_PREVIEW_SUBJECTS, site),
+        }
+    }
+
+    /// The page the no-JS site chooser asks again (`?site=` is its own field).
+    pub fn subjects_page(&self) -> &'static str {
+        match self {
+            Self::Candidate => urls::SUBJECTS,
+            Self::Preview { .. } => urls::STAFF_PREVIEW,
+        }
+    }
+}
 
 /// 个人信息采集: the identity from the pass (read-only), what the document says, and the
 /// saved (or pre-filled) values.
@@ -22,6 +69,10 @@ pub struct InfoPage {
     pub saved: InfoForm,
     /// Read-only: locked (rule 4) or outside the window (rule 9); the page says which.
     pub read_only: Option<AppError>,
+    /// What the chosen site (once there is one) requires of the school part.
+    pub needs: SchoolNeeds,
+    #[serde(default)]
+    pub target: FormTarget,
 }
 
 /// One site of the session as the chooser shows it.
@@ -35,28 +86,37 @@ pub struct SiteChoice {
     pub window_state: WindowState,
     pub max_subjects: u8,
     pub subjects: Vec<OfferedSubject>,
+    /// An in-school site's required school fields.
+    pub needs: SchoolNeeds,
+    /// The photo background the site asks for.
+    pub background: Background,
 }
 
 impl SiteChoice {
-    /// The rule's view of this site for a candidate holding `held`.
-    pub fn offer(&self, held: &[HeldSubject]) -> SiteOffer {
+    /// The rule's view of this site for a candidate holding `held` whose information
+    /// gives `given`.
+    pub fn offer(&self, held: &[HeldSubject], given: SchoolNeeds) -> SiteOffer {
         SiteOffer {
             site_code: self.code.clone(),
             max_subjects: self.max_subjects,
             subjects: self.subjects.clone(),
             held: held.to_vec(),
+            needs: self.needs,
+            given,
         }
     }
 }
 
 /// The offer the rule judges a posted form against: the chosen site's, or an empty one
 /// (site unknown) when the site is not one of the session's.
-pub fn offer_for(sites: &[SiteChoice], site: &str, held: &[HeldSubject]) -> SiteOffer {
-    sites.iter().find(|s| s.code == site.trim()).map(|s| s.offer(held)).unwrap_or(SiteOffer {
+pub fn offer_for(sites: &[SiteChoice], site: &str, held: &[HeldSubject], given: SchoolNeeds) -> SiteOffer {
+    sites.iter().find(|s| s.code == site.trim()).map(|s| s.offer(held, given)).unwrap_or(SiteOffer {
         site_code: String::new(),
         max_subjects: 0,
         subjects: Vec::new(),
         held: held.to_vec(),
+        needs: SchoolNeeds::NONE,
+        given,
     })
 }
 
@@ -71,6 +131,10 @@ pub struct SubjectsPage {
     pub saved: SubjectForm,
     /// Read-only: locked, being paid for, or outside the window.
     pub read_only: Option<AppError>,
+    /// What the candidate's saved information gives of what in-school sites require.
+    pub given: SchoolNeeds,
+    #[serde(default)]
+    pub target: FormTarget,
 }
 
 impl SubjectsPage {

@@ -612,3 +612,122 @@ fn the_dashboard_counts_from_the_rows_themselves() {
         assert!(page.contains("data-testid=\"figure-unsited\""));
     });
 }
+
+#[test]
+fn an_in_school_site_requires_department_and_student_number() {
+    run(async {
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let mut fields = site_fields(SITE, "新疆大学");
+        fields.push(("needs_department", "on"));
+        fields.push(("needs_student_no", "on"));
+        assert_eq!(app.post_form(app::urls::STAFF_SITE, &fields, Some(&site)).await.status, StatusCode::SEE_OTHER);
+        let cookie = app.candidate("k31@example.com", &resident_id(31)).await;
+        app.call("/api/agreement", serde_json::json!({"form": {"accept": "yes"}}), Some(&cookie)).await;
+        app.call("/api/info", serde_json::json!({"form": crate::journey::info_for(31)}), Some(&cookie)).await;
+        let choice = serde_json::json!({"form": {"site": SITE, "subjects": ["24"], "declare": "yes"}});
+        let refused = app.call("/api/subjects", choice.clone(), Some(&cookie)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("本考点是校内考点，要求填写院系、学号"), "{}", refused.body);
+        assert!(app
+            .get(&format!("{}?site={SITE}", app::urls::SUBJECTS), Some(&cookie))
+            .await
+            .body
+            .contains("院系、学号"));
+        // Filled in: the site takes the choice; emptied again afterwards: refused beside the field.
+        let mut info = crate::journey::info_for(31);
+        info["department"] = "信息科学与工程学院".into();
+        info["student_no"] = "2023010101".into();
+        assert_eq!(
+            app.call("/api/info", serde_json::json!({"form": info.clone()}), Some(&cookie)).await.status,
+            StatusCode::OK
+        );
+        assert_eq!(app.call("/api/subjects", choice, Some(&cookie)).await.status, StatusCode::OK);
+        info["student_no"] = "".into();
+        let reply = app.call("/api/info", serde_json::json!({"form": info}), Some(&cookie)).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("您报考的考点是校内考点，要求填写学号"), "{}", reply.body);
+    });
+}
+
+#[test]
+fn the_preview_shows_a_site_as_its_candidates_see_it_and_stores_nothing() {
+    run(async {
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let (other, _) = signed_in_staff(&app, "other@ncre.test", Role::Site, &[OTHER]).await;
+        let url = format!("{}?site={SITE}", app::urls::STAFF_PREVIEW);
+        assert_eq!(app.get(&url, Some(&other)).await.status, StatusCode::FORBIDDEN);
+        assert!(goes_to_sign_in(&app.get(&url, None).await));
+        let reply = app
+            .post_form(
+                app::urls::STAFF_OFFER,
+                &[("site", SITE), ("subject", "24"), ("fee", "91"), ("capacity", "200")],
+                Some(&site),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        let page = app.get(&url, Some(&site)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for words in
+            ["data-testid=\"preview-banner\"", "个人信息采集", "报考科目采集", "¥91.00", "本考点最多可报考科目"]
+        {
+            assert!(page.body.contains(words), "{words}");
+        }
+        assert!(page.body.contains(&format!("action=\"{}?site={SITE}\"", app::urls::STAFF_PREVIEW_INFO)));
+        let before = (configuration(&app).await, app.registrations().await.len());
+        // The information step's real messages.
+        let info = app
+            .post_form(&format!("{}?site={SITE}", app::urls::STAFF_PREVIEW_INFO), &[("postcode", "83")], Some(&site))
+            .await;
+        assert_eq!(info.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(info.body.contains("邮政编码应为6位数字") && info.body.contains("请选择性别"), "{}", info.body);
+        assert!(info.body.contains("data-testid=\"preview-banner\""), "refused on the preview page");
+        // The subject step: too many subjects, then a valid choice through its confirmation.
+        let subjects = format!("{}?site={SITE}", app::urls::STAFF_PREVIEW_SUBJECTS);
+        let many = app
+            .post_form(
+                &subjects,
+                &[("site", SITE), ("subjects", "14"), ("subjects", "24"), ("subjects", "36"), ("declare", "yes")],
+                Some(&site),
+            )
+            .await;
+        assert_eq!(many.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(many.body.contains("本考点最多可报考2科，您共选择了3科"), "{}", many.body);
+        let confirm =
+            app.post_form(&subjects, &[("site", SITE), ("subjects", "24"), ("declare", "yes")], Some(&site)).await;
+        assert!(
+            confirm.body.contains("报考信息确认") && confirm.body.contains(&format!("action=\"{subjects}\"")),
+            "{}",
+            confirm.body
+        );
+        let done = app
+            .post_form(
+                &subjects,
+                &[("site", SITE), ("subjects", "24"), ("declare", "yes"), ("confirmed", "yes")],
+                Some(&site),
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(done.location().unwrap().contains("notice=preview-passed"));
+        // The JS path: the same rules behind the preview's server functions.
+        let reply = app
+            .call(
+                "/staff/api/preview_subjects",
+                serde_json::json!({"site": SITE, "form": {"site": SITE, "subjects": ["24"]}}),
+                Some(&site),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("我保证以上信息是真实和准确的"), "{}", reply.body);
+        let reply = app
+            .call(
+                "/staff/api/preview_info",
+                serde_json::json!({"site": SITE, "form": crate::journey::info_for(2)}),
+                Some(&other),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        assert_eq!((configuration(&app).await, app.registrations().await.len()), before, "a preview stores nothing");
+    });
+}

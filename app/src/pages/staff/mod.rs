@@ -5,6 +5,7 @@
 //! URL, so they work alike with JavaScript on and off.
 
 pub mod config;
+pub mod preview;
 pub mod trail;
 
 use crate::api::staff::{get_second_factor_page, get_set_password_page, get_staff_home};

@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod repo;
 
+use crate::domain::photo::Background;
 use crate::domain::{DocumentNumber, DocumentType};
 use crate::server::audit;
 use crate::server::call::{Call, SignedIn};
@@ -23,7 +24,7 @@ use crate::validation::contact::ContactForm;
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
 use crate::validation::personal::PersonalForm;
-use crate::validation::school::SchoolForm;
+use crate::validation::school::{SchoolForm, SchoolNeeds};
 use crate::validation::subjects::{
     choice_error, yuan, ChoiceError, HeldSubject, OfferedSubject, SubjectForm, ValidChoice,
 };
@@ -112,6 +113,22 @@ fn require_changeable(now: DateTime<Utc>, s: &OpenSession, reg: &registration::M
     require_open(window_for(now, s, reg.site_code.as_deref()))
 }
 
+/// What an in-school site requires of its candidates' school information.
+fn needs_of_site(site: &Site) -> SchoolNeeds {
+    SchoolNeeds { department: site.site.requires_department, student_no: site.site.requires_student_no }
+}
+
+/// What the registration's site, once chosen, requires.
+fn needs_of(s: &OpenSession, reg: &registration::Model) -> SchoolNeeds {
+    reg.site_code.as_deref().and_then(|c| s.site(c)).map_or(SchoolNeeds::NONE, needs_of_site)
+}
+
+/// What the registration's saved information gives of the school fields.
+fn given_of(reg: &registration::Model) -> SchoolNeeds {
+    let filled = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
+    SchoolNeeds { department: filled(&reg.department), student_no: filled(&reg.student_no) }
+}
+
 fn site_choice(now: DateTime<Utc>, site: &Site) -> SiteChoice {
     SiteChoice {
         code: site.site.code.clone(),
@@ -119,6 +136,8 @@ fn site_choice(now: DateTime<Utc>, site: &Site) -> SiteChoice {
         window: window_text(site),
         window_state: window_of(now, site),
         max_subjects: u8::try_from(site.offering.max_subjects).unwrap_or(u8::MAX),
+        needs: needs_of_site(site),
+        background: Background::from_code(&site.site.photo_background).unwrap_or_default(),
         subjects: site
             .subjects
             .iter()
@@ -344,15 +363,18 @@ pub async fn info_page(call: &Call) -> Result<InfoPage, Fault> {
         facts,
         saved: saved_info(&reg).unwrap_or_else(|| InfoForm::prefilled(&facts)),
         read_only: require_changeable(call.state.clock.now(), &s, &reg).err(),
+        needs: needs_of(&s, &reg),
+        target: Default::default(),
     })
 }
 
 pub async fn save_info(call: &Call, form: InfoForm) -> Result<Next, Fault> {
     let who = call.candidate().await?;
     let (_, number) = brief(call, &who)?;
-    let valid = form.parse(&call.ctx(), &DocFacts::of(number.as_ref())).map_err(AppError::Invalid)?;
     let s = session(call).await?;
     let reg = agreed(call, &who, &s).await?;
+    let valid =
+        form.parse(&call.ctx(), &DocFacts::of(number.as_ref()), needs_of(&s, &reg)).map_err(AppError::Invalid)?;
     require_changeable(call.state.clock.now(), &s, &reg)?;
     let id = reg.id;
     repo::save_info(call.state.db.write(), reg, &valid, call.state.clock.now()).await?;
@@ -398,7 +420,16 @@ fn subjects_view(
         },
         held,
         read_only: gate.and_then(|()| require_open(window_for(now, s, reg.site_code.as_deref()))).err(),
+        given: given_of(reg),
+        target: Default::default(),
     })
+}
+
+/// Every site of the session as the subject page shows it now (seats left read live).
+pub async fn site_choices(call: &Call) -> Result<Vec<SiteChoice>, Fault> {
+    let s = live_session(call).await?;
+    let now = call.state.clock.now();
+    Ok(s.sites.iter().map(|site| site_choice(now, site)).collect())
 }
 
 /// Seats left per subject at `site` now (a signed-in candidate's view of public numbers).
@@ -426,7 +457,7 @@ async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, Fault> {
     let (reg, enrolments) = reached_held(call, &who, &s, Reached::Info).await?;
     let now = call.state.clock.now();
     let sites: Vec<SiteChoice> = s.sites.iter().map(|site| site_choice(now, site)).collect();
-    let offer = offer_for(&sites, &form.site, &held(&s, &enrolments));
+    let offer = offer_for(&sites, &form.site, &held(&s, &enrolments), given_of(&reg));
     let choice = form.parse(&call.ctx(), &offer);
     Ok(WorkedOut { who, s, reg, enrolments, choice })
 }

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod config;
 pub mod dashboard;
+pub mod preview;
 pub mod session;
 pub mod totp;
 pub mod trail;
