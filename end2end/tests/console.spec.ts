@@ -103,6 +103,31 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   const feeRow = page.getByTestId('audit-row').filter({ hasText: `650101/${subject}` });
   await expect(feeRow.filter({ hasText: `报名费（元）：80 → ${fee}` }).first()).toContainText('site650101@ncre.example');
 
+  // ---- 预览: the site's candidate pages as configured; submitting stores nothing ----
+  await open(site, '/staff/preview?site=650101');
+  await expect(site.getByTestId('preview-banner')).toContainText('不保存任何内容');
+  const infoPreview = site.getByTestId('preview-info');
+  const subjectsPreview = site.getByTestId('preview-subjects');
+  const row = subjectsPreview.locator('tr', { has: site.locator(`#subject-${subject}`) });
+  await expect(row).toContainText(`¥${Number(fee).toFixed(2)}`);
+  const seatsBefore = await row.getByTestId(`remaining-${subject}`).innerText();
+  await infoPreview.getByLabel('邮政编码').fill('8300');
+  if (jsOn()) {
+    // Checked as typed, by the candidates' own rule, before anything is sent.
+    await infoPreview.getByLabel('邮政编码').blur();
+    await expect(infoPreview.locator('#postcode-error')).toContainText('邮政编码应为6位数字');
+  }
+  await infoPreview.getByRole('button', { name: '保存并继续' }).click();
+  await expect(site.getByTestId('preview-info').locator('.error-summary')).toContainText('邮政编码应为6位数字');
+  await expect(site.getByTestId('preview-banner')).toBeVisible();
+  await site.locator(`#subject-${subject}`).check();
+  await site.getByLabel('我保证以上信息是真实和准确的').check();
+  await site.getByTestId('preview-subjects').getByRole('button', { name: '提交' }).click();
+  await expect(site.getByTestId('confirmation')).toContainText('(650101)新疆大学');
+  await site.getByRole('button', { name: '确定' }).click();
+  await expect(site.getByTestId('notice')).toContainText('没有保存任何内容');
+  await expect(site.getByTestId('preview-subjects').getByTestId(`remaining-${subject}`)).toHaveText(seatsBefore);
+
   // Put the seeded fee back for whoever runs next on this server.
   await open(site, `/staff/offer?site=650101&subject=${subject}`);
   await site.getByLabel('报名费（元）').fill('80');
