@@ -54,6 +54,8 @@ pub const STAFF_OFFER: &str = "/staff/offer";
 pub const STAFF_OFFER_REMOVE: &str = "/staff/offer/remove";
 pub const STAFF_NOTICES: &str = "/staff/notices";
 pub const STAFF_AUDIT: &str = "/staff/audit";
+/// The province's console accounts, and a new one (the province only).
+pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 /// A site's candidate pages as its candidates see them (`?site=650101`); their forms post
 /// to the two below, which check and store nothing.
 pub const STAFF_PREVIEW: &str = "/staff/preview";
@@ -100,10 +102,11 @@ pub enum Notice {
     StaffSaved,
     StaffRemoved,
     PreviewPassed,
+    StaffAccountCreated,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 16] = [
+    pub const ALL: [Notice; 17] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -120,6 +123,7 @@ impl Notice {
         Notice::StaffSaved,
         Notice::StaffRemoved,
         Notice::PreviewPassed,
+        Notice::StaffAccountCreated,
     ];
 
     pub fn code(self) -> &'static str {
@@ -140,6 +144,7 @@ impl Notice {
             Notice::StaffSaved => "saved",
             Notice::StaffRemoved => "removed",
             Notice::PreviewPassed => "preview-passed",
+            Notice::StaffAccountCreated => "account-created",
         }
     }
 

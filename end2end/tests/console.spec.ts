@@ -1,5 +1,17 @@
 import { expect, test, type Page } from '@playwright/test';
-import { errorTexts, freshPage, jsOn, open, PROVINCE, SITE, staffCodeStep, staffPasswordStep, throughAgreement } from './helpers';
+import {
+  errorTexts,
+  freshPage,
+  jsOn,
+  linkIn,
+  open,
+  PROVINCE,
+  readMail,
+  SITE,
+  staffCodeStep,
+  staffPasswordStep,
+  throughAgreement,
+} from './helpers';
 
 /** `YYYY-MM-DD HH:MM` in Beijing time, `days` from now. */
 function beijing(days: number): string {
@@ -102,6 +114,18 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await expect(page.getByTestId('audit-row').filter({ hasText: '新增考点' }).filter({ hasText: code })).toHaveCount(1);
   const feeRow = page.getByTestId('audit-row').filter({ hasText: `650101/${subject}` });
   await expect(feeRow.filter({ hasText: `报名费（元）：80 → ${fee}` }).first()).toContainText('site650101@ncre.example');
+
+  // ---- 工作人员账号: a new account for the new site, its set-password link mailed ----
+  const email = `laoshi-${code}@ncre.test`;
+  await open(page, '/staff/accounts');
+  await page.getByLabel('电子邮箱').fill(email);
+  await page.getByLabel('姓名').fill('新考点老师');
+  await page.getByLabel('身份').selectOption('考点老师（只管理一个考点）');
+  await page.getByLabel('考点').selectOption(`(${code})浏览器测试学院${code}`);
+  await page.getByRole('button', { name: '新增账号' }).click();
+  await expect(page.getByTestId('notice')).toContainText('设置密码的链接已发到');
+  await expect(page.getByTestId('staff-accounts')).toContainText(email);
+  expect(linkIn(await readMail(email, '请设置您的密码'))).toMatch(/^\/staff\/set-password\?token=[0-9a-f]+$/);
 
   // ---- 预览: the site's candidate pages as configured; submitting stores nothing ----
   await open(site, '/staff/preview?site=650101');

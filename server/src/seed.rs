@@ -354,7 +354,7 @@ pub async fn load_demo_staff(
             province_code: "65".into(),
             sites: demo.sites.iter().map(|s| (*s).to_owned()).collect(),
         };
-        let Created::Created(row) = accounts::create(db, &new, now).await? else { continue };
+        let Created::Created(row) = accounts::create(db, &new, now, Vec::new()).await? else { continue };
         sea_orm::ActiveModelTrait::update(
             staff::ActiveModel {
                 id: Set(row.id),

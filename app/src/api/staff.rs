@@ -6,7 +6,7 @@ use crate::validation::subjects::SubjectForm;
 use crate::views::journey::{InfoPage, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, NoticesPage, OfferPage, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage,
-    StaffHome,
+    StaffAccountsPage, StaffHome,
 };
 use crate::views::AppError;
 use crate::views::Next;
@@ -84,4 +84,9 @@ pub async fn preview_info(site: String, form: InfoForm) -> Result<Next, AppError
 #[server(prefix = "/staff/api", endpoint = "preview_subjects", input = Json)]
 pub async fn preview_subjects(site: String, form: SubjectForm) -> Result<Next, AppError> {
     handled!(staff::preview::check_subjects, site, form, true)
+}
+
+#[server(prefix = "/staff/api", endpoint = "accounts_page", input = GetUrl)]
+pub async fn get_staff_accounts_page() -> Result<StaffAccountsPage, AppError> {
+    handled!(staff::people::accounts_page)
 }

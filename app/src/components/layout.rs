@@ -141,6 +141,7 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::StaffPasswordSet => "密码已设置，请登录。首次登录时需要绑定验证器App。",
         Notice::StaffSaved => "已保存。考生下一次打开页面时就会看到新的设置。",
         Notice::StaffRemoved => "已删除。",
+        Notice::StaffAccountCreated => "账号已创建。设置密码的链接已发到该账号的电子邮箱，72小时内有效；首次登录时需要绑定验证器App。",
         Notice::PreviewPassed => "预览：这次提交通过了考生会遇到的全部检查。这是预览，没有保存任何内容，也没有占用名额。",
     }
 }

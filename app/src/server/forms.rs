@@ -17,7 +17,7 @@ use crate::validation::config::{NoticeForm, OfferForm, SessionForm, SiteForm};
 use crate::validation::identity::IdentityForm;
 use crate::validation::info::InfoForm;
 use crate::validation::payment::PayForm;
-use crate::validation::staff::{CodeForm, StaffSignInForm};
+use crate::validation::staff::{CodeForm, StaffAccountForm, StaffSignInForm};
 use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
 use crate::views::{AppError, Next, NoFields, Posted};
@@ -59,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route(urls::STAFF_OFFER, post(handle::<StaffOfferStep>))
         .route(urls::STAFF_OFFER_REMOVE, post(handle::<StaffRemoveOfferStep>))
         .route(urls::STAFF_NOTICES, post(handle::<StaffNoticeStep>))
+        .route(urls::STAFF_ACCOUNTS, post(handle::<StaffAccountStep>))
         .route(urls::STAFF_PREVIEW_INFO, post(preview_info_post))
         .route(urls::STAFF_PREVIEW_SUBJECTS, post(preview_subjects_post))
 }
@@ -139,6 +140,7 @@ step!(StaffNewSiteStep, SiteForm, |call, f| staff::config::create_site(call, f),
 step!(StaffOfferStep, OfferForm, |call, f| staff::config::save_offer(call, f), |f| f.normalize());
 // Refused (the subject is in use, or not this account's), it is told on the subject's page.
 step!(StaffRemoveOfferStep, OfferForm, |call, f| staff::config::remove_offer(call, f), |f| f.normalize(), page: urls::STAFF_OFFER);
+step!(StaffAccountStep, StaffAccountForm, |call, f| staff::people::create_account(call, f), |f| f.normalize());
 step!(StaffNoticeStep, NoticeForm, |call, f| staff::config::publish_notice(call, f), |f| f.normalize());
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
 step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);

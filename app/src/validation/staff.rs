@@ -176,3 +176,167 @@ mod tests {
         );
     }
 }
+
+// ---- 工作人员账号 ----
+
+pub const ACCOUNT_NAME: FieldSpec = FieldSpec {
+    name: "name",
+    label: "姓名",
+    required: true,
+    max_length: Some(60),
+    input_mode: None,
+    autocomplete: "off",
+};
+pub const ROLE: FieldSpec =
+    FieldSpec {
+        name: "role", label: "身份", required: true, max_length: None, input_mode: None, autocomplete: "off"
+    };
+pub const ACCOUNT_SITE: FieldSpec =
+    FieldSpec {
+        name: "site", label: "考点", required: false, max_length: None, input_mode: None, autocomplete: "off"
+    };
+
+/// A staff name: up to this many characters.
+pub const ACCOUNT_NAME_MAX: usize = 30;
+
+/// What a new account may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NewRole {
+    /// 省级管理员: every site of the province.
+    Province,
+    /// 考点老师: one site.
+    Site,
+}
+
+impl NewRole {
+    pub const ALL: [NewRole; 2] = [NewRole::Site, NewRole::Province];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Province => "province",
+            Self::Site => "site",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Province => "省级管理员（管理全省所有考点）",
+            Self::Site => "考点老师（只管理一个考点）",
+        }
+    }
+}
+
+/// 新增工作人员账号, as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAccountForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub role: String,
+    #[serde(default)]
+    pub site: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidStaffAccount {
+    pub email: Email,
+    pub name: String,
+    pub role: NewRole,
+    /// The site of a site account; `None` for a provincial admin.
+    pub site: Option<String>,
+}
+
+const ROLE_MISSING: Required = Required { code: "required", zh: "请选择身份", en: "Choose a role" };
+const SITE_MISSING: Required =
+    Required {
+        code: "required", zh: "考点老师的账号请选择所管理的考点", en: "Choose the site this account runs"
+    };
+const SITE_UNKNOWN: Required =
+    Required { code: "unknown", zh: "请从列表中选择本省的考点", en: "Choose a site of the province" };
+const NAME_MISSING: Required = Required { code: "required", zh: "请填写姓名", en: "Fill in the name" };
+const NAME_BAD: Required = Required {
+    code: "format",
+    zh: "姓名最多30个字，不能含有控制字符",
+    en: "At most 30 characters, no control characters",
+};
+
+impl StaffAccountForm {
+    pub fn normalize(&self) -> (StaffAccountForm, Vec<FieldNote>) {
+        let mut notes = Notes::default();
+        let email = notes.take(EMAIL.name, normalize_ascii(&self.email, true));
+        let name = notes.take(ACCOUNT_NAME.name, crate::domain::text::normalize_text(&self.name));
+        (
+            StaffAccountForm { email, name, role: self.role.trim().to_owned(), site: self.site.trim().to_owned() },
+            notes.0,
+        )
+    }
+
+    /// `sites`: the codes of the province's sites, one of which a site account runs.
+    pub fn parse(&self, ctx: &Ctx, sites: &[&str]) -> Result<ValidStaffAccount, FieldErrors> {
+        let (f, _) = self.normalize();
+        let mut errors = FieldErrors::new();
+        let email = parse_email(&f.email, &mut errors, ctx);
+        let count = f.name.chars().count();
+        let name = if f.name.is_empty() {
+            errors.add(ACCOUNT_NAME.name, &NAME_MISSING, ctx.lang);
+            None
+        } else if count > ACCOUNT_NAME_MAX || f.name.chars().any(char::is_control) {
+            errors.add(ACCOUNT_NAME.name, &NAME_BAD, ctx.lang);
+            None
+        } else {
+            Some(f.name.clone())
+        };
+        let role = NewRole::ALL.into_iter().find(|r| r.code() == f.role);
+        if role.is_none() {
+            errors.add(ROLE.name, &ROLE_MISSING, ctx.lang);
+        }
+        let site = match role {
+            Some(NewRole::Site) if f.site.is_empty() => {
+                errors.add(ACCOUNT_SITE.name, &SITE_MISSING, ctx.lang);
+                None
+            }
+            Some(NewRole::Site) if !sites.contains(&f.site.as_str()) => {
+                errors.add(ACCOUNT_SITE.name, &SITE_UNKNOWN, ctx.lang);
+                None
+            }
+            Some(NewRole::Site) => Some(f.site.clone()),
+            _ => None,
+        };
+        match (email, name, role) {
+            (Some(email), Some(name), Some(role)) if errors.is_empty() => {
+                Ok(ValidStaffAccount { email, name, role, site })
+            }
+            _ => Err(errors.sorted_by(&[EMAIL.name, ACCOUNT_NAME.name, ROLE.name, ACCOUNT_SITE.name])),
+        }
+    }
+}
+
+#[cfg(test)]
+mod account_tests {
+    use super::*;
+    use crate::domain::Date;
+
+    #[test]
+    fn a_new_account_has_an_address_a_name_a_role_and_a_site_for_a_site_account() {
+        let ctx = Ctx::new(Date::new(2026, 12, 4).unwrap());
+        let form = StaffAccountForm {
+            email: " Laoshi@XJU.example.cn ".into(),
+            name: "阿依古丽".into(),
+            role: "site".into(),
+            site: "650101".into(),
+        };
+        let v = form.parse(&ctx, &["650101", "659028"]).unwrap();
+        assert_eq!((v.role, v.site.as_deref()), (NewRole::Site, Some("650101")));
+        let codes = |f: StaffAccountForm| -> Vec<String> {
+            f.parse(&ctx, &["650101"]).unwrap_err().iter().map(|e| e.code.clone()).collect()
+        };
+        assert_eq!(codes(StaffAccountForm { site: "".into(), ..form.clone() }), ["site.required"]);
+        assert_eq!(codes(StaffAccountForm { site: "110101".into(), ..form.clone() }), ["site.unknown"]);
+        assert_eq!(codes(StaffAccountForm::default()), ["email.required", "name.required", "role.required"]);
+        assert_eq!(codes(StaffAccountForm { name: "名".repeat(31), ..form.clone() }), ["name.format"]);
+        let admin = StaffAccountForm { role: "province".into(), site: "".into(), ..form };
+        assert_eq!(admin.parse(&ctx, &["650101"]).unwrap().site, None);
+    }
+}

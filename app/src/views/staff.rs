@@ -201,10 +201,11 @@ pub enum AuditKind {
     PaymentApplied,
     RegistrationDeleted,
     SeatsExpired,
+    StaffCreated,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 12] = [
+    pub const ALL: [AuditKind; 13] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -217,6 +218,7 @@ impl AuditKind {
         Self::PaymentApplied,
         Self::RegistrationDeleted,
         Self::SeatsExpired,
+        Self::StaffCreated,
     ];
 
     pub fn code(self) -> &'static str {
@@ -233,6 +235,7 @@ impl AuditKind {
             Self::PaymentApplied => "payment.apply",
             Self::RegistrationDeleted => "registration.delete",
             Self::SeatsExpired => "enrolment.expire",
+            Self::StaffCreated => "staff.create",
         }
     }
 
@@ -287,4 +290,26 @@ pub struct AuditPage {
     /// The `before` of the next page, when there is one.
     pub older: Option<i32>,
     pub sites: Vec<StaffSite>,
+}
+
+/// One console account of the province, as the accounts page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAccountRow {
+    pub email: String,
+    pub name: String,
+    pub role: StaffRole,
+    pub sites: Vec<String>,
+    /// The password is set (the one-time link was used).
+    pub password_set: bool,
+    /// The authenticator app is enrolled (a first code was accepted).
+    pub enrolled: bool,
+    pub locked: bool,
+}
+
+/// 工作人员账号 (the province only): the province's accounts and the form for a new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffAccountsPage {
+    pub accounts: Vec<StaffAccountRow>,
+    pub sites: Vec<StaffSite>,
+    pub form: crate::validation::staff::StaffAccountForm,
 }

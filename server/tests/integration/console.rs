@@ -16,6 +16,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder}
 use std::sync::Arc;
 
 const SITE: &str = "650101";
+const STAFF_PREVIEW_INFO_SITE: &str = "/staff/preview/info?site=650101";
 const OTHER: &str = "659028";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,6 +99,18 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         ),
         (Route::Post(STAFF_OFFER_REMOVE, vec![("site", SITE), ("subject", "42")]), THE_SITE),
         (Route::Post(STAFF_NOTICES, vec![("site", ""), ("title", "考试须知"), ("body", "请携带身份证。")]), PROVINCE),
+        (page(STAFF_ACCOUNTS), PROVINCE),
+        (api("/staff/api/accounts_page"), PROVINCE),
+        (
+            Route::Post(
+                STAFF_ACCOUNTS,
+                vec![("email", "new@ncre.test"), ("name", "新老师"), ("role", "site"), ("site", SITE)],
+            ),
+            PROVINCE,
+        ),
+        (page(&format!("{STAFF_PREVIEW}?site={SITE}")), THE_SITE),
+        (api(&format!("/staff/api/preview_info_page?site={SITE}")), THE_SITE),
+        (Route::Post(STAFF_PREVIEW_INFO_SITE, vec![("postcode", "830000")]), THE_SITE),
         (
             Route::Post(STAFF_NOTICES, vec![("site", SITE), ("title", "考点须知"), ("body", "请提前30分钟到达。")]),
             THE_SITE,
@@ -729,5 +742,58 @@ fn the_preview_shows_a_site_as_its_candidates_see_it_and_stores_nothing() {
             .await;
         assert_eq!(reply.status, StatusCode::FORBIDDEN);
         assert_eq!((configuration(&app).await, app.registrations().await.len()), before, "a preview stores nothing");
+    });
+}
+
+#[test]
+fn the_province_adds_an_account_which_sets_its_password_by_the_mailed_link() {
+    run(async {
+        let app = spawn_app().await;
+        let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
+        let fields =
+            [("email", "Laoshi@XJU.example.cn"), ("name", "新疆大学考点老师"), ("role", "site"), ("site", SITE)];
+        let bad =
+            app.post_form(app::urls::STAFF_ACCOUNTS, &[("email", "laoshi"), ("role", "site")], Some(&province)).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            bad.body.contains("请填写姓名") && bad.body.contains("考点老师的账号请选择所管理的考点"),
+            "{}",
+            bad.body
+        );
+        let elsewhere = [("site", "110101"), fields[0], fields[1], fields[2]];
+        let other = app.post_form(app::urls::STAFF_ACCOUNTS, &elsewhere, Some(&province)).await;
+        assert_eq!(other.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(other.body.contains("请从列表中选择本省的考点"));
+        let reply = app.post_form(app::urls::STAFF_ACCOUNTS, &fields, Some(&province)).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        assert_eq!(reply.location(), Some("/staff/accounts?notice=account-created"));
+        let again = app.post_form(app::urls::STAFF_ACCOUNTS, &fields, Some(&province)).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(again.body.contains("这个电子邮箱已经有管理系统账号"));
+        let page = app.get(app::urls::STAFF_ACCOUNTS, Some(&province)).await.body;
+        assert!(page.contains("laoshi@xju.example.cn") || page.contains("Laoshi@XJU.example.cn"), "{page}");
+        let entry = audit_event::Entity::find()
+            .filter(audit_event::Column::Kind.eq("staff.create"))
+            .one(&app.db)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((entry.actor.as_str(), entry.site_code.as_deref()), ("province@ncre.test", Some(SITE)));
+        // The mailed link sets the password; the new account then signs in with it.
+        let mail = app.mail("laoshi@xju.example.cn", "请设置您的密码").await;
+        let token = token_in(&mail, app::urls::STAFF_SET_PASSWORD);
+        let password = "Kaodian-Xin-2026";
+        let set = app
+            .post_form(
+                app::urls::STAFF_SET_PASSWORD,
+                &[("token", &token), ("password", password), ("password2", password)],
+                None,
+            )
+            .await;
+        assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.body);
+        let signed = app
+            .post_form(app::urls::STAFF_SIGN_IN, &[("email", "laoshi@xju.example.cn"), ("password", password)], None)
+            .await;
+        assert_eq!(signed.location(), Some(app::urls::STAFF_SECOND_FACTOR));
     });
 }

@@ -5,6 +5,7 @@
 //! URL, so they work alike with JavaScript on and off.
 
 pub mod config;
+pub mod people;
 pub mod preview;
 pub mod trail;
 
@@ -225,7 +226,7 @@ pub fn StaffHomePage() -> impl IntoView {
     }
 }
 
-fn role_words(role: StaffRole) -> &'static str {
+pub(super) fn role_words(role: StaffRole) -> &'static str {
     match role {
         StaffRole::Province => "省级管理员",
         StaffRole::Site => "考点老师",
@@ -249,6 +250,7 @@ fn Home(home: StaffHome) -> impl IntoView {
                 <li><a href=urls::STAFF_SITES>"考点与开考科目"</a></li>
                 <li><a href=urls::STAFF_NOTICES>"通告管理"</a></li>
                 <li><a href=urls::STAFF_AUDIT>"操作记录"</a></li>
+                {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_ACCOUNTS>"工作人员账号"</a></li> })}
             </ul>
         </nav>
         <table class="table" data-testid="staff-sites">

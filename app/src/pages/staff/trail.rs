@@ -28,6 +28,7 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::PaymentApplied => "缴费到账",
         AuditKind::RegistrationDeleted => "考生删除报名信息",
         AuditKind::SeatsExpired => "超时未缴费，名额自动退回",
+        AuditKind::StaffCreated => "新增工作人员账号",
     }
 }
 
@@ -61,6 +62,9 @@ fn key_words(key: &str) -> &str {
         "published" => "发布时间",
         "subjects" => "科目",
         "amount" => "金额",
+        "email" => "电子邮箱",
+        "role" => "身份",
+        "sites" => "考点",
         other => other,
     }
 }

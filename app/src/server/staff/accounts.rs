@@ -207,7 +207,7 @@ pub async fn add(
             None => return Ok(Err(format!("no exam site {code}"))),
         }
     }
-    let staff = match super::create(db, new, now).await? {
+    let staff = match super::create(db, new, now, Vec::new()).await? {
         Created::Created(s) => s,
         Created::EmailTaken => return Ok(Err(format!("a staff account with {} exists already", new.email))),
     };

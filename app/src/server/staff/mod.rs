@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod config;
 pub mod dashboard;
+pub mod people;
 pub mod preview;
 pub mod session;
 pub mod totp;
@@ -90,8 +91,14 @@ pub enum Created {
     EmailTaken,
 }
 
-/// Creates the account (no password yet) and its sites, in one transaction.
-pub async fn create(db: &DatabaseConnection, new: &NewStaff, now: DateTime<Utc>) -> Result<Created, DbErr> {
+/// Creates the account (no password yet) and its sites, in one transaction, with `audit`
+/// (when a person in the console did it) on the trail.
+pub async fn create(
+    db: &DatabaseConnection,
+    new: &NewStaff,
+    now: DateTime<Utc>,
+    audit: Vec<crate::server::audit::Entry>,
+) -> Result<Created, DbErr> {
     let txn = db.begin().await?;
     if by_email(&txn, &new.email).await?.is_some() {
         txn.rollback().await?;
@@ -118,6 +125,7 @@ pub async fn create(db: &DatabaseConnection, new: &NewStaff, now: DateTime<Utc>)
     for site in &new.sites {
         staff_site::ActiveModel { staff_id: Set(row.id), site_code: Set(site.clone()) }.insert(&txn).await?;
     }
+    crate::server::audit::record(&txn, now, audit).await?;
     txn.commit().await?;
     Ok(Created::Created(Box::new(row)))
 }

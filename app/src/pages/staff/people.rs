@@ -1,0 +1,119 @@
+//! 工作人员账号 (the province only): the province's console accounts, and the form that adds
+//! one and mails its one-time set-password link.
+
+use super::config::BackToConsole;
+use super::{errors_of, plain_ctx, role_words, Loading};
+use crate::api::staff::get_staff_accounts_page;
+use crate::components::error_summary::ErrorSummary;
+use crate::components::field::{Options, SelectField, TextField};
+use crate::components::form::{start, use_posted, FormKit, StepTitle};
+use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
+use crate::urls;
+use crate::validation::account::EMAIL;
+use crate::validation::staff::{NewRole, StaffAccountForm, ACCOUNT_NAME, ACCOUNT_SITE, ROLE};
+use crate::views::staff::StaffAccountsPage as PageData;
+use crate::views::Posted;
+use leptos::prelude::*;
+
+const TITLE: &str = "工作人员账号";
+
+#[component]
+pub fn StaffAccountsPage() -> impl IntoView {
+    let posted = use_posted::<StaffAccountForm>();
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let posted = posted.clone();
+                Suspend::new(async move {
+                    match get_staff_accounts_page().await {
+                        Ok(page) => view! { <Accounts page posted /> }.into_any(),
+                        Err(error) => view! { <BackToConsole /><h1>{TITLE}</h1><LoadProblem error /> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+fn yes_no(b: bool) -> &'static str {
+    if b {
+        "是"
+    } else {
+        "否"
+    }
+}
+
+#[component]
+fn Accounts(page: PageData, posted: Option<Posted<StaffAccountForm>>) -> impl IntoView {
+    let codes: Vec<String> = page.sites.iter().map(|s| s.code.clone()).collect();
+    let (form, refusal) = start(posted, || page.form.clone());
+    let kit = FormKit::new(
+        form,
+        refusal.as_ref(),
+        plain_ctx(),
+        move |f, c| {
+            let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+            errors_of(f.parse(c, &codes))
+        },
+        StaffAccountForm::normalize,
+    );
+    let state = kit.state;
+    let roles: Vec<(&'static str, &'static str)> = NewRole::ALL.iter().map(|r| (r.code(), r.label_zh())).collect();
+    let sites: Vec<(String, String)> =
+        page.sites.iter().map(|s| (s.code.clone(), format!("({}){}", s.code, s.name))).collect();
+    let rows = page
+        .accounts
+        .into_iter()
+        .map(|a| {
+            view! {
+                <tr data-testid="staff-account">
+                    <td>{a.email}</td>
+                    <td>{a.name}</td>
+                    <td>{role_words(a.role)}</td>
+                    <td>{a.sites.join("、")}</td>
+                    <td>{yes_no(a.password_set)}</td>
+                    <td>{yes_no(a.enrolled)}</td>
+                    <td>{if a.locked { "已锁定" } else { "正常" }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <StepTitle title=TITLE state />
+        <BackToConsole />
+        <NoticeBanner />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <table class="table" data-testid="staff-accounts">
+            <thead>
+                <tr>
+                    <th scope="col">"电子邮箱"</th>
+                    <th scope="col">"姓名"</th>
+                    <th scope="col">"身份"</th>
+                    <th scope="col">"考点"</th>
+                    <th scope="col">"已设置密码"</th>
+                    <th scope="col">"已绑定验证器"</th>
+                    <th scope="col">"状态"</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
+        <h2>"新增账号"</h2>
+        <p>"新账号没有密码：系统把设置密码的一次性链接发到该电子邮箱（72小时内有效），首次登录时绑定验证器App。"</p>
+        <form method="post" action=urls::STAFF_ACCOUNTS novalidate data-testid="account-form">
+            <TextField spec=EMAIL input_type="email" value=kit.value(|f| &f.email)
+                on_input=kit.on_input(EMAIL.name, |f, v| f.email = v)
+                on_leave=kit.on_leave(EMAIL.name) errors=state.errors notes=kit.notes_of(EMAIL.name) />
+            <TextField spec=ACCOUNT_NAME value=kit.value(|f| &f.name)
+                on_input=kit.on_input(ACCOUNT_NAME.name, |f, v| f.name = v)
+                on_leave=kit.on_leave(ACCOUNT_NAME.name) errors=state.errors notes=kit.notes_of(ACCOUNT_NAME.name) />
+            <SelectField spec=ROLE options=roles value=kit.value(|f| &f.role)
+                on_change=kit.on_choose(ROLE.name, |f, v| f.role = v) errors=state.errors />
+            <SelectField spec=ACCOUNT_SITE options=Options(sites) value=kit.value(|f| &f.site)
+                on_change=kit.on_choose(ACCOUNT_SITE.name, |f, v| f.site = v) errors=state.errors
+                hint="考点老师的账号必选；省级管理员不选" />
+            <button class="button" type="submit">"新增账号"</button>
+        </form>
+    }
+}
