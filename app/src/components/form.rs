@@ -293,6 +293,16 @@ impl<F: Clone + Send + Sync + 'static> FormKit<F> {
         })
     }
 
+    /// A submit the browser posts itself (the no-JS path, with the checks as typed before
+    /// it): stopped, with every error shown, while the shared rule refuses the form.
+    pub fn guard_post(&self, ev: &leptos::ev::SubmitEvent) {
+        let errors = self.form.with_untracked(|f| self.check.with_value(|check| check(f, &self.ctx)));
+        if !errors.is_empty() {
+            ev.prevent_default();
+            self.state.refuse(errors);
+        }
+    }
+
     /// A submit: refused with every error shown, or the form to send.
     pub fn submit(&self, ev: &leptos::ev::SubmitEvent) -> Option<F> {
         ev.prevent_default();

@@ -8,20 +8,23 @@ use super::{errors_of, plain_ctx, Loading};
 use crate::api::staff::{
     get_staff_notices_page, get_staff_offer_page, get_staff_session_page, get_staff_site_page, get_staff_sites_page,
 };
+use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{CheckboxField, Options, SelectField, TextAreaField, TextField};
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::photo::Background;
+use crate::domain::Minute;
 use crate::urls;
 use crate::validation::config::{
     NoticeForm, OfferForm, SessionForm, SiteForm, BACKGROUND, CAPACITY, CLOSES, FEE, FIRST_DAY, LAST_DAY, MAX_SUBJECTS,
     NEEDS_DEPARTMENT, NEEDS_STUDENT_NO, NOTICE_BODY, NOTICE_TITLE, OPENS, PUBLISH_AT, SELF_PRINT, SESSION_NAME,
     SESSION_NUMBER, SITE_CODE, SITE_NAME, SUBJECT, TICKET_PRINT,
 };
+use crate::validation::school::SchoolNeeds;
 use crate::validation::subjects::yuan;
 use crate::views::staff::{CatalogueEntry, NoticesPage, OfferPage, SitePage, SitesPage};
-use crate::views::{AppError, Posted};
+use crate::views::{AppError, Refusal};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -63,44 +66,54 @@ pub fn StaffSessionPage() -> impl IntoView {
                 Suspend::new(async move {
                     loaded(TITLE, get_staff_session_page().await, |page| {
                         let (form, refusal) = start(posted, || page.form.clone());
-                        let kit = FormKit::new(form, refusal.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c)), SessionForm::normalize);
-                        let state = kit.state;
                         view! {
-                            <StepTitle title=TITLE state />
+                            <ClientNeeded bundle="staff" />
                             <BackToConsole />
                             <NoticeBanner />
-                            <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
-                            <ProblemBanner message=state.problem_message() />
-                            <h1>{TITLE}</h1>
-                            <p>"省份："<span data-testid="session-province">{page.province}</span></p>
-                            <form method="post" action=urls::STAFF_SESSION novalidate>
-                                <TextField spec=SESSION_NUMBER value=kit.value(|f| &f.number)
-                                    on_input=kit.on_input(SESSION_NUMBER.name, |f, v| f.number = v)
-                                    on_leave=kit.on_leave(SESSION_NUMBER.name) errors=state.errors
-                                    notes=kit.notes_of(SESSION_NUMBER.name) hint="第几次全国计算机等级考试，如 75" />
-                                <TextField spec=SESSION_NAME value=kit.value(|f| &f.name)
-                                    on_input=kit.on_input(SESSION_NAME.name, |f, v| f.name = v)
-                                    on_leave=kit.on_leave(SESSION_NAME.name) errors=state.errors
-                                    notes=kit.notes_of(SESSION_NAME.name) />
-                                <TextField spec=FIRST_DAY value=kit.value(|f| &f.first_day)
-                                    on_input=kit.on_input(FIRST_DAY.name, |f, v| f.first_day = v)
-                                    on_leave=kit.on_leave(FIRST_DAY.name) errors=state.errors
-                                    notes=kit.notes_of(FIRST_DAY.name) hint="如 2025-03-29" />
-                                <TextField spec=LAST_DAY value=kit.value(|f| &f.last_day)
-                                    on_input=kit.on_input(LAST_DAY.name, |f, v| f.last_day = v)
-                                    on_leave=kit.on_leave(LAST_DAY.name) errors=state.errors
-                                    notes=kit.notes_of(LAST_DAY.name) hint="如 2025-03-31" />
-                                <TextField spec=TICKET_PRINT value=kit.value(|f| &f.ticket_print)
-                                    on_input=kit.on_input(TICKET_PRINT.name, |f, v| f.ticket_print = v)
-                                    on_leave=kit.on_leave(TICKET_PRINT.name) errors=state.errors
-                                    notes=kit.notes_of(TICKET_PRINT.name) hint=TIME_HINT />
-                                <button class="button" type="submit">"保存考次设置"</button>
-                            </form>
+                            <SessionSettings province=page.province form refusal />
                         }
                     })
                 })
             }}
         </Suspense>
+    }
+}
+
+#[cfg_attr(island_staff, island)]
+#[cfg_attr(not(island_staff), component)]
+fn SessionSettings(province: String, form: SessionForm, refusal: Option<Refusal>) -> impl IntoView {
+    const TITLE: &str = "考次设置";
+    let kit = FormKit::new(form, refusal.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c)), SessionForm::normalize);
+    let state = kit.state;
+    view! {
+        <StepTitle title=TITLE state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <p>"省份："<span data-testid="session-province">{province}</span></p>
+        <form method="post" action=urls::STAFF_SESSION novalidate on:submit=move |ev| kit.guard_post(&ev)>
+            <TextField spec=SESSION_NUMBER value=kit.value(|f| &f.number)
+                on_input=kit.on_input(SESSION_NUMBER.name, |f, v| f.number = v)
+                on_leave=kit.on_leave(SESSION_NUMBER.name) errors=state.errors
+                notes=kit.notes_of(SESSION_NUMBER.name) hint="第几次全国计算机等级考试，如 75" />
+            <TextField spec=SESSION_NAME value=kit.value(|f| &f.name)
+                on_input=kit.on_input(SESSION_NAME.name, |f, v| f.name = v)
+                on_leave=kit.on_leave(SESSION_NAME.name) errors=state.errors
+                notes=kit.notes_of(SESSION_NAME.name) />
+            <TextField spec=FIRST_DAY value=kit.value(|f| &f.first_day)
+                on_input=kit.on_input(FIRST_DAY.name, |f, v| f.first_day = v)
+                on_leave=kit.on_leave(FIRST_DAY.name) errors=state.errors
+                notes=kit.notes_of(FIRST_DAY.name) hint="如 2025-03-29" />
+            <TextField spec=LAST_DAY value=kit.value(|f| &f.last_day)
+                on_input=kit.on_input(LAST_DAY.name, |f, v| f.last_day = v)
+                on_leave=kit.on_leave(LAST_DAY.name) errors=state.errors
+                notes=kit.notes_of(LAST_DAY.name) hint="如 2025-03-31" />
+            <TextField spec=TICKET_PRINT value=kit.value(|f| &f.ticket_print)
+                on_input=kit.on_input(TICKET_PRINT.name, |f, v| f.ticket_print = v)
+                on_leave=kit.on_leave(TICKET_PRINT.name) errors=state.errors
+                notes=kit.notes_of(TICKET_PRINT.name) hint=TIME_HINT />
+            <button class="button" type="submit">"保存考次设置"</button>
+        </form>
     }
 }
 
@@ -171,19 +184,32 @@ pub fn StaffSitePage() -> impl IntoView {
                 let (posted, code) = (posted.clone(), code.clone());
                 Suspend::new(async move {
                     let title = if creating { "新增考点" } else { "考点设置" };
-                    loaded(title, get_staff_site_page(code).await, |page| view! { <SiteSettings page posted /> })
+                    loaded(title, get_staff_site_page(code).await, |page| {
+                        let (form, refusal) = start(posted, || page.form.clone());
+                        let preview = page.existing.as_ref().map(|c| format!("{}?site={c}", urls::STAFF_PREVIEW));
+                        view! {
+                            <ClientNeeded bundle="staff" />
+                            <BackToConsole />
+                            <p class="breadcrumb"><a href=urls::STAFF_SITES>"考点管理"</a></p>
+                            <NoticeBanner />
+                            <SiteSettings page form refusal />
+                            {preview.map(|href| view! {
+                                <p><a class="button button--secondary" href=href data-testid="open-preview">"预览考生页面（个人信息和报考科目）"</a></p>
+                            })}
+                        }
+                    })
                 })
             }}
         </Suspense>
     }
 }
 
-#[component]
-fn SiteSettings(page: SitePage, posted: Option<Posted<SiteForm>>) -> impl IntoView {
+#[cfg_attr(island_staff, island)]
+#[cfg_attr(not(island_staff), component)]
+fn SiteSettings(page: SitePage, form: SiteForm, refusal: Option<Refusal>) -> impl IntoView {
     let creating = page.existing.is_none();
     let title = if creating { "新增考点" } else { "考点设置" };
     let province = page.province_code.clone();
-    let (form, refusal) = start(posted, || page.form.clone());
     let kit = FormKit::new(
         form,
         refusal.as_ref(),
@@ -215,16 +241,15 @@ fn SiteSettings(page: SitePage, posted: Option<Posted<SiteForm>>) -> impl IntoVi
         .existing
         .clone()
         .map(|code| view! { <OfferedSubjects code offers=page.offers.clone() addable=page.addable.len() /> });
+    let offers = page.offers.clone();
     view! {
         <StepTitle title state />
-        <BackToConsole />
-        <p class="breadcrumb"><a href=urls::STAFF_SITES>"考点管理"</a></p>
-        <NoticeBanner />
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>{title}</h1>
         <p>{page.session}</p>
-        <form method="post" action=action novalidate data-testid="site-form">
+        <div class="with-preview">
+        <form method="post" action=action novalidate data-testid="site-form" on:submit=move |ev| kit.guard_post(&ev)>
             {code_field}
             <TextField spec=SITE_NAME value=kit.value(|f| &f.name)
                 on_input=kit.on_input(SITE_NAME.name, |f, v| f.name = v)
@@ -255,7 +280,66 @@ fn SiteSettings(page: SitePage, posted: Option<Posted<SiteForm>>) -> impl IntoVi
             </fieldset>
             <button class="button" type="submit">{if creating { "新增考点" } else { "保存考点设置" }}</button>
         </form>
+        <SitePanelPreview form=kit.form offers />
+        </div>
         {subjects}
+    }
+}
+
+/// What the site's candidates read about it on the subject page, from the settings as they
+/// are typed (with JavaScript: at once; without: as saved).
+#[component]
+fn SitePanelPreview(form: RwSignal<SiteForm>, offers: Vec<crate::views::staff::OfferRow>) -> impl IntoView {
+    let window = move || {
+        form.with(|f| match (Minute::parse(&f.opens), Minute::parse(&f.closes)) {
+            (Some(a), Some(b)) => format!("{a} 至 {b}"),
+            _ => "（时间未填写完整）".to_owned(),
+        })
+    };
+    let max = move || {
+        form.with(|f| f.max_subjects.parse::<u8>().map_or_else(|_| "（未填写）".to_owned(), |n| format!("{n}科")))
+    };
+    let needs = move || {
+        form.with(|f| SchoolNeeds {
+            department: f.needs_department.is_some(),
+            student_no: f.needs_student_no.is_some(),
+        })
+        .words()
+    };
+    let background =
+        move || form.with(|f| Background::from_code(&f.background).map_or("（未选择）", Background::label_zh));
+    let rows = offers
+        .into_iter()
+        .map(|o| {
+            let full = o.remaining <= 0;
+            view! {
+                <tr>
+                    <td>{format!("{}级", o.level)}</td>
+                    <td>{format!("({}){}", o.code, o.name)}</td>
+                    <td>{yuan(o.fee_fen)}</td>
+                    <td>{if full { "已满".to_owned() } else { o.remaining.to_string() }}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <aside class="panel preview-panel" aria-labelledby="site-preview-title" data-testid="site-preview">
+            <p class="preview-panel__tag">"预览"</p>
+            <h2 id="site-preview-title">{move || form.with(|f| format!("({}){}", f.code, f.name))}</h2>
+            <dl class="summary-list">
+                <div><dt>"网上报名时间"</dt><dd data-testid="preview-window">{window}</dd></div>
+                <div><dt>"本考点最多可报考科目"</dt><dd data-testid="preview-max">{max}</dd></div>
+                {move || {
+                    let words = needs();
+                    (!words.is_empty()).then(|| view! { <div><dt>"校内考点要求填写"</dt><dd data-testid="preview-needs">{words}</dd></div> })
+                }}
+                <div><dt>"照片背景颜色"</dt><dd data-testid="preview-background">{background}</dd></div>
+            </dl>
+            <table class="table">
+                <thead><tr><th scope="col">"级别"</th><th scope="col">"科目"</th><th scope="col">"费用(元)"</th><th scope="col">"剩余容量"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </aside>
     }
 }
 
@@ -326,21 +410,31 @@ pub fn StaffOfferPage() -> impl IntoView {
                         }
                         other => other,
                     };
-                    loaded("开考科目", result, |page| view! { <OfferSettings page posted /> })
+                    loaded("开考科目", result, |page| {
+                        let (form, refusal) = start(posted, || page.form.clone());
+                        // A refused removal posts no fee or capacity: show the subject's own.
+                        let form = if refusal.as_ref().is_some_and(|r| r.errors.is_empty()) { page.form.clone() } else { form };
+                                            let back = format!("{}?code={}", urls::STAFF_SITE, page.site);
+                        let site = format!("({}){}", page.site, page.site_name);
+                        view! {
+                            <ClientNeeded bundle="staff" />
+                            <BackToConsole />
+                            <p class="breadcrumb"><a href=back>{site}</a></p>
+                            <OfferSettings page form refusal />
+                        }
+                    })
                 })
             }}
         </Suspense>
     }
 }
 
-#[component]
-fn OfferSettings(page: OfferPage, posted: Option<Posted<OfferForm>>) -> impl IntoView {
+#[cfg_attr(island_staff, island)]
+#[cfg_attr(not(island_staff), component)]
+fn OfferSettings(page: OfferPage, form: OfferForm, refusal: Option<Refusal>) -> impl IntoView {
     let title = if page.current.is_some() { "修改开考科目" } else { "添加开考科目" };
     let choices: Vec<String> =
         page.addable.iter().map(|e| e.code.clone()).chain(page.current.iter().map(|c| c.code.clone())).collect();
-    let (form, refusal) = start(posted, || page.form.clone());
-    // A refused removal posts no fee or capacity: show the subject's own.
-    let form = if refusal.as_ref().is_some_and(|r| r.errors.is_empty()) { page.form.clone() } else { form };
     let kit = FormKit::new(
         form,
         refusal.as_ref(),
@@ -352,7 +446,6 @@ fn OfferSettings(page: OfferPage, posted: Option<Posted<OfferForm>>) -> impl Int
         OfferForm::normalize,
     );
     let state = kit.state;
-    let back = format!("{}?code={}", urls::STAFF_SITE, page.site);
     let subject_field = match &page.current {
         Some(c) => view! {
             <input type="hidden" name="subject" value=c.code.clone() />
@@ -393,12 +486,10 @@ fn OfferSettings(page: OfferPage, posted: Option<Posted<OfferForm>>) -> impl Int
     });
     view! {
         <StepTitle title state />
-        <BackToConsole />
-        <p class="breadcrumb"><a href=back>{format!("({}){}", page.site, page.site_name)}</a></p>
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>{title}</h1>
-        <form method="post" action=urls::STAFF_OFFER novalidate data-testid="offer-form">
+        <form method="post" action=urls::STAFF_OFFER novalidate data-testid="offer-form" on:submit=move |ev| kit.guard_post(&ev)>
             <input type="hidden" name="site" value=page.site.clone() />
             {subject_field}
             <TextField spec=FEE value=kit.value(|f| &f.fee)
@@ -425,17 +516,20 @@ pub fn StaffNoticesPage() -> impl IntoView {
             {move || {
                 let posted = posted.clone();
                 Suspend::new(async move {
-                    loaded("通告管理", get_staff_notices_page().await, |page| view! { <Notices page posted /> })
+                    loaded("通告管理", get_staff_notices_page().await, |page| {
+                        let (form, refusal) = start(posted, || page.form.clone());
+                        view! { <ClientNeeded bundle="staff" /> <BackToConsole /> <NoticeBanner /> <Notices page form refusal /> }
+                    })
                 })
             }}
         </Suspense>
     }
 }
 
-#[component]
-fn Notices(page: NoticesPage, posted: Option<Posted<NoticeForm>>) -> impl IntoView {
+#[cfg_attr(island_staff, island)]
+#[cfg_attr(not(island_staff), component)]
+fn Notices(page: NoticesPage, form: NoticeForm, refusal: Option<Refusal>) -> impl IntoView {
     const TITLE: &str = "通告管理";
-    let (form, refusal) = start(posted, || page.form.clone());
     let kit = FormKit::new(form, refusal.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c)), NoticeForm::normalize);
     let state = kit.state;
     let targets = page.targets.clone();
@@ -450,8 +544,6 @@ fn Notices(page: NoticesPage, posted: Option<Posted<NoticeForm>>) -> impl IntoVi
         .collect_view();
     view! {
         <StepTitle title=TITLE state />
-        <BackToConsole />
-        <NoticeBanner />
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
@@ -460,7 +552,7 @@ fn Notices(page: NoticesPage, posted: Option<Posted<NoticeForm>>) -> impl IntoVi
             <tbody>{rows}</tbody>
         </table>
         <h2>"发布通告"</h2>
-        <form method="post" action=urls::STAFF_NOTICES novalidate data-testid="notice-form">
+        <form method="post" action=urls::STAFF_NOTICES novalidate data-testid="notice-form" on:submit=move |ev| kit.guard_post(&ev)>
             <div class="field">
                 <label class="field__label" for="site">"发给"</label>
                 <select class="field__select" id="site" name="site"

@@ -4,6 +4,7 @@
 use super::config::BackToConsole;
 use super::{errors_of, plain_ctx, role_words, Loading};
 use crate::api::staff::get_staff_accounts_page;
+use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{Options, SelectField, TextField};
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
@@ -12,7 +13,7 @@ use crate::urls;
 use crate::validation::account::EMAIL;
 use crate::validation::staff::{NewRole, StaffAccountForm, ACCOUNT_NAME, ACCOUNT_SITE, ROLE};
 use crate::views::staff::StaffAccountsPage as PageData;
-use crate::views::Posted;
+use crate::views::Refusal;
 use leptos::prelude::*;
 
 const TITLE: &str = "工作人员账号";
@@ -26,7 +27,11 @@ pub fn StaffAccountsPage() -> impl IntoView {
                 let posted = posted.clone();
                 Suspend::new(async move {
                     match get_staff_accounts_page().await {
-                        Ok(page) => view! { <Accounts page posted /> }.into_any(),
+                        Ok(page) => {
+                            let (form, refusal) = start(posted, || page.form.clone());
+                            view! { <ClientNeeded bundle="staff" /> <BackToConsole /> <NoticeBanner /> <Accounts page form refusal /> }
+                                .into_any()
+                        }
                         Err(error) => view! { <BackToConsole /><h1>{TITLE}</h1><LoadProblem error /> }.into_any(),
                     }
                 })
@@ -43,10 +48,10 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
-#[component]
-fn Accounts(page: PageData, posted: Option<Posted<StaffAccountForm>>) -> impl IntoView {
+#[cfg_attr(island_staff, island)]
+#[cfg_attr(not(island_staff), component)]
+fn Accounts(page: PageData, form: StaffAccountForm, refusal: Option<Refusal>) -> impl IntoView {
     let codes: Vec<String> = page.sites.iter().map(|s| s.code.clone()).collect();
-    let (form, refusal) = start(posted, || page.form.clone());
     let kit = FormKit::new(
         form,
         refusal.as_ref(),
@@ -80,8 +85,6 @@ fn Accounts(page: PageData, posted: Option<Posted<StaffAccountForm>>) -> impl In
         .collect_view();
     view! {
         <StepTitle title=TITLE state />
-        <BackToConsole />
-        <NoticeBanner />
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
@@ -101,7 +104,7 @@ fn Accounts(page: PageData, posted: Option<Posted<StaffAccountForm>>) -> impl In
         </table>
         <h2>"新增账号"</h2>
         <p>"新账号没有密码：系统把设置密码的一次性链接发到该电子邮箱（72小时内有效），首次登录时绑定验证器App。"</p>
-        <form method="post" action=urls::STAFF_ACCOUNTS novalidate data-testid="account-form">
+        <form method="post" action=urls::STAFF_ACCOUNTS novalidate data-testid="account-form" on:submit=move |ev| kit.guard_post(&ev)>
             <TextField spec=EMAIL input_type="email" value=kit.value(|f| &f.email)
                 on_input=kit.on_input(EMAIL.name, |f, v| f.email = v)
                 on_leave=kit.on_leave(EMAIL.name) errors=state.errors notes=kit.notes_of(EMAIL.name) />
