@@ -199,6 +199,11 @@ impl PossibleRouteMatch for Page {
     }
 }
 
+/// `path?site=…`: a page about one site (the preview's).
+pub fn with_site(path: &str, site: &str) -> String {
+    format!("{path}?site={}", percent_encode(site))
+}
+
 /// `s` percent-encoded (its UTF-8 bytes) for a URL's query or label: all but the unreserved
 /// characters (RFC 3986) and `@`, which may stand as it is in both.
 pub fn percent_encode(s: &str) -> String {

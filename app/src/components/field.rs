@@ -66,12 +66,7 @@ pub fn TextField(
     let has_error = move || errors.with(|e| e.get(name).is_some());
     view! {
         <div class="field" class:field--error=has_error>
-            <label class="field__label" for=name>
-                {spec.label}
-                {(!spec.required).then(|| view! { <span class="field__optional">"（选填）"</span> })}
-            </label>
-            {hint.map(|h| view! { <p class="field__hint" id=format!("{name}-hint")>{h}</p> })}
-            <FieldMessage errors name />
+            <FieldHead spec hint errors />
             <input
                 class="field__input"
                 type=input_type.unwrap_or("text")
@@ -94,6 +89,20 @@ pub fn TextField(
             />
             <FieldNotes notes name />
         </div>
+    }
+}
+
+/// A text field's label (marked 选填 when optional), hint and message, above its input.
+#[component]
+fn FieldHead(spec: FieldSpec, hint: Option<&'static str>, errors: RwSignal<FieldErrors>) -> impl IntoView {
+    let name = spec.name;
+    view! {
+        <label class="field__label" for=name>
+            {spec.label}
+            {(!spec.required).then(|| view! { <span class="field__optional">"（选填）"</span> })}
+        </label>
+        {hint.map(|h| view! { <p class="field__hint" id=format!("{name}-hint")>{h}</p> })}
+        <FieldMessage errors name />
     }
 }
 
@@ -120,12 +129,7 @@ pub fn TextAreaField(
     let has_error = move || errors.with(|e| e.get(name).is_some());
     view! {
         <div class="field" class:field--error=has_error>
-            <label class="field__label" for=name>
-                {spec.label}
-                {(!spec.required).then(|| view! { <span class="field__optional">"（选填）"</span> })}
-            </label>
-            {hint.map(|h| view! { <p class="field__hint" id=format!("{name}-hint")>{h}</p> })}
-            <FieldMessage errors name />
+            <FieldHead spec hint errors />
             <textarea
                 class="field__input field__textarea"
                 id=name

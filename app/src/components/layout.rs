@@ -159,3 +159,20 @@ pub fn NoticeBanner() -> impl IntoView {
         })
     }
 }
+
+/// A table of rows under column headings (the console's lists): `children` are the rows.
+#[component]
+pub fn DataTable(
+    #[prop(optional)] testid: Option<&'static str>,
+    headers: &'static [&'static str],
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <table class="table" data-testid=testid>
+            <thead>
+                <tr>{headers.iter().map(|h| view! { <th scope="col">{*h}</th> }).collect_view()}</tr>
+            </thead>
+            <tbody>{children()}</tbody>
+        </table>
+    }
+}

@@ -196,6 +196,14 @@ impl Call {
         Ctx::new(self.state.clock.today())
     }
 
+    /// A refusal the server alone can make (a taken address, a wrong password, seats
+    /// already taken), said beside `field` like the shared rules' own.
+    pub fn refuse_field(&self, field: &str, problem: &impl crate::domain::Problem) -> Fault {
+        let mut errors = crate::validation::FieldErrors::new();
+        errors.add(field, problem, self.ctx().lang);
+        AppError::Invalid(errors).into()
+    }
+
     /// A handler's answer as the user may see it: a refusal as it is; a broken one logged
     /// with its cause, the user told only the request id.
     pub fn answer<T>(&self, handled: Result<T, Fault>) -> Result<T, AppError> {

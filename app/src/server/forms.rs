@@ -199,10 +199,6 @@ fn preview_site(parts: &http::request::Parts) -> String {
         .unwrap_or_default()
 }
 
-fn preview_page(site: &str) -> String {
-    format!("{}?site={}", urls::STAFF_PREVIEW, urls::percent_encode(site))
-}
-
 /// A site's preview of the information step: the candidates' rules, nothing stored; a
 /// refusal is shown on the preview page.
 async fn preview_info_post(State(state): State<AppState>, req: Request) -> Response {
@@ -215,7 +211,7 @@ async fn preview_info_post(State(state): State<AppState>, req: Request) -> Respo
     };
     let outcome = staff::preview::check_info(&call, site.clone(), form.clone()).await;
     let (values, notes) = form.normalize();
-    finish(&state, &call, parts, values, notes, outcome, Some(&preview_page(&site))).await
+    finish(&state, &call, parts, values, notes, outcome, Some(&urls::with_site(urls::STAFF_PREVIEW, &site))).await
 }
 
 /// A site's preview of the subject step, with its no-JS confirmation; nothing stored.
@@ -226,7 +222,7 @@ async fn preview_subjects_post(State(state): State<AppState>, req: Request) -> R
     let Some((form, confirmed)) = read_subject_post(body).await else {
         return unreadable();
     };
-    let page = preview_page(&site);
+    let page = urls::with_site(urls::STAFF_PREVIEW, &site);
     if confirmed.as_deref() == Some("no") {
         return kept(&state, &call, parts, form, &page).await;
     }

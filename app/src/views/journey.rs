@@ -30,15 +30,11 @@ impl FormTarget {
         matches!(self, Self::Preview { .. })
     }
 
-    fn with_site(path: &str, site: &str) -> String {
-        format!("{path}?site={}", urls::percent_encode(site))
-    }
-
     /// Where the information form posts.
     pub fn info_action(&self) -> String {
         match self {
             Self::Candidate => urls::INFO.into(),
-            Self::Preview { site } => Self::with_site(urls::STAFF_PREVIEW_INFO, site),
+            Self::Preview { site } => urls::with_site(urls::STAFF_PREVIEW_INFO, site),
         }
     }
 
@@ -46,7 +42,7 @@ impl FormTarget {
     pub fn subjects_action(&self) -> String {
         match self {
             Self::Candidate => urls::SUBJECTS.into(),
-            Self::Preview { site } => Self::with_site(urls::STAFF_PREVIEW_SUBJECTS, site),
+            Self::Preview { site } => urls::with_site(urls::STAFF_PREVIEW_SUBJECTS, site),
         }
     }
 

@@ -12,6 +12,7 @@ use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{CheckboxField, Options, SelectField, TextAreaField, TextField};
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
+use crate::components::layout::DataTable;
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::photo::Background;
 use crate::domain::Minute;
@@ -153,17 +154,7 @@ fn SitesList(page: SitesPage) -> impl IntoView {
         <NoticeBanner />
         <h1>"考点管理"</h1>
         <p>{page.session}</p>
-        <table class="table" data-testid="staff-site-list">
-            <thead>
-                <tr>
-                    <th scope="col">"考点代码"</th>
-                    <th scope="col">"考点名称"</th>
-                    <th scope="col">"网上报名时间"</th>
-                    <th scope="col">"开考科目数"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable testid="staff-site-list" headers=&["考点代码", "考点名称", "网上报名时间", "开考科目数"]>{rows}</DataTable>
         {page.may_create.then(|| view! { <p><a class="button" href=urls::STAFF_SITE_NEW>"新增考点"</a></p> })}
     }
 }
@@ -186,7 +177,7 @@ pub fn StaffSitePage() -> impl IntoView {
                     let title = if creating { "新增考点" } else { "考点设置" };
                     loaded(title, get_staff_site_page(code).await, |page| {
                         let (form, refusal) = start(posted, || page.form.clone());
-                        let preview = page.existing.as_ref().map(|c| format!("{}?site={c}", urls::STAFF_PREVIEW));
+                        let preview = page.existing.as_ref().map(|c| urls::with_site(urls::STAFF_PREVIEW, c));
                         view! {
                             <ClientNeeded bundle="staff" />
                             <BackToConsole />
@@ -335,10 +326,7 @@ fn SitePanelPreview(form: RwSignal<SiteForm>, offers: Vec<crate::views::staff::O
                 }}
                 <div><dt>"照片背景颜色"</dt><dd data-testid="preview-background">{background}</dd></div>
             </dl>
-            <table class="table">
-                <thead><tr><th scope="col">"级别"</th><th scope="col">"科目"</th><th scope="col">"费用(元)"</th><th scope="col">"剩余容量"</th></tr></thead>
-                <tbody>{rows}</tbody>
-            </table>
+            <DataTable headers=&["级别", "科目", "费用(元)", "剩余容量"]>{rows}</DataTable>
         </aside>
     }
 }
@@ -366,21 +354,7 @@ fn OfferedSubjects(code: String, offers: Vec<crate::views::staff::OfferRow>, add
     let add = format!("{}?site={code}", urls::STAFF_OFFER);
     view! {
         <h2>"开考科目"</h2>
-        <table class="table" data-testid="staff-offers">
-            <thead>
-                <tr>
-                    <th scope="col">"科目代码"</th>
-                    <th scope="col">"科目名称"</th>
-                    <th scope="col">"报名费"</th>
-                    <th scope="col">"容量"</th>
-                    <th scope="col">"已报"</th>
-                    <th scope="col">"剩余"</th>
-                    <th scope="col">"已缴费"</th>
-                    <th scope="col"><span class="visually-hidden">"操作"</span></th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable testid="staff-offers" headers=&["科目代码", "科目名称", "报名费", "容量", "已报", "剩余", "已缴费", "操作"]>{rows}</DataTable>
         {(addable > 0).then(|| view! { <p><a class="button button--secondary" href=add>"添加开考科目"</a></p> })}
     }
 }
@@ -547,10 +521,7 @@ fn Notices(page: NoticesPage, form: NoticeForm, refusal: Option<Refusal>) -> imp
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
-        <table class="table" data-testid="staff-notices">
-            <thead><tr><th scope="col">"标题"</th><th scope="col">"类别"</th><th scope="col">"发布时间"</th></tr></thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable testid="staff-notices" headers=&["标题", "类别", "发布时间"]>{rows}</DataTable>
         <h2>"发布通告"</h2>
         <form method="post" action=urls::STAFF_NOTICES novalidate data-testid="notice-form" on:submit=move |ev| kit.guard_post(&ev)>
             <div class="field">

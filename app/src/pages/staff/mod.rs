@@ -13,6 +13,7 @@ use crate::api::staff::{get_second_factor_page, get_set_password_page, get_staff
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::TextField;
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
+use crate::components::layout::DataTable;
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::Date;
 use crate::pages::pass::new_password_fields;
@@ -306,18 +307,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
             view! {
                 <details class="panel">
                     <summary>{format!("({}){} 各科目名额", s.code, s.name)}</summary>
-                    <table class="table">
-                        <thead>
-                            <tr>
-                                <th scope="col">"科目"</th>
-                                <th scope="col">"容量"</th>
-                                <th scope="col">"已报"</th>
-                                <th scope="col">"已缴费"</th>
-                                <th scope="col">"剩余名额"</th>
-                            </tr>
-                        </thead>
-                        <tbody>{lines}</tbody>
-                    </table>
+                    <DataTable headers=&["科目", "容量", "已报", "已缴费", "剩余名额"]>{lines}</DataTable>
                 </details>
             }
         })
@@ -326,19 +316,7 @@ fn Figures(d: Dashboard) -> impl IntoView {
         <h2>"报名情况"</h2>
         <p>{format!("{}（数据为打开本页时的实时统计）", d.session)}</p>
         {d.unsited.map(|n| view! { <p data-testid="figure-unsited">{format!("已开始报名、尚未选择考点的考生：{n}人")}</p> })}
-        <table class="table" data-testid="staff-figures">
-            <thead>
-                <tr>
-                    <th scope="col">"考点"</th>
-                    <th scope="col">"报名人数"</th>
-                    <th scope="col">"已报科目"</th>
-                    <th scope="col">"已缴费科目"</th>
-                    <th scope="col">"已收报名费"</th>
-                    <th scope="col">"待退款笔数"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable testid="staff-figures" headers=&["考点", "报名人数", "已报科目", "已缴费科目", "已收报名费", "待退款笔数"]>{rows}</DataTable>
         {details}
     }
 }

@@ -8,6 +8,7 @@ use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{Options, SelectField, TextField};
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
+use crate::components::layout::DataTable;
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
 use crate::urls;
 use crate::validation::account::EMAIL;
@@ -88,20 +89,7 @@ fn Accounts(page: PageData, form: StaffAccountForm, refusal: Option<Refusal>) ->
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
-        <table class="table" data-testid="staff-accounts">
-            <thead>
-                <tr>
-                    <th scope="col">"电子邮箱"</th>
-                    <th scope="col">"姓名"</th>
-                    <th scope="col">"身份"</th>
-                    <th scope="col">"考点"</th>
-                    <th scope="col">"已设置密码"</th>
-                    <th scope="col">"已绑定验证器"</th>
-                    <th scope="col">"状态"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable testid="staff-accounts" headers=&["电子邮箱", "姓名", "身份", "考点", "已设置密码", "已绑定验证器", "状态"]>{rows}</DataTable>
         <h2>"新增账号"</h2>
         <p>"新账号没有密码：系统把设置密码的一次性链接发到该电子邮箱（72小时内有效），首次登录时绑定验证器App。"</p>
         <form method="post" action=urls::STAFF_ACCOUNTS novalidate data-testid="account-form" on:submit=move |ev| kit.guard_post(&ev)>

@@ -5,6 +5,7 @@
 use super::config::BackToConsole;
 use super::Loading;
 use crate::api::staff::get_staff_audit_page;
+use crate::components::layout::DataTable;
 use crate::components::layout::LoadProblem;
 use crate::urls;
 use crate::views::staff::{AuditActor, AuditKind, AuditPage, AuditQuery, AuditRow};
@@ -183,19 +184,7 @@ fn Trail(page: AuditPage) -> impl IntoView {
             <button class="button button--secondary" type="submit">"筛选"</button>
         </form>
         {empty.then(|| view! { <p>"没有符合条件的记录。"</p> })}
-        <table class="table" data-testid="audit-table">
-            <thead>
-                <tr>
-                    <th scope="col">"时间（北京时间）"</th>
-                    <th scope="col">"操作人"</th>
-                    <th scope="col">"地址"</th>
-                    <th scope="col">"操作"</th>
-                    <th scope="col">"对象"</th>
-                    <th scope="col">"内容（原值 → 新值）"</th>
-                </tr>
-            </thead>
-            <tbody>{rows}</tbody>
-        </table>
+        <DataTable testid="audit-table" headers=&["时间（北京时间）", "操作人", "地址", "操作", "对象", "内容（原值 → 新值）"]>{rows}</DataTable>
         {older}
     }
 }

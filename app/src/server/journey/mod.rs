@@ -125,8 +125,7 @@ fn needs_of(s: &OpenSession, reg: &registration::Model) -> SchoolNeeds {
 
 /// What the registration's saved information gives of the school fields.
 fn given_of(reg: &registration::Model) -> SchoolNeeds {
-    let filled = |v: &Option<String>| v.as_deref().is_some_and(|v| !v.trim().is_empty());
-    SchoolNeeds { department: filled(&reg.department), student_no: filled(&reg.student_no) }
+    saved_info(reg).map_or(SchoolNeeds::NONE, |info| SchoolNeeds::given_by(&info.school))
 }
 
 fn site_choice(now: DateTime<Utc>, site: &Site) -> SiteChoice {

@@ -21,7 +21,7 @@ use crate::validation::account::{
     token_shape_ok, Login, NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm, LOGIN, SIGN_IN_FAILED,
 };
 use crate::validation::identity::{IdentityForm, DOC_NUMBER};
-use crate::validation::{FieldErrors, Required};
+use crate::validation::Required;
 use crate::views::pass::{Me, PassView};
 use crate::views::{AppError, Next};
 use secrecy::SecretString;
@@ -166,9 +166,7 @@ pub async fn sign_in(call: &Call, form: SignInForm) -> Result<Next, Fault> {
         Some(p) if ok => p,
         _ => {
             tracing::info!("sign-in refused");
-            let mut errors = FieldErrors::new();
-            errors.add(LOGIN.name, &SIGN_IN_FAILED, call.ctx().lang);
-            return Err(AppError::Invalid(errors).into());
+            return Err(call.refuse_field(LOGIN.name, &SIGN_IN_FAILED));
         }
     };
     let session = call.start_session(pass.id).await?;
@@ -271,10 +269,6 @@ pub async fn edit_pass(call: &Call, form: IdentityForm) -> Result<Next, Fault> {
             Ok(Next { url: urls::with_notice(urls::PASS, Notice::PassSaved) })
         }
         Edited::Locked => Err(AppError::Locked.into()),
-        Edited::DocumentTaken => {
-            let mut errors = FieldErrors::new();
-            errors.add(DOC_NUMBER.name, &DOC_TAKEN, call.ctx().lang);
-            Err(AppError::Invalid(errors).into())
-        }
+        Edited::DocumentTaken => Err(call.refuse_field(DOC_NUMBER.name, &DOC_TAKEN)),
     }
 }

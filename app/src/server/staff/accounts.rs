@@ -16,17 +16,10 @@ use crate::urls::{self, Notice};
 use crate::validation::account::EMAIL;
 use crate::validation::account::{token_shape_ok, NewPasswordForm};
 use crate::validation::staff::{CodeForm, StaffSignInForm, CODE, CODE_WRONG, STAFF_SIGN_IN_FAILED};
-use crate::validation::FieldErrors;
 use crate::views::staff::{Enrolment, SecondFactorPage, SetPasswordPage, StaffHome, StaffRole, StaffSite};
 use crate::views::{AppError, Next};
 use chrono::{DateTime, Utc};
 use sea_orm::EntityTrait;
-
-fn refused(field: &str, problem: &crate::validation::Required, call: &Call) -> Fault {
-    let mut errors = FieldErrors::new();
-    errors.add(field, problem, call.ctx().lang);
-    AppError::Invalid(errors).into()
-}
 
 fn locked_out(until: DateTime<Utc>, now: DateTime<Utc>) -> Fault {
     AppError::RateLimited { retry_after_secs: u64::try_from((until - now).num_seconds()).unwrap_or(1).max(1) }.into()
@@ -57,11 +50,11 @@ pub async fn sign_in(call: &Call, form: StaffSignInForm) -> Result<Next, Fault> 
         Some(a) => {
             super::record_failure(call.state.db.write(), a.id, now).await?;
             tracing::info!(staff = a.id, "staff sign-in refused");
-            Err(refused(EMAIL.name, &STAFF_SIGN_IN_FAILED, call))
+            Err(call.refuse_field(EMAIL.name, &STAFF_SIGN_IN_FAILED))
         }
         None => {
             tracing::info!("staff sign-in refused");
-            Err(refused(EMAIL.name, &STAFF_SIGN_IN_FAILED, call))
+            Err(call.refuse_field(EMAIL.name, &STAFF_SIGN_IN_FAILED))
         }
     }
 }
@@ -120,7 +113,7 @@ pub async fn second_factor(call: &Call, form: CodeForm) -> Result<Next, Fault> {
     if !accepted {
         super::record_failure(call.state.db.write(), who.staff.id, now).await?;
         tracing::info!(staff = who.staff.id, reused = step.is_some(), "staff code refused");
-        return Err(refused(CODE.name, &CODE_WRONG, call));
+        return Err(call.refuse_field(CODE.name, &CODE_WRONG));
     }
     let session = call.start_staff_session(who.staff.id, Stage::Full).await?;
     tracing::info!(staff = who.staff.id, staff_session = session.id, "staff signed in");

@@ -8,7 +8,6 @@
 
 use super::session::StaffSignedIn;
 use crate::domain::photo::Background;
-use crate::domain::Problem;
 use crate::server::audit::{self, Actor, Entry};
 use crate::server::call::Call;
 use crate::server::clock::{from_beijing, from_date, to_beijing, to_date};
@@ -24,7 +23,6 @@ use crate::validation::config::{
     capacity_below_taken, fee_input, NoticeForm, OfferForm, Says, SessionForm, SiteForm, ValidSite, CAPACITY,
     SESSION_NUMBER, SITE_CODE,
 };
-use crate::validation::FieldErrors;
 use crate::views::staff::{
     AuditKind, CatalogueEntry, NoticeRow, NoticesPage, OfferPage, OfferRow, SessionPage, SitePage, SiteRow, SitesPage,
 };
@@ -46,12 +44,6 @@ fn entry(call: &Call, who: &StaffSignedIn, kind: AuditKind, site: Option<&str>, 
     Entry::new(actor(who), kind, site, target).from(call.client_addr())
 }
 
-fn refused_field(call: &Call, field: &str, problem: &impl Problem) -> Fault {
-    let mut errors = FieldErrors::new();
-    errors.add(field, problem, call.ctx().lang);
-    AppError::Invalid(errors).into()
-}
-
 /// The province's open session: its newest.
 pub async fn current_session(db: &impl ConnectionTrait, province: &str) -> Result<Option<exam_session::Model>, DbErr> {
     exam_session::Entity::find()
@@ -66,7 +58,7 @@ async fn open_session_of(db: &impl ConnectionTrait, who: &StaffSignedIn) -> Resu
 }
 
 /// The page's name for a session: `第75次 2025年03月全国计算机等级考试`.
-fn session_title(s: &exam_session::Model) -> String {
+pub(super) fn session_title(s: &exam_session::Model) -> String {
     format!("第{}次 {}", s.number, s.name)
 }
 
@@ -114,8 +106,7 @@ pub async fn save_session(call: &Call, form: SessionForm) -> Result<Next, Fault>
         .one(&txn)
         .await?;
     if clash.is_some() {
-        return Err(refused_field(
-            call,
+        return Err(call.refuse_field(
             SESSION_NUMBER.name,
             &Says {
                 code: "taken",
@@ -420,8 +411,7 @@ pub async fn create_site(call: &Call, form: SiteForm) -> Result<Next, Fault> {
     let txn = call.state.db.write().begin().await?;
     let session = open_session_of(&txn, &who).await?;
     if exam_site::Entity::find_by_id(valid.code.clone()).one(&txn).await?.is_some() {
-        return Err(refused_field(
-            call,
+        return Err(call.refuse_field(
             SITE_CODE.name,
             &Says {
                 code: "taken",
@@ -516,7 +506,7 @@ pub async fn save_offer(call: &Call, form: OfferForm) -> Result<Next, Fault> {
                 Capacity::Set => {}
                 Capacity::BelowTaken { taken } => {
                     txn.rollback().await?;
-                    return Err(refused_field(call, CAPACITY.name, &capacity_below_taken(taken)));
+                    return Err(call.refuse_field(CAPACITY.name, &capacity_below_taken(taken)));
                 }
                 Capacity::Gone => return Err(AppError::NotFound.into()),
             }

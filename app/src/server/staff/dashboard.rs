@@ -130,7 +130,7 @@ pub async fn dashboard(
         })
         .collect();
     Ok(Dashboard {
-        session: format!("第{}次 {}", session.number, session.name),
+        session: super::config::session_title(session),
         // Registrations that have not chosen a site yet belong to no site: the province's.
         unsited: match who.staff.role {
             crate::server::entity::staff::Role::Province => Some(by_site.get(&None).copied().unwrap_or(0)),

@@ -12,7 +12,7 @@ use crate::server::mail::Mail;
 use crate::urls::{self, Notice};
 use crate::validation::account::EMAIL;
 use crate::validation::staff::{NewRole, StaffAccountForm};
-use crate::validation::{FieldErrors, Required};
+use crate::validation::Required;
 use crate::views::staff::{AuditKind, StaffAccountRow, StaffAccountsPage, StaffRole, StaffSite};
 use crate::views::{AppError, Next};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -104,9 +104,7 @@ pub async fn create_account(call: &Call, form: StaffAccountForm) -> Result<Next,
     let created = match super::create(db, &new, now, vec![entry]).await? {
         Created::Created(row) => row,
         Created::EmailTaken => {
-            let mut errors = FieldErrors::new();
-            errors.add(EMAIL.name, &EMAIL_TAKEN, call.ctx().lang);
-            return Err(AppError::Invalid(errors).into());
+            return Err(call.refuse_field(EMAIL.name, &EMAIL_TAKEN));
         }
     };
     let token = super::issue_set_password(db, created.id, now).await?;

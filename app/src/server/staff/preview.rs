@@ -32,7 +32,7 @@ fn sample_facts() -> DocFacts {
 }
 
 fn done(site: &str) -> Result<Next, Fault> {
-    Ok(Next { url: urls::with_notice(&format!("{}?site={site}", urls::STAFF_PREVIEW), Notice::PreviewPassed) })
+    Ok(Next { url: urls::with_notice(&urls::with_site(urls::STAFF_PREVIEW, site), Notice::PreviewPassed) })
 }
 
 /// The site as candidates see it now (the held configuration with live seats): refused
