@@ -56,11 +56,18 @@ pub const STAFF_NOTICES: &str = "/staff/notices";
 pub const STAFF_AUDIT: &str = "/staff/audit";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
+pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";
 /// A site's candidate pages as its candidates see them (`?site=650101`); their forms post
 /// to the two below, which check and store nothing.
 pub const STAFF_PREVIEW: &str = "/staff/preview";
 pub const STAFF_PREVIEW_INFO: &str = "/staff/preview/info";
 pub const STAFF_PREVIEW_SUBJECTS: &str = "/staff/preview/subjects";
+
+/// Whether the page at `path` may be shown in a frame of our own pages: only the staff
+/// preview (and the answers to its form posts), beside a site's settings.
+pub fn is_framable(path: &str) -> bool {
+    [STAFF_PREVIEW, STAFF_PREVIEW_INFO, STAFF_PREVIEW_SUBJECTS].contains(&path)
+}
 
 // What the payment platform calls back and sends the browser back to.
 pub const PAY_NOTIFY: &str = "/pay/notify";
@@ -103,10 +110,14 @@ pub enum Notice {
     StaffRemoved,
     PreviewPassed,
     StaffAccountCreated,
+    StaffDisabled,
+    StaffEnabled,
+    StaffUnlocked,
+    StaffLinkSent,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 17] = [
+    pub const ALL: [Notice; 21] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -124,6 +135,10 @@ impl Notice {
         Notice::StaffRemoved,
         Notice::PreviewPassed,
         Notice::StaffAccountCreated,
+        Notice::StaffDisabled,
+        Notice::StaffEnabled,
+        Notice::StaffUnlocked,
+        Notice::StaffLinkSent,
     ];
 
     pub fn code(self) -> &'static str {
@@ -145,6 +160,10 @@ impl Notice {
             Notice::StaffRemoved => "removed",
             Notice::PreviewPassed => "preview-passed",
             Notice::StaffAccountCreated => "account-created",
+            Notice::StaffDisabled => "account-disabled",
+            Notice::StaffEnabled => "account-enabled",
+            Notice::StaffUnlocked => "account-unlocked",
+            Notice::StaffLinkSent => "account-link-sent",
         }
     }
 

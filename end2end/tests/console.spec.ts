@@ -65,17 +65,24 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await expect(page.getByTestId('site-code')).toHaveText(code);
   await hydrated(page);
 
-  // The site page's preview of what candidates read: with JavaScript it follows the
-  // settings as they are typed; without, it shows them once saved.
+  // Beside the settings, the site's candidate pages (their own components) in a frame:
+  // with JavaScript they follow the settings as typed, unsaved; without, they show them
+  // once saved. Either way the preview's submissions are judged by what it shows.
   await page.getByLabel('本考点最多可报考科目数').fill('1');
   await page.getByLabel('考生必须填写学号（校内考点）').check();
   if (!jsOn()) {
     await save(page, '保存考点设置');
     await hydrated(page);
   }
-  await expect(page.getByTestId('preview-max')).toHaveText('1科');
-  await expect(page.getByTestId('preview-needs')).toHaveText('学号');
-  await expect(page.getByTestId('preview-background')).toHaveText('浅蓝色');
+  const frame = page.frameLocator('[data-testid=preview-frame]');
+  await expect(frame.getByTestId('preview-settings')).toContainText(jsOn() ? '尚未保存' : '已保存的设置');
+  await expect(frame.getByTestId('site-panel')).toContainText('本考点最多可报考科目1科');
+  await expect(frame.getByTestId('site-needs')).toHaveText('学号');
+  await expect(frame.getByTestId('site-background')).toHaveText('浅蓝色');
+  await frame.getByTestId('preview-info').getByRole('button', { name: '保存并继续' }).click();
+  await expect(frame.getByTestId('preview-info').locator('.error-summary')).toContainText(
+    '您报考的考点是校内考点，要求填写学号',
+  );
 
   // A subject from the national catalogue, with a fee and a capacity.
   await page.getByRole('link', { name: '添加开考科目' }).click();
@@ -103,8 +110,16 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await expect(site.locator('.error-summary li')).toHaveText([/最多两位小数/]);
   await hydrated(site);
   await site.getByLabel('报名费（元）').fill(fee);
+  // The candidates' subject table in the preview frame: the new fee as typed (with
+  // JavaScript), and as saved on the site page (both ways).
+  const siteFrame = site.frameLocator('[data-testid=preview-frame]');
+  const feeLine = siteFrame.getByTestId('site-panel').locator('tr', { has: siteFrame.locator(`#subject-${subject}`) });
+  const shownFee = `¥${Number(fee).toFixed(2)}`;
+  if (jsOn()) await expect(feeLine).toContainText(shownFee);
   await save(site, '保存');
-  await expect(site.getByTestId(`offer-${subject}`).getByTestId('offer-fee')).toHaveText(`¥${Number(fee).toFixed(2)}`);
+  await expect(site.getByTestId(`offer-${subject}`).getByTestId('offer-fee')).toHaveText(shownFee);
+  await expect(feeLine).toContainText(shownFee);
+  await expect(siteFrame.getByTestId('preview-settings')).toContainText('已保存的设置');
 
   // ---- 考生: the new fee and the new site, on the next page they open ----
   const candidate = await freshPage(browser, baseURL);
@@ -146,6 +161,14 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await hydrated(page);
   await expect(page.getByTestId('staff-accounts')).toContainText(email);
   expect(linkIn(await readMail(email, '请设置您的密码'))).toMatch(/^\/staff\/set-password\?token=[0-9a-f]+$/);
+  // 停用 and 启用 again, from the list (plain forms, the same with JavaScript on and off).
+  const account = page.getByTestId('staff-account').filter({ hasText: email });
+  await account.getByTestId('account-disable').click();
+  await expect(page.getByTestId('notice')).toContainText('账号已停用');
+  await expect(account.getByTestId('account-state')).toHaveText('已停用');
+  await account.getByTestId('account-enable').click();
+  await expect(page.getByTestId('notice')).toContainText('账号已启用');
+  await expect(account.getByTestId('account-state')).toHaveText('正常');
 
   // ---- 预览: the site's candidate pages as configured; submitting stores nothing ----
   await open(site, '/staff/preview?site=650101');

@@ -11,6 +11,7 @@ mod m20261125_000005_holdings_version;
 mod m20261126_000006_payments;
 mod m20261203_000007_staff;
 mod m20261204_000008_configuration_audit;
+mod m20261205_000009_staff_disabled;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_payments::Migration),
             Box::new(m20261203_000007_staff::Migration),
             Box::new(m20261204_000008_configuration_audit::Migration),
+            Box::new(m20261205_000009_staff_disabled::Migration),
         ]
     }
 }

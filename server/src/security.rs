@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use http::header::{HeaderMap, HeaderValue, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN};
+use http::header::{HeaderMap, HeaderValue, CONTENT_SECURITY_POLICY, CONTENT_TYPE, HOST, ORIGIN, X_FRAME_OPTIONS};
 use http::{Method, StatusCode};
 use std::sync::Arc;
 
@@ -46,14 +46,17 @@ pub async fn reject_cross_site(req: Request, next: Next) -> Response {
 
 /// The policy of a page whose inline scripts carry `nonce`: our own files, those scripts,
 /// and `'wasm-unsafe-eval'` so the WASM client may start. Forms post to us, and may be sent
-/// on to `pay_origin` (the payment platform: 去支付 answers with a redirect there).
-pub fn page_csp(nonce: Option<&str>, reload: Option<&str>, pay_origin: &str) -> String {
+/// on to `pay_origin` (the payment platform: 去支付 answers with a redirect there). Only a
+/// `framable` page (the staff preview, shown beside the settings) may be framed, and only
+/// by our own pages.
+pub fn page_csp(nonce: Option<&str>, reload: Option<&str>, pay_origin: &str, framable: bool) -> String {
     let scripts = nonce.map(|n| format!(" 'nonce-{n}'")).unwrap_or_default();
     let reload = reload.map(|r| format!(" {r}")).unwrap_or_default();
+    let ancestors = if framable { "'self'" } else { "'none'" };
     format!(
         "default-src 'self'; script-src 'self'{scripts} 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data: blob:; connect-src 'self'{reload}; font-src 'self'; object-src 'none'; \
-         base-uri 'none'; form-action 'self' {pay_origin}; frame-ancestors 'none'"
+         base-uri 'none'; form-action 'self' {pay_origin}; frame-ancestors {ancestors}"
     )
 }
 
@@ -68,6 +71,7 @@ fn nonce_of(html: &[u8]) -> Option<&str> {
 /// Sets the Content-Security-Policy. Pages are rendered whole before they are sent
 /// (`SsrMode::Async`), so reading the nonce from the body costs no streaming.
 pub async fn content_security_policy(State(pay_origin): State<Arc<str>>, req: Request, next: Next) -> Response {
+    let framable = app::urls::is_framable(req.uri().path());
     let res = next.run(req).await;
     let is_html =
         res.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
@@ -85,8 +89,11 @@ pub async fn content_security_policy(State(pay_origin): State<Arc<str>>, req: Re
         let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
         format!("ws://127.0.0.1:{port}")
     });
-    if let Ok(v) = HeaderValue::from_str(&page_csp(nonce_of(&bytes), reload.as_deref(), &pay_origin)) {
+    if let Ok(v) = HeaderValue::from_str(&page_csp(nonce_of(&bytes), reload.as_deref(), &pay_origin, framable)) {
         parts.headers.insert(CONTENT_SECURITY_POLICY, v);
+    }
+    if framable {
+        parts.headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
     }
     Response::from_parts(parts, Body::from(bytes))
 }
@@ -109,9 +116,11 @@ mod tests {
         assert_eq!(nonce_of(b"<script nonce=\"ab_C-1\">x</script>"), Some("ab_C-1"));
         assert_eq!(nonce_of(b"<script>x</script>"), None);
         assert_eq!(nonce_of(b"<script nonce=\"a'b\">"), None);
-        assert!(page_csp(Some("n1"), None, "http://pay.test").contains("'nonce-n1'"));
-        assert!(!page_csp(None, None, "http://pay.test").contains("nonce"));
-        assert!(page_csp(None, None, "http://pay.test").contains("form-action 'self' http://pay.test;"));
+        assert!(page_csp(Some("n1"), None, "http://pay.test", false).contains("'nonce-n1'"));
+        assert!(!page_csp(None, None, "http://pay.test", false).contains("nonce"));
+        assert!(page_csp(None, None, "http://pay.test", false).contains("form-action 'self' http://pay.test;"));
+        assert!(page_csp(None, None, "http://pay.test", false).ends_with("frame-ancestors 'none'"));
+        assert!(page_csp(None, None, "http://pay.test", true).ends_with("frame-ancestors 'self'"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::validation::info::InfoForm;
 use crate::validation::subjects::SubjectForm;
-use crate::views::journey::{InfoPage, SubjectsPage};
+use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, NoticesPage, OfferPage, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage,
     StaffAccountsPage, StaffHome,
@@ -65,25 +65,25 @@ pub async fn get_staff_audit_page(query: AuditQuery) -> Result<AuditPage, AppErr
 }
 
 #[server(prefix = "/staff/api", endpoint = "preview_info_page", input = GetUrl)]
-pub async fn get_preview_info_page(site: String) -> Result<InfoPage, AppError> {
-    handled!(staff::preview::info_page, site)
+pub async fn get_preview_info_page(site: String, draft: Option<PreviewDraft>) -> Result<InfoPage, AppError> {
+    handled!(staff::preview::info_page, site, draft)
 }
 
 #[server(prefix = "/staff/api", endpoint = "preview_subjects_page", input = GetUrl)]
-pub async fn get_preview_subjects_page(site: String) -> Result<SubjectsPage, AppError> {
-    handled!(staff::preview::subjects_page, site)
+pub async fn get_preview_subjects_page(site: String, draft: Option<PreviewDraft>) -> Result<SubjectsPage, AppError> {
+    handled!(staff::preview::subjects_page, site, draft)
 }
 
 /// The information step's rules for a site's preview; stores nothing.
 #[server(prefix = "/staff/api", endpoint = "preview_info", input = Json)]
-pub async fn preview_info(site: String, form: InfoForm) -> Result<Next, AppError> {
-    handled!(staff::preview::check_info, site, form)
+pub async fn preview_info(site: String, draft: Option<PreviewDraft>, form: InfoForm) -> Result<Next, AppError> {
+    handled!(staff::preview::check_info, site, draft, form)
 }
 
 /// The subject step's rules for a site's preview (after its dialog's 确定); stores nothing.
 #[server(prefix = "/staff/api", endpoint = "preview_subjects", input = Json)]
-pub async fn preview_subjects(site: String, form: SubjectForm) -> Result<Next, AppError> {
-    handled!(staff::preview::check_subjects, site, form, true)
+pub async fn preview_subjects(site: String, draft: Option<PreviewDraft>, form: SubjectForm) -> Result<Next, AppError> {
+    handled!(staff::preview::check_subjects, site, draft, form, true)
 }
 
 #[server(prefix = "/staff/api", endpoint = "accounts_page", input = GetUrl)]

@@ -25,7 +25,7 @@ fn StaffHeader() -> impl IntoView {
         </a>
         <header class="site-header site-header--staff">
             <div class="container site-header__bar">
-                <a class="site-header__name" href=urls::STAFF>
+                <a class="site-header__name" href=urls::STAFF target="_top">
                     "NCRE报名管理系统（考点与省级）"
                 </a>
             </div>
@@ -142,6 +142,10 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::StaffSaved => "已保存。考生下一次打开页面时就会看到新的设置。",
         Notice::StaffRemoved => "已删除。",
         Notice::StaffAccountCreated => "账号已创建。设置密码的链接已发到该账号的电子邮箱，72小时内有效；首次登录时需要绑定验证器App。",
+        Notice::StaffDisabled => "账号已停用：它不能再登录，已登录的会话和未使用的设置密码链接都已失效。",
+        Notice::StaffEnabled => "账号已启用，可以重新登录。",
+        Notice::StaffUnlocked => "账号已解除锁定，可以重新登录。",
+        Notice::StaffLinkSent => "设置密码的链接已发到该账号的电子邮箱，72小时内有效；原来的密码在新密码设置之前仍然有效。",
         Notice::PreviewPassed => "预览：这次提交通过了考生会遇到的全部检查。这是预览，没有保存任何内容，也没有占用名额。",
     }
 }

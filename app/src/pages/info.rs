@@ -77,7 +77,10 @@ pub(crate) fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoVie
         if let Some(form) = kit.submit(&ev) {
             match &target {
                 FormTarget::Candidate => kit.send(SaveInfo::PATH, SaveInfo { form }),
-                FormTarget::Preview { site } => kit.send(PreviewInfo::PATH, PreviewInfo { site: site.clone(), form }),
+                FormTarget::Preview { site, draft } => kit.send(
+                    PreviewInfo::PATH,
+                    PreviewInfo { site: site.clone(), draft: draft.as_deref().cloned(), form },
+                ),
             }
         }
     };

@@ -179,7 +179,9 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
         let form = SubjectForm { seen, ..kit.form.get_untracked() };
         match page.with_value(|p| p.target.clone()) {
             FormTarget::Candidate => state.send(SaveSubjects::PATH, SaveSubjects { form }, reload_holdings),
-            FormTarget::Preview { site } => state.send(PreviewSubjects::PATH, PreviewSubjects { site, form }, || {}),
+            FormTarget::Preview { site, draft } => {
+                state.send(PreviewSubjects::PATH, PreviewSubjects { site, draft: draft.map(|d| *d), form }, || {})
+            }
         }
     };
     let read_only = page.with_value(|p| p.read_only.clone());

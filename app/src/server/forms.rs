@@ -17,9 +17,10 @@ use crate::validation::config::{NoticeForm, OfferForm, SessionForm, SiteForm};
 use crate::validation::identity::IdentityForm;
 use crate::validation::info::InfoForm;
 use crate::validation::payment::PayForm;
-use crate::validation::staff::{CodeForm, StaffAccountForm, StaffSignInForm};
+use crate::validation::staff::{AccountActionForm, CodeForm, StaffAccountForm, StaffSignInForm};
 use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
+use crate::views::journey::{preview_url, PreviewDraft};
 use crate::views::{AppError, Next, NoFields, Posted};
 use axum::body::Body;
 use axum::extract::{FromRequest, Request, State};
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route(urls::STAFF_OFFER_REMOVE, post(handle::<StaffRemoveOfferStep>))
         .route(urls::STAFF_NOTICES, post(handle::<StaffNoticeStep>))
         .route(urls::STAFF_ACCOUNTS, post(handle::<StaffAccountStep>))
+        .route(urls::STAFF_ACCOUNT_ACTION, post(handle::<StaffAccountActionStep>))
         .route(urls::STAFF_PREVIEW_INFO, post(preview_info_post))
         .route(urls::STAFF_PREVIEW_SUBJECTS, post(preview_subjects_post))
 }
@@ -141,6 +143,7 @@ step!(StaffOfferStep, OfferForm, |call, f| staff::config::save_offer(call, f), |
 // Refused (the subject is in use, or not this account's), it is told on the subject's page.
 step!(StaffRemoveOfferStep, OfferForm, |call, f| staff::config::remove_offer(call, f), |f| f.normalize(), page: urls::STAFF_OFFER);
 step!(StaffAccountStep, StaffAccountForm, |call, f| staff::people::create_account(call, f), |f| f.normalize());
+step!(StaffAccountActionStep, AccountActionForm, |call, f| staff::people::act_on_account(call, f), |f| (f.clone(), Vec::new()), page: urls::STAFF_ACCOUNTS);
 step!(StaffNoticeStep, NoticeForm, |call, f| staff::config::publish_notice(call, f), |f| f.normalize());
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
 step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
@@ -190,13 +193,13 @@ async fn kept(state: &AppState, call: &Call, parts: http::request::Parts, form: 
     render_with(state, call, posted, Request::from_parts(as_get(parts, page), Body::empty())).await
 }
 
-/// The site a preview post is for (`?site=`).
-fn preview_site(parts: &http::request::Parts) -> String {
-    parts
-        .uri
-        .query()
-        .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "site").map(|(_, v)| v.into_owned()))
-        .unwrap_or_default()
+/// The site a preview post is for (`?site=`), and the unsaved settings it shows, if any.
+fn preview_of(parts: &http::request::Parts) -> (String, Option<PreviewDraft>) {
+    let query = parts.uri.query().unwrap_or_default();
+    let get = |key: &str| form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned());
+    let site = get("site").unwrap_or_default();
+    let draft = PreviewDraft::from_query(&site, get);
+    (site, draft)
 }
 
 /// A site's preview of the information step: the candidates' rules, nothing stored; a
@@ -204,29 +207,31 @@ fn preview_site(parts: &http::request::Parts) -> String {
 async fn preview_info_post(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let call = Call::for_handler(state.clone(), &parts);
-    let site = preview_site(&parts);
+    let (site, draft) = preview_of(&parts);
     let form = match Form::<InfoForm>::from_request(Request::from_parts(parts.clone(), body), &state).await {
         Ok(Form(form)) => form,
         Err(_) => return unreadable(),
     };
-    let outcome = staff::preview::check_info(&call, site.clone(), form.clone()).await;
+    let page = preview_url(urls::STAFF_PREVIEW, &site, draft.as_ref());
+    let outcome = staff::preview::check_info(&call, site, draft, form.clone()).await;
     let (values, notes) = form.normalize();
-    finish(&state, &call, parts, values, notes, outcome, Some(&urls::with_site(urls::STAFF_PREVIEW, &site))).await
+    finish(&state, &call, parts, values, notes, outcome, Some(&page)).await
 }
 
 /// A site's preview of the subject step, with its no-JS confirmation; nothing stored.
 async fn preview_subjects_post(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let call = Call::for_handler(state.clone(), &parts);
-    let site = preview_site(&parts);
+    let (site, draft) = preview_of(&parts);
     let Some((form, confirmed)) = read_subject_post(body).await else {
         return unreadable();
     };
-    let page = urls::with_site(urls::STAFF_PREVIEW, &site);
+    let page = preview_url(urls::STAFF_PREVIEW, &site, draft.as_ref());
     if confirmed.as_deref() == Some("no") {
         return kept(&state, &call, parts, form, &page).await;
     }
-    let outcome = staff::preview::check_subjects(&call, site, form.clone(), confirmed.as_deref() == Some("yes")).await;
+    let confirmed = confirmed.as_deref() == Some("yes");
+    let outcome = staff::preview::check_subjects(&call, site, draft, form.clone(), confirmed).await;
     finish(&state, &call, parts, form, Vec::new(), outcome, Some(&page)).await
 }
 

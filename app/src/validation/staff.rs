@@ -226,6 +226,60 @@ impl NewRole {
     }
 }
 
+/// What the province does to one account from the list of accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountAction {
+    /// 停用: it signs in to nothing; its sessions and unused links end.
+    Disable,
+    /// 启用 again.
+    Enable,
+    /// 解除锁定 after too many wrong passwords or codes.
+    Unlock,
+    /// 重发设置密码链接: a new one-time link by mail (a forgotten password, an expired link).
+    SendLink,
+}
+
+impl AccountAction {
+    pub const ALL: [AccountAction; 4] = [Self::Disable, Self::Enable, Self::Unlock, Self::SendLink];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Disable => "disable",
+            Self::Enable => "enable",
+            Self::Unlock => "unlock",
+            Self::SendLink => "link",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Self::Disable => "停用",
+            Self::Enable => "启用",
+            Self::Unlock => "解除锁定",
+            Self::SendLink => "重发设置密码链接",
+        }
+    }
+}
+
+/// One account's action, as its button posts it (hidden fields, so a value that does not
+/// read is a crafted or broken request, not a person's typing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountActionForm {
+    #[serde(default)]
+    pub account: String,
+    #[serde(default)]
+    pub action: String,
+}
+
+impl AccountActionForm {
+    /// The account's id and the action; `None` when either does not read.
+    pub fn parse(&self) -> Option<(i32, AccountAction)> {
+        let id = self.account.trim().parse::<i32>().ok().filter(|id| *id > 0)?;
+        let action = AccountAction::ALL.into_iter().find(|a| a.code() == self.action.trim())?;
+        Some((id, action))
+    }
+}
+
 /// 新增工作人员账号, as posted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffAccountForm {

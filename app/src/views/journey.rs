@@ -7,6 +7,7 @@ use super::{AppError, WindowState};
 use crate::domain::photo::{Background, PhotoSpec};
 use crate::domain::DocumentType;
 use crate::urls;
+use crate::validation::config::{OfferForm, SiteForm};
 use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
 use crate::validation::school::SchoolNeeds;
@@ -15,13 +16,16 @@ use crate::validation::Ctx;
 use serde::{Deserialize, Serialize};
 
 /// Where a candidate step's form goes: the candidate's own step, or a staff preview of one
-/// site, which checks with the same rules and stores nothing.
+/// site, which checks with the same rules and stores nothing. A preview may show settings
+/// typed but not saved yet (`draft`), and then judges its submissions by them too.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FormTarget {
     #[default]
     Candidate,
     Preview {
         site: String,
+        #[serde(default)]
+        draft: Option<Box<PreviewDraft>>,
     },
 }
 
@@ -34,7 +38,7 @@ impl FormTarget {
     pub fn info_action(&self) -> String {
         match self {
             Self::Candidate => urls::INFO.into(),
-            Self::Preview { site } => urls::with_site(urls::STAFF_PREVIEW_INFO, site),
+            Self::Preview { site, draft } => preview_url(urls::STAFF_PREVIEW_INFO, site, draft.as_deref()),
         }
     }
 
@@ -42,7 +46,7 @@ impl FormTarget {
     pub fn subjects_action(&self) -> String {
         match self {
             Self::Candidate => urls::SUBJECTS.into(),
-            Self::Preview { site } => urls::with_site(urls::STAFF_PREVIEW_SUBJECTS, site),
+            Self::Preview { site, draft } => preview_url(urls::STAFF_PREVIEW_SUBJECTS, site, draft.as_deref()),
         }
     }
 
@@ -52,6 +56,83 @@ impl FormTarget {
             Self::Candidate => urls::SUBJECTS,
             Self::Preview { .. } => urls::STAFF_PREVIEW,
         }
+    }
+}
+
+/// Settings typed on a console page and not saved, which a preview shows in place of the
+/// saved ones; never stored. The server judges a draft by the settings' own rules and
+/// shows the saved settings instead when it does not pass them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PreviewDraft {
+    /// The site's settings form (its `code` is the previewed site's).
+    Site(SiteForm),
+    /// One subject's fee and capacity at the site (its `site` is the previewed site).
+    Offer(OfferForm),
+}
+
+const TICKED: &str = "on";
+
+impl PreviewDraft {
+    /// The draft as query parameters (`draft=site&name=…`), to follow `?site=…`.
+    pub fn query(&self) -> String {
+        let tick = |t: &Option<String>| t.as_ref().map(|_| TICKED).unwrap_or_default();
+        let pairs: Vec<(&str, &str)> = match self {
+            Self::Site(f) => vec![
+                ("draft", "site"),
+                ("name", &f.name),
+                ("opens", &f.opens),
+                ("closes", &f.closes),
+                ("max_subjects", &f.max_subjects),
+                ("background", &f.background),
+                ("self_print", tick(&f.self_print)),
+                ("needs_department", tick(&f.needs_department)),
+                ("needs_student_no", tick(&f.needs_student_no)),
+            ],
+            Self::Offer(f) => {
+                vec![("draft", "offer"), ("subject", &f.subject), ("fee", &f.fee), ("capacity", &f.capacity)]
+            }
+        };
+        pairs
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", urls::percent_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The draft a preview URL of `site` carries (`get` reads its query), if any.
+    pub fn from_query(site: &str, get: impl Fn(&str) -> Option<String>) -> Option<Self> {
+        let text = |k: &str| get(k).unwrap_or_default();
+        let tick = |k: &str| get(k).filter(|v| !v.is_empty());
+        match get("draft").as_deref() {
+            Some("site") => Some(Self::Site(SiteForm {
+                code: site.to_owned(),
+                name: text("name"),
+                opens: text("opens"),
+                closes: text("closes"),
+                max_subjects: text("max_subjects"),
+                self_print: tick("self_print"),
+                background: text("background"),
+                needs_department: tick("needs_department"),
+                needs_student_no: tick("needs_student_no"),
+            })),
+            Some("offer") => Some(Self::Offer(OfferForm {
+                site: site.to_owned(),
+                subject: text("subject"),
+                fee: text("fee"),
+                capacity: text("capacity"),
+            })),
+            _ => None,
+        }
+    }
+}
+
+/// A preview URL (`path` is the page or one of its form posts) of `site`, with `draft`.
+pub fn preview_url(path: &str, site: &str, draft: Option<&PreviewDraft>) -> String {
+    let base = urls::with_site(path, site);
+    match draft {
+        Some(d) => format!("{base}&{}", d.query()),
+        None => base,
     }
 }
 
@@ -385,6 +466,40 @@ pub struct StatusPage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A preview URL carries a draft there and back, and its form posts carry it on.
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_draft_survives_its_url() {
+        let query = |url: &str| -> Vec<(String, String)> {
+            let q = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+            form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+        };
+        let site = SiteForm {
+            code: "650101".into(),
+            name: "新疆大学 & 附属".into(),
+            opens: "2025-01-05 10:00".into(),
+            closes: "2025-04-05 18:00".into(),
+            max_subjects: "1".into(),
+            self_print: None,
+            background: "red".into(),
+            needs_department: Some("on".into()),
+            needs_student_no: None,
+        };
+        let offer =
+            OfferForm { site: "650101".into(), subject: "24".into(), fee: "80.50".into(), capacity: "9".into() };
+        for draft in [PreviewDraft::Site(site), PreviewDraft::Offer(offer)] {
+            let url = preview_url(urls::STAFF_PREVIEW, "650101", Some(&draft));
+            let pairs = query(&url);
+            let get = |k: &str| pairs.iter().find(|(key, _)| key == k).map(|(_, v)| v.clone());
+            assert_eq!(get("site").as_deref(), Some("650101"));
+            assert_eq!(PreviewDraft::from_query("650101", get), Some(draft.clone()), "{url}");
+            let target = FormTarget::Preview { site: "650101".into(), draft: Some(Box::new(draft.clone())) };
+            assert_eq!(target.info_action(), preview_url(urls::STAFF_PREVIEW_INFO, "650101", Some(&draft)));
+        }
+        assert_eq!(preview_url(urls::STAFF_PREVIEW, "650101", None), "/staff/preview?site=650101");
+        assert_eq!(PreviewDraft::from_query("650101", |_| None), None);
+    }
 
     #[test]
     fn a_subject_line_names_only_real_levels() {

@@ -202,10 +202,14 @@ pub enum AuditKind {
     RegistrationDeleted,
     SeatsExpired,
     StaffCreated,
+    StaffDisabled,
+    StaffEnabled,
+    StaffUnlocked,
+    StaffLinkSent,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 13] = [
+    pub const ALL: [AuditKind; 17] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -219,6 +223,10 @@ impl AuditKind {
         Self::RegistrationDeleted,
         Self::SeatsExpired,
         Self::StaffCreated,
+        Self::StaffDisabled,
+        Self::StaffEnabled,
+        Self::StaffUnlocked,
+        Self::StaffLinkSent,
     ];
 
     pub fn code(self) -> &'static str {
@@ -236,6 +244,10 @@ impl AuditKind {
             Self::RegistrationDeleted => "registration.delete",
             Self::SeatsExpired => "enrolment.expire",
             Self::StaffCreated => "staff.create",
+            Self::StaffDisabled => "staff.disable",
+            Self::StaffEnabled => "staff.enable",
+            Self::StaffUnlocked => "staff.unlock",
+            Self::StaffLinkSent => "staff.link",
         }
     }
 
@@ -304,6 +316,11 @@ pub struct StaffAccountRow {
     /// The authenticator app is enrolled (a first code was accepted).
     pub enrolled: bool,
     pub locked: bool,
+    /// 停用 by the province.
+    pub disabled: bool,
+    pub id: i32,
+    /// The account looking at the list (it cannot disable itself).
+    pub is_self: bool,
 }
 
 /// 工作人员账号 (the province only): the province's accounts and the form for a new one.

@@ -746,6 +746,101 @@ fn the_preview_shows_a_site_as_its_candidates_see_it_and_stores_nothing() {
 }
 
 #[test]
+fn the_preview_beside_the_settings_shows_them_as_typed_judges_by_them_and_stores_nothing() {
+    run(async {
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let (other, _) = signed_in_staff(&app, "other@ncre.test", Role::Site, &[OTHER]).await;
+        // One seat of 24 taken.
+        candidate_holding(&app, 1, "24").await;
+        let before = (configuration(&app).await, app.registrations().await.len());
+        let preview = |query: &str| format!("{}?site={SITE}&{query}", app::urls::STAFF_PREVIEW);
+        let typed = "draft=site&name=%E8%8D%89%E7%A8%BF%E5%AD%A6%E9%99%A2&opens=2025-01-05%2010%3A00\
+            &closes=2025-04-05%2018%3A00&max_subjects=1&background=red&needs_student_no=on";
+
+        // The site's settings as typed: its candidates' own pages with them in place.
+        let page = app.get(&preview(typed), Some(&site)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for words in [
+            "尚未保存",
+            "(650101)草稿学院",
+            "本考点最多可报考科目</dt><dd>1科",
+            "data-testid=\"site-needs\">学号",
+            "红色",
+        ] {
+            assert!(page.body.contains(words), "{words}: {}", page.body);
+        }
+        // A preview is framed beside the settings (by our own pages only); the settings
+        // page itself is never framed.
+        assert!(page.headers["content-security-policy"].to_str().unwrap().ends_with("frame-ancestors 'self'"));
+        assert_eq!(page.headers["x-frame-options"], "SAMEORIGIN");
+        let settings = app.get(&format!("{}?code={SITE}", app::urls::STAFF_SITE), Some(&site)).await;
+        assert!(settings.body.contains("data-testid=\"preview-frame\""), "{}", settings.body);
+        assert!(settings.headers["content-security-policy"].to_str().unwrap().ends_with("frame-ancestors 'none'"));
+        assert_eq!(settings.headers["x-frame-options"], "DENY");
+
+        // Its submissions are judged by the settings as typed: 学号 is now required, and the
+        // form posts carry the draft on.
+        let info = format!("{}?site={SITE}&{typed}", app::urls::STAFF_PREVIEW_INFO);
+        assert!(page.body.contains(&format!("action=\"{}\"", info.replace('&', "&amp;"))), "{}", page.body);
+        // The sample candidate: female, born 2004-05-01.
+        let mut form = crate::journey::info_for(2);
+        form["birth_date"] = "2004-05-01".into();
+        let fields: Vec<(String, String)> =
+            serde_json::from_value::<std::collections::BTreeMap<String, serde_json::Value>>(form.clone())
+                .unwrap()
+                .into_iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k, v.to_owned())))
+                .collect();
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let refused = app.post_form(&info, &fields, Some(&site)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.body);
+        assert!(refused.body.contains("您报考的考点是校内考点，要求填写学号"), "{}", refused.body);
+        let saved_rules =
+            app.post_form(&format!("{}?site={SITE}", app::urls::STAFF_PREVIEW_INFO), &fields, Some(&site)).await;
+        assert_eq!(saved_rules.status, StatusCode::SEE_OTHER, "{}", saved_rules.body);
+        let draft = serde_json::json!({"Site": {"name": "草稿学院", "opens": "2025-01-05 10:00",
+            "closes": "2025-04-05 18:00", "max_subjects": "1", "background": "red", "needs_student_no": "on"}});
+        let reply = app
+            .call(
+                "/staff/api/preview_info",
+                serde_json::json!({"site": SITE, "draft": draft, "form": form}),
+                Some(&site),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(reply.body.contains("要求填写学号"), "{}", reply.body);
+        let subjects = format!("{}?site={SITE}&{typed}", app::urls::STAFF_PREVIEW_SUBJECTS);
+        let two = app
+            .post_form(
+                &subjects,
+                &[("site", SITE), ("subjects", "14"), ("subjects", "24"), ("declare", "yes")],
+                Some(&site),
+            )
+            .await;
+        assert!(two.body.contains("本考点最多可报考1科，您共选择了2科"), "{}", two.body);
+
+        // Settings that would be refused on save are not shown: the saved ones are, and
+        // the banner says why.
+        let bad = app.get(&preview("draft=site&name=x&max_subjects=99&background=red"), Some(&site)).await;
+        assert!(bad.body.contains("还有需要改正的地方") && bad.body.contains("(650101)新疆大学"), "{}", bad.body);
+
+        // One subject's fee and capacity as typed; a capacity below the seats taken is not shown.
+        let fee = app.get(&preview("draft=offer&subject=24&fee=93.5&capacity=300"), Some(&site)).await;
+        assert!(fee.body.contains("¥93.50") && fee.body.contains("尚未保存"), "{}", fee.body);
+        let added = app.get(&preview("draft=offer&subject=65&fee=70&capacity=5"), Some(&site)).await;
+        assert!(added.body.contains("id=\"subject-65\"") && added.body.contains("¥70.00"), "{}", added.body);
+        let below = app.get(&preview("draft=offer&subject=24&fee=93.5&capacity=0"), Some(&site)).await;
+        assert!(below.body.contains("还有需要改正的地方") && !below.body.contains("¥93.50"), "{}", below.body);
+
+        // Another site's preview stays refused, draft or not.
+        assert_eq!(app.get(&preview(typed), Some(&other)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(app.post_form(&info, &fields, Some(&other)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!((configuration(&app).await, app.registrations().await.len()), before, "a preview stores nothing");
+    });
+}
+
+#[test]
 fn the_province_adds_an_account_which_sets_its_password_by_the_mailed_link() {
     run(async {
         let app = spawn_app().await;

@@ -241,3 +241,114 @@ fn staff_sessions_end_after_thirty_idle_minutes_and_eight_hours() {
         assert!(goes_to_sign_in(&late), "{:?}", late.status);
     });
 }
+
+#[test]
+fn the_province_disables_enables_unlocks_and_relinks_an_account_each_once_on_the_trail() {
+    use app::server::entity::{audit_event, staff};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    run(async {
+        let app = spawn_app().await;
+        let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
+        let email = "laoshi@xju.example.cn";
+        let (site, _) = signed_in_staff(&app, email, Role::Site, &["650101"]).await;
+        let id_of = |email: &'static str| {
+            let db = app.db.clone();
+            async move {
+                let row = staff::Entity::find().filter(staff::Column::EmailKey.eq(email)).one(&db).await.unwrap();
+                row.unwrap().id.to_string()
+            }
+        };
+        let (site_id, province_id) = (id_of(email).await, id_of("province@ncre.test").await);
+        let act = |cookie: &str, id: &str, action: &str| {
+            let fields = [("account", id.to_owned()), ("action", action.to_owned())];
+            let cookie = cookie.to_owned();
+            let app = &app;
+            async move {
+                let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                app.post_form(app::urls::STAFF_ACCOUNT_ACTION, &fields, Some(&cookie)).await
+            }
+        };
+        let trail = || {
+            let db = app.db.clone();
+            async move {
+                let rows = audit_event::Entity::find()
+                    .filter(audit_event::Column::Kind.starts_with("staff."))
+                    .filter(audit_event::Column::Kind.ne("staff.create"))
+                    .order_by_asc(audit_event::Column::Id)
+                    .all(&db)
+                    .await
+                    .unwrap();
+                rows.into_iter().map(|r| (r.kind, r.target, r.before, r.after)).collect::<Vec<_>>()
+            }
+        };
+
+        // Only the province acts, on accounts of its province, never disabling its own;
+        // a request that does not read is refused. Nothing changes.
+        assert_eq!(act(&site, &site_id, "disable").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(act(&province, &province_id, "disable").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(act(&province, "x", "disable").await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(act(&province, &site_id, "explode").await.status, StatusCode::BAD_REQUEST);
+        assert_eq!(act(&province, "99999", "disable").await.status, StatusCode::NOT_FOUND);
+        assert!(trail().await.is_empty());
+        let page = app.get(app::urls::STAFF_ACCOUNTS, Some(&province)).await;
+        assert_eq!(page.body.matches("data-testid=\"account-disable\"").count(), 1, "not for one's own account");
+
+        // 停用: the open session ends at once, the right password says why, no link is sent.
+        let done = act(&province, &site_id, "disable").await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+        assert!(done.location().unwrap().contains("notice=account-disabled"));
+        assert!(goes_to_sign_in(&app.get(app::urls::STAFF, Some(&site)).await));
+        let refused = password_step(&app, email, STAFF_PASSWORD).await;
+        assert!(refused.body.contains("这个账号已被停用"), "{}", refused.body);
+        let wrong = password_step(&app, email, "Wrong-Password-1").await;
+        assert!(
+            wrong.body.contains("电子邮箱或密码不正确") && !wrong.body.contains("停用"),
+            "only to whoever knows it"
+        );
+        let link = act(&province, &site_id, "link").await;
+        assert_eq!(link.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(link.body.contains("请先启用"), "{}", link.body);
+        // Again (a second admin, a stale page): nothing more on the trail.
+        assert_eq!(act(&province, &site_id, "disable").await.status, StatusCode::SEE_OTHER);
+        assert!(app.get(app::urls::STAFF_ACCOUNTS, Some(&province)).await.body.contains("已停用"));
+
+        // 启用: the password opens the second step again.
+        assert_eq!(act(&province, &site_id, "enable").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(password_step(&app, email, STAFF_PASSWORD).await.location(), Some(app::urls::STAFF_SECOND_FACTOR));
+
+        // 解除锁定 after five wrong passwords (counted as the sign-in counts them; typed
+        // here they would meet the per-account rate limit first).
+        let id: i32 = site_id.parse().unwrap();
+        for _ in 0..app::server::staff::MAX_FAILURES {
+            app::server::staff::record_failure(&app.db, id, app.clock.now()).await.unwrap();
+        }
+        assert_eq!(password_step(&app, email, STAFF_PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(act(&province, &site_id, "unlock").await.status, StatusCode::SEE_OTHER);
+        assert_eq!(password_step(&app, email, STAFF_PASSWORD).await.location(), Some(app::urls::STAFF_SECOND_FACTOR));
+
+        // 重发设置密码链接: mailed; the old password works until the new one is set.
+        assert_eq!(act(&province, &site_id, "link").await.status, StatusCode::SEE_OTHER);
+        let token = token_in(&app.mail(email, "请设置您的密码").await, app::urls::STAFF_SET_PASSWORD);
+        assert_eq!(password_step(&app, email, STAFF_PASSWORD).await.location(), Some(app::urls::STAFF_SECOND_FACTOR));
+        assert_eq!(set_password(&app, &token).await.status, StatusCode::SEE_OTHER);
+
+        let kinds: Vec<(String, Option<String>, Option<String>)> =
+            trail().await.into_iter().map(|(k, t, b, a)| (format!("{k} {t}"), b, a)).collect();
+        let status = |s: &str| Some(format!("{{\"status\":\"{s}\"}}"));
+        assert_eq!(
+            kinds,
+            vec![
+                (format!("staff.disable {email}"), status("active"), status("disabled")),
+                (format!("staff.enable {email}"), status("disabled"), status("active")),
+                (format!("staff.unlock {email}"), status("locked"), status("active")),
+                (format!("staff.link {email}"), status("active"), status("link-sent")),
+            ]
+        );
+        let page = app.get(app::urls::STAFF_AUDIT, Some(&province)).await;
+        assert!(
+            page.body.contains("停用工作人员账号") && page.body.contains("账号状态：正常 → 已停用"),
+            "{}",
+            page.body
+        );
+    });
+}

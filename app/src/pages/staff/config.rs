@@ -12,18 +12,17 @@ use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::{CheckboxField, Options, SelectField, TextAreaField, TextField};
 use crate::components::form::{start, use_posted, FormKit, StepTitle};
-use crate::components::layout::DataTable;
-use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner};
+use crate::components::layout::{DataTable, LoadProblem, NoticeBanner, ProblemBanner};
 use crate::domain::photo::Background;
-use crate::domain::Minute;
 use crate::urls;
 use crate::validation::config::{
     NoticeForm, OfferForm, SessionForm, SiteForm, BACKGROUND, CAPACITY, CLOSES, FEE, FIRST_DAY, LAST_DAY, MAX_SUBJECTS,
     NEEDS_DEPARTMENT, NEEDS_STUDENT_NO, NOTICE_BODY, NOTICE_TITLE, OPENS, PUBLISH_AT, SELF_PRINT, SESSION_NAME,
     SESSION_NUMBER, SITE_CODE, SITE_NAME, SUBJECT, TICKET_PRINT,
 };
-use crate::validation::school::SchoolNeeds;
 use crate::validation::subjects::yuan;
+use crate::validation::Ctx;
+use crate::views::journey::{preview_url, PreviewDraft};
 use crate::views::staff::{CatalogueEntry, NoticesPage, OfferPage, SitePage, SitesPage};
 use crate::views::{AppError, Refusal};
 use leptos::prelude::*;
@@ -232,7 +231,18 @@ fn SiteSettings(page: SitePage, form: SiteForm, refusal: Option<Refusal>) -> imp
         .existing
         .clone()
         .map(|code| view! { <OfferedSubjects code offers=page.offers.clone() addable=page.addable.len() /> });
-    let offers = page.offers.clone();
+    let frame = page.existing.clone().map(|site| {
+        let saved = page.form.clone();
+        let province = page.province_code.clone();
+        let draft = Signal::derive(move || {
+            kit.form.with(|f| {
+                // The form back as saved shows the saved settings.
+                let unsaved = f != &saved && f.parse(&plain_ctx(), &province).is_ok();
+                unsaved.then(|| PreviewDraft::Site(f.clone()))
+            })
+        });
+        view! { <PreviewFrame site draft /> }
+    });
     view! {
         <StepTitle title state />
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
@@ -271,62 +281,41 @@ fn SiteSettings(page: SitePage, form: SiteForm, refusal: Option<Refusal>) -> imp
             </fieldset>
             <button class="button" type="submit">{if creating { "新增考点" } else { "保存考点设置" }}</button>
         </form>
-        <SitePanelPreview form=kit.form offers />
+        {frame}
         </div>
         {subjects}
     }
 }
 
-/// What the site's candidates read about it on the subject page, from the settings as they
-/// are typed (with JavaScript: at once; without: as saved).
+/// The site's candidate pages as the preview renders them (the candidates' own step
+/// components and rules), in a frame beside the settings. Without JavaScript it shows the
+/// saved settings, so it changes on save; with JavaScript it follows the form as typed:
+/// once the settings pass their rules, a moment after the last change, the frame shows them
+/// unsaved (`draft`), and returns to the saved ones when the form is back as saved.
 #[component]
-fn SitePanelPreview(form: RwSignal<SiteForm>, offers: Vec<crate::views::staff::OfferRow>) -> impl IntoView {
-    let window = move || {
-        form.with(|f| match (Minute::parse(&f.opens), Minute::parse(&f.closes)) {
-            (Some(a), Some(b)) => format!("{a} 至 {b}"),
-            _ => "（时间未填写完整）".to_owned(),
-        })
-    };
-    let max = move || {
-        form.with(|f| f.max_subjects.parse::<u8>().map_or_else(|_| "（未填写）".to_owned(), |n| format!("{n}科")))
-    };
-    let needs = move || {
-        form.with(|f| SchoolNeeds {
-            department: f.needs_department.is_some(),
-            student_no: f.needs_student_no.is_some(),
-        })
-        .words()
-    };
-    let background =
-        move || form.with(|f| Background::from_code(&f.background).map_or("（未选择）", Background::label_zh));
-    let rows = offers
-        .into_iter()
-        .map(|o| {
-            let full = o.remaining <= 0;
-            view! {
-                <tr>
-                    <td>{format!("{}级", o.level)}</td>
-                    <td>{format!("({}){}", o.code, o.name)}</td>
-                    <td>{yuan(o.fee_fen)}</td>
-                    <td>{if full { "已满".to_owned() } else { o.remaining.to_string() }}</td>
-                </tr>
-            }
-        })
-        .collect_view();
+fn PreviewFrame(site: String, draft: Signal<Option<PreviewDraft>>) -> impl IntoView {
+    let saved = preview_url(urls::STAFF_PREVIEW, &site, None);
+    let src = RwSignal::new(saved);
+    let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    Effect::new(move |ran: Option<()>| {
+        let draft = draft.get();
+        if ran.is_none() {
+            return;
+        }
+        // A form that does not pass yet leaves the frame as it was.
+        let Some(draft) = draft else { return };
+        let url = preview_url(urls::STAFF_PREVIEW, &site, Some(&draft));
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let set = move || src.set(url);
+        pending.set_value(set_timeout_with_handle(set, std::time::Duration::from_millis(400)).ok());
+    });
     view! {
-        <aside class="panel preview-panel" aria-labelledby="site-preview-title" data-testid="site-preview">
-            <p class="preview-panel__tag">"预览"</p>
-            <h2 id="site-preview-title">{move || form.with(|f| format!("({}){}", f.code, f.name))}</h2>
-            <dl class="summary-list">
-                <div><dt>"网上报名时间"</dt><dd data-testid="preview-window">{window}</dd></div>
-                <div><dt>"本考点最多可报考科目"</dt><dd data-testid="preview-max">{max}</dd></div>
-                {move || {
-                    let words = needs();
-                    (!words.is_empty()).then(|| view! { <div><dt>"校内考点要求填写"</dt><dd data-testid="preview-needs">{words}</dd></div> })
-                }}
-                <div><dt>"照片背景颜色"</dt><dd data-testid="preview-background">{background}</dd></div>
-            </dl>
-            <DataTable headers=&["级别", "科目", "费用(元)", "剩余容量"]>{rows}</DataTable>
+        <aside class="preview-side" aria-labelledby="site-preview-title">
+            <h2 id="site-preview-title">"预览：考生看到的页面"</h2>
+            <p class="field__hint">"修改左侧设置后，这里显示考生将看到的样子（未保存的修改只在这里显示）。"</p>
+            <iframe class="preview-frame" title="考生页面预览" src=move || src.get() data-testid="preview-frame"></iframe>
         </aside>
     }
 }
@@ -409,16 +398,16 @@ fn OfferSettings(page: OfferPage, form: OfferForm, refusal: Option<Refusal>) -> 
     let title = if page.current.is_some() { "修改开考科目" } else { "添加开考科目" };
     let choices: Vec<String> =
         page.addable.iter().map(|e| e.code.clone()).chain(page.current.iter().map(|c| c.code.clone())).collect();
-    let kit = FormKit::new(
-        form,
-        refusal.as_ref(),
-        plain_ctx(),
-        move |f, c| {
-            let codes: Vec<&str> = choices.iter().map(String::as_str).collect();
-            errors_of(f.parse(c, &codes))
-        },
-        OfferForm::normalize,
-    );
+    let choices = StoredValue::new(choices);
+    let check = move |f: &OfferForm, c: &Ctx| {
+        choices.with_value(|choices| f.parse(c, &choices.iter().map(String::as_str).collect::<Vec<_>>()))
+    };
+    let saved = form.clone();
+    let kit =
+        FormKit::new(form, refusal.as_ref(), plain_ctx(), move |f, c| errors_of(check(f, c)), OfferForm::normalize);
+    let draft = Signal::derive(move || {
+        kit.form.with(|f| (f != &saved && check(f, &plain_ctx()).is_ok()).then(|| PreviewDraft::Offer(f.clone())))
+    });
     let state = kit.state;
     let subject_field = match &page.current {
         Some(c) => view! {
@@ -463,6 +452,8 @@ fn OfferSettings(page: OfferPage, form: OfferForm, refusal: Option<Refusal>) -> 
         <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
         <ProblemBanner message=state.problem_message() />
         <h1>{title}</h1>
+        <div class="with-preview">
+        <div>
         <form method="post" action=urls::STAFF_OFFER novalidate data-testid="offer-form" on:submit=move |ev| kit.guard_post(&ev)>
             <input type="hidden" name="site" value=page.site.clone() />
             {subject_field}
@@ -477,6 +468,9 @@ fn OfferSettings(page: OfferPage, form: OfferForm, refusal: Option<Refusal>) -> 
             <button class="button" type="submit">"保存"</button>
         </form>
         {remove}
+        </div>
+        <PreviewFrame site=page.site.clone() draft />
+        </div>
     }
 }
 

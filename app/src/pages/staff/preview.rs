@@ -1,9 +1,9 @@
 //! 预览: a site's 个人信息采集 and 报考科目采集 as its candidates see them now, rendered by
 //! the candidates' own step components with a sample candidate. The forms check with the
 //! very same rules (in the browser as typed, and on the server when sent) and store nothing:
-//! they post to the preview's own URLs, under a banner that says so.
+//! they post to the preview's own URLs, under a banner that says so. Beside a settings form
+//! (in a frame) it shows the settings as typed, carried in its URL.
 
-use super::config::BackToConsole;
 use super::Loading;
 use crate::api::staff::{get_preview_info_page, get_preview_subjects_page};
 use crate::components::client::ClientNeeded;
@@ -14,6 +14,7 @@ use crate::pages::subjects::subjects_body;
 use crate::urls;
 use crate::validation::info::InfoForm;
 use crate::validation::subjects::SubjectForm;
+use crate::views::journey::{FormTarget, PreviewDraft};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -24,34 +25,32 @@ const TITLE: &str = "预览考生页面";
 pub fn StaffPreviewPage() -> impl IntoView {
     let query = use_query_map();
     let site = query.with_untracked(|q| q.get("site")).unwrap_or_default();
+    let draft = query.with_untracked(|q| PreviewDraft::from_query(&site, |k| q.get(k)));
     let info_posted = use_posted::<InfoForm>();
     let subjects_posted = use_posted::<SubjectForm>();
+    // Links leave the frame when the preview is shown beside a settings form.
     let back = format!("{}?code={}", urls::STAFF_SITE, urls::percent_encode(&site));
     view! {
         <Title text=TITLE />
-        <BackToConsole />
-        <p class="breadcrumb"><a href=back>"返回考点设置"</a></p>
-        <div class="preview-banner" role="note" data-testid="preview-banner">
-            <p>
-                <strong>"预览"</strong>
-                {format!("：这是考点 {site} 的考生现在看到的“个人信息采集”和“报考科目采集”页面（示例考生）。")}
-                "在这里提交只做与考生提交相同的检查，不保存任何内容，也不占用名额。修改考点设置或科目后，重新打开本页即可看到变化。"
-            </p>
-        </div>
-        <NoticeBanner />
+        <p class="breadcrumb"><a href=back target="_top">"返回考点设置"</a></p>
         <Suspense fallback=Loading>
             {move || {
-                let (site, info_posted, subjects_posted) = (site.clone(), info_posted.clone(), subjects_posted.clone());
+                let (site, draft) = (site.clone(), draft.clone());
+                let (info_posted, subjects_posted) = (info_posted.clone(), subjects_posted.clone());
                 Suspend::new(async move {
-                    let info = get_preview_info_page(site.clone()).await;
-                    let subjects = get_preview_subjects_page(site.clone()).await;
+                    let asked = draft.is_some();
+                    let info = get_preview_info_page(site.clone(), draft.clone()).await;
+                    let subjects = get_preview_subjects_page(site.clone(), draft).await;
                     match (info, subjects) {
                         (Ok(mut info), Ok(subjects)) => {
+                            let shown = matches!(&info.target, FormTarget::Preview { draft: Some(_), .. });
                             let (form, refusal) = start(info_posted, || info.saved.clone());
                             info.saved = form;
                             // One bundle with both steps' islands (the all-islands one).
                             view! {
                                 <ClientNeeded bundle="ncre" />
+                                <Banner site=site.clone() asked shown />
+                                <NoticeBanner />
                                 <section class="preview" data-testid="preview-info">
                                     <InfoStep page=info refusal />
                                 </section>
@@ -66,5 +65,25 @@ pub fn StaffPreviewPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+/// 预览: whose pages these are, that nothing is stored, and which settings are shown.
+#[component]
+fn Banner(site: String, asked: bool, shown: bool) -> impl IntoView {
+    let settings = match (asked, shown) {
+        (_, true) => "页面按您正在编辑、尚未保存的设置显示；保存后考生才会看到。",
+        (true, false) => "您正在编辑的设置还有需要改正的地方，这里仍按已保存的设置显示。",
+        (false, false) => "页面按已保存的设置显示。",
+    };
+    view! {
+        <div class="preview-banner" role="note" data-testid="preview-banner">
+            <p>
+                <strong>"预览"</strong>
+                {format!("：考点 {site} 的考生看到的“个人信息采集”和“报考科目采集”页面（示例考生）。")}
+                <span data-testid="preview-settings">{settings}</span>
+                "在这里提交只做与考生提交相同的检查，不保存任何内容，也不占用名额。"
+            </p>
+        </div>
     }
 }

@@ -30,6 +30,10 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::RegistrationDeleted => "考生删除报名信息",
         AuditKind::SeatsExpired => "超时未缴费，名额自动退回",
         AuditKind::StaffCreated => "新增工作人员账号",
+        AuditKind::StaffDisabled => "停用工作人员账号",
+        AuditKind::StaffEnabled => "启用工作人员账号",
+        AuditKind::StaffUnlocked => "解除工作人员账号锁定",
+        AuditKind::StaffLinkSent => "重发设置密码链接",
     }
 }
 
@@ -66,6 +70,18 @@ fn key_words(key: &str) -> &str {
         "email" => "电子邮箱",
         "role" => "身份",
         "sites" => "考点",
+        "status" => "账号状态",
+        other => other,
+    }
+}
+
+/// A staff account's recorded state (`status`) in words.
+fn value_words(value: &str) -> &str {
+    match value {
+        "active" => "正常",
+        "disabled" => "已停用",
+        "locked" => "已锁定",
+        "link-sent" => "已发送设置密码链接",
         other => other,
     }
 }
@@ -76,7 +92,8 @@ fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
         t.and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
     };
     let (before, after) = (parse(before), parse(after));
-    let shown = |v: &serde_json::Value| match v {
+    let shown = |k: &str, v: &serde_json::Value| match v {
+        serde_json::Value::String(s) if k == "status" => value_words(s).to_owned(),
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
@@ -84,9 +101,9 @@ fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
     keys.into_iter()
         .map(|k| (key_words(k), k))
         .map(|(label, k)| match (before.get(k), after.get(k)) {
-            (Some(b), Some(a)) => format!("{label}：{} → {}", shown(b), shown(a)),
-            (Some(b), None) => format!("{label}：{}（删除）", shown(b)),
-            (None, Some(a)) => format!("{label}：{}", shown(a)),
+            (Some(b), Some(a)) => format!("{label}：{} → {}", shown(k, b), shown(k, a)),
+            (Some(b), None) => format!("{label}：{}（删除）", shown(k, b)),
+            (None, Some(a)) => format!("{label}：{}", shown(k, a)),
             (None, None) => String::new(),
         })
         .collect()

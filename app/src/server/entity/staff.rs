@@ -22,6 +22,8 @@ pub struct Model {
     pub totp_last_step: Option<i64>,
     pub failed_attempts: i32,
     pub locked_until: Option<DateTimeUtc>,
+    /// 停用 by the province since then (migration 9): signs in to nothing.
+    pub disabled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -128,7 +128,7 @@ fn given_of(reg: &registration::Model) -> SchoolNeeds {
     saved_info(reg).map_or(SchoolNeeds::NONE, |info| SchoolNeeds::given_by(&info.school))
 }
 
-fn site_choice(now: DateTime<Utc>, site: &Site) -> SiteChoice {
+pub(crate) fn site_choice(now: DateTime<Utc>, site: &Site) -> SiteChoice {
     SiteChoice {
         code: site.site.code.clone(),
         label: site.label(),
@@ -424,11 +424,10 @@ fn subjects_view(
     })
 }
 
-/// Every site of the session as the subject page shows it now (seats left read live).
-pub async fn site_choices(call: &Call) -> Result<Vec<SiteChoice>, Fault> {
-    let s = live_session(call).await?;
-    let now = call.state.clock.now();
-    Ok(s.sites.iter().map(|site| site_choice(now, site)).collect())
+/// One site of the session with its seats left read live (`None` when it takes no part),
+/// for a staff preview to show as `site_choice` would after adjusting it.
+pub(crate) async fn live_site(call: &Call, code: &str) -> Result<Option<Site>, Fault> {
+    Ok(live_session(call).await?.site(code).cloned())
 }
 
 /// Seats left per subject at `site` now (a signed-in candidate's view of public numbers).

@@ -16,10 +16,18 @@ use crate::urls::{self, Notice};
 use crate::validation::account::EMAIL;
 use crate::validation::account::{token_shape_ok, NewPasswordForm};
 use crate::validation::staff::{CodeForm, StaffSignInForm, CODE, CODE_WRONG, STAFF_SIGN_IN_FAILED};
+use crate::validation::Required;
 use crate::views::staff::{Enrolment, SecondFactorPage, SetPasswordPage, StaffHome, StaffRole, StaffSite};
 use crate::views::{AppError, Next};
 use chrono::{DateTime, Utc};
 use sea_orm::EntityTrait;
+
+/// The refusal of a right password of a disabled account.
+const STAFF_DISABLED: Required = Required {
+    code: "disabled",
+    zh: "这个账号已被停用，不能登录。如需恢复，请联系省级考试机构",
+    en: "This account is disabled. Ask the provincial office to enable it again",
+};
 
 fn locked_out(until: DateTime<Utc>, now: DateTime<Utc>) -> Fault {
     AppError::RateLimited { retry_after_secs: u64::try_from((until - now).num_seconds()).unwrap_or(1).max(1) }.into()
@@ -42,6 +50,11 @@ pub async fn sign_in(call: &Call, form: StaffSignInForm) -> Result<Next, Fault> 
     match account {
         // The count of failures is not cleared here but by a right code: with the password
         // known, a wrong code then a right password again must not start the count afresh.
+        // Said only to whoever knows the password.
+        Some(a) if ok && a.disabled_at.is_some() => {
+            tracing::info!(staff = a.id, "staff sign-in refused: account disabled");
+            Err(call.refuse_field(EMAIL.name, &STAFF_DISABLED))
+        }
         Some(a) if ok => {
             let session = call.start_staff_session(a.id, Stage::Password).await?;
             tracing::info!(staff = a.id, staff_session = session.id, "staff password accepted");

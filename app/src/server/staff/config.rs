@@ -241,7 +241,10 @@ pub async fn sites_page(call: &Call) -> Result<SitesPage, Fault> {
 }
 
 /// The national catalogue's subjects in force on the session's first exam day.
-async fn catalogue_for(db: &impl ConnectionTrait, session: &exam_session::Model) -> Result<Vec<subject::Model>, DbErr> {
+pub(super) async fn catalogue_for(
+    db: &impl ConnectionTrait,
+    session: &exam_session::Model,
+) -> Result<Vec<subject::Model>, DbErr> {
     let mut all = subject::Entity::find().all(db).await?;
     if let Some(day) = session.exam_first_day {
         all.retain(|s| s.valid_from.is_none_or(|f| f <= day) && s.valid_to.is_none_or(|t| day <= t));

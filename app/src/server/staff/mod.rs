@@ -116,6 +116,7 @@ pub async fn create(
         totp_last_step: Set(None),
         failed_attempts: Set(0),
         locked_until: Set(None),
+        disabled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
@@ -146,7 +147,7 @@ pub async fn issue_set_password(db: &impl ConnectionTrait, staff_id: i32, now: D
     Ok(token)
 }
 
-/// The account a live, unused set-password token belongs to.
+/// The account a live, unused set-password token belongs to (never a disabled one).
 pub async fn set_password_owner(
     db: &impl ConnectionTrait,
     token: &str,
@@ -161,7 +162,7 @@ pub async fn set_password_owner(
     else {
         return Ok(None);
     };
-    by_id(db, row.staff_id).await
+    Ok(by_id(db, row.staff_id).await?.filter(|s| s.disabled_at.is_none()))
 }
 
 /// Uses the token (once: a conditional update) and sets the account's password; every

@@ -1,21 +1,25 @@
-//! 工作人员账号: the provincial admin lists the province's console accounts and adds one.
-//! A new account has no password: a one-time set-password link (the same as `server staff
-//! add` prints) is mailed to its address, and its first sign-in enrols its authenticator.
+//! 工作人员账号: the provincial admin lists the province's console accounts, adds one, and
+//! disables, enables, unlocks or mails a new set-password link to one. A new account has no
+//! password: a one-time set-password link (the same as `server staff add` prints) is mailed
+//! to its address, and its first sign-in enrols its authenticator.
 
 use super::{Created, NewStaff};
-use crate::server::audit::{Actor, Entry};
+use crate::server::audit::{self, Actor, Entry};
 use crate::server::call::Call;
 use crate::server::entity::staff::{self, Role};
-use crate::server::entity::staff_site;
+use crate::server::entity::{staff_session, staff_site, staff_token};
 use crate::server::fault::Fault;
 use crate::server::mail::Mail;
 use crate::urls::{self, Notice};
 use crate::validation::account::EMAIL;
-use crate::validation::staff::{NewRole, StaffAccountForm};
+use crate::validation::staff::{AccountAction, AccountActionForm, NewRole, StaffAccountForm};
 use crate::validation::Required;
 use crate::views::staff::{AuditKind, StaffAccountRow, StaffAccountsPage, StaffRole, StaffSite};
 use crate::views::{AppError, Next};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use serde_json::json;
 
 const EMAIL_TAKEN: Required =
     Required {
@@ -46,6 +50,9 @@ pub async fn accounts_page(call: &Call) -> Result<StaffAccountsPage, Fault> {
                 password_set: a.password_hash.is_some(),
                 enrolled: a.totp_confirmed_at.is_some(),
                 locked: super::locked(&a, now).is_some(),
+                disabled: a.disabled_at.is_some(),
+                id: a.id,
+                is_self: a.id == who.staff.id,
                 role: match a.role {
                     Role::Province => StaffRole::Province,
                     Role::Site => StaffRole::Site,
@@ -111,4 +118,121 @@ pub async fn create_account(call: &Call, form: StaffAccountForm) -> Result<Next,
     call.state.mailer.send_later(set_password_mail(call, &created.email, &created.name, &token), "staff-set-password");
     tracing::info!(staff = who.staff.id, created = created.id, "staff account created in the console");
     Ok(Next { url: urls::with_notice(urls::STAFF_ACCOUNTS, Notice::StaffAccountCreated) })
+}
+
+/// A link for a disabled account is refused: it could not be used.
+const LINK_WHILE_DISABLED: Required = Required {
+    code: "disabled",
+    zh: "这个账号已停用：请先启用，再发送设置密码的链接",
+    en: "This account is disabled: enable it before sending a set-password link",
+};
+
+/// The account's state as the trail records it.
+fn status(s: &staff::Model, now: DateTime<Utc>) -> &'static str {
+    if s.disabled_at.is_some() {
+        "disabled"
+    } else if super::locked(s, now).is_some() || s.failed_attempts > 0 {
+        "locked"
+    } else {
+        "active"
+    }
+}
+
+/// 停用, 启用, 解除锁定 or 重发设置密码链接, by the province, for one account of the
+/// province. Each is one conditional statement in a transaction with its trail entry, so
+/// two admins acting at once record one change; acting on an account already in the state
+/// asked for changes nothing. Disabling ends the account's sessions and unused links at
+/// once; an admin cannot disable their own account (so a province always keeps one).
+pub async fn act_on_account(call: &Call, form: AccountActionForm) -> Result<Next, Fault> {
+    let who = call.staff().await?;
+    who.require_province()?;
+    let (id, action) = form.parse().ok_or(AppError::BadRequest)?;
+    let db = call.state.db.write();
+    let target =
+        super::by_id(db, id).await?.filter(|s| s.province_code == who.staff.province_code).ok_or(AppError::NotFound)?;
+    if action == AccountAction::Disable && target.id == who.staff.id {
+        return Err(AppError::Forbidden.into());
+    }
+    if action == AccountAction::SendLink && target.disabled_at.is_some() {
+        return Err(call.refuse_field("account", &LINK_WHILE_DISABLED));
+    }
+    let now = call.state.clock.now();
+    let sites = super::sites_of(db, target.id).await?;
+    let txn = db.begin().await?;
+    let update = staff::Entity::update_many().filter(staff::Column::Id.eq(target.id));
+    let (changed, after) = match action {
+        AccountAction::Disable => {
+            let done = update
+                .col_expr(staff::Column::DisabledAt, Expr::value(now))
+                .col_expr(staff::Column::UpdatedAt, Expr::value(now))
+                .filter(staff::Column::DisabledAt.is_null())
+                .exec(&txn)
+                .await?;
+            staff_session::Entity::delete_many()
+                .filter(staff_session::Column::StaffId.eq(target.id))
+                .exec(&txn)
+                .await?;
+            staff_token::Entity::delete_many()
+                .filter(staff_token::Column::StaffId.eq(target.id))
+                .filter(staff_token::Column::UsedAt.is_null())
+                .exec(&txn)
+                .await?;
+            (done.rows_affected == 1, "disabled")
+        }
+        AccountAction::Enable => {
+            let done = update
+                .col_expr(staff::Column::DisabledAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(staff::Column::UpdatedAt, Expr::value(now))
+                .filter(staff::Column::DisabledAt.is_not_null())
+                .exec(&txn)
+                .await?;
+            (done.rows_affected == 1, "active")
+        }
+        AccountAction::Unlock => {
+            let done = update
+                .col_expr(staff::Column::FailedAttempts, Expr::value(0))
+                .col_expr(staff::Column::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(staff::Column::UpdatedAt, Expr::value(now))
+                .filter(staff::Column::FailedAttempts.gt(0).or(staff::Column::LockedUntil.is_not_null()))
+                .exec(&txn)
+                .await?;
+            (done.rows_affected == 1, "active")
+        }
+        AccountAction::SendLink => (true, "link-sent"),
+    };
+    let token = match action {
+        AccountAction::SendLink => Some(super::issue_set_password(&txn, target.id, now).await?),
+        _ => None,
+    };
+    if changed {
+        let kind = match action {
+            AccountAction::Disable => AuditKind::StaffDisabled,
+            AccountAction::Enable => AuditKind::StaffEnabled,
+            AccountAction::Unlock => AuditKind::StaffUnlocked,
+            AccountAction::SendLink => AuditKind::StaffLinkSent,
+        };
+        let entry = Entry::new(
+            Actor::Staff { id: who.staff.id, email: who.staff.email.clone() },
+            kind,
+            sites.first().map(String::as_str),
+            target.email.clone(),
+        )
+        .from(call.client_addr())
+        .changed(&json!({ "status": status(&target, now) }), &json!({ "status": after }));
+        audit::record(&txn, now, vec![entry]).await?;
+    }
+    txn.commit().await?;
+    if let Some(token) = token {
+        call.state
+            .mailer
+            .send_later(set_password_mail(call, &target.email, &target.name, &token), "staff-set-password");
+    }
+    tracing::info!(staff = who.staff.id, target = target.id, action = action.code(), changed, "staff account action");
+    let notice = match action {
+        AccountAction::Disable => Notice::StaffDisabled,
+        AccountAction::Enable => Notice::StaffEnabled,
+        AccountAction::Unlock => Notice::StaffUnlocked,
+        AccountAction::SendLink => Notice::StaffLinkSent,
+    };
+    Ok(Next { url: urls::with_notice(urls::STAFF_ACCOUNTS, notice) })
 }

@@ -106,6 +106,11 @@ impl Call {
             return Ok(None);
         }
         let Some(staff) = super::by_id(db.read(), session.staff_id).await? else { return Ok(None) };
+        // Disabling ends the account's sessions; one that raced it ends here.
+        if staff.disabled_at.is_some() {
+            end(db.write(), session.id).await?;
+            return Ok(None);
+        }
         if touch {
             staff_session::Entity::update_many()
                 .col_expr(staff_session::Column::LastSeenAt, Expr::value(now))
