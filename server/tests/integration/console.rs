@@ -109,6 +109,8 @@ fn routes() -> Vec<(Route, &'static [Who])> {
             PROVINCE,
         ),
         (page(&format!("{STAFF_PREVIEW}?site={SITE}")), THE_SITE),
+        (page(&format!("{STAFF_PREVIEW}?site={SITE}&draft=offer&subject=24&fee=90&capacity=300")), THE_SITE),
+        (Route::Post(STAFF_ACCOUNT_ACTION, vec![("account", "1"), ("action", "unlock")]), PROVINCE),
         (api(&format!("/staff/api/preview_info_page?site={SITE}")), THE_SITE),
         (Route::Post(STAFF_PREVIEW_INFO_SITE, vec![("postcode", "830000")]), THE_SITE),
         (

@@ -67,7 +67,7 @@ pub fn StaffSessionPage() -> impl IntoView {
                     loaded(TITLE, get_staff_session_page().await, |page| {
                         let (form, refusal) = start(posted, || page.form.clone());
                         view! {
-                            <ClientNeeded bundle="staff" />
+                            <ClientNeeded bundle="session" />
                             <BackToConsole />
                             <NoticeBanner />
                             <SessionSettings province=page.province form refusal />
@@ -79,8 +79,8 @@ pub fn StaffSessionPage() -> impl IntoView {
     }
 }
 
-#[cfg_attr(island_staff, island)]
-#[cfg_attr(not(island_staff), component)]
+#[cfg_attr(island_session, island)]
+#[cfg_attr(not(island_session), component)]
 fn SessionSettings(province: String, form: SessionForm, refusal: Option<Refusal>) -> impl IntoView {
     const TITLE: &str = "考次设置";
     let kit = FormKit::new(form, refusal.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c)), SessionForm::normalize);
@@ -178,7 +178,7 @@ pub fn StaffSitePage() -> impl IntoView {
                         let (form, refusal) = start(posted, || page.form.clone());
                         let preview = page.existing.as_ref().map(|c| urls::with_site(urls::STAFF_PREVIEW, c));
                         view! {
-                            <ClientNeeded bundle="staff" />
+                            <ClientNeeded bundle="sites" />
                             <BackToConsole />
                             <p class="breadcrumb"><a href=urls::STAFF_SITES>"考点管理"</a></p>
                             <NoticeBanner />
@@ -194,8 +194,8 @@ pub fn StaffSitePage() -> impl IntoView {
     }
 }
 
-#[cfg_attr(island_staff, island)]
-#[cfg_attr(not(island_staff), component)]
+#[cfg_attr(island_sites, island)]
+#[cfg_attr(not(island_sites), component)]
 fn SiteSettings(page: SitePage, form: SiteForm, refusal: Option<Refusal>) -> impl IntoView {
     let creating = page.existing.is_none();
     let title = if creating { "新增考点" } else { "考点设置" };
@@ -380,7 +380,7 @@ pub fn StaffOfferPage() -> impl IntoView {
                                             let back = format!("{}?code={}", urls::STAFF_SITE, page.site);
                         let site = format!("({}){}", page.site, page.site_name);
                         view! {
-                            <ClientNeeded bundle="staff" />
+                            <ClientNeeded bundle="sites" />
                             <BackToConsole />
                             <p class="breadcrumb"><a href=back>{site}</a></p>
                             <OfferSettings page form refusal />
@@ -392,8 +392,8 @@ pub fn StaffOfferPage() -> impl IntoView {
     }
 }
 
-#[cfg_attr(island_staff, island)]
-#[cfg_attr(not(island_staff), component)]
+#[cfg_attr(island_sites, island)]
+#[cfg_attr(not(island_sites), component)]
 fn OfferSettings(page: OfferPage, form: OfferForm, refusal: Option<Refusal>) -> impl IntoView {
     let title = if page.current.is_some() { "修改开考科目" } else { "添加开考科目" };
     let choices: Vec<String> =
@@ -486,7 +486,7 @@ pub fn StaffNoticesPage() -> impl IntoView {
                 Suspend::new(async move {
                     loaded("通告管理", get_staff_notices_page().await, |page| {
                         let (form, refusal) = start(posted, || page.form.clone());
-                        view! { <ClientNeeded bundle="staff" /> <BackToConsole /> <NoticeBanner /> <Notices page form refusal /> }
+                        view! { <ClientNeeded bundle="notices" /> <BackToConsole /> <NoticeBanner /> <Notices page form refusal /> }
                     })
                 })
             }}
@@ -494,8 +494,8 @@ pub fn StaffNoticesPage() -> impl IntoView {
     }
 }
 
-#[cfg_attr(island_staff, island)]
-#[cfg_attr(not(island_staff), component)]
+#[cfg_attr(island_notices, island)]
+#[cfg_attr(not(island_notices), component)]
 fn Notices(page: NoticesPage, form: NoticeForm, refusal: Option<Refusal>) -> impl IntoView {
     const TITLE: &str = "通告管理";
     let kit = FormKit::new(form, refusal.as_ref(), plain_ctx(), |f, c| errors_of(f.parse(c)), NoticeForm::normalize);

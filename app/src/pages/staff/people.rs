@@ -40,7 +40,7 @@ pub fn StaffAccountsPage() -> impl IntoView {
                             let (form, refusal) = start(posted, || page.form.clone());
                             let sites = page.sites.clone();
                             view! {
-                                <ClientNeeded bundle="staff" />
+                                <ClientNeeded bundle="accounts" />
                                 <BackToConsole />
                                 <NoticeBanner />
                                 <ProblemBanner message=Signal::stored(refused) />
@@ -130,8 +130,8 @@ fn AccountList(accounts: Vec<StaffAccountRow>) -> impl IntoView {
     }
 }
 
-#[cfg_attr(island_staff, island)]
-#[cfg_attr(not(island_staff), component)]
+#[cfg_attr(island_accounts, island)]
+#[cfg_attr(not(island_accounts), component)]
 fn NewAccount(sites: Vec<StaffSite>, form: StaffAccountForm, refusal: Option<Refusal>) -> impl IntoView {
     let codes: Vec<String> = sites.iter().map(|s| s.code.clone()).collect();
     let kit = FormKit::new(

@@ -46,9 +46,9 @@ pub fn StaffPreviewPage() -> impl IntoView {
                             let shown = matches!(&info.target, FormTarget::Preview { draft: Some(_), .. });
                             let (form, refusal) = start(info_posted, || info.saved.clone());
                             info.saved = form;
-                            // One bundle with both steps' islands (the all-islands one).
+                            // Both candidate steps' islands.
                             view! {
-                                <ClientNeeded bundle="ncre" />
+                                <ClientNeeded bundle="preview" />
                                 <Banner site=site.clone() asked shown />
                                 <NoticeBanner />
                                 <section class="preview" data-testid="preview-info">
