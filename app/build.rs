@@ -3,8 +3,9 @@
 //! only its own, and the others compile as plain components, so their code never reaches
 //! it. `cfg(island_<group>)` is set when the group's islands are in this build.
 
-const GROUPS: [&str; 11] =
-    ["signup", "signin", "pass", "info", "subjects", "photo", "pay", "session", "sites", "notices", "accounts"];
+const GROUPS: [&str; 12] = [
+    "signup", "signin", "pass", "info", "subjects", "photo", "pay", "session", "sites", "offers", "notices", "accounts",
+];
 
 fn main() {
     let on = |f: &str| std::env::var_os(format!("CARGO_FEATURE_{}", f.to_uppercase().replace('-', "_"))).is_some();

@@ -380,7 +380,7 @@ pub fn StaffOfferPage() -> impl IntoView {
                                             let back = format!("{}?code={}", urls::STAFF_SITE, page.site);
                         let site = format!("({}){}", page.site, page.site_name);
                         view! {
-                            <ClientNeeded bundle="sites" />
+                            <ClientNeeded bundle="offers" />
                             <BackToConsole />
                             <p class="breadcrumb"><a href=back>{site}</a></p>
                             <OfferSettings page form refusal />
@@ -392,8 +392,8 @@ pub fn StaffOfferPage() -> impl IntoView {
     }
 }
 
-#[cfg_attr(island_sites, island)]
-#[cfg_attr(not(island_sites), component)]
+#[cfg_attr(island_offers, island)]
+#[cfg_attr(not(island_offers), component)]
 fn OfferSettings(page: OfferPage, form: OfferForm, refusal: Option<Refusal>) -> impl IntoView {
     let title = if page.current.is_some() { "修改开考科目" } else { "添加开考科目" };
     let choices: Vec<String> =
