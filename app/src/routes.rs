@@ -10,6 +10,7 @@ use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage
 use crate::pages::staff::config::{StaffNoticesPage, StaffOfferPage, StaffSessionPage, StaffSitePage, StaffSitesPage};
 use crate::pages::staff::people::StaffAccountsPage;
 use crate::pages::staff::preview::StaffPreviewPage;
+use crate::pages::staff::search::{StaffCandidatePage, StaffCandidatesPage};
 use crate::pages::staff::trail::StaffAuditPage;
 use crate::pages::staff::{StaffHomePage, StaffSecondFactorPage, StaffSetPasswordPage, StaffSignInPage};
 use crate::pages::{
@@ -108,6 +109,8 @@ pub fn App() -> impl IntoView {
                     <Route path=Page(urls::STAFF_OFFER) view=StaffOfferPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_NOTICES) view=StaffNoticesPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_AUDIT) view=StaffAuditPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_CANDIDATES) view=StaffCandidatesPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_CANDIDATE) view=StaffCandidatePage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PREVIEW) view=StaffPreviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_ACCOUNTS) view=StaffAccountsPage ssr=SsrMode::Async />
                 </Routes>

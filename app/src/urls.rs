@@ -54,6 +54,8 @@ pub const STAFF_OFFER: &str = "/staff/offer";
 pub const STAFF_OFFER_REMOVE: &str = "/staff/offer/remove";
 pub const STAFF_NOTICES: &str = "/staff/notices";
 pub const STAFF_AUDIT: &str = "/staff/audit";
+pub const STAFF_CANDIDATES: &str = "/staff/candidates";
+pub const STAFF_CANDIDATE: &str = "/staff/candidate";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";

@@ -133,6 +133,8 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await candidate.getByLabel('邮政编码').fill('830000');
   await candidate.getByRole('button', { name: '保存并继续' }).click();
   await expect(candidate).toHaveURL(/\/register\/subjects$/);
+  // The site chooser answers a choice in place only once hydrated.
+  await hydrated(candidate);
   for (const [siteLabel, row, shown] of [
     ['(650101)新疆大学', subject, `¥${Number(fee).toFixed(2)}`],
     [`(${code})浏览器测试学院${code}`, '24', '¥75.00'],

@@ -5,8 +5,8 @@ use crate::validation::info::InfoForm;
 use crate::validation::subjects::SubjectForm;
 use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
-    AuditPage, AuditQuery, NoticesPage, OfferPage, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage,
-    StaffAccountsPage, StaffHome,
+    AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, NoticesPage, OfferPage, SecondFactorPage,
+    SessionPage, SetPasswordPage, SitePage, SitesPage, StaffAccountsPage, StaffHome,
 };
 use crate::views::AppError;
 use crate::views::Next;
@@ -57,6 +57,16 @@ pub async fn get_staff_offer_page(site: String, subject: String) -> Result<Offer
 #[server(prefix = "/staff/api", endpoint = "notices_page", input = GetUrl)]
 pub async fn get_staff_notices_page() -> Result<NoticesPage, AppError> {
     handled!(staff::config::notices_page)
+}
+
+#[server(prefix = "/staff/api", endpoint = "candidates_page", input = GetUrl)]
+pub async fn get_staff_candidates_page(query: CandidateQuery) -> Result<CandidatesPage, AppError> {
+    handled!(staff::search::candidates_page, query)
+}
+
+#[server(prefix = "/staff/api", endpoint = "candidate_page", input = GetUrl)]
+pub async fn get_staff_candidate_page(id: i32) -> Result<CandidatePage, AppError> {
+    handled!(staff::search::candidate_page, id)
 }
 
 #[server(prefix = "/staff/api", endpoint = "audit_page", input = GetUrl)]

@@ -330,3 +330,84 @@ pub struct StaffAccountsPage {
     pub sites: Vec<StaffSite>,
     pub form: crate::validation::staff::StaffAccountForm,
 }
+
+// ---- 考生查询 ----
+
+/// What 考生查询 asks for, as in its query string (a GET form, the same with JavaScript on
+/// and off). `q` is one box for a name (or part of one), a NEEA ID, an e-mail address, an
+/// order number or a full document number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub site: String,
+    #[serde(default)]
+    pub subject: String,
+    /// `paid`, `unpaid` (a subject not paid yet), `none` (no subject chosen), or any.
+    #[serde(default)]
+    pub paid: String,
+    /// 1-based.
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+/// The payment filter's choices: (code, words).
+pub const PAID_FILTERS: [(&str, &str); 3] =
+    [("paid", "有已缴费科目"), ("unpaid", "有未缴费科目"), ("none", "尚未选择科目")];
+
+/// One subject a registration holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HeldLine {
+    pub code: String,
+    pub name: String,
+    pub paid: bool,
+}
+
+/// A registration as the results list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateRow {
+    pub registration: i32,
+    pub neea_id: String,
+    pub name: String,
+    /// `6501**********002X`: never the full number in a list.
+    pub masked_number: String,
+    pub site: Option<String>,
+    pub subjects: Vec<HeldLine>,
+    pub locked: bool,
+}
+
+/// 考生查询: the matching registrations of the session, a page at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidatesPage {
+    pub query: CandidateQuery,
+    pub rows: Vec<CandidateRow>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+    pub sites: Vec<StaffSite>,
+    pub subjects: Vec<CatalogueEntry>,
+}
+
+/// An order of the registration, as its page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub order_no: String,
+    /// `open`, `paid`, `closed`.
+    pub status: String,
+    pub amount_fen: i64,
+    pub created: Minute,
+}
+
+/// One candidate's registration: what it holds, its orders, and its whole history from the
+/// audit trail (oldest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidatePage {
+    pub row: CandidateRow,
+    pub email: String,
+    pub gender: Option<String>,
+    pub birth_date: Option<String>,
+    pub school: Vec<(String, String)>,
+    pub orders: Vec<OrderLine>,
+    pub history: Vec<AuditRow>,
+}

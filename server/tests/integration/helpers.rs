@@ -277,7 +277,12 @@ impl TestApp {
     /// A verified, signed-in candidate: sign up, follow the mailed link, sign in. Returns
     /// the session cookie.
     pub async fn candidate(&self, email: &str, doc_number: &str) -> String {
-        let reply = self.sign_up(email, doc_number, "张三").await;
+        self.candidate_named(email, doc_number, "张三").await
+    }
+
+    /// `candidate` with the pass's name.
+    pub async fn candidate_named(&self, email: &str, doc_number: &str, name: &str) -> String {
+        let reply = self.sign_up(email, doc_number, name).await;
         assert_eq!(reply.status, StatusCode::OK, "sign-up: {}", reply.body);
         let token = token_in(&self.mail(email, "验证").await, "/pass/verify");
         let reply = self.call("/api/verify_email", serde_json::json!({"form": {"token": token}}), None).await;

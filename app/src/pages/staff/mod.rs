@@ -7,6 +7,7 @@
 pub mod config;
 pub mod people;
 pub mod preview;
+pub mod search;
 pub mod trail;
 
 use crate::api::staff::{get_second_factor_page, get_set_password_page, get_staff_home};
@@ -250,6 +251,7 @@ fn Home(home: StaffHome) -> impl IntoView {
                 {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_SESSION>"考次设置"</a></li> })}
                 <li><a href=urls::STAFF_SITES>"考点与开考科目"</a></li>
                 <li><a href=urls::STAFF_NOTICES>"通告管理"</a></li>
+                <li><a href=urls::STAFF_CANDIDATES>"考生查询"</a></li>
                 <li><a href=urls::STAFF_AUDIT>"操作记录"</a></li>
                 {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_ACCOUNTS>"工作人员账号"</a></li> })}
             </ul>

@@ -134,7 +134,7 @@ pub fn StaffAuditPage() -> impl IntoView {
     }
 }
 
-fn row_view(r: AuditRow) -> impl IntoView {
+pub(super) fn row_view(r: AuditRow) -> impl IntoView {
     let what = r.kind.map_or("（未知操作）", kind_words);
     let lines =
         changes(r.before.as_deref(), r.after.as_deref()).into_iter().map(|l| view! { <li>{l}</li> }).collect_view();

@@ -13,6 +13,7 @@ pub mod config;
 pub mod dashboard;
 pub mod people;
 pub mod preview;
+pub mod search;
 pub mod session;
 pub mod totp;
 pub mod trail;

@@ -23,7 +23,7 @@ fn visible(who: &StaffSignedIn) -> Condition {
     }
 }
 
-fn row(e: audit_event::Model) -> AuditRow {
+pub(super) fn row(e: audit_event::Model) -> AuditRow {
     AuditRow {
         id: e.id,
         at: to_beijing(e.at),
