@@ -8,6 +8,7 @@ use crate::components::form::full_title;
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::staff::config::{StaffNoticesPage, StaffOfferPage, StaffSessionPage, StaffSitePage, StaffSitesPage};
+use crate::pages::staff::payments::StaffPaymentsPage;
 use crate::pages::staff::people::StaffAccountsPage;
 use crate::pages::staff::preview::StaffPreviewPage;
 use crate::pages::staff::search::{StaffCandidatePage, StaffCandidatesPage};
@@ -111,6 +112,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page(urls::STAFF_AUDIT) view=StaffAuditPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_CANDIDATES) view=StaffCandidatesPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_CANDIDATE) view=StaffCandidatePage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_PAYMENTS) view=StaffPaymentsPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PREVIEW) view=StaffPreviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_ACCOUNTS) view=StaffAccountsPage ssr=SsrMode::Async />
                 </Routes>

@@ -56,6 +56,8 @@ pub const STAFF_NOTICES: &str = "/staff/notices";
 pub const STAFF_AUDIT: &str = "/staff/audit";
 pub const STAFF_CANDIDATES: &str = "/staff/candidates";
 pub const STAFF_CANDIDATE: &str = "/staff/candidate";
+pub const STAFF_PAYMENTS: &str = "/staff/payments";
+pub const STAFF_REFUND: &str = "/staff/payments/refunded";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";
@@ -116,10 +118,11 @@ pub enum Notice {
     StaffEnabled,
     StaffUnlocked,
     StaffLinkSent,
+    RefundRecorded,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 21] = [
+    pub const ALL: [Notice; 22] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -141,6 +144,7 @@ impl Notice {
         Notice::StaffEnabled,
         Notice::StaffUnlocked,
         Notice::StaffLinkSent,
+        Notice::RefundRecorded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -166,6 +170,7 @@ impl Notice {
             Notice::StaffEnabled => "account-enabled",
             Notice::StaffUnlocked => "account-unlocked",
             Notice::StaffLinkSent => "account-link-sent",
+            Notice::RefundRecorded => "refund-recorded",
         }
     }
 

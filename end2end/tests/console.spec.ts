@@ -151,6 +151,23 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   const feeRow = page.getByTestId('audit-row').filter({ hasText: `650101/${subject}` });
   await expect(feeRow.filter({ hasText: `报名费（元）：80 → ${fee}` }).first()).toContainText('site650101@ncre.example');
 
+  // ---- 考生查询: the candidate found by the full document number, listed masked ----
+  await page.getByRole('link', { name: '管理系统首页' }).click();
+  await page.getByRole('link', { name: '考生查询' }).click();
+  await page.getByLabel('姓名、报名号、电子邮箱、订单号或完整证件号码').fill(c.docNumber);
+  await page.getByRole('button', { name: '查询' }).click();
+  const found = page.getByTestId('candidate-row');
+  await expect(found).toHaveCount(1);
+  await expect(found).toContainText(`${c.docNumber.slice(0, 4)}**********${c.docNumber.slice(14)}`);
+  await expect(found).not.toContainText(c.docNumber);
+  await expect(page.getByTestId('candidate-total')).toContainText('共1名考生');
+  await found.getByRole('link').click();
+  await expect(page.getByTestId('candidate-summary')).toContainText(c.email);
+  await page.getByRole('link', { name: '考生查询' }).click();
+  await page.getByLabel('姓名、报名号、电子邮箱、订单号或完整证件号码').fill(c.email.toUpperCase());
+  await page.getByRole('button', { name: '查询' }).click();
+  await expect(page.getByTestId('candidate-row')).toHaveCount(1);
+
   // ---- 工作人员账号: a new account for the new site, its set-password link mailed ----
   const email = `laoshi-${code}@ncre.test`;
   await open(page, '/staff/accounts');

@@ -206,10 +206,11 @@ pub enum AuditKind {
     StaffEnabled,
     StaffUnlocked,
     StaffLinkSent,
+    RefundRecorded,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 17] = [
+    pub const ALL: [AuditKind; 18] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -227,6 +228,7 @@ impl AuditKind {
         Self::StaffEnabled,
         Self::StaffUnlocked,
         Self::StaffLinkSent,
+        Self::RefundRecorded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -248,6 +250,7 @@ impl AuditKind {
             Self::StaffEnabled => "staff.enable",
             Self::StaffUnlocked => "staff.unlock",
             Self::StaffLinkSent => "staff.link",
+            Self::RefundRecorded => "payment.refund",
         }
     }
 
@@ -410,4 +413,38 @@ pub struct CandidatePage {
     pub school: Vec<(String, String)>,
     pub orders: Vec<OrderLine>,
     pub history: Vec<AuditRow>,
+}
+
+// ---- 缴费管理 ----
+
+/// Money owed back, as the payments desk lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundRow {
+    pub payment: i32,
+    pub order_no: String,
+    pub trade_no: String,
+    pub amount_fen: i64,
+    pub method: String,
+    /// Why it is owed back, in words.
+    pub reason: String,
+    pub received: Minute,
+    pub registration: i32,
+    pub neea_id: String,
+    pub name: String,
+    pub site: Option<String>,
+    /// Recorded as paid back, when.
+    pub refunded: Option<Minute>,
+}
+
+/// 缴费管理: what is owed back at the account's sites, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentsPage {
+    pub refunds: Vec<RefundRow>,
+}
+
+/// 已退款, as its button posts it (a hidden field).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundForm {
+    #[serde(default)]
+    pub payment: String,
 }

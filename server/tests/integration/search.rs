@@ -118,3 +118,109 @@ fn the_results_come_a_page_at_a_time() {
         assert_eq!(found(&app.get(&search("q=%E5%BC%A0%E4%B8%89&page=9"), Some(&province)).await.body), 3);
     });
 }
+
+/// A closed order of the registration of `reg` with money owed back for it (written
+/// directly: how money comes to be owed back is the payment suite's).
+async fn owed_back(app: &TestApp, reg: &registration::Model, n: u32) -> (String, i32) {
+    use app::server::entity::payment::{Outcome, RefundReason};
+    use app::server::entity::payment_order::OrderStatus;
+    use app::server::entity::{payment, payment_order};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let now = app.clock.now();
+    let order_no = format!("NCRE2025010600000{n:03}");
+    let order = payment_order::ActiveModel {
+        order_no: Set(order_no.clone()),
+        registration_id: Set(reg.id),
+        pass_id: Set(reg.pass_id),
+        status: Set(OrderStatus::Closed),
+        amount_fen: Set(8000),
+        created_at: Set(now),
+        expires_at: Set(now),
+        closed_at: Set(Some(now)),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    let paid = payment::ActiveModel {
+        trade_no: Set(format!("T{n:027}")),
+        order_no: Set(order_no.clone()),
+        order_id: Set(Some(order.id)),
+        amount_fen: Set(8000),
+        method: Set("wechat".into()),
+        platform_paid_at: Set("2025-01-06T12:00:00Z".into()),
+        received_at: Set(now),
+        source: Set("notify".into()),
+        outcome: Set(Outcome::RefundDue),
+        refund_reason: Set(Some(RefundReason::OrderClosed)),
+        refunded_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+    (order_no, paid.id)
+}
+
+#[test]
+fn the_payments_desk_lists_money_owed_back_and_records_a_refund_once() {
+    use app::server::entity::{audit_event, payment};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    run(async {
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
+        for (n, at, subject) in [(1, SITE, "24"), (2, OTHER, "15")] {
+            let cookie = app.candidate(&format!("r{n}@example.com"), &resident_id(n)).await;
+            through_subjects(&app, &cookie, n, at, &[subject]).await;
+        }
+        let mut regs = registration::Entity::find().all(&app.db).await.unwrap();
+        regs.sort_by_key(|r| r.id);
+        let (ours, our_payment) = owed_back(&app, &regs[0], 1).await;
+        let (theirs, their_payment) = owed_back(&app, &regs[1], 2).await;
+
+        let desk = app.get(app::urls::STAFF_PAYMENTS, Some(&site)).await;
+        assert_eq!(desk.status, StatusCode::OK);
+        assert!(desk.body.contains(&ours) && !desk.body.contains(&theirs), "{}", desk.body);
+        assert!(desk.body.contains("订单关闭后才到账") && desk.body.contains("¥80.00"));
+        let all = app.get(app::urls::STAFF_PAYMENTS, Some(&province)).await;
+        assert!(all.body.contains(&ours) && all.body.contains(&theirs));
+
+        let record = |cookie: &str, id: String| {
+            let (app, cookie) = (&app, cookie.to_owned());
+            async move { app.post_form(app::urls::STAFF_REFUND, &[("payment", id.as_str())], Some(&cookie)).await }
+        };
+        // Another site's money, a payment that is not owed back, a request that does not read.
+        assert_eq!(record(&site, their_payment.to_string()).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(record(&site, "99999".into()).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(record(&site, "x".into()).await.status, StatusCode::BAD_REQUEST);
+        let trail = || async {
+            audit_event::Entity::find()
+                .filter(audit_event::Column::Kind.eq("payment.refund"))
+                .all(&app.db)
+                .await
+                .unwrap()
+        };
+        assert!(trail().await.is_empty());
+
+        // Recorded once, with the operator, however often it is clicked.
+        for _ in 0..2 {
+            let done = record(&site, our_payment.to_string()).await;
+            assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+            assert!(done.location().unwrap().contains("notice=refund-recorded"));
+        }
+        let rows = trail().await;
+        assert_eq!(rows.len(), 1);
+        assert_eq!((rows[0].actor.as_str(), rows[0].site_code.as_deref()), ("site@ncre.test", Some(SITE)));
+        assert!(rows[0].after.as_deref().unwrap().contains(&ours));
+        let paid_back = payment::Entity::find_by_id(our_payment).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(paid_back.refunded_at, Some(app.clock.now()));
+        let other = payment::Entity::find_by_id(their_payment).one(&app.db).await.unwrap().unwrap();
+        assert_eq!(other.refunded_at, None);
+        let desk = app.get(app::urls::STAFF_PAYMENTS, Some(&site)).await;
+        assert!(desk.body.contains("已退款（"), "{}", desk.body);
+        // The candidate's page shows it in the history.
+        let page = app.get(&format!("{}?id={}", app::urls::STAFF_CANDIDATE, regs[0].id), Some(&site)).await;
+        assert!(page.body.contains("data-kind=\"payment.refund\""), "{}", page.body);
+    });
+}

@@ -34,6 +34,7 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::StaffEnabled => "启用工作人员账号",
         AuditKind::StaffUnlocked => "解除工作人员账号锁定",
         AuditKind::StaffLinkSent => "重发设置密码链接",
+        AuditKind::RefundRecorded => "记录已退款",
     }
 }
 
@@ -71,17 +72,21 @@ fn key_words(key: &str) -> &str {
         "role" => "身份",
         "sites" => "考点",
         "status" => "账号状态",
+        "refund" => "退款",
+        "order" => "订单号",
         other => other,
     }
 }
 
-/// A staff account's recorded state (`status`) in words.
+/// A staff account's recorded state (`status`) or a refund's (`refund`) in words.
 fn value_words(value: &str) -> &str {
     match value {
         "active" => "正常",
         "disabled" => "已停用",
         "locked" => "已锁定",
         "link-sent" => "已发送设置密码链接",
+        "due" => "待退款",
+        "refunded" => "已退款",
         other => other,
     }
 }
@@ -93,7 +98,7 @@ fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
     };
     let (before, after) = (parse(before), parse(after));
     let shown = |k: &str, v: &serde_json::Value| match v {
-        serde_json::Value::String(s) if k == "status" => value_words(s).to_owned(),
+        serde_json::Value::String(s) if k == "status" || k == "refund" => value_words(s).to_owned(),
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };

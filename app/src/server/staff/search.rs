@@ -54,7 +54,7 @@ fn containing(typed: &str) -> LikeExpr {
 
 /// The registrations the account may see: the current session's; a site account's only
 /// at its own sites.
-fn visible(who: &StaffSignedIn, session_id: i32) -> Condition {
+pub(super) fn visible(who: &StaffSignedIn, session_id: i32) -> Condition {
     let c = Condition::all().add(registration::Column::SessionId.eq(session_id));
     match who.staff.role {
         Role::Province => c,
