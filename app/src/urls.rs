@@ -58,6 +58,7 @@ pub const STAFF_CANDIDATES: &str = "/staff/candidates";
 pub const STAFF_CANDIDATE: &str = "/staff/candidate";
 pub const STAFF_PAYMENTS: &str = "/staff/payments";
 pub const STAFF_REFUND: &str = "/staff/payments/refunded";
+pub const STAFF_ORDER_QUERY: &str = "/staff/payments/query";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";
@@ -119,10 +120,13 @@ pub enum Notice {
     StaffUnlocked,
     StaffLinkSent,
     RefundRecorded,
+    OrderPaid,
+    OrderClosed,
+    OrderPending,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 22] = [
+    pub const ALL: [Notice; 25] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -145,6 +149,9 @@ impl Notice {
         Notice::StaffUnlocked,
         Notice::StaffLinkSent,
         Notice::RefundRecorded,
+        Notice::OrderPaid,
+        Notice::OrderClosed,
+        Notice::OrderPending,
     ];
 
     pub fn code(self) -> &'static str {
@@ -171,6 +178,9 @@ impl Notice {
             Notice::StaffUnlocked => "account-unlocked",
             Notice::StaffLinkSent => "account-link-sent",
             Notice::RefundRecorded => "refund-recorded",
+            Notice::OrderPaid => "order-paid",
+            Notice::OrderClosed => "order-closed",
+            Notice::OrderPending => "order-pending",
         }
     }
 

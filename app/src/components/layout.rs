@@ -147,6 +147,9 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::StaffUnlocked => "账号已解除锁定，可以重新登录。",
         Notice::StaffLinkSent => "设置密码的链接已发到该账号的电子邮箱，72小时内有效；原来的密码在新密码设置之前仍然有效。",
         Notice::RefundRecorded => "已记录为已退款，并写入操作记录。",
+        Notice::OrderPaid => "支付平台说这笔订单已支付：已记为已缴费。",
+        Notice::OrderClosed => "支付平台说这笔订单没有付款，已关闭：座位按规则释放。",
+        Notice::OrderPending => "支付平台说这笔订单还没有付款（或暂时无法连接），订单仍待支付。",
         Notice::PreviewPassed => "预览：这次提交通过了考生会遇到的全部检查。这是预览，没有保存任何内容，也没有占用名额。",
     }
 }

@@ -21,7 +21,7 @@ use crate::validation::staff::{AccountActionForm, CodeForm, StaffAccountForm, St
 use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
 use crate::views::journey::{preview_url, PreviewDraft};
-use crate::views::staff::RefundForm;
+use crate::views::staff::{OrderQueryForm, RefundForm};
 use crate::views::{AppError, Next, NoFields, Posted};
 use axum::body::Body;
 use axum::extract::{FromRequest, Request, State};
@@ -64,6 +64,7 @@ pub fn routes() -> Router<AppState> {
         .route(urls::STAFF_ACCOUNTS, post(handle::<StaffAccountStep>))
         .route(urls::STAFF_ACCOUNT_ACTION, post(handle::<StaffAccountActionStep>))
         .route(urls::STAFF_REFUND, post(handle::<StaffRefundStep>))
+        .route(urls::STAFF_ORDER_QUERY, post(handle::<StaffOrderQueryStep>))
         .route(urls::STAFF_PREVIEW_INFO, post(preview_info_post))
         .route(urls::STAFF_PREVIEW_SUBJECTS, post(preview_subjects_post))
 }
@@ -146,6 +147,7 @@ step!(StaffOfferStep, OfferForm, |call, f| staff::config::save_offer(call, f), |
 step!(StaffRemoveOfferStep, OfferForm, |call, f| staff::config::remove_offer(call, f), |f| f.normalize(), page: urls::STAFF_OFFER);
 step!(StaffAccountStep, StaffAccountForm, |call, f| staff::people::create_account(call, f), |f| f.normalize());
 step!(StaffRefundStep, RefundForm, |call, f| staff::payments::record_refund(call, f), |f| (f.clone(), Vec::new()), page: urls::STAFF_PAYMENTS);
+step!(StaffOrderQueryStep, OrderQueryForm, |call, f| staff::payments::query_order(call, f), |f| (f.clone(), Vec::new()), page: urls::STAFF_PAYMENTS);
 step!(StaffAccountActionStep, AccountActionForm, |call, f| staff::people::act_on_account(call, f), |f| (f.clone(), Vec::new()), page: urls::STAFF_ACCOUNTS);
 step!(StaffNoticeStep, NoticeForm, |call, f| staff::config::publish_notice(call, f), |f| f.normalize());
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());

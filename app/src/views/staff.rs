@@ -207,10 +207,11 @@ pub enum AuditKind {
     StaffUnlocked,
     StaffLinkSent,
     RefundRecorded,
+    OrderQueried,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 18] = [
+    pub const ALL: [AuditKind; 19] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -229,6 +230,7 @@ impl AuditKind {
         Self::StaffUnlocked,
         Self::StaffLinkSent,
         Self::RefundRecorded,
+        Self::OrderQueried,
     ];
 
     pub fn code(self) -> &'static str {
@@ -251,6 +253,7 @@ impl AuditKind {
             Self::StaffUnlocked => "staff.unlock",
             Self::StaffLinkSent => "staff.link",
             Self::RefundRecorded => "payment.refund",
+            Self::OrderQueried => "payment.query",
         }
     }
 
@@ -436,10 +439,32 @@ pub struct RefundRow {
     pub refunded: Option<Minute>,
 }
 
-/// 缴费管理: what is owed back at the account's sites, oldest first.
+/// An order still open at the platform, as the payments desk lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenOrderRow {
+    pub order: i32,
+    pub order_no: String,
+    pub amount_fen: i64,
+    pub created: Minute,
+    pub registration: i32,
+    pub neea_id: String,
+    pub name: String,
+    pub site: Option<String>,
+}
+
+/// 缴费管理: what is owed back at the account's sites, and the orders still open there,
+/// oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentsPage {
     pub refunds: Vec<RefundRow>,
+    pub open: Vec<OpenOrderRow>,
+}
+
+/// 向支付平台查询 one open order, as its button posts it (a hidden field).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderQueryForm {
+    #[serde(default)]
+    pub order: String,
 }
 
 /// 已退款, as its button posts it (a hidden field).

@@ -77,6 +77,7 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         (page(STAFF_PAYMENTS), ALL_STAFF),
         (api("/staff/api/payments_page"), ALL_STAFF),
         (Route::Post(STAFF_REFUND, vec![("payment", "99999")]), ALL_STAFF),
+        (Route::Post(STAFF_ORDER_QUERY, vec![("order", "99999")]), ALL_STAFF),
         (api("/staff/api/session_page"), PROVINCE),
         (api("/staff/api/sites_page"), ALL_STAFF),
         (api(&format!("/staff/api/site_page?code={SITE}")), THE_SITE),

@@ -399,3 +399,54 @@ fn no_js_payment_posts_redirect_to_the_platform_and_refresh() {
         assert_eq!(order(&app, &no).await.status, OrderStatus::Paid);
     })
 }
+
+#[test]
+fn staff_ask_the_platform_about_one_open_order_and_it_is_applied_once() {
+    use crate::staff::signed_in_staff;
+    use app::server::entity::audit_event;
+    use app::server::entity::staff::Role;
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &["650101"]).await;
+        let (other, _) = signed_in_staff(&app, "other@ncre.test", Role::Site, &["659028"]).await;
+        let (_cookie, no) = paying(&app, 52, "650101", &["24"]).await;
+        let id = order(&app, &no).await.id.to_string();
+        let desk = app.get(app::urls::STAFF_PAYMENTS, Some(&site)).await;
+        assert!(desk.body.contains(&no) && desk.body.contains("data-testid=\"query-order\""), "{}", desk.body);
+        assert!(!app.get(app::urls::STAFF_PAYMENTS, Some(&other)).await.body.contains(&no), "another site's");
+        let ask = |cookie: &str| {
+            let (app, cookie, id) = (&app, cookie.to_owned(), id.clone());
+            async move { app.post_form(app::urls::STAFF_ORDER_QUERY, &[("order", id.as_str())], Some(&cookie)).await }
+        };
+        let before = books(&app).await;
+        assert_eq!(ask(&other).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(books(&app).await, before, "refused: nothing changed");
+        // Not paid yet: still open.
+        let reply = ask(&site).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+        assert!(reply.location().unwrap().contains("notice=order-pending"));
+        assert_eq!(order(&app, &no).await.status, OrderStatus::Open);
+        // Paid at the platform, the notification lost: the question finds it, applied once.
+        app.sandbox.pay(MERCHANT, &no, "alipay").expect("paid at the platform");
+        for _ in 0..2 {
+            let reply = ask(&site).await;
+            assert!(reply.location().unwrap().contains("notice=order-paid"), "{:?}", reply.location());
+        }
+        assert_eq!(order(&app, &no).await.status, OrderStatus::Paid);
+        assert_eq!(payment::Entity::find().all(&app.db).await.unwrap().len(), 1, "one payment recorded");
+        assert_eq!(paid_enrolments(&app).await, 1);
+        let asked = audit_event::Entity::find()
+            .filter(audit_event::Column::Kind.eq("payment.query"))
+            .all(&app.db)
+            .await
+            .unwrap();
+        assert_eq!(asked.len(), 3);
+        assert!(asked.iter().all(|e| e.actor == "site@ncre.test" && e.site_code.as_deref() == Some("650101")));
+        assert!(asked[2].after.as_deref().unwrap().contains("\"result\":\"paid\""));
+        assert_eq!(
+            app.post_form(app::urls::STAFF_ORDER_QUERY, &[("order", "x")], Some(&site)).await.status,
+            StatusCode::BAD_REQUEST
+        );
+    })
+}

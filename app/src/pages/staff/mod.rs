@@ -253,7 +253,7 @@ fn Home(home: StaffHome) -> impl IntoView {
                 <li><a href=urls::STAFF_SITES>"考点与开考科目"</a></li>
                 <li><a href=urls::STAFF_NOTICES>"通告管理"</a></li>
                 <li><a href=urls::STAFF_CANDIDATES>"考生查询"</a></li>
-                <li><a href=urls::STAFF_PAYMENTS>"缴费管理（待退款）"</a></li>
+                <li><a href=urls::STAFF_PAYMENTS>"缴费管理"</a></li>
                 <li><a href=urls::STAFF_AUDIT>"操作记录"</a></li>
                 {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_ACCOUNTS>"工作人员账号"</a></li> })}
             </ul>

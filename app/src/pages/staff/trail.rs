@@ -35,6 +35,7 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::StaffUnlocked => "解除工作人员账号锁定",
         AuditKind::StaffLinkSent => "重发设置密码链接",
         AuditKind::RefundRecorded => "记录已退款",
+        AuditKind::OrderQueried => "向支付平台查询订单",
     }
 }
 
@@ -74,11 +75,13 @@ fn key_words(key: &str) -> &str {
         "status" => "账号状态",
         "refund" => "退款",
         "order" => "订单号",
+        "result" => "查询结果",
         other => other,
     }
 }
 
-/// A staff account's recorded state (`status`) or a refund's (`refund`) in words.
+/// A recorded state in words: a staff account's (`status`), a refund's (`refund`), a
+/// platform query's (`result`).
 fn value_words(value: &str) -> &str {
     match value {
         "active" => "正常",
@@ -87,6 +90,9 @@ fn value_words(value: &str) -> &str {
         "link-sent" => "已发送设置密码链接",
         "due" => "待退款",
         "refunded" => "已退款",
+        "paid" => "已支付",
+        "closed" => "已关闭（未付款）",
+        "pending" => "仍待支付",
         other => other,
     }
 }
@@ -98,7 +104,7 @@ fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
     };
     let (before, after) = (parse(before), parse(after));
     let shown = |k: &str, v: &serde_json::Value| match v {
-        serde_json::Value::String(s) if k == "status" || k == "refund" => value_words(s).to_owned(),
+        serde_json::Value::String(s) if ["status", "refund", "result"].contains(&k) => value_words(s).to_owned(),
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };

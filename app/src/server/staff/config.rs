@@ -40,7 +40,14 @@ fn actor(who: &StaffSignedIn) -> Actor {
     Actor::Staff { id: who.staff.id, email: who.staff.email.clone() }
 }
 
-fn entry(call: &Call, who: &StaffSignedIn, kind: AuditKind, site: Option<&str>, target: impl Into<String>) -> Entry {
+/// A trail entry of a change `who` makes from this request's address.
+pub(super) fn entry(
+    call: &Call,
+    who: &StaffSignedIn,
+    kind: AuditKind,
+    site: Option<&str>,
+    target: impl Into<String>,
+) -> Entry {
     Entry::new(actor(who), kind, site, target).from(call.client_addr())
 }
 

@@ -1,19 +1,24 @@
 //! 缴费管理 (issue 15, the payments desk, first part): money the platform took that is owed
 //! back (`refund_due`: it arrived after its order closed, or paid an order twice), for the
-//! sites the account may see, and 已退款 to record that it was paid back. Recording is one
+//! sites the account may see, and 已退款 to record that it was paid back; the orders still
+//! open there, each with 向支付平台查询 (the reconciliation's own question, for one order now). Recording is one
 //! conditional UPDATE with its trail entry (the operator, when, from where), so a second
 //! click, a second admin or a stale page records it once. Nothing here marks an order paid:
 //! only the platform's word does that (`payment::orders::apply`).
 
 use super::search::visible;
-use crate::server::audit::{self, Actor, Entry};
+use super::session::StaffSignedIn;
+use crate::server::audit;
 use crate::server::call::Call;
 use crate::server::clock::to_beijing;
 use crate::server::entity::payment::{Outcome, RefundReason};
+use crate::server::entity::payment_order::OrderStatus;
+use crate::server::entity::staff::Role;
 use crate::server::entity::{pass, payment, payment_order, registration};
 use crate::server::fault::Fault;
+use crate::server::payment::Settled;
 use crate::urls::{self, Notice};
-use crate::views::staff::{AuditKind, PaymentsPage, RefundForm, RefundRow};
+use crate::views::staff::{AuditKind, OpenOrderRow, OrderQueryForm, PaymentsPage, RefundForm, RefundRow};
 use crate::views::{AppError, Next};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
@@ -32,25 +37,14 @@ pub async fn payments_page(call: &Call) -> Result<PaymentsPage, Fault> {
     let who = call.staff().await?;
     let db = call.state.db.read();
     let session = super::config::current_session(db, &who.staff.province_code).await?.ok_or(AppError::NoSession)?;
+    // The registrations of the account's sites that have orders.
+    let with_orders = sea_orm::sea_query::Query::select()
+        .column(payment_order::Column::RegistrationId)
+        .from(payment_order::Entity)
+        .to_owned();
     let regs: HashMap<i32, registration::Model> = registration::Entity::find()
         .filter(visible(&who, session.id))
-        .filter(
-            registration::Column::Id.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(payment_order::Column::RegistrationId)
-                    .from(payment_order::Entity)
-                    .and_where(
-                        payment_order::Column::Id.in_subquery(
-                            sea_orm::sea_query::Query::select()
-                                .column(payment::Column::OrderId)
-                                .from(payment::Entity)
-                                .and_where(payment::Column::Outcome.eq(Outcome::RefundDue))
-                                .to_owned(),
-                        ),
-                    )
-                    .to_owned(),
-            ),
-        )
+        .filter(registration::Column::Id.in_subquery(with_orders))
         .all(db)
         .await?
         .into_iter()
@@ -98,7 +92,66 @@ pub async fn payments_page(call: &Call) -> Result<PaymentsPage, Fault> {
             })
         })
         .collect();
-    Ok(PaymentsPage { refunds })
+    let mut open: Vec<OpenOrderRow> = orders
+        .values()
+        .filter(|o| o.status == OrderStatus::Open)
+        .filter_map(|o| {
+            let reg = regs.get(&o.registration_id)?;
+            let holder = passes.get(&reg.pass_id)?;
+            Some(OpenOrderRow {
+                order: o.id,
+                order_no: o.order_no.clone(),
+                amount_fen: o.amount_fen,
+                created: to_beijing(o.created_at),
+                registration: reg.id,
+                neea_id: holder.neea_id.clone(),
+                name: holder.name.clone(),
+                site: reg.site_code.clone(),
+            })
+        })
+        .collect();
+    open.sort_by_key(|o| o.order);
+    Ok(PaymentsPage { refunds, open })
+}
+
+/// The registration behind an order, if the account may act for it: `Forbidden` at another
+/// site, `NotFound` outside the province's current session.
+async fn registration_for(
+    call: &Call,
+    who: &StaffSignedIn,
+    order: &payment_order::Model,
+) -> Result<registration::Model, Fault> {
+    let db = call.state.db.read();
+    let reg = registration::Entity::find_by_id(order.registration_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let session = super::config::current_session(db, &who.staff.province_code).await?.ok_or(AppError::NoSession)?;
+    if reg.session_id != session.id {
+        return Err(AppError::NotFound.into());
+    }
+    if who.staff.role == Role::Site && !reg.site_code.as_deref().is_some_and(|s| who.may_act_for(s)) {
+        return Err(AppError::Forbidden.into());
+    }
+    Ok(reg)
+}
+
+/// 向支付平台查询: asks the platform about one open order now and brings ours in line
+/// exactly as reconciliation does (`payment::settle`: paid → applied once; past its time →
+/// closed at the platform first). What the platform answered goes on the trail.
+pub async fn query_order(call: &Call, form: OrderQueryForm) -> Result<Next, Fault> {
+    let who = call.staff().await?;
+    let id = form.order.trim().parse::<i32>().map_err(|_| AppError::BadRequest)?;
+    let order = payment_order::Entity::find_by_id(id).one(call.state.db.read()).await?.ok_or(AppError::NotFound)?;
+    let reg = registration_for(call, &who, &order).await?;
+    let settled = crate::server::payment::settle(&call.state, &order).await?;
+    let (result, notice) = match settled {
+        Settled::Paid => ("paid", Notice::OrderPaid),
+        Settled::Closed => ("closed", Notice::OrderClosed),
+        Settled::Pending => ("pending", Notice::OrderPending),
+    };
+    let entry = super::config::entry(call, &who, AuditKind::OrderQueried, reg.site_code.as_deref(), reg.id.to_string())
+        .created(&json!({ "order": order.order_no, "result": result }));
+    audit::record(call.state.db.write(), call.state.clock.now(), vec![entry]).await?;
+    tracing::info!(staff = who.staff.id, order = %order.order_no, result, "order queried at the platform by staff");
+    Ok(Next { url: urls::with_notice(urls::STAFF_PAYMENTS, notice) })
 }
 
 /// 已退款: the money of payment `form.payment` was paid back to the candidate.
@@ -116,17 +169,7 @@ pub async fn record_refund(call: &Call, form: RefundForm) -> Result<Next, Fault>
         None => None,
     }
     .ok_or(AppError::NotFound)?;
-    let reg = registration::Entity::find_by_id(order.registration_id).one(db).await?.ok_or(AppError::NotFound)?;
-    // A province's own registrations; a site account's at its sites only.
-    let session = super::config::current_session(db, &who.staff.province_code).await?.ok_or(AppError::NoSession)?;
-    if reg.session_id != session.id {
-        return Err(AppError::NotFound.into());
-    }
-    if who.staff.role == crate::server::entity::staff::Role::Site
-        && !reg.site_code.as_deref().is_some_and(|s| who.may_act_for(s))
-    {
-        return Err(AppError::Forbidden.into());
-    }
+    let reg = registration_for(call, &who, &order).await?;
     let now = call.state.clock.now();
     let txn = db.begin().await?;
     let done = payment::Entity::update_many()
@@ -137,14 +180,9 @@ pub async fn record_refund(call: &Call, form: RefundForm) -> Result<Next, Fault>
         .exec(&txn)
         .await?;
     if done.rows_affected == 1 {
-        let entry = Entry::new(
-            Actor::Staff { id: who.staff.id, email: who.staff.email.clone() },
-            AuditKind::RefundRecorded,
-            reg.site_code.as_deref(),
-            reg.id.to_string(),
-        )
-        .from(call.client_addr())
-        .changed(&json!({ "refund": "due" }), &json!({ "refund": "refunded", "order": order.order_no }));
+        let entry =
+            super::config::entry(call, &who, AuditKind::RefundRecorded, reg.site_code.as_deref(), reg.id.to_string())
+                .changed(&json!({ "refund": "due" }), &json!({ "refund": "refunded", "order": order.order_no }));
         audit::record(&txn, now, vec![entry]).await?;
     }
     txn.commit().await?;

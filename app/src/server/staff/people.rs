@@ -4,7 +4,7 @@
 //! to its address, and its first sign-in enrols its authenticator.
 
 use super::{Created, NewStaff};
-use crate::server::audit::{self, Actor, Entry};
+use crate::server::audit;
 use crate::server::call::Call;
 use crate::server::entity::staff::{self, Role};
 use crate::server::entity::{staff_session, staff_site, staff_token};
@@ -98,16 +98,10 @@ pub async fn create_account(call: &Call, form: StaffAccountForm) -> Result<Next,
         province_code: who.staff.province_code.clone(),
         sites: valid.site.iter().cloned().collect(),
     };
-    let entry = Entry::new(
-        Actor::Staff { id: who.staff.id, email: who.staff.email.clone() },
-        AuditKind::StaffCreated,
-        valid.site.as_deref(),
-        new.email.clone(),
-    )
-    .from(call.client_addr())
-    .created(
-        &serde_json::json!({ "email": new.email, "name": new.name, "role": valid.role.code(), "sites": new.sites }),
-    );
+    let entry = super::config::entry(call, &who, AuditKind::StaffCreated, valid.site.as_deref(), new.email.clone())
+        .created(
+            &serde_json::json!({ "email": new.email, "name": new.name, "role": valid.role.code(), "sites": new.sites }),
+        );
     let created = match super::create(db, &new, now, vec![entry]).await? {
         Created::Created(row) => row,
         Created::EmailTaken => {
@@ -211,14 +205,8 @@ pub async fn act_on_account(call: &Call, form: AccountActionForm) -> Result<Next
             AccountAction::Unlock => AuditKind::StaffUnlocked,
             AccountAction::SendLink => AuditKind::StaffLinkSent,
         };
-        let entry = Entry::new(
-            Actor::Staff { id: who.staff.id, email: who.staff.email.clone() },
-            kind,
-            sites.first().map(String::as_str),
-            target.email.clone(),
-        )
-        .from(call.client_addr())
-        .changed(&json!({ "status": status(&target, now) }), &json!({ "status": after }));
+        let entry = super::config::entry(call, &who, kind, sites.first().map(String::as_str), target.email.clone())
+            .changed(&json!({ "status": status(&target, now) }), &json!({ "status": after }));
         audit::record(&txn, now, vec![entry]).await?;
     }
     txn.commit().await?;
