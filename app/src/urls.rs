@@ -237,7 +237,8 @@ impl PossibleRouteMatch for Page {
 
 /// `path?site=…`: a page about one site (the preview's).
 pub fn with_site(path: &str, site: &str) -> String {
-    format!("{path}?site={}", percent_encode(site))
+    let join = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{join}site={}", percent_encode(site))
 }
 
 /// `s` percent-encoded (its UTF-8 bytes) for a URL's query or label: all but the unreserved

@@ -79,6 +79,7 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await expect(frame.getByTestId('site-panel')).toContainText('本考点最多可报考科目1科');
   await expect(frame.getByTestId('site-needs')).toHaveText('学号');
   await expect(frame.getByTestId('site-background')).toHaveText('浅蓝色');
+  await frame.getByTestId('preview-step-info').click();
   await frame.getByTestId('preview-info').getByRole('button', { name: '保存并继续' }).click();
   await expect(frame.getByTestId('preview-info').locator('.error-summary')).toContainText(
     '您报考的考点是校内考点，要求填写学号',
@@ -190,6 +191,7 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await expect(account.getByTestId('account-state')).toHaveText('正常');
 
   // ---- 预览: the site's candidate pages as configured; submitting stores nothing ----
+  // One step a page (each loads the candidates' own bundle of that step), switched by its tabs.
   await open(site, '/staff/preview?site=650101');
   await expect(site.getByTestId('preview-banner')).toContainText('不保存任何内容');
   const infoPreview = site.getByTestId('preview-info');
@@ -197,6 +199,8 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   const row = subjectsPreview.locator('tr', { has: site.locator(`#subject-${subject}`) });
   await expect(row).toContainText(`¥${Number(fee).toFixed(2)}`);
   const seatsBefore = await row.getByTestId(`remaining-${subject}`).innerText();
+  await site.getByTestId('preview-step-info').click();
+  await hydrated(site);
   await infoPreview.getByLabel('邮政编码').fill('8300');
   if (jsOn()) {
     // Checked as typed, by the candidates' own rule, before anything is sent.
@@ -206,6 +210,8 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await infoPreview.getByRole('button', { name: '保存并继续' }).click();
   await expect(site.getByTestId('preview-info').locator('.error-summary')).toContainText('邮政编码应为6位数字');
   await expect(site.getByTestId('preview-banner')).toBeVisible();
+  await site.getByTestId('preview-step-subjects').click();
+  await hydrated(site);
   await site.locator(`#subject-${subject}`).check();
   await site.getByLabel('我保证以上信息是真实和准确的').check();
   await site.getByTestId('preview-subjects').getByRole('button', { name: '提交' }).click();

@@ -143,7 +143,7 @@ leptos_runtime_env() {
 # only the islands of its pages, so a page downloads only its own forms' code. Built after
 # `cargo leptos build --release`, beside its all-islands `ncre` bundle (the fallback), into
 # the site's pkg dir, with brotli and gzip twins. Needs the tools of `ensure_build_tools`.
-CLIENT_BUNDLES="signup signin pass info subjects photo pay session sites offers notices accounts preview"
+CLIENT_BUNDLES="signup signin pass info subjects photo pay session sites offers notices accounts"
 build_bundles() {
   local site_pkg=${LEPTOS_SITE_ROOT:-target/site}/pkg front="$CARGO_TARGET_DIR/front"
   local wasm_opt="$TOOLS_PREFIX/node_modules/.bin/wasm-opt" b out

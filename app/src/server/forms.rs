@@ -20,7 +20,7 @@ use crate::validation::payment::PayForm;
 use crate::validation::staff::{AccountActionForm, CodeForm, StaffAccountForm, StaffSignInForm};
 use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
-use crate::views::journey::{preview_url, PreviewDraft};
+use crate::views::journey::{preview_page, PreviewDraft, PreviewStep};
 use crate::views::staff::{OrderQueryForm, RefundForm};
 use crate::views::{AppError, Next, NoFields, Posted};
 use axum::body::Body;
@@ -217,7 +217,7 @@ async fn preview_info_post(State(state): State<AppState>, req: Request) -> Respo
         Ok(Form(form)) => form,
         Err(_) => return unreadable(),
     };
-    let page = preview_url(urls::STAFF_PREVIEW, &site, draft.as_ref());
+    let page = preview_page(&site, PreviewStep::Info, draft.as_ref());
     let outcome = staff::preview::check_info(&call, site, draft, form.clone()).await;
     let (values, notes) = form.normalize();
     finish(&state, &call, parts, values, notes, outcome, Some(&page)).await
@@ -231,7 +231,7 @@ async fn preview_subjects_post(State(state): State<AppState>, req: Request) -> R
     let Some((form, confirmed)) = read_subject_post(body).await else {
         return unreadable();
     };
-    let page = preview_url(urls::STAFF_PREVIEW, &site, draft.as_ref());
+    let page = preview_page(&site, PreviewStep::Subjects, draft.as_ref());
     if confirmed.as_deref() == Some("no") {
         return kept(&state, &call, parts, form, &page).await;
     }

@@ -127,6 +127,37 @@ impl PreviewDraft {
     }
 }
 
+/// Which candidate step a preview page shows: one at a time, so the page loads that step's
+/// own bundle (the candidates' `info` or `subjects`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PreviewStep {
+    Info,
+    /// The site's window, maximum, requirements and subjects: what most settings change.
+    #[default]
+    Subjects,
+}
+
+impl PreviewStep {
+    pub const ALL: [PreviewStep; 2] = [Self::Info, Self::Subjects];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Subjects => "subjects",
+        }
+    }
+
+    /// `?step=`; anything else is the default.
+    pub fn from_code(code: Option<&str>) -> Self {
+        Self::ALL.into_iter().find(|s| Some(s.code()) == code).unwrap_or_default()
+    }
+}
+
+/// The preview page of `site` at `step`, with `draft`.
+pub fn preview_page(site: &str, step: PreviewStep, draft: Option<&PreviewDraft>) -> String {
+    preview_url(&format!("{}?step={}", urls::STAFF_PREVIEW, step.code()), site, draft)
+}
+
 /// A preview URL (`path` is the page or one of its form posts) of `site`, with `draft`.
 pub fn preview_url(path: &str, site: &str, draft: Option<&PreviewDraft>) -> String {
     let base = urls::with_site(path, site);

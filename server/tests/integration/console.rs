@@ -696,6 +696,8 @@ fn the_preview_shows_a_site_as_its_candidates_see_it_and_stores_nothing() {
         {
             assert!(page.body.contains(words), "{words}");
         }
+        // One step a page: the subject step by default, the information step asked for.
+        let page = app.get(&format!("{url}&step=info"), Some(&site)).await;
         assert!(page.body.contains(&format!("action=\"{}?site={SITE}\"", app::urls::STAFF_PREVIEW_INFO)));
         let before = (configuration(&app).await, app.registrations().await.len());
         // The information step's real messages.
@@ -791,6 +793,7 @@ fn the_preview_beside_the_settings_shows_them_as_typed_judges_by_them_and_stores
         // Its submissions are judged by the settings as typed: 学号 is now required, and the
         // form posts carry the draft on.
         let info = format!("{}?site={SITE}&{typed}", app::urls::STAFF_PREVIEW_INFO);
+        let page = app.get(&preview(&format!("step=info&{typed}")), Some(&site)).await;
         assert!(page.body.contains(&format!("action=\"{}\"", info.replace('&', "&amp;"))), "{}", page.body);
         // The sample candidate: female, born 2004-05-01.
         let mut form = crate::journey::info_for(2);

@@ -22,7 +22,7 @@ use crate::validation::config::{
 };
 use crate::validation::subjects::yuan;
 use crate::validation::Ctx;
-use crate::views::journey::{preview_url, PreviewDraft};
+use crate::views::journey::{preview_page, PreviewDraft, PreviewStep};
 use crate::views::staff::{CatalogueEntry, NoticesPage, OfferPage, SitePage, SitesPage};
 use crate::views::{AppError, Refusal};
 use leptos::prelude::*;
@@ -176,7 +176,7 @@ pub fn StaffSitePage() -> impl IntoView {
                     let title = if creating { "新增考点" } else { "考点设置" };
                     loaded(title, get_staff_site_page(code).await, |page| {
                         let (form, refusal) = start(posted, || page.form.clone());
-                        let preview = page.existing.as_ref().map(|c| urls::with_site(urls::STAFF_PREVIEW, c));
+                        let preview = page.existing.as_ref().map(|c| preview_page(c, PreviewStep::default(), None));
                         view! {
                             <ClientNeeded bundle="sites" />
                             <BackToConsole />
@@ -294,7 +294,7 @@ fn SiteSettings(page: SitePage, form: SiteForm, refusal: Option<Refusal>) -> imp
 /// unsaved (`draft`), and returns to the saved ones when the form is back as saved.
 #[component]
 fn PreviewFrame(site: String, draft: Signal<Option<PreviewDraft>>) -> impl IntoView {
-    let saved = preview_url(urls::STAFF_PREVIEW, &site, None);
+    let saved = preview_page(&site, PreviewStep::default(), None);
     let src = RwSignal::new(saved);
     let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
     Effect::new(move |ran: Option<()>| {
@@ -304,7 +304,7 @@ fn PreviewFrame(site: String, draft: Signal<Option<PreviewDraft>>) -> impl IntoV
         }
         // A form that does not pass yet leaves the frame as it was.
         let Some(draft) = draft else { return };
-        let url = preview_url(urls::STAFF_PREVIEW, &site, Some(&draft));
+        let url = preview_page(&site, PreviewStep::default(), Some(&draft));
         if let Some(handle) = pending.get_value() {
             handle.clear();
         }

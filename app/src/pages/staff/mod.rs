@@ -229,6 +229,17 @@ pub fn StaffHomePage() -> impl IntoView {
     }
 }
 
+/// A select's `<option>`s, `chosen` selected: (code, words) pairs.
+pub(super) fn select_options(choices: Vec<(String, String)>, chosen: &str) -> impl IntoView {
+    choices
+        .into_iter()
+        .map(|(code, words)| {
+            let selected = code == chosen;
+            view! { <option value=code selected=selected>{words}</option> }
+        })
+        .collect_view()
+}
+
 pub(super) fn role_words(role: StaffRole) -> &'static str {
     match role {
         StaffRole::Province => "省级管理员",

@@ -1,8 +1,9 @@
 //! 预览: a site's 个人信息采集 and 报考科目采集 as its candidates see them now, rendered by
 //! the candidates' own step components with a sample candidate. The forms check with the
 //! very same rules (in the browser as typed, and on the server when sent) and store nothing:
-//! they post to the preview's own URLs, under a banner that says so. Beside a settings form
-//! (in a frame) it shows the settings as typed, carried in its URL.
+//! they post to the preview's own URLs, under a banner that says so. One step at a time
+//! (`?step=`), so the page loads just that step's bundle, the candidates' own. Beside a
+//! settings form (in a frame) it shows the settings as typed, carried in its URL.
 
 use super::Loading;
 use crate::api::staff::{get_preview_info_page, get_preview_subjects_page};
@@ -14,7 +15,7 @@ use crate::pages::subjects::subjects_body;
 use crate::urls;
 use crate::validation::info::InfoForm;
 use crate::validation::subjects::SubjectForm;
-use crate::views::journey::{FormTarget, PreviewDraft};
+use crate::views::journey::{preview_page, FormTarget, PreviewDraft, PreviewStep};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -25,6 +26,7 @@ const TITLE: &str = "预览考生页面";
 pub fn StaffPreviewPage() -> impl IntoView {
     let query = use_query_map();
     let site = query.with_untracked(|q| q.get("site")).unwrap_or_default();
+    let step = query.with_untracked(|q| PreviewStep::from_code(q.get("step").as_deref()));
     let draft = query.with_untracked(|q| PreviewDraft::from_query(&site, |k| q.get(k)));
     let info_posted = use_posted::<InfoForm>();
     let subjects_posted = use_posted::<SubjectForm>();
@@ -39,33 +41,60 @@ pub fn StaffPreviewPage() -> impl IntoView {
                 let (info_posted, subjects_posted) = (info_posted.clone(), subjects_posted.clone());
                 Suspend::new(async move {
                     let asked = draft.is_some();
-                    let info = get_preview_info_page(site.clone(), draft.clone()).await;
-                    let subjects = get_preview_subjects_page(site.clone(), draft).await;
-                    match (info, subjects) {
-                        (Ok(mut info), Ok(subjects)) => {
-                            let shown = matches!(&info.target, FormTarget::Preview { draft: Some(_), .. });
-                            let (form, refusal) = start(info_posted, || info.saved.clone());
-                            info.saved = form;
-                            // Both candidate steps' islands.
-                            view! {
-                                <ClientNeeded bundle="preview" />
-                                <Banner site=site.clone() asked shown />
-                                <NoticeBanner />
-                                <section class="preview" data-testid="preview-info">
-                                    <InfoStep page=info refusal />
-                                </section>
-                                <section class="preview" data-testid="preview-subjects">
-                                    {subjects_body(subjects, subjects_posted, Some(site), None)}
-                                </section>
+                    let tabs = view! { <Steps site=site.clone() step draft=draft.clone() /> };
+                    // One step at a time: the page loads that step's own bundle, the
+                    // candidates' (`info` or `subjects`).
+                    let (body, target) = match step {
+                        PreviewStep::Info => match get_preview_info_page(site.clone(), draft).await {
+                            Ok(mut info) => {
+                                let target = info.target.clone();
+                                let (form, refusal) = start(info_posted, || info.saved.clone());
+                                info.saved = form;
+                                let body = view! {
+                                    <ClientNeeded bundle="info" />
+                                    <section class="preview" data-testid="preview-info"><InfoStep page=info refusal /></section>
+                                };
+                                (body.into_any(), target)
                             }
-                            .into_any()
-                        }
-                        (Err(error), _) | (_, Err(error)) => view! { <h1>{TITLE}</h1><LoadProblem error /> }.into_any(),
-                    }
+                            Err(error) => return view! { <h1>{TITLE}</h1><LoadProblem error /> }.into_any(),
+                        },
+                        PreviewStep::Subjects => match get_preview_subjects_page(site.clone(), draft).await {
+                            Ok(subjects) => {
+                                let target = subjects.target.clone();
+                                let body = view! {
+                                    <section class="preview" data-testid="preview-subjects">
+                                        {subjects_body(subjects, subjects_posted, Some(site.clone()), Some("subjects"))}
+                                    </section>
+                                };
+                                (body.into_any(), target)
+                            }
+                            Err(error) => return view! { <h1>{TITLE}</h1><LoadProblem error /> }.into_any(),
+                        },
+                    };
+                    let shown = matches!(target, FormTarget::Preview { draft: Some(_), .. });
+                    view! { <Banner site asked shown /> {tabs} <NoticeBanner /> {body} }.into_any()
                 })
             }}
         </Suspense>
     }
+}
+
+/// The two steps of the preview, the one shown marked; each link keeps the settings shown.
+#[component]
+fn Steps(site: String, step: PreviewStep, draft: Option<PreviewDraft>) -> impl IntoView {
+    let links = PreviewStep::ALL
+        .into_iter()
+        .map(|s| {
+            let words = match s {
+                PreviewStep::Info => "个人信息采集",
+                PreviewStep::Subjects => "报考科目采集",
+            };
+            let href = preview_page(&site, s, draft.as_ref());
+            let current = (s == step).then_some("page");
+            view! { <li><a href=href aria-current=current data-testid=format!("preview-step-{}", s.code())>{words}</a></li> }
+        })
+        .collect_view();
+    view! { <nav aria-label="预览的页面"><ul class="preview-steps">{links}</ul></nav> }
 }
 
 /// 预览: whose pages these are, that nothing is stored, and which settings are shown.

@@ -4,7 +4,7 @@
 
 use super::config::BackToConsole;
 use super::trail::row_view;
-use super::Loading;
+use super::{select_options, Loading};
 use crate::api::staff::{get_staff_candidate_page, get_staff_candidates_page};
 use crate::components::layout::{DataTable, LoadProblem};
 use crate::domain::Gender;
@@ -60,16 +60,6 @@ fn subjects_words(r: &CandidateRow) -> String {
         .map(|s| format!("({}){}{}", s.code, s.name, if s.paid { "（已缴费）" } else { "（未缴费）" }))
         .collect::<Vec<_>>()
         .join("、")
-}
-
-fn select_options(choices: Vec<(String, String)>, chosen: &str) -> impl IntoView {
-    choices
-        .into_iter()
-        .map(|(code, words)| {
-            let selected = code == chosen;
-            view! { <option value=code selected=selected>{words}</option> }
-        })
-        .collect_view()
 }
 
 #[component]

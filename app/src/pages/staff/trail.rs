@@ -3,7 +3,7 @@
 //! and works without JavaScript), 50 entries a page.
 
 use super::config::BackToConsole;
-use super::Loading;
+use super::{select_options, Loading};
 use crate::api::staff::get_staff_audit_page;
 use crate::components::layout::DataTable;
 use crate::components::layout::LoadProblem;
@@ -173,18 +173,8 @@ fn Trail(page: AuditPage) -> impl IntoView {
         }
         view! { <p><a href=href>"更早的记录"</a></p> }
     });
-    let site_options = page
-        .sites
-        .into_iter()
-        .map(|s| {
-            let selected = s.code == query.site;
-            view! { <option value=s.code.clone() selected=selected>{format!("({}){}", s.code, s.name)}</option> }
-        })
-        .collect_view();
-    let kind_options = AuditKind::ALL
-        .into_iter()
-        .map(|k| view! { <option value=k.code() selected=k.code() == query.kind>{kind_words(k)}</option> })
-        .collect_view();
+    let sites = page.sites.into_iter().map(|s| (s.code.clone(), format!("({}){}", s.code, s.name))).collect();
+    let kinds = AuditKind::ALL.into_iter().map(|k| (k.code().to_owned(), kind_words(k).to_owned())).collect();
     let empty = page.rows.is_empty();
     let rows = page.rows.into_iter().map(row_view).collect_view();
     view! {
@@ -195,7 +185,7 @@ fn Trail(page: AuditPage) -> impl IntoView {
                 <label class="field__label" for="site">"考点"</label>
                 <select class="field__select" id="site" name="site">
                     <option value="">"全部"</option>
-                    {site_options}
+                    {select_options(sites, &query.site)}
                 </select>
             </div>
             <div class="field">
@@ -206,7 +196,7 @@ fn Trail(page: AuditPage) -> impl IntoView {
                 <label class="field__label" for="kind">"操作"</label>
                 <select class="field__select" id="kind" name="kind">
                     <option value="">"全部"</option>
-                    {kind_options}
+                    {select_options(kinds, &query.kind)}
                 </select>
             </div>
             <button class="button button--secondary" type="submit">"筛选"</button>

@@ -60,7 +60,10 @@ pub async fn current_session(db: &impl ConnectionTrait, province: &str) -> Resul
         .await
 }
 
-async fn open_session_of(db: &impl ConnectionTrait, who: &StaffSignedIn) -> Result<exam_session::Model, Fault> {
+pub(super) async fn open_session_of(
+    db: &impl ConnectionTrait,
+    who: &StaffSignedIn,
+) -> Result<exam_session::Model, Fault> {
     Ok(current_session(db, &who.staff.province_code).await?.ok_or(AppError::NoSession)?)
 }
 
@@ -260,7 +263,7 @@ pub(super) async fn catalogue_for(
     Ok(all)
 }
 
-fn catalogue_entry(s: &subject::Model) -> CatalogueEntry {
+pub(super) fn catalogue_entry(s: &subject::Model) -> CatalogueEntry {
     CatalogueEntry { level: u8::try_from(s.level).unwrap_or(0), code: s.code.clone(), name: s.name.clone() }
 }
 

@@ -7,14 +7,12 @@
 //! only the platform's word does that (`payment::orders::apply`).
 
 use super::search::visible;
-use super::session::StaffSignedIn;
 use crate::server::audit;
 use crate::server::call::Call;
 use crate::server::clock::to_beijing;
 use crate::server::entity::payment::{Outcome, RefundReason};
 use crate::server::entity::payment_order::OrderStatus;
-use crate::server::entity::staff::Role;
-use crate::server::entity::{pass, payment, payment_order, registration};
+use crate::server::entity::{payment, payment_order, registration};
 use crate::server::fault::Fault;
 use crate::server::payment::Settled;
 use crate::urls::{self, Notice};
@@ -36,7 +34,7 @@ fn reason_words(r: Option<RefundReason>) -> &'static str {
 pub async fn payments_page(call: &Call) -> Result<PaymentsPage, Fault> {
     let who = call.staff().await?;
     let db = call.state.db.read();
-    let session = super::config::current_session(db, &who.staff.province_code).await?.ok_or(AppError::NoSession)?;
+    let session = super::config::open_session_of(db, &who).await?;
     // The registrations of the account's sites that have orders.
     let with_orders = sea_orm::sea_query::Query::select()
         .column(payment_order::Column::RegistrationId)
@@ -57,13 +55,7 @@ pub async fn payments_page(call: &Call) -> Result<PaymentsPage, Fault> {
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
-    let passes: HashMap<i32, pass::Model> = pass::Entity::find()
-        .filter(pass::Column::Id.is_in(regs.values().map(|r| r.pass_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let passes = super::search::passes_by_id(db, regs.values().map(|r| r.pass_id)).await?;
     let owed = payment::Entity::find()
         .filter(payment::Column::Outcome.eq(Outcome::RefundDue))
         .filter(payment::Column::OrderId.is_in(orders.keys().copied()))
@@ -114,25 +106,6 @@ pub async fn payments_page(call: &Call) -> Result<PaymentsPage, Fault> {
     Ok(PaymentsPage { refunds, open })
 }
 
-/// The registration behind an order, if the account may act for it: `Forbidden` at another
-/// site, `NotFound` outside the province's current session.
-async fn registration_for(
-    call: &Call,
-    who: &StaffSignedIn,
-    order: &payment_order::Model,
-) -> Result<registration::Model, Fault> {
-    let db = call.state.db.read();
-    let reg = registration::Entity::find_by_id(order.registration_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let session = super::config::current_session(db, &who.staff.province_code).await?.ok_or(AppError::NoSession)?;
-    if reg.session_id != session.id {
-        return Err(AppError::NotFound.into());
-    }
-    if who.staff.role == Role::Site && !reg.site_code.as_deref().is_some_and(|s| who.may_act_for(s)) {
-        return Err(AppError::Forbidden.into());
-    }
-    Ok(reg)
-}
-
 /// 向支付平台查询: asks the platform about one open order now and brings ours in line
 /// exactly as reconciliation does (`payment::settle`: paid → applied once; past its time →
 /// closed at the platform first). What the platform answered goes on the trail.
@@ -140,7 +113,7 @@ pub async fn query_order(call: &Call, form: OrderQueryForm) -> Result<Next, Faul
     let who = call.staff().await?;
     let id = form.order.trim().parse::<i32>().map_err(|_| AppError::BadRequest)?;
     let order = payment_order::Entity::find_by_id(id).one(call.state.db.read()).await?.ok_or(AppError::NotFound)?;
-    let reg = registration_for(call, &who, &order).await?;
+    let reg = super::search::registration_of(call.state.db.read(), &who, order.registration_id).await?;
     let settled = crate::server::payment::settle(&call.state, &order).await?;
     let (result, notice) = match settled {
         Settled::Paid => ("paid", Notice::OrderPaid),
@@ -169,7 +142,7 @@ pub async fn record_refund(call: &Call, form: RefundForm) -> Result<Next, Fault>
         None => None,
     }
     .ok_or(AppError::NotFound)?;
-    let reg = registration_for(call, &who, &order).await?;
+    let reg = super::search::registration_of(call.state.db.read(), &who, order.registration_id).await?;
     let now = call.state.clock.now();
     let txn = db.begin().await?;
     let done = payment::Entity::update_many()

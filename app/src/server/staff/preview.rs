@@ -18,7 +18,9 @@ use crate::validation::info::InfoForm;
 use crate::validation::personal::DocFacts;
 use crate::validation::subjects::SubjectForm;
 use crate::views::home::PassBrief;
-use crate::views::journey::{offer_for, preview_url, FormTarget, InfoPage, PreviewDraft, SiteChoice, SubjectsPage};
+use crate::views::journey::{
+    offer_for, preview_page, FormTarget, InfoPage, PreviewDraft, PreviewStep, SiteChoice, SubjectsPage,
+};
 use crate::views::{AppError, Next};
 use sea_orm::EntityTrait;
 
@@ -37,8 +39,8 @@ fn sample_facts() -> DocFacts {
     DocFacts { gender: Some(Gender::Female), birth_date: Date::new(2004, 5, 1) }
 }
 
-fn done(site: &str, draft: Option<&PreviewDraft>) -> Result<Next, Fault> {
-    Ok(Next { url: urls::with_notice(&preview_url(urls::STAFF_PREVIEW, site, draft), Notice::PreviewPassed) })
+fn done(site: &str, step: PreviewStep, draft: Option<&PreviewDraft>) -> Result<Next, Fault> {
+    Ok(Next { url: urls::with_notice(&preview_page(site, step, draft), Notice::PreviewPassed) })
 }
 
 /// The site as its candidates would see it: as saved, or with `draft` (settings typed and
@@ -133,7 +135,7 @@ pub async fn info_page(call: &Call, site: String, draft: Option<PreviewDraft>) -
 pub async fn check_info(call: &Call, site: String, draft: Option<PreviewDraft>, form: InfoForm) -> Result<Next, Fault> {
     let (view, draft) = site_view(call, &site, draft).await?;
     form.parse(&call.ctx(), &sample_facts(), view.needs).map_err(AppError::Invalid)?;
-    done(&site, draft.as_ref())
+    done(&site, PreviewStep::Info, draft.as_ref())
 }
 
 pub async fn subjects_page(call: &Call, site: String, draft: Option<PreviewDraft>) -> Result<SubjectsPage, Fault> {
@@ -168,5 +170,5 @@ pub async fn check_subjects(
     if !confirmed {
         return Err(AppError::ConfirmFirst.into());
     }
-    done(&site, draft.as_ref())
+    done(&site, PreviewStep::Subjects, draft.as_ref())
 }

@@ -18,7 +18,7 @@ use crate::server::entity::{audit_event, enrolment, pass, payment_order, registr
 use crate::server::fault::Fault;
 use crate::server::passes;
 use crate::views::staff::{
-    CandidatePage, CandidateQuery, CandidateRow, CandidatesPage, CatalogueEntry, HeldLine, OrderLine, StaffSite,
+    CandidatePage, CandidateQuery, CandidateRow, CandidatesPage, HeldLine, OrderLine, StaffSite,
 };
 use crate::views::AppError;
 use sea_orm::sea_query::{Expr, ExprTrait, LikeExpr, Query};
@@ -122,13 +122,7 @@ async fn rows(
     db: &impl ConnectionTrait,
     regs: &[registration::Model],
 ) -> Result<Vec<CandidateRow>, Fault> {
-    let passes: HashMap<i32, pass::Model> = pass::Entity::find()
-        .filter(pass::Column::Id.is_in(regs.iter().map(|r| r.pass_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p))
-        .collect();
+    let passes = passes_by_id(db, regs.iter().map(|r| r.pass_id)).await?;
     let enrolments = enrolment::Entity::find()
         .filter(enrolment::Column::RegistrationId.is_in(regs.iter().map(|r| r.id)))
         .order_by_asc(enrolment::Column::SubjectCode)
@@ -177,7 +171,7 @@ pub async fn candidates_page(call: &Call, query: CandidateQuery) -> Result<Candi
         who.require_site(&query.site)?;
     }
     let db = call.state.db.read();
-    let session = super::config::current_session(db, &who.staff.province_code).await?.ok_or(AppError::NoSession)?;
+    let session = super::config::open_session_of(db, &who).await?;
     let found = registration::Entity::find().filter(visible(&who, session.id)).filter(matching(call, &query));
     let total = found.clone().count(db).await?;
     let pages = Ord::max(u32::try_from(total.div_ceil(PAGE)).unwrap_or(u32::MAX), 1);
@@ -193,31 +187,46 @@ pub async fn candidates_page(call: &Call, query: CandidateQuery) -> Result<Candi
         page,
         pages,
         sites: sites.into_iter().map(|s| StaffSite { code: s.code, name: s.name }).collect(),
-        subjects: subjects
-            .iter()
-            .map(|s| CatalogueEntry {
-                level: u8::try_from(s.level).unwrap_or(0),
-                code: s.code.clone(),
-                name: s.name.clone(),
-            })
-            .collect(),
+        subjects: subjects.iter().map(super::config::catalogue_entry).collect(),
     })
 }
 
-/// One registration of the session: `Forbidden` at a site the account may not act for
-/// (as every other site's page), `NotFound` when there is none.
-pub async fn candidate_page(call: &Call, id: i32) -> Result<CandidatePage, Fault> {
-    let who = call.staff().await?;
-    let db = call.state.db.read();
-    let session = super::config::current_session(db, &who.staff.province_code).await?.ok_or(AppError::NoSession)?;
+/// Registration `id` of the province's current session, if the account may act for it:
+/// `Forbidden` at a site it may not (as every other site's page; a site account also for a
+/// registration with no site yet), `NotFound` when there is none.
+pub(super) async fn registration_of(
+    db: &impl ConnectionTrait,
+    who: &StaffSignedIn,
+    id: i32,
+) -> Result<registration::Model, Fault> {
+    let session = super::config::open_session_of(db, who).await?;
     let reg = registration::Entity::find_by_id(id)
         .filter(registration::Column::SessionId.eq(session.id))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if who.staff.role == Role::Site && !reg.site_code.as_deref().is_some_and(|s| who.may_act_for(s)) {
-        return Err(AppError::Forbidden.into());
+    match (&reg.site_code, who.staff.role) {
+        (Some(site), _) => who.require_site(site)?,
+        (None, Role::Province) => {}
+        (None, Role::Site) => return Err(AppError::Forbidden.into()),
     }
+    Ok(reg)
+}
+
+/// The passes of `ids`, by id.
+pub(super) async fn passes_by_id(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = i32>,
+) -> Result<HashMap<i32, pass::Model>, sea_orm::DbErr> {
+    let found = pass::Entity::find().filter(pass::Column::Id.is_in(ids)).all(db).await?;
+    Ok(found.into_iter().map(|p| (p.id, p)).collect())
+}
+
+/// One registration: what it holds, its orders and its history from the trail.
+pub async fn candidate_page(call: &Call, id: i32) -> Result<CandidatePage, Fault> {
+    let who = call.staff().await?;
+    let db = call.state.db.read();
+    let reg = registration_of(db, &who, id).await?;
     let row = rows(call, db, std::slice::from_ref(&reg)).await?.pop().ok_or(AppError::NotFound)?;
     let email = pass::Entity::find_by_id(reg.pass_id).one(db).await?.map(|p| p.email).unwrap_or_default();
     let orders = payment_order::Entity::find()
