@@ -11,6 +11,7 @@ use crate::pages::staff::config::{StaffNoticesPage, StaffOfferPage, StaffSession
 use crate::pages::staff::payments::StaffPaymentsPage;
 use crate::pages::staff::people::StaffAccountsPage;
 use crate::pages::staff::preview::StaffPreviewPage;
+use crate::pages::staff::review::StaffReviewPage;
 use crate::pages::staff::search::{StaffCandidatePage, StaffCandidatesPage};
 use crate::pages::staff::trail::StaffAuditPage;
 use crate::pages::staff::{StaffHomePage, StaffSecondFactorPage, StaffSetPasswordPage, StaffSignInPage};
@@ -113,6 +114,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page(urls::STAFF_CANDIDATES) view=StaffCandidatesPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_CANDIDATE) view=StaffCandidatePage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PAYMENTS) view=StaffPaymentsPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_REVIEW) view=StaffReviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PREVIEW) view=StaffPreviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_ACCOUNTS) view=StaffAccountsPage ssr=SsrMode::Async />
                 </Routes>

@@ -21,6 +21,9 @@ pub const PAY: &str = "/register/pay";
 /// The payment's result; a post asks the platform again.
 pub const PAYMENT_RESULT: &str = "/register/payment";
 pub const DELETE: &str = "/register/delete";
+/// 申请审核, and taking the request back (at a site that reviews registrations).
+pub const REVIEW: &str = "/register/review";
+pub const REVIEW_WITHDRAW: &str = "/register/review/withdraw";
 
 // The pass (通行证): the candidate's account.
 pub const PASS: &str = "/pass";
@@ -59,6 +62,12 @@ pub const STAFF_CANDIDATE: &str = "/staff/candidate";
 pub const STAFF_PAYMENTS: &str = "/staff/payments";
 pub const STAFF_REFUND: &str = "/staff/payments/refunded";
 pub const STAFF_ORDER_QUERY: &str = "/staff/payments/query";
+/// 网上审核: the queue (`?site=&subject=`), one decision, a decision for the filtered set,
+/// and a registration's photo as staff see it (`?id=`).
+pub const STAFF_REVIEW: &str = "/staff/review";
+pub const STAFF_REVIEW_DECIDE: &str = "/staff/review/decide";
+pub const STAFF_REVIEW_BULK: &str = "/staff/review/bulk";
+pub const STAFF_PHOTO: &str = "/staff/photo";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";
@@ -123,10 +132,14 @@ pub enum Notice {
     OrderPaid,
     OrderClosed,
     OrderPending,
+    ReviewRequested,
+    ReviewWithdrawn,
+    ReviewApproved,
+    ReviewRejected,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 25] = [
+    pub const ALL: [Notice; 29] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -152,6 +165,10 @@ impl Notice {
         Notice::OrderPaid,
         Notice::OrderClosed,
         Notice::OrderPending,
+        Notice::ReviewRequested,
+        Notice::ReviewWithdrawn,
+        Notice::ReviewApproved,
+        Notice::ReviewRejected,
     ];
 
     pub fn code(self) -> &'static str {
@@ -181,6 +198,10 @@ impl Notice {
             Notice::OrderPaid => "order-paid",
             Notice::OrderClosed => "order-closed",
             Notice::OrderPending => "order-pending",
+            Notice::ReviewRequested => "review-requested",
+            Notice::ReviewWithdrawn => "review-withdrawn",
+            Notice::ReviewApproved => "review-approved",
+            Notice::ReviewRejected => "review-rejected",
         }
     }
 

@@ -12,6 +12,7 @@ mod m20261126_000006_payments;
 mod m20261203_000007_staff;
 mod m20261204_000008_configuration_audit;
 mod m20261205_000009_staff_disabled;
+mod m20261206_000010_review;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000007_staff::Migration),
             Box::new(m20261204_000008_configuration_audit::Migration),
             Box::new(m20261205_000009_staff_disabled::Migration),
+            Box::new(m20261206_000010_review::Migration),
         ]
     }
 }

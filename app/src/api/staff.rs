@@ -6,7 +6,8 @@ use crate::validation::subjects::SubjectForm;
 use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, NoticesPage, OfferPage, PaymentsPage,
-    SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage, StaffAccountsPage, StaffHome,
+    ReviewPage, ReviewQuery, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage, StaffAccountsPage,
+    StaffHome,
 };
 use crate::views::AppError;
 use crate::views::Next;
@@ -67,6 +68,11 @@ pub async fn get_staff_candidates_page(query: CandidateQuery) -> Result<Candidat
 #[server(prefix = "/staff/api", endpoint = "candidate_page", input = GetUrl)]
 pub async fn get_staff_candidate_page(id: i32) -> Result<CandidatePage, AppError> {
     handled!(staff::search::candidate_page, id)
+}
+
+#[server(prefix = "/staff/api", endpoint = "review_page", input = GetUrl)]
+pub async fn get_staff_review_page(query: ReviewQuery) -> Result<ReviewPage, AppError> {
+    handled!(staff::review::review_page, query)
 }
 
 #[server(prefix = "/staff/api", endpoint = "payments_page", input = GetUrl)]

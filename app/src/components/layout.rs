@@ -150,6 +150,10 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::OrderPaid => "支付平台说这笔订单已支付：已记为已缴费。",
         Notice::OrderClosed => "支付平台说这笔订单没有付款，已关闭：座位按规则释放。",
         Notice::OrderPending => "支付平台说这笔订单还没有付款（或暂时无法连接），订单仍待支付。",
+        Notice::ReviewRequested => "已提交审核申请。考点审核期间报名信息已锁定；审核结果会显示在本页并发到您的电子邮箱。",
+        Notice::ReviewWithdrawn => "已撤回审核申请，报名信息可以修改了。修改后请重新申请审核。",
+        Notice::ReviewApproved => "已审核通过，并已通知考生：考生可以缴费了。",
+        Notice::ReviewRejected => "已退回，并已通知考生：考生会看到退回原因，修改后可以重新申请。",
         Notice::PreviewPassed => "预览：这次提交通过了考生会遇到的全部检查。这是预览，没有保存任何内容，也没有占用名额。",
     }
 }

@@ -2,9 +2,11 @@
 //! subjects, the lock, the subject table, what the candidate may do now, and the notices.
 
 use crate::api::journey::get_status_page;
+use crate::components::form::use_posted;
 use crate::components::layout::{LoadProblem, NoticeBanner};
 use crate::urls;
-use crate::views::journey::StatusPage as PageData;
+use crate::views::journey::{ReviewStatus, ReviewView, StatusPage as PageData};
+use crate::views::NoFields;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -12,10 +14,15 @@ pub const TITLE: &str = "报名信息";
 
 #[component]
 pub fn StatusPage() -> impl IntoView {
+    // A refused post of this page (申请审核 outside the window, say), rendered by the server.
+    let refused = use_posted::<NoFields>().and_then(|p| p.problem).map(|p| {
+        view! { <div class="problem-banner" role="alert" data-testid="status-refused"><p>{p.user_message()}</p></div> }
+    });
     view! {
         <Title text=TITLE />
         <NoticeBanner />
         <h1>{TITLE}</h1>
+        {refused}
         <Suspense fallback=|| view! { <p>"正在加载…"</p> }>
             {move || Suspend::new(async move {
                 match get_status_page().await {
@@ -125,6 +132,7 @@ fn StatusBody(page: PageData) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        <Review review=page.review.clone() />
         <section class="panel" aria-labelledby="money-title">
             <h2 id="money-title">"缴费情况"</h2>
             <div data-testid="money">{page.money.iter().map(|w| view! { <p>{w.clone()}</p> }).collect_view()}</div>
@@ -160,4 +168,63 @@ fn StatusBody(page: PageData) -> impl IntoView {
             {notices}
         </section>
     }
+}
+
+/// 网上审核: where the review stands, the reasons of a rejection, and 申请审核 / 撤回
+/// (plain posts: the same with JavaScript on and off).
+#[component]
+fn Review(review: ReviewView) -> impl IntoView {
+    let (state, detail) = match &review.status {
+        ReviewStatus::NotRequired => return None,
+        ReviewStatus::NotRequested => ("未申请", None),
+        ReviewStatus::Pending { since } => (
+            "待审核",
+            Some(view! { <p>{format!("{since} 提交审核申请。审核期间报名信息已锁定；审核通过后才能缴费，结果会发到您的电子邮箱。")}</p> }.into_any()),
+        ),
+        ReviewStatus::Approved { at } => (
+            "审核通过",
+            Some(view! { <p>{format!("{at} 审核通过，请在科目缴费期限前完成缴费。")}</p> }.into_any()),
+        ),
+        ReviewStatus::Rejected { at, reasons, note } => {
+            let items = reasons.iter().map(|r| view! { <li>{r.clone()}</li> }).collect_view();
+            let note = note.clone().map(|n| view! { <p data-testid="review-note">{format!("考点补充说明：{n}")}</p> });
+            (
+                "审核未通过",
+                Some(view! {
+                    <div class="notice notice--warning" data-testid="review-reasons">
+                        <p>{format!("{at} 考点退回了您的报名，请按下面的原因修改后重新申请审核：")}</p>
+                        <ul>{items}</ul>
+                        {note}
+                    </div>
+                }
+                .into_any()),
+            )
+        }
+    };
+    let missing = (!review.missing.is_empty()).then(|| {
+        view! { <p class="field__hint">{format!("申请审核之前还需要完成：{}。", review.missing.join("、"))}</p> }
+    });
+    Some(view! {
+        <section class="panel" aria-labelledby="review-title" data-testid="review">
+            <h2 id="review-title">"网上审核"</h2>
+            <p>"本考点的报名须经考点审核：报名信息、照片和报考科目填好后点“申请审核”，审核通过后才能缴费。"</p>
+            <dl class="summary-list">
+                <div><dt>"审核状态"</dt><dd data-testid="review-state">{state}</dd></div>
+            </dl>
+            {detail}
+            {missing}
+            <div class="actions">
+                {review.can_request.then(|| view! {
+                    <form method="post" action=urls::REVIEW class="inline-form">
+                        <button class="button" type="submit" data-testid="request-review">"申请审核"</button>
+                    </form>
+                })}
+                {review.can_withdraw.then(|| view! {
+                    <form method="post" action=urls::REVIEW_WITHDRAW class="inline-form">
+                        <button class="button button--secondary" type="submit" data-testid="withdraw-review">"撤回审核申请"</button>
+                    </form>
+                })}
+            </div>
+        </section>
+    })
 }

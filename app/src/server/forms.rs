@@ -17,6 +17,7 @@ use crate::validation::config::{NoticeForm, OfferForm, SessionForm, SiteForm};
 use crate::validation::identity::IdentityForm;
 use crate::validation::info::InfoForm;
 use crate::validation::payment::PayForm;
+use crate::validation::review::{BulkReviewForm, ReviewForm};
 use crate::validation::staff::{AccountActionForm, CodeForm, StaffAccountForm, StaffSignInForm};
 use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
@@ -65,6 +66,10 @@ pub fn routes() -> Router<AppState> {
         .route(urls::STAFF_ACCOUNT_ACTION, post(handle::<StaffAccountActionStep>))
         .route(urls::STAFF_REFUND, post(handle::<StaffRefundStep>))
         .route(urls::STAFF_ORDER_QUERY, post(handle::<StaffOrderQueryStep>))
+        .route(urls::REVIEW, post(handle::<ReviewRequestStep>))
+        .route(urls::REVIEW_WITHDRAW, post(handle::<ReviewWithdrawStep>))
+        .route(urls::STAFF_REVIEW_DECIDE, post(review_decide_post))
+        .route(urls::STAFF_REVIEW_BULK, post(review_bulk_post))
         .route(urls::STAFF_PREVIEW_INFO, post(preview_info_post))
         .route(urls::STAFF_PREVIEW_SUBJECTS, post(preview_subjects_post))
 }
@@ -151,6 +156,8 @@ step!(StaffOrderQueryStep, OrderQueryForm, |call, f| staff::payments::query_orde
 step!(StaffAccountActionStep, AccountActionForm, |call, f| staff::people::act_on_account(call, f), |f| (f.clone(), Vec::new()), page: urls::STAFF_ACCOUNTS);
 step!(StaffNoticeStep, NoticeForm, |call, f| staff::config::publish_notice(call, f), |f| f.normalize());
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
+step!(ReviewRequestStep, NoFields, |call, _f| journey::review::request(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
+step!(ReviewWithdrawStep, NoFields, |call, _f| journey::review::withdraw(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
 step!(DeleteStep, NoFields, |call, _f| journey::delete_registration(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
 
 /// The subject step posts repeated `subjects` keys (one per ticked box), which the plain
@@ -168,6 +175,41 @@ async fn subjects_post(State(state): State<AppState>, req: Request) -> Response 
     }
     let outcome = journey::save_subjects(&call, form.clone(), confirmed.as_deref() == Some("yes")).await;
     finish(&state, &call, parts, form, Vec::new(), outcome, None).await
+}
+
+/// A form's posted pairs, keys repeating as they were sent.
+async fn read_pairs(body: Body) -> Option<Vec<(String, String)>> {
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.ok()?;
+    Some(form_urlencoded::parse(&bytes).into_owned().collect())
+}
+
+/// One card's 通过 / 退回 (its reasons repeat); refused, the queue again under the card's
+/// filter with the messages on that card.
+async fn review_decide_post(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let call = Call::for_handler(state.clone(), &parts);
+    let Some(pairs) = read_pairs(body).await else {
+        return unreadable();
+    };
+    let form = ReviewForm::from_pairs(pairs);
+    let page = staff::review::queue_url(&form.site, &form.subject, "");
+    let outcome = staff::review::decide_one(&call, form.clone()).await;
+    let shown = ReviewForm { decision: form.decision.normalize(), ..form };
+    finish(&state, &call, parts, shown, Vec::new(), outcome, Some(&page)).await
+}
+
+/// The decision for the queue's filtered set.
+async fn review_bulk_post(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let call = Call::for_handler(state.clone(), &parts);
+    let Some(pairs) = read_pairs(body).await else {
+        return unreadable();
+    };
+    let form = BulkReviewForm::from_pairs(pairs);
+    let page = staff::review::queue_url(&form.site, &form.subject, "");
+    let outcome = staff::review::decide_bulk(&call, form.clone()).await;
+    let shown = BulkReviewForm { decision: form.decision.normalize(), ..form };
+    finish(&state, &call, parts, shown, Vec::new(), outcome, Some(&page)).await
 }
 
 fn unreadable() -> Response {

@@ -41,6 +41,7 @@ pub const SELF_PRINT: FieldSpec = spec("self_print", "允许考生自行打印�
 pub const BACKGROUND: FieldSpec = spec("background", "照片背景颜色要求", true, 16);
 pub const NEEDS_DEPARTMENT: FieldSpec = spec("needs_department", "考生必须填写院系（校内考点）", false, 3);
 pub const NEEDS_STUDENT_NO: FieldSpec = spec("needs_student_no", "考生必须填写学号（校内考点）", false, 3);
+pub const NEEDS_REVIEW: FieldSpec = spec("needs_review", "报名须经考点网上审核后才能缴费", false, 3);
 
 pub const SUBJECT: FieldSpec = spec("subject", "科目", true, 4);
 pub const FEE: FieldSpec = FieldSpec {
@@ -326,6 +327,8 @@ pub struct SiteForm {
     pub needs_department: Option<String>,
     #[serde(default)]
     pub needs_student_no: Option<String>,
+    #[serde(default)]
+    pub needs_review: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -339,9 +342,10 @@ pub struct ValidSite {
     pub background: Background,
     pub requires_department: bool,
     pub requires_student_no: bool,
+    pub requires_review: bool,
 }
 
-const SITE_ORDER: [&str; 9] = [
+const SITE_ORDER: [&str; 10] = [
     SITE_CODE.name,
     SITE_NAME.name,
     OPENS.name,
@@ -351,6 +355,7 @@ const SITE_ORDER: [&str; 9] = [
     BACKGROUND.name,
     NEEDS_DEPARTMENT.name,
     NEEDS_STUDENT_NO.name,
+    NEEDS_REVIEW.name,
 ];
 
 impl SiteForm {
@@ -434,6 +439,7 @@ impl SiteForm {
                     background,
                     requires_department: ticked(&f.needs_department),
                     requires_student_no: ticked(&f.needs_student_no),
+                    requires_review: ticked(&f.needs_review),
                 })
             }
             _ => Err(e.sorted_by(&SITE_ORDER)),
@@ -619,6 +625,7 @@ mod tests {
             background: "light_blue".into(),
             needs_department: None,
             needs_student_no: Some("on".into()),
+            needs_review: None,
         }
     }
 

@@ -13,6 +13,7 @@ pub mod info;
 pub mod payment;
 pub mod personal;
 pub mod photo;
+pub mod review;
 pub mod school;
 pub mod staff;
 pub mod subjects;
@@ -103,6 +104,12 @@ impl FieldErrors {
     }
 
     /// Orders the errors as the fields appear on the form.
+    /// The same errors with each field renamed (a form shown several times on one page
+    /// gives each copy's inputs their own ids).
+    pub fn renamed(&self, name: impl Fn(&str) -> String) -> FieldErrors {
+        FieldErrors(self.0.iter().map(|e| FieldError { field: name(&e.field), ..e.clone() }).collect())
+    }
+
     pub fn sorted_by(mut self, order: &[&str]) -> Self {
         self.0.sort_by_key(|e| order.iter().position(|f| *f == e.field).unwrap_or(usize::MAX));
         self

@@ -87,6 +87,7 @@ impl PreviewDraft {
                 ("self_print", tick(&f.self_print)),
                 ("needs_department", tick(&f.needs_department)),
                 ("needs_student_no", tick(&f.needs_student_no)),
+                ("needs_review", tick(&f.needs_review)),
             ],
             Self::Offer(f) => {
                 vec![("draft", "offer"), ("subject", &f.subject), ("fee", &f.fee), ("capacity", &f.capacity)]
@@ -115,6 +116,7 @@ impl PreviewDraft {
                 background: text("background"),
                 needs_department: tick("needs_department"),
                 needs_student_no: tick("needs_student_no"),
+                needs_review: tick("needs_review"),
             })),
             Some("offer") => Some(Self::Offer(OfferForm {
                 site: site.to_owned(),
@@ -464,6 +466,40 @@ pub struct NoticeView {
     pub published: String,
 }
 
+/// Where the registration's 网上审核 stands, as the candidate reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ReviewStatus {
+    /// The site does not review registrations (or something is paid already).
+    NotRequired,
+    /// The site reviews; not asked for yet.
+    NotRequested,
+    /// Asked for at this time (Beijing); locked meanwhile.
+    Pending {
+        since: String,
+    },
+    Approved {
+        at: String,
+    },
+    /// Sent back: the reasons in words and the staff's note.
+    Rejected {
+        at: String,
+        reasons: Vec<String>,
+        note: Option<String>,
+    },
+}
+
+/// The status page's review section.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewView {
+    pub status: ReviewStatus,
+    /// 申请审核 is possible now.
+    pub can_request: bool,
+    /// What is still missing before it can be asked for (a photo, a subject), in words.
+    pub missing: Vec<String>,
+    /// 撤回审核申请 is possible now.
+    pub can_withdraw: bool,
+}
+
 /// 报名信息 (screen 7).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatusPage {
@@ -492,6 +528,7 @@ pub struct StatusPage {
     pub paying: bool,
     /// 增报: something paid, room under the site's maximum, no order open, window open.
     pub can_add: bool,
+    pub review: ReviewView,
 }
 
 #[cfg(test)]
@@ -516,6 +553,7 @@ mod tests {
             background: "red".into(),
             needs_department: Some("on".into()),
             needs_student_no: None,
+            needs_review: Some("on".into()),
         };
         let offer =
             OfferForm { site: "650101".into(), subject: "24".into(), fee: "80.50".into(), capacity: "9".into() };

@@ -78,6 +78,18 @@ pub enum AppError {
     /// An unpaid subject's 24 hours are over: it is released rather than paid for (rule 7).
     #[error("payment too late")]
     PaymentTooLate,
+    /// The site reviews registrations (网上审核) before they are paid, and this one has not
+    /// been approved: `pending` says whether it is waiting for the site.
+    #[error("review required")]
+    ReviewRequired { pending: bool },
+    /// A review decision was made on a page that is out of date: the registration was
+    /// decided by someone else, withdrawn, or changed since; nothing was written.
+    #[error("review stale")]
+    ReviewStale,
+    /// The registration no longer holds a subject (its seats were released): it cannot be
+    /// approved.
+    #[error("review seats lost")]
+    ReviewSeatsLost,
     /// A staff page needs a fully signed-in staff account (password and second factor).
     #[error("staff sign-in required")]
     StaffSignInRequired,
@@ -132,6 +144,7 @@ impl AppError {
             AppError::TokenInvalid => 410,
             AppError::Locked | AppError::Paid => 409,
             AppError::PaymentInProgress | AppError::NothingToPay | AppError::PaymentTooLate => 409,
+            AppError::ReviewRequired { .. } | AppError::ReviewStale | AppError::ReviewSeatsLost => 409,
             AppError::PaymentUnavailable => 503,
             AppError::ConfirmFirst => 200,
             AppError::Internal { .. } => 500,
@@ -173,6 +186,18 @@ impl AppError {
             AppError::NothingToPay => "您报考的科目都已缴费，没有需要支付的科目".into(),
             AppError::PaymentTooLate => {
                 "有科目已超过缴费期限（选择后24小时），名额即将释放，不能再缴费。请稍后重新选择科目".into()
+            }
+            AppError::ReviewRequired { pending: true } => {
+                "您的报名信息正在等待考点审核，审核通过后才能缴费。审核结果会发到您的电子邮箱".into()
+            }
+            AppError::ReviewRequired { pending: false } => {
+                "本考点的报名须经考点网上审核：请先在报名信息页点“申请审核”，审核通过后再缴费".into()
+            }
+            AppError::ReviewStale => {
+                "这条报名在您打开页面之后有了变化（考生撤回了申请、科目有变动，或已由其他老师审核），没有按您的决定处理。请查看最新情况后再决定".into()
+            }
+            AppError::ReviewSeatsLost => {
+                "该考生已经没有保留的报考科目（超过24小时未缴费，名额已释放），不能审核通过。可以退回，请考生重新选择科目后再申请".into()
             }
             AppError::Internal { request_id } => {
                 format!("系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}")

@@ -208,10 +208,14 @@ pub enum AuditKind {
     StaffLinkSent,
     RefundRecorded,
     OrderQueried,
+    ReviewRequested,
+    ReviewWithdrawn,
+    ReviewApproved,
+    ReviewRejected,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 19] = [
+    pub const ALL: [AuditKind; 23] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -231,6 +235,10 @@ impl AuditKind {
         Self::StaffLinkSent,
         Self::RefundRecorded,
         Self::OrderQueried,
+        Self::ReviewRequested,
+        Self::ReviewWithdrawn,
+        Self::ReviewApproved,
+        Self::ReviewRejected,
     ];
 
     pub fn code(self) -> &'static str {
@@ -254,6 +262,10 @@ impl AuditKind {
             Self::StaffLinkSent => "staff.link",
             Self::RefundRecorded => "payment.refund",
             Self::OrderQueried => "payment.query",
+            Self::ReviewRequested => "registration.review-request",
+            Self::ReviewWithdrawn => "registration.review-withdraw",
+            Self::ReviewApproved => "registration.review-approve",
+            Self::ReviewRejected => "registration.review-reject",
         }
     }
 
@@ -472,4 +484,78 @@ pub struct OrderQueryForm {
 pub struct RefundForm {
     #[serde(default)]
     pub payment: String,
+}
+
+// ---- 网上审核 ----
+
+/// Cards on one page of the review queue.
+pub const REVIEW_CARDS: u64 = 20;
+
+/// The review queue's filter, as in its query string (a GET form).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewQuery {
+    #[serde(default)]
+    pub site: String,
+    #[serde(default)]
+    pub subject: String,
+    /// After a bulk decision: how many were decided and how many were left as they were.
+    #[serde(default)]
+    pub done: Option<u32>,
+    #[serde(default)]
+    pub skipped: Option<u32>,
+}
+
+/// A subject a registration under review holds, with when its seat is released unless paid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSubject {
+    pub line: String,
+    pub deadline: Minute,
+}
+
+/// One registration waiting for review, as its card shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewCard {
+    pub registration: i32,
+    /// The version the card's decision applies to.
+    pub version: i32,
+    pub neea_id: String,
+    pub name: String,
+    pub doc_type: String,
+    pub masked_number: String,
+    pub site: String,
+    /// The site's photo background requirement, in words.
+    pub background: String,
+    pub requested: Minute,
+    /// (label, value) of the personal, contact and school information.
+    pub facts: Vec<(String, String)>,
+    pub subjects: Vec<ReviewSubject>,
+    pub has_photo: bool,
+}
+
+/// A recent decision, as the queue's history lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecidedRow {
+    pub registration: i32,
+    pub neea_id: String,
+    pub name: String,
+    pub approved: bool,
+    pub reasons: Vec<String>,
+    pub at: Minute,
+}
+
+/// 网上审核: the pending registrations of the account's sites, oldest request first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewPage {
+    pub query: ReviewQuery,
+    pub cards: Vec<ReviewCard>,
+    /// All pending registrations the filter matches (the cards are the first of them).
+    pub total: u64,
+    /// The moment the page was made (RFC 3339): a bulk decision takes only requests made
+    /// by then.
+    pub upto: String,
+    pub sites: Vec<StaffSite>,
+    pub subjects: Vec<CatalogueEntry>,
+    /// The sites of the account that review registrations.
+    pub reviewing_sites: Vec<String>,
+    pub decided: Vec<DecidedRow>,
 }

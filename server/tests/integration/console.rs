@@ -78,6 +78,23 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         (api("/staff/api/payments_page"), ALL_STAFF),
         (Route::Post(STAFF_REFUND, vec![("payment", "99999")]), ALL_STAFF),
         (Route::Post(STAFF_ORDER_QUERY, vec![("order", "99999")]), ALL_STAFF),
+        (page(STAFF_REVIEW), ALL_STAFF),
+        (page(&format!("{STAFF_REVIEW}?site={SITE}&subject=24")), THE_SITE),
+        (api(&format!("/staff/api/review_page?query[site]={SITE}")), THE_SITE),
+        (
+            Route::Post(
+                STAFF_REVIEW_DECIDE,
+                vec![("registration", "99999"), ("version", "1"), ("decision", "approve")],
+            ),
+            ALL_STAFF,
+        ),
+        (
+            Route::Post(
+                STAFF_REVIEW_BULK,
+                vec![("site", SITE), ("upto", "2025-01-06T10:00:00+08:00"), ("decision", "approve")],
+            ),
+            THE_SITE,
+        ),
         (api("/staff/api/session_page"), PROVINCE),
         (api("/staff/api/sites_page"), ALL_STAFF),
         (api(&format!("/staff/api/site_page?code={SITE}")), THE_SITE),

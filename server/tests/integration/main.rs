@@ -10,6 +10,7 @@ mod helpers;
 mod journey;
 mod pages;
 mod payment;
+mod review;
 mod search;
 mod seats;
 mod sessions;

@@ -17,8 +17,8 @@ use crate::domain::photo::Background;
 use crate::urls;
 use crate::validation::config::{
     NoticeForm, OfferForm, SessionForm, SiteForm, BACKGROUND, CAPACITY, CLOSES, FEE, FIRST_DAY, LAST_DAY, MAX_SUBJECTS,
-    NEEDS_DEPARTMENT, NEEDS_STUDENT_NO, NOTICE_BODY, NOTICE_TITLE, OPENS, PUBLISH_AT, SELF_PRINT, SESSION_NAME,
-    SESSION_NUMBER, SITE_CODE, SITE_NAME, SUBJECT, TICKET_PRINT,
+    NEEDS_DEPARTMENT, NEEDS_REVIEW, NEEDS_STUDENT_NO, NOTICE_BODY, NOTICE_TITLE, OPENS, PUBLISH_AT, SELF_PRINT,
+    SESSION_NAME, SESSION_NUMBER, SITE_CODE, SITE_NAME, SUBJECT, TICKET_PRINT,
 };
 use crate::validation::subjects::yuan;
 use crate::validation::Ctx;
@@ -278,6 +278,8 @@ fn SiteSettings(page: SitePage, form: SiteForm, refusal: Option<Refusal>) -> imp
                     on_change=kit.on_tick(NEEDS_DEPARTMENT.name, |f, v| f.needs_department = v) errors=state.errors />
                 <CheckboxField spec=NEEDS_STUDENT_NO value="on" checked=kit.ticked(|f| &f.needs_student_no)
                     on_change=kit.on_tick(NEEDS_STUDENT_NO.name, |f, v| f.needs_student_no = v) errors=state.errors />
+                <CheckboxField spec=NEEDS_REVIEW value="on" checked=kit.ticked(|f| &f.needs_review)
+                    on_change=kit.on_tick(NEEDS_REVIEW.name, |f, v| f.needs_review = v) errors=state.errors />
             </fieldset>
             <button class="button" type="submit">{if creating { "新增考点" } else { "保存考点设置" }}</button>
         </form>

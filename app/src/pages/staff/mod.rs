@@ -8,6 +8,7 @@ pub mod config;
 pub mod payments;
 pub mod people;
 pub mod preview;
+pub mod review;
 pub mod search;
 pub mod trail;
 
@@ -263,6 +264,7 @@ fn Home(home: StaffHome) -> impl IntoView {
                 {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_SESSION>"考次设置"</a></li> })}
                 <li><a href=urls::STAFF_SITES>"考点与开考科目"</a></li>
                 <li><a href=urls::STAFF_NOTICES>"通告管理"</a></li>
+                <li><a href=urls::STAFF_REVIEW>"网上审核"</a></li>
                 <li><a href=urls::STAFF_CANDIDATES>"考生查询"</a></li>
                 <li><a href=urls::STAFF_PAYMENTS>"缴费管理"</a></li>
                 <li><a href=urls::STAFF_AUDIT>"操作记录"</a></li>

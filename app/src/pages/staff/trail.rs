@@ -36,6 +36,10 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::StaffLinkSent => "重发设置密码链接",
         AuditKind::RefundRecorded => "记录已退款",
         AuditKind::OrderQueried => "向支付平台查询订单",
+        AuditKind::ReviewRequested => "考生申请审核",
+        AuditKind::ReviewWithdrawn => "考生撤回审核申请",
+        AuditKind::ReviewApproved => "审核通过",
+        AuditKind::ReviewRejected => "审核退回",
     }
 }
 
@@ -62,6 +66,10 @@ fn key_words(key: &str) -> &str {
         "background" => "照片背景颜色",
         "needs_department" => "必须填写院系",
         "needs_student_no" => "必须填写学号",
+        "needs_review" => "须经网上审核",
+        "review" => "网上审核",
+        "reasons" => "退回原因",
+        "note" => "补充说明",
         "fee" => "报名费（元）",
         "capacity" => "容量",
         "title" => "标题",
@@ -93,6 +101,10 @@ fn value_words(value: &str) -> &str {
         "paid" => "已支付",
         "closed" => "已关闭（未付款）",
         "pending" => "仍待支付",
+        "requested" => "待审核",
+        "withdrawn" => "考生已撤回审核申请",
+        "approved" => "审核通过",
+        "rejected" => "审核未通过，已退回考生修改",
         other => other,
     }
 }

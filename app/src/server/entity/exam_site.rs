@@ -14,6 +14,8 @@ pub struct Model {
     /// An in-school site requires 院系 and/or 学号 (migration 8).
     pub requires_department: bool,
     pub requires_student_no: bool,
+    /// Registrations are reviewed (网上审核) before they can be paid (migration 10).
+    pub requires_review: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

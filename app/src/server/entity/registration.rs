@@ -39,6 +39,30 @@ pub struct Model {
     /// Raised by every change to what the registration holds (site, subjects, lock); a
     /// subject choice applies only to the holdings it was confirmed against.
     pub holdings_version: i32,
+    /// 网上审核 (migration 10): `ReviewState` by its code; null: never asked for.
+    pub review_state: Option<ReviewState>,
+    pub review_requested_at: Option<DateTimeUtc>,
+    pub reviewed_at: Option<DateTimeUtc>,
+    /// The staff account that decided.
+    pub reviewed_by: Option<i32>,
+    /// A rejection's reasons: `validation::review::ReviewReason` codes, comma-separated.
+    pub review_reasons: Option<String>,
+    pub review_note: Option<String>,
+}
+
+/// Where a registration's review stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+pub enum ReviewState {
+    /// Asked for; the registration is locked until it is decided or withdrawn.
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    /// Approved: it may be paid; it stays locked (what was approved is what is paid).
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    /// Sent back with reasons: unlocked for correction, to be asked for again.
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -6,6 +6,7 @@
 
 pub mod catalogue;
 pub mod repo;
+pub mod review;
 
 use crate::domain::photo::Background;
 use crate::domain::{DocumentNumber, DocumentType};
@@ -676,9 +677,14 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
     let reason = require_changeable(now, &s, &reg).err();
     let window_open = require_open(window_for(now, &s, reg.site_code.as_deref())).is_ok();
     let max = site.map_or(0, |x| usize::try_from(x.offering.max_subjects).unwrap_or(0));
+    let review = review::view(now, &s, &reg, &enrolments, open.is_some());
     Ok(StatusPage {
         money: crate::views::payment::money_words(&orders, &refunds),
-        can_pay: window_open && paid < enrolments.len() && reg.photo_key.is_some(),
+        can_pay: window_open
+            && paid < enrolments.len()
+            && reg.photo_key.is_some()
+            && review::require_approved(&s, &reg, &enrolments).is_ok(),
+        review,
         paying: open.is_some(),
         can_add: window_open && paid > 0 && open.is_none() && enrolments.len() < max,
         identity,

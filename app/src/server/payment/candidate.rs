@@ -84,7 +84,10 @@ pub async fn pay_page(call: &Call) -> Result<PayPage, Fault> {
     let blocked = if unpaid.is_empty() {
         Some(AppError::NothingToPay.user_message())
     } else {
-        journey::require_open_for(now, &s, reg.site_code.as_deref()).err().map(|e| e.user_message())
+        journey::require_open_for(now, &s, reg.site_code.as_deref())
+            .and_then(|()| journey::review::require_approved(&s, &reg, &enrolments))
+            .err()
+            .map(|e| e.user_message())
     };
     Ok(PayPage {
         identity: journey::pass_brief(call, &who)?,
@@ -107,6 +110,8 @@ pub async fn start_payment(call: &Call, form: PayForm) -> Result<Next, Fault> {
         return Err(AppError::StepOrder { go_to: urls::PHOTO.into() }.into());
     }
     journey::require_open_for(call.state.clock.now(), &s, reg.site_code.as_deref())?;
+    let held = seats::enrolments(call.state.db.read(), reg.id).await?;
+    journey::review::require_approved(&s, &reg, &held)?;
     let db = call.state.db.write();
     let mut attempt = 0;
     let order = loop {

@@ -7,14 +7,15 @@
 use super::gateway::Paid;
 use crate::server::audit;
 use crate::server::clock::beijing;
+use crate::server::entity::registration::ReviewState;
 use crate::server::entity::{enrolment, order_item, payment, payment_order, registration};
 use crate::server::journey::UNPAID_HOLD;
 use crate::views::staff::AuditKind;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    QueryFilter, QueryOrder, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 
 use super::super::entity::payment::{Outcome, RefundReason};
@@ -266,7 +267,7 @@ pub async fn apply(db: &DatabaseConnection, paid: &Paid, source: &str, now: Date
 }
 
 /// Closes an open order here, once the platform has said it cannot be paid any more. With
-/// nothing paid, the registration is unlocked again: the candidate may change it, pay
+/// nothing paid (and no approved review holding it), the registration is unlocked again: the candidate may change it, pay
 /// again, and the sweeper may release subjects past their 24 hours. `false`: it was not
 /// open (already paid or closed).
 pub async fn close(db: &DatabaseConnection, order: &payment_order::Model, now: DateTime<Utc>) -> Result<bool, DbErr> {
@@ -289,9 +290,15 @@ pub async fn close(db: &DatabaseConnection, order: &payment_order::Model, now: D
         .one(&txn)
         .await?;
     if paid.is_none() {
+        // An approved registration stays locked: what the site approved is what is paid.
         registration::Entity::update_many()
             .col_expr(registration::Column::LockedAt, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(registration::Column::Id.eq(order.registration_id))
+            .filter(
+                Condition::any()
+                    .add(registration::Column::ReviewState.is_null())
+                    .add(registration::Column::ReviewState.ne(ReviewState::Approved)),
+            )
             .exec(&txn)
             .await?;
     }

@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route(urls::PHOTO, post(form_upload).layer(DefaultBodyLimit::max(DRAIN_LIMIT)))
         .route(urls::API_PHOTO, post(script_upload).layer(DefaultBodyLimit::max(MAX_BODY)))
         .route(urls::PHOTO_IMAGE, get(image))
+        .route(urls::STAFF_PHOTO, get(staff_image))
 }
 
 /// Checks, re-encodes and stores `bytes` as the caller's photo.
@@ -123,7 +124,27 @@ async fn script_upload(State(state): State<AppState>, req: Request) -> Response 
 async fn image(State(state): State<AppState>, req: Request) -> Response {
     let (parts, _) = req.into_parts();
     let call = Call::for_handler(state, &parts);
-    match call.answer(journey::own_photo_key(&call).await) {
+    let key = journey::own_photo_key(&call).await;
+    serve(&call, key).await
+}
+
+/// A registration's photo for staff who may see its site (`?id=`), for review.
+async fn staff_image(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let call = Call::for_handler(state, &parts);
+    let id = parts.uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "id").and_then(|(_, v)| v.parse::<i32>().ok())
+    });
+    let Some(id) = id else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let key = crate::server::staff::review::photo_key(&call, id).await;
+    serve(&call, key).await
+}
+
+/// The stored photo `key` names, never cached by anyone but the browser that asked.
+async fn serve(call: &Call, key: Result<Option<String>, Fault>) -> Response {
+    match call.answer(key) {
         Ok(Some(key)) => match PhotoKey::parse(&key) {
             Ok(key) => match call.state.photos.get(&key).await {
                 Ok(Some(bytes)) => {

@@ -6,8 +6,8 @@
 //! transaction that first takes the registration's row (the row a payment start takes
 //! too), checks that no order of it is open, then deletes the enrolment only if it is still
 //! unpaid; the seat goes back only when that delete removed a row. A registration left with
-//! no subject loses its site and declaration (its personal information and photo stay, as a
-//! draft to choose again from).
+//! no subject loses its site, declaration and review (its personal information and photo
+//! stay, as a draft to choose again from).
 
 use crate::server::audit;
 use crate::server::entity::{enrolment, offered_subject, payment_order, registration};
@@ -105,6 +105,9 @@ async fn release_one(db: &DatabaseConnection, e: &enrolment::Model, now: DateTim
         registration::Entity::update_many()
             .col_expr(registration::Column::SiteCode, Expr::value(Option::<String>::None))
             .col_expr(registration::Column::DeclaredAt, Expr::value(Option::<DateTime<Utc>>::None))
+            // Nothing left to review or to pay for: a request or approval ends with it.
+            .col_expr(registration::Column::ReviewState, Expr::value(Option::<String>::None))
+            .col_expr(registration::Column::LockedAt, Expr::value(Option::<DateTime<Utc>>::None))
             .filter(registration::Column::Id.eq(e.registration_id))
             .exec(&txn)
             .await?;

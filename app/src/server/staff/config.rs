@@ -178,6 +178,7 @@ fn site_form(site: &exam_site::Model, offering: Option<&site_offering::Model>) -
         background: site.photo_background.clone(),
         needs_department: tick(site.requires_department),
         needs_student_no: tick(site.requires_student_no),
+        needs_review: tick(site.requires_review),
     }
 }
 
@@ -192,6 +193,7 @@ fn site_record(f: &SiteForm) -> Value {
         "background": f.background,
         "needs_department": f.needs_department.is_some(),
         "needs_student_no": f.needs_student_no.is_some(),
+        "needs_review": f.needs_review.is_some(),
     })
 }
 
@@ -404,6 +406,7 @@ pub async fn update_site(call: &Call, form: SiteForm) -> Result<Next, Fault> {
     a.photo_background = Set(valid.background.code().to_owned());
     a.requires_department = Set(valid.requires_department);
     a.requires_student_no = Set(valid.requires_student_no);
+    a.requires_review = Set(valid.requires_review);
     let site = a.update(&txn).await?;
     let offering = put_offering(&txn, session.id, offering, &valid).await?;
     let new = site_record(&site_form(&site, Some(&offering)));
@@ -441,6 +444,7 @@ pub async fn create_site(call: &Call, form: SiteForm) -> Result<Next, Fault> {
         photo_background: Set(valid.background.code().to_owned()),
         requires_department: Set(valid.requires_department),
         requires_student_no: Set(valid.requires_student_no),
+        requires_review: Set(valid.requires_review),
     }
     .insert(&txn)
     .await?;

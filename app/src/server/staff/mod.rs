@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod payments;
 pub mod people;
 pub mod preview;
+pub mod review;
 pub mod search;
 pub mod session;
 pub mod totp;

@@ -76,6 +76,7 @@ async fn with_draft(call: &Call, one: &mut Site, draft: &PreviewDraft) -> Result
             one.site.photo_background = v.background.code().to_owned();
             one.site.requires_department = v.requires_department;
             one.site.requires_student_no = v.requires_student_no;
+            one.site.requires_review = v.requires_review;
             one.offering.window_opens_at = from_beijing(v.opens);
             one.offering.window_closes_at = from_beijing(v.closes);
             one.offering.max_subjects = i16::from(v.max_subjects);
