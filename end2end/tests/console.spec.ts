@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import path from 'node:path';
 import {
   errorTexts,
   freshPage,
@@ -59,6 +60,8 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await page.getByLabel('网上报名开始时间').fill(beijing(-1));
   await page.getByLabel('网上报名结束时间').fill(beijing(30));
   await page.getByLabel('本考点最多可报考科目数').fill('2');
+  // The new site reviews its registrations (网上审核) before they are paid.
+  await page.getByLabel('报名须经考点网上审核后才能缴费').check();
   await save(page, '新增考点');
   await expect(page).toHaveURL(new RegExp(`/staff/site\\?code=${code}&notice=saved$`));
   await expect(page.getByTestId('notice')).toContainText('已保存');
@@ -132,6 +135,8 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await candidate.getByLabel('文化程度').selectOption('大学本科');
   await candidate.getByLabel('培训类型').selectOption('自学');
   await candidate.getByLabel('邮政编码').fill('830000');
+  // Without JavaScript the new site's 学号 requirement is saved; optional anywhere.
+  await candidate.getByLabel('学号', { exact: true }).fill('20250001');
   await candidate.getByRole('button', { name: '保存并继续' }).click();
   await expect(candidate).toHaveURL(/\/register\/subjects$/);
   // The site chooser answers a choice in place only once hydrated.
@@ -145,6 +150,61 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
     const line = candidate.getByTestId('site-panel').locator('tr', { has: candidate.locator(`#subject-${row}`) });
     await expect(line).toContainText(shown);
   }
+
+  // ---- 网上审核: the candidate at the new site asks for review; the province sends it
+  // back with a reason, the candidate reads it and asks again, the province approves ----
+  await candidate.getByLabel('(24)C语言程序设计').check();
+  await candidate.getByLabel('我保证以上信息是真实和准确的').check();
+  await candidate.getByRole('button', { name: '提交' }).click();
+  await expect(candidate.getByTestId('confirmation')).toContainText(`(${code})浏览器测试学院${code}`);
+  await candidate.getByRole('button', { name: '确定' }).click();
+  await expect(candidate).toHaveURL(/\/register\/photo$/);
+  await hydrated(candidate);
+  await candidate.getByLabel('选择照片文件').setInputFiles(path.join(__dirname, '..', 'fixtures', 'photo.jpg'));
+  await candidate.getByRole('button', { name: '上传照片' }).click();
+  await expect(candidate.getByTestId('notice')).toHaveText('保存成功!');
+  await open(candidate, '/register/status');
+  await expect(candidate.getByTestId('review-state')).toHaveText('未申请');
+  await expect(candidate.getByRole('link', { name: '支付', exact: true })).toHaveCount(0);
+  await candidate.getByTestId('request-review').click();
+  await expect(candidate.getByTestId('notice')).toContainText('已提交审核申请');
+  await expect(candidate.getByTestId('review-state')).toHaveText('待审核');
+  await expect(candidate.getByTestId('lock-state')).toHaveText('已锁定');
+
+  await open(page, `/staff/review?site=${code}`);
+  const card = page.getByTestId('review-card').filter({ hasText: c.name });
+  await expect(card).toHaveCount(1);
+  // The photo is served to the province's console (a staff-only address).
+  await card.locator('img').scrollIntoViewIfNeeded();
+  await expect.poll(() => card.locator('img').evaluate((i) => (i as HTMLImageElement).naturalWidth)).toBeGreaterThan(0);
+  await expect(card).not.toContainText(c.docNumber);
+  await card.getByText('退回（请考生修改）').click();
+  await card.getByTestId('reject').click();
+  // Refused on the card, beside its field and in the summary; nothing decided.
+  await expect(page.getByTestId('review-card').filter({ hasText: c.name }).locator('.error-summary')).toContainText(
+    '请至少选择一个退回原因',
+  );
+  const refusedCard = page.getByTestId('review-card').filter({ hasText: c.name });
+  await refusedCard.getByLabel('照片背景颜色不符合本考点的要求').check();
+  await refusedCard.getByLabel('补充说明（考生可以看到）').fill('请换浅蓝色背景的照片');
+  await refusedCard.getByTestId('reject').click();
+  await expect(page.getByTestId('notice')).toContainText('已退回');
+
+  await open(candidate, '/register/status');
+  await expect(candidate.getByTestId('review-state')).toHaveText('审核未通过');
+  await expect(candidate.getByTestId('review-reasons')).toContainText('照片背景颜色不符合本考点的要求');
+  await expect(candidate.getByTestId('review-note')).toContainText('请换浅蓝色背景的照片');
+  await expect(candidate.getByTestId('lock-state')).toHaveText('未锁定');
+  await candidate.getByTestId('request-review').click();
+  await expect(candidate.getByTestId('review-state')).toHaveText('待审核');
+
+  await open(page, `/staff/review?site=${code}`);
+  await page.getByTestId('review-card').filter({ hasText: c.name }).getByTestId('approve').click();
+  await expect(page.getByTestId('notice')).toContainText('已审核通过');
+  await open(candidate, '/register/status');
+  await expect(candidate.getByTestId('review-state')).toHaveText('审核通过');
+  await expect(candidate.getByRole('link', { name: '支付', exact: true })).toBeVisible();
+  expect((await readMail(c.email, '已通过考点审核')).text).toContain('缴费');
 
   // ---- The trail: both changes, with old and new values ----
   await open(page, '/staff/audit');

@@ -18,6 +18,8 @@ fn added_columns() -> Vec<ColumnDef> {
         integer_null("reviewed_by"),
         string_len_null("review_reasons", 200),
         text_null("review_note"),
+        // What was measured of the stored photo (`domain::photo_facts::PhotoFacts`, JSON).
+        text_null("photo_facts"),
     ]
 }
 
@@ -48,9 +50,8 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_index(Index::drop().name("registration_review_queue").table("registration").to_owned()).await?;
-        for col in
-            ["review_state", "review_requested_at", "reviewed_at", "reviewed_by", "review_reasons", "review_note"]
-        {
+        for col in added_columns() {
+            let col = col.get_column_name();
             m.alter_table(Table::alter().table("registration").drop_column(col).to_owned()).await?;
         }
         m.alter_table(Table::alter().table("exam_site").drop_column("requires_review").to_owned()).await

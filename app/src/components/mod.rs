@@ -5,4 +5,5 @@ pub mod error_summary;
 pub mod field;
 pub mod form;
 pub mod layout;
+pub mod photo_facts;
 pub mod remote;

@@ -11,6 +11,7 @@ pub mod national_id;
 pub mod password;
 pub mod person_name;
 pub mod photo;
+pub mod photo_facts;
 pub mod region;
 pub mod text;
 

@@ -9,6 +9,7 @@ use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::form::{use_posted, FormState, StepTitle};
 use crate::components::layout::{LoadProblem, NoticeBanner, ProblemBanner, ReadOnlyBanner};
+use crate::components::photo_facts::PhotoFactsList;
 use crate::urls;
 use crate::validation::photo::{check_upload, PHOTO_FIELD};
 use crate::validation::FieldErrors;
@@ -31,7 +32,10 @@ pub fn PhotoPage() -> impl IntoView {
                     match get_photo_page().await {
                         Ok(page) => {
                             let refusal = posted.map(|p| p.split().1);
-                            view! { <ClientNeeded bundle="photo" /> <PhotoStep page refusal /> }.into_any()
+                            let advice = page.facts.map(|facts| {
+                                view! { <PhotoFactsList facts wanted=page.background /> }
+                            });
+                            view! { <ClientNeeded bundle="photo" /> <PhotoStep page refusal /> {advice} }.into_any()
                         }
                         Err(error) => view! {
                             <leptos_meta::Title text=TITLE />

@@ -338,6 +338,10 @@ pub struct PhotoPage {
     /// Changes the cache key of the preview when the photo changes.
     pub version: String,
     pub read_only: Option<AppError>,
+    /// What was measured of the saved photo, as advice.
+    pub facts: Option<crate::domain::photo_facts::PhotoFacts>,
+    /// The background the registration's site asks for.
+    pub background: Background,
 }
 
 /// The steps of the candidate's chain (screen 7), in order.

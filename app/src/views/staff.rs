@@ -530,6 +530,9 @@ pub struct ReviewCard {
     pub facts: Vec<(String, String)>,
     pub subjects: Vec<ReviewSubject>,
     pub has_photo: bool,
+    /// What was measured of the photo, and the background the site asks for.
+    pub photo_facts: Option<crate::domain::photo_facts::PhotoFacts>,
+    pub wanted: crate::domain::photo::Background,
 }
 
 /// A recent decision, as the queue's history lists it.

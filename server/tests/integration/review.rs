@@ -113,6 +113,10 @@ fn rejected_with_reasons_the_candidate_corrects_asks_again_is_approved_and_pays(
         assert_eq!(queue.status, StatusCode::OK);
         assert!(queue.body.contains(&format!("data-registration=\"{}\"", reg.id)), "{}", queue.body);
         assert!(queue.body.contains("1101**********") && !queue.body.contains(&resident_id(41)), "masked");
+        // What was measured of the photo, for staff and as advice to the candidate alike.
+        assert!(queue.body.contains("照片检查（自动测量") && queue.body.contains("480×640 像素"), "{}", queue.body);
+        let advice = app.get(urls::PHOTO, Some(&cookie)).await.body;
+        assert!(advice.contains("data-testid=\"photo-facts\"") && advice.contains("480×640 像素"), "{advice}");
         // The photo is there for staff of the site, and nobody else.
         let photo = format!("{}?id={}", urls::STAFF_PHOTO, reg.id);
         let seen = app.get(&photo, Some(&site)).await;

@@ -10,6 +10,7 @@ use crate::api::staff::get_staff_review_page;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::form::use_posted;
 use crate::components::layout::{DataTable, LoadProblem, NoticeBanner};
+use crate::components::photo_facts::PhotoFactsList;
 use crate::urls;
 use crate::validation::review::{BulkReviewForm, DecisionForm, ReviewForm, ReviewReason, NOTE, NOTE_MAX, REASONS};
 use crate::validation::FieldErrors;
@@ -146,6 +147,9 @@ fn card_view(c: ReviewCard, q: &ReviewQuery, refused: Option<Refused>) -> impl I
         view! { <img class="review-card__photo" src=src alt=format!("{}的照片", c.name) width="144" height="192" loading="lazy" /> }
     });
     let no_photo = (!c.has_photo).then(|| view! { <p>"（没有照片）"</p> });
+    let measured = c
+        .photo_facts
+        .map(|facts| view! { <PhotoFactsList facts wanted=c.wanted title="照片检查（自动测量，仅供参考）" /> });
     let facts = c.facts.into_iter().map(|(k, v)| view! { <div><dt>{k}</dt><dd>{v}</dd></div> }).collect_view();
     let subjects = c
         .subjects
@@ -159,7 +163,7 @@ fn card_view(c: ReviewCard, q: &ReviewQuery, refused: Option<Refused>) -> impl I
             <h2 id=format!("card-{id}")>{format!("{} · {}", c.name, c.neea_id)}</h2>
             {refusal_view(refused.as_ref())}
             <div class="review-card__body">
-                <div>{photo}{no_photo}<p class="field__hint">{format!("考点照片背景要求：{}", c.background)}</p></div>
+                <div>{photo}{no_photo}<p class="field__hint">{format!("考点照片背景要求：{}", c.background)}</p>{measured}</div>
                 <dl class="summary-list">
                     <div><dt>"证件"</dt><dd>{format!("{} {}", c.doc_type, c.masked_number)}</dd></div>
                     <div><dt>"考点"</dt><dd>{c.site.clone()}</dd></div>

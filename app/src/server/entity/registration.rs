@@ -48,6 +48,8 @@ pub struct Model {
     /// A rejection's reasons: `validation::review::ReviewReason` codes, comma-separated.
     pub review_reasons: Option<String>,
     pub review_note: Option<String>,
+    /// What was measured of the photo when it was saved (`PhotoFacts` as JSON).
+    pub photo_facts: Option<String>,
 }
 
 /// Where a registration's review stands.

@@ -591,6 +591,13 @@ pub async fn photo_page(call: &Call) -> Result<PhotoPage, Fault> {
         saved: reg.photo_key.is_some(),
         version: reg.photo_saved_at.map(|t| t.timestamp().to_string()).unwrap_or_default(),
         read_only: require_changeable(call.state.clock.now(), &s, &reg).err(),
+        facts: reg.photo_facts.as_deref().and_then(|f| serde_json::from_str(f).ok()),
+        background: reg
+            .site_code
+            .as_deref()
+            .and_then(|c| s.site(c))
+            .and_then(|site| Background::from_code(&site.site.photo_background))
+            .unwrap_or_default(),
     })
 }
 

@@ -207,11 +207,13 @@ pub async fn set_photo(
     db: &impl ConnectionTrait,
     registration_id: i32,
     key: &str,
+    facts: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Option<String>, DbErr> {
     let old = registration::Entity::find_by_id(registration_id).one(db).await?.and_then(|r| r.photo_key);
     registration::Entity::update_many()
         .col_expr(registration::Column::PhotoKey, Expr::value(key))
+        .col_expr(registration::Column::PhotoFacts, Expr::value(facts))
         .col_expr(registration::Column::PhotoSavedAt, Expr::value(now))
         .col_expr(registration::Column::UpdatedAt, Expr::value(now))
         .filter(registration::Column::Id.eq(registration_id))

@@ -4,6 +4,7 @@
 //! stored; and a file that merely looks like a JPEG in its header is refused here.
 
 use crate::domain::photo::{check_photo, PhotoError, PhotoSpec};
+use crate::domain::photo_facts::{measure, PhotoFacts};
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use jpeg_encoder::{ColorType, Encoder, SamplingFactor};
 use std::io::Cursor;
@@ -25,6 +26,8 @@ pub struct ProcessedPhoto {
     pub jpeg: Vec<u8>,
     pub width: u32,
     pub height: u32,
+    /// What was measured of it (background, brightness, sharpness), as advice.
+    pub facts: PhotoFacts,
 }
 
 /// Decodes in flight at once: one per core. A process-wide `static` rather than a value in
@@ -102,12 +105,14 @@ fn reencode(bytes: &[u8], spec: &PhotoSpec) -> Result<ProcessedPhoto, ReencodeEr
     let mut jpeg = Vec::new();
     let mut encoder = Encoder::new(&mut jpeg, QUALITY);
     encoder.set_sampling_factor(SamplingFactor::R_4_2_0);
+    let rgb = image.to_rgb8();
     if image.color().has_color() {
-        encoder.encode(image.to_rgb8().as_raw(), w, h, ColorType::Rgb)?;
+        encoder.encode(rgb.as_raw(), w, h, ColorType::Rgb)?;
     } else {
         encoder.encode(image.to_luma8().as_raw(), w, h, ColorType::Luma)?;
     }
-    Ok(ProcessedPhoto { jpeg, width, height })
+    let facts = measure(width, height, rgb.as_raw(), jpeg.len());
+    Ok(ProcessedPhoto { jpeg, width, height, facts })
 }
 
 #[cfg(test)]

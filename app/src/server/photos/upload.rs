@@ -49,7 +49,8 @@ pub async fn save(call: &Call, bytes: Vec<u8>) -> Result<Next, Fault> {
     let key = PhotoKey::new_random()?;
     call.state.photos.put(&key, processed.jpeg).await?;
     let now = call.state.clock.now();
-    let old = crate::server::journey::repo::set_photo(call.state.db.write(), reg.id, key.as_str(), now).await?;
+    let facts = serde_json::to_string(&processed.facts).ok();
+    let old = crate::server::journey::repo::set_photo(call.state.db.write(), reg.id, key.as_str(), facts, now).await?;
     if let Some(old) = old {
         forget(call, &old).await;
     }

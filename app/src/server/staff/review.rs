@@ -145,6 +145,8 @@ pub async fn review_page(call: &Call, query: ReviewQuery) -> Result<ReviewPage, 
                     })
                     .collect(),
                 has_photo: r.photo_key.is_some(),
+                photo_facts: r.photo_facts.as_deref().and_then(|f| serde_json::from_str(f).ok()),
+                wanted: site.and_then(|s| Background::from_code(&s.photo_background)).unwrap_or_default(),
             })
         })
         .collect();
