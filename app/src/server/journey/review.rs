@@ -205,8 +205,8 @@ fn code(state: ReviewState) -> &'static str {
 /// What a decision did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Decided {
-    /// Written, with the registration as it now is.
-    Done(registration::Model),
+    /// Written.
+    Done,
     /// Not pending at that version any more: nothing written.
     Stale,
     /// An approval of a registration that holds no subject: nothing written.
@@ -278,9 +278,8 @@ pub async fn decide(
         }),
     };
     audit::record(&txn, now, vec![entry.changed(&json!({ "review": "requested" }), &after)]).await?;
-    let reg = registration::Entity::find_by_id(id).one(&txn).await?.ok_or(DbErr::RecordNotFound(id.to_string()))?;
     txn.commit().await?;
-    Ok(Decided::Done(reg))
+    Ok(Decided::Done)
 }
 
 /// The mail telling the candidate of a decision.

@@ -195,7 +195,7 @@ async fn apply(
     let entry = super::config::entry(call, who, kind, reg.site_code.as_deref(), reg.id.to_string());
     let now = call.state.clock.now();
     let decided = decide(call.state.db.write(), reg.id, version, decision, who.staff.id, entry, now).await?;
-    if let Decided::Done(_) = &decided {
+    if decided == Decided::Done {
         if let Some(p) = passes_by_id(call.state.db.read(), [reg.pass_id]).await?.remove(&reg.pass_id) {
             call.state
                 .mailer
@@ -233,7 +233,7 @@ pub async fn decide_one(call: &Call, form: ReviewForm) -> Result<Next, Fault> {
         other => other?,
     };
     match apply(call, &who, &reg, Some(version), &decision).await? {
-        Decided::Done(_) => {
+        Decided::Done => {
             Ok(Next { url: urls::with_notice(&queue_url(&form.site, &form.subject, ""), notice_of(&decision)) })
         }
         Decided::Stale => Err(AppError::ReviewStale.into()),
@@ -264,7 +264,7 @@ pub async fn decide_bulk(call: &Call, form: BulkReviewForm) -> Result<Next, Faul
     let (mut done, mut skipped) = (0u32, 0u32);
     for reg in &regs {
         match apply(call, &who, reg, Some(reg.holdings_version), &decision).await? {
-            Decided::Done(_) => done += 1,
+            Decided::Done => done += 1,
             Decided::Stale | Decided::SeatsLost => skipped += 1,
         }
     }
