@@ -8,6 +8,7 @@ use crate::components::form::full_title;
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
 use crate::pages::staff::config::{StaffNoticesPage, StaffOfferPage, StaffSessionPage, StaffSitePage, StaffSitesPage};
+use crate::pages::staff::export::StaffExportPage;
 use crate::pages::staff::payments::StaffPaymentsPage;
 use crate::pages::staff::people::StaffAccountsPage;
 use crate::pages::staff::preview::StaffPreviewPage;
@@ -115,6 +116,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page(urls::STAFF_CANDIDATE) view=StaffCandidatePage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PAYMENTS) view=StaffPaymentsPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_REVIEW) view=StaffReviewPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_EXPORT) view=StaffExportPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PREVIEW) view=StaffPreviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_ACCOUNTS) view=StaffAccountsPage ssr=SsrMode::Async />
                 </Routes>

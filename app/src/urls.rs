@@ -68,6 +68,9 @@ pub const STAFF_REVIEW: &str = "/staff/review";
 pub const STAFF_REVIEW_DECIDE: &str = "/staff/review/decide";
 pub const STAFF_REVIEW_BULK: &str = "/staff/review/bulk";
 pub const STAFF_PHOTO: &str = "/staff/photo";
+/// 导出报名数据: the form (the 考生查询 filter in its query), and the file itself.
+pub const STAFF_EXPORT: &str = "/staff/export";
+pub const STAFF_EXPORT_DOWNLOAD: &str = "/staff/export/download";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";

@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
+import fs from 'node:fs';
 import path from 'node:path';
 import {
   errorTexts,
@@ -215,7 +216,7 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   // ---- 考生查询: the candidate found by the full document number, listed masked ----
   await page.getByRole('link', { name: '管理系统首页' }).click();
   await page.getByRole('link', { name: '考生查询' }).click();
-  await page.getByLabel('姓名、报名号、电子邮箱、订单号或完整证件号码').fill(c.docNumber);
+  await page.getByLabel('姓名、报名号、电子邮箱、订单号，或证件号码（完整或如 6501**********002X）').fill(c.docNumber);
   await page.getByRole('button', { name: '查询' }).click();
   const found = page.getByTestId('candidate-row');
   await expect(found).toHaveCount(1);
@@ -225,9 +226,21 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await found.getByRole('link').click();
   await expect(page.getByTestId('candidate-summary')).toContainText(c.email);
   await page.getByRole('link', { name: '考生查询' }).click();
-  await page.getByLabel('姓名、报名号、电子邮箱、订单号或完整证件号码').fill(c.email.toUpperCase());
+  await page.getByLabel('姓名、报名号、电子邮箱、订单号，或证件号码（完整或如 6501**********002X）').fill(c.email.toUpperCase());
   await page.getByRole('button', { name: '查询' }).click();
   await expect(page.getByTestId('candidate-row')).toHaveCount(1);
+
+  // ---- 导出报名数据: the same filter as a file (a plain GET form: JavaScript on or off) ----
+  await page.getByTestId('export-filtered').click();
+  await expect(page.getByTestId('export-total')).toContainText('共1名考生');
+  await page.getByLabel('CSV（UTF-8，可用 Excel 或 WPS 打开）').check();
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-download').click()]);
+  expect(download.suggestedFilename()).toMatch(/^ncre-registrations-\d{8}-\d{4}\.csv$|报名数据/);
+  const exported = fs.readFileSync(await download.path(), 'utf8');
+  expect(exported.split('\r\n')[0]).toBe('\ufeff报名号,姓名,证件类型,证件号码,考点,报考科目,缴费情况,审核状态');
+  expect(exported).toContain(`${c.docNumber.slice(0, 4)}**********${c.docNumber.slice(14)}`);
+  expect(exported).not.toContain(c.docNumber);
+  await open(page, '/staff');
 
   // ---- 工作人员账号: a new account for the new site, its set-password link mailed ----
   const email = `laoshi-${code}@ncre.test`;

@@ -36,6 +36,12 @@ impl MigrationTrait for Migration {
         for mut col in added_columns() {
             m.alter_table(Table::alter().table("registration").add_column(&mut col).to_owned()).await?;
         }
+        // 考生查询 by a masked number (`DataKey::masked_hash`); filled at start-up for older
+        // passes (`passes::backfill_masked`).
+        m.alter_table(Table::alter().table("pass").add_column(string_len_null("doc_masked_hash", 64)).to_owned())
+            .await?;
+        m.create_index(Index::create().name("pass_doc_masked_hash").table("pass").col("doc_masked_hash").to_owned())
+            .await?;
         // The queue: the pending registrations, oldest request first.
         m.create_index(
             Index::create()
@@ -50,6 +56,8 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_index(Index::drop().name("registration_review_queue").table("registration").to_owned()).await?;
+        m.drop_index(Index::drop().name("pass_doc_masked_hash").table("pass").to_owned()).await?;
+        m.alter_table(Table::alter().table("pass").drop_column("doc_masked_hash").to_owned()).await?;
         for col in added_columns() {
             let col = col.get_column_name();
             m.alter_table(Table::alter().table("registration").drop_column(col).to_owned()).await?;

@@ -290,6 +290,7 @@ pub async fn load_passes(
                 doc_type: Set("resident_id".into()),
                 doc_number: Set(key.seal(DOC_NUMBER_PURPOSE, &number).map_err(|e| DbErr::Custom(e.to_string()))?),
                 doc_number_hash: Set(key.lookup_hash("resident_id", &number)),
+                doc_masked_hash: Set(key.masked_hash(&number)),
                 name: Set("张三".into()),
                 neea_id: Set(new_neea_id().map_err(|e| DbErr::Custom(e.to_string()))?),
                 created_at: Set(now),

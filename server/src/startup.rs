@@ -85,6 +85,7 @@ pub fn build_router(state: AppState) -> Router {
         // No-JS form posts to the page URLs (GET of the same paths is the Leptos route).
         .merge(app::server::forms::routes())
         .merge(app::server::photos::upload::routes())
+        .merge(app::server::staff::export::routes())
         .merge(app::server::payment::routes())
         .leptos_routes_with_context(
             &state,
@@ -151,6 +152,15 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     let (db, clock) = (state.db.clone(), state.clock.clone());
     let every = settings.reconcile_every;
     tokio::spawn(reconciling(state.clone(), every));
+    // Passes made before migration 10 get the hash 考生查询 finds a masked number by.
+    let (backfill_db, key) = (state.db.clone(), state.data_key.clone());
+    tokio::spawn(async move {
+        match app::server::passes::backfill_masked(backfill_db.write(), &key).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(passes = n, "masked-number hashes filled in"),
+            Err(e) => tracing::error!(error = %e, "masked-number hashes not filled in"),
+        }
+    });
     tokio::spawn(async move {
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {

@@ -5,9 +5,9 @@ use crate::validation::info::InfoForm;
 use crate::validation::subjects::SubjectForm;
 use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
-    AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, NoticesPage, OfferPage, PaymentsPage,
-    ReviewPage, ReviewQuery, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage, StaffAccountsPage,
-    StaffHome,
+    AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, ExportPage, NoticesPage, OfferPage,
+    PaymentsPage, ReviewPage, ReviewQuery, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage,
+    StaffAccountsPage, StaffHome,
 };
 use crate::views::AppError;
 use crate::views::Next;
@@ -73,6 +73,11 @@ pub async fn get_staff_candidate_page(id: i32) -> Result<CandidatePage, AppError
 #[server(prefix = "/staff/api", endpoint = "review_page", input = GetUrl)]
 pub async fn get_staff_review_page(query: ReviewQuery) -> Result<ReviewPage, AppError> {
     handled!(staff::review::review_page, query)
+}
+
+#[server(prefix = "/staff/api", endpoint = "export_page", input = GetUrl)]
+pub async fn get_staff_export_page(filter: CandidateQuery) -> Result<ExportPage, AppError> {
+    handled!(staff::export::export_page, filter)
 }
 
 #[server(prefix = "/staff/api", endpoint = "payments_page", input = GetUrl)]

@@ -403,10 +403,37 @@ pub fn mask(number: &str) -> String {
     chars.iter().enumerate().map(|(i, c)| if i < head || i >= n - tail { *c } else { '*' }).collect()
 }
 
+/// The key a masked number is found by: its first four and last four characters around one
+/// `*` (`6501*123X`), from a full number or from one typed as lists show it (any number of
+/// `*`, any case, spaces ignored). `None` when the number is too short to be masked so, or a
+/// typed mask does not keep four characters each side.
+pub fn mask_key(number: &str) -> Option<String> {
+    let chars: Vec<char> = number.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
+    let (head, tail): (Vec<char>, Vec<char>) =
+        match (chars.iter().position(|c| *c == '*'), chars.iter().rposition(|c| *c == '*')) {
+            (Some(first), Some(last)) => (chars[..first].to_vec(), chars[last + 1..].to_vec()),
+            _ if chars.len() > 8 => (chars[..4].to_vec(), chars[chars.len() - 4..].to_vec()),
+            _ => return None,
+        };
+    (head.len() == 4 && tail.len() == 4 && head.iter().chain(&tail).all(char::is_ascii_alphanumeric))
+        .then(|| format!("{}*{}", head.iter().collect::<String>(), tail.iter().collect::<String>()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::domain::national_id::mod11_2_check;
+
+    #[test]
+    fn a_masked_number_and_its_full_number_share_one_key() {
+        let full = "65010219900101002x";
+        assert_eq!(mask_key(full).as_deref(), Some("6501*002X"));
+        assert_eq!(mask_key(&mask(full)).as_deref(), Some("6501*002X"));
+        assert_eq!(mask_key("6501 ** 002x").as_deref(), Some("6501*002X"));
+        assert_eq!(mask_key("650*002X"), None, "three characters before the stars");
+        assert_eq!(mask_key("12345678"), None, "too short to be masked");
+        assert_eq!(mask_key("6501**%%02"), None);
+    }
 
     fn today() -> Date {
         Date::new(2025, 1, 6).unwrap()

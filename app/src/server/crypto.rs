@@ -75,6 +75,12 @@ impl DataKey {
     }
 
     /// The keyed hash a document is looked up by: the same document, the same hash.
+    /// The keyed hash a document number is found by from its masked form (`mask_key`), for
+    /// any type; `None` when it has none.
+    pub fn masked_hash(&self, number: &str) -> Option<String> {
+        crate::domain::document::mask_key(number).map(|k| self.lookup_hash("masked", &k))
+    }
+
     pub fn lookup_hash(&self, doc_type: &str, number: &str) -> String {
         let Ok(mut mac) = <HmacSha256 as Mac>::new_from_slice(&self.mac_key) else { return String::new() };
         mac.update(doc_type.as_bytes());

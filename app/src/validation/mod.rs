@@ -8,6 +8,7 @@ pub mod agreement;
 pub mod config;
 pub mod contact;
 pub mod declaration;
+pub mod export;
 pub mod identity;
 pub mod info;
 pub mod payment;

@@ -212,10 +212,11 @@ pub enum AuditKind {
     ReviewWithdrawn,
     ReviewApproved,
     ReviewRejected,
+    ExportDownloaded,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 23] = [
+    pub const ALL: [AuditKind; 24] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -239,6 +240,7 @@ impl AuditKind {
         Self::ReviewWithdrawn,
         Self::ReviewApproved,
         Self::ReviewRejected,
+        Self::ExportDownloaded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -266,6 +268,7 @@ impl AuditKind {
             Self::ReviewWithdrawn => "registration.review-withdraw",
             Self::ReviewApproved => "registration.review-approve",
             Self::ReviewRejected => "registration.review-reject",
+            Self::ExportDownloaded => "export.registrations",
         }
     }
 
@@ -365,10 +368,17 @@ pub struct CandidateQuery {
     /// `paid`, `unpaid` (a subject not paid yet), `none` (no subject chosen), or any.
     #[serde(default)]
     pub paid: String,
+    /// 网上审核: `pending`, `approved`, `rejected`, `none` (never asked), or any.
+    #[serde(default)]
+    pub review: String,
     /// 1-based.
     #[serde(default)]
     pub page: Option<u32>,
 }
+
+/// The review filter's choices: (code, words).
+pub const REVIEW_FILTERS: [(&str, &str); 4] =
+    [("pending", "待审核"), ("approved", "审核通过"), ("rejected", "审核未通过"), ("none", "未申请审核")];
 
 /// The payment filter's choices: (code, words).
 pub const PAID_FILTERS: [(&str, &str); 3] =
@@ -561,4 +571,17 @@ pub struct ReviewPage {
     /// The sites of the account that review registrations.
     pub reviewing_sites: Vec<String>,
     pub decided: Vec<DecidedRow>,
+}
+
+// ---- 导出报名数据 ----
+
+/// The export form: the registrations 考生查询's filter matches, how many, and whether the
+/// account may ask for full document numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExportPage {
+    pub filter: CandidateQuery,
+    pub total: u64,
+    pub may_export_full_numbers: bool,
+    pub sites: Vec<StaffSite>,
+    pub subjects: Vec<CatalogueEntry>,
 }

@@ -79,6 +79,10 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         (Route::Post(STAFF_REFUND, vec![("payment", "99999")]), ALL_STAFF),
         (Route::Post(STAFF_ORDER_QUERY, vec![("order", "99999")]), ALL_STAFF),
         (page(STAFF_REVIEW), ALL_STAFF),
+        (page(STAFF_EXPORT), ALL_STAFF),
+        (page(&format!("{STAFF_EXPORT}?site={SITE}&paid=unpaid")), THE_SITE),
+        (api(&format!("/staff/api/export_page?filter[site]={SITE}")), THE_SITE),
+        (page(&format!("{STAFF_EXPORT_DOWNLOAD}?site={SITE}&format=csv&columns=name&columns=doc_number")), THE_SITE),
         (page(&format!("{STAFF_REVIEW}?site={SITE}&subject=24")), THE_SITE),
         (api(&format!("/staff/api/review_page?query[site]={SITE}")), THE_SITE),
         (

@@ -340,6 +340,12 @@ fn a_bulk_decision_takes_exactly_the_filtered_set_asked_for_by_then() {
         assert_eq!(state(&emails[4]).await, Some(ReviewState::Rejected));
         assert_eq!(state(&emails[3]).await, Some(ReviewState::Pending), "SITE's untouched");
         assert!(app.mail(&emails[4], "重新申请审核").await.text.contains("中介机构"));
+        // 考生查询 filters by the review state too.
+        let count = |body: String| body.matches("data-testid=\"candidate-row\"").count();
+        let search = |q: &str| format!("{}?{q}", urls::STAFF_CANDIDATES);
+        assert_eq!(count(app.get(&search("review=rejected"), Some(&province)).await.body), 1);
+        assert_eq!(count(app.get(&search("review=pending"), Some(&site)).await.body), 2, "64 and 66");
+        assert_eq!(count(app.get(&search("review=approved&subject=14"), Some(&site)).await.body), 1, "62");
     })
 }
 

@@ -61,6 +61,12 @@ fn staff_find_their_sites_candidates_by_any_key_and_filters_combine() {
         let number = by(&site, format!("q={}", resident_id(1))).await;
         assert_eq!(found(&number.body), 1);
         assert!(number.body.contains("阿依古丽"));
+        // By the masked number as the lists show it (its keyed hash: nothing opened).
+        let masked = app::domain::document::mask(&resident_id(2));
+        let by_mask = by(&site, format!("q={masked}")).await;
+        assert_eq!(found(&by_mask.body), 1, "{masked}: {}", by_mask.body);
+        assert!(by_mask.body.contains("买买提"));
+        assert_eq!(found(&by(&site, "q=1101**********9999".into()).await.body), 0);
         // A site account never finds another site's candidate, even by an exact key.
         assert_eq!(found(&by(&site, format!("q={}", resident_id(3))).await.body), 0);
         assert_eq!(found(&by(&other, format!("q={}", resident_id(3))).await.body), 1);

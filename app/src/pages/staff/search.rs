@@ -10,7 +10,7 @@ use crate::components::layout::{DataTable, LoadProblem};
 use crate::domain::Gender;
 use crate::urls;
 use crate::validation::subjects::yuan;
-use crate::views::staff::{CandidatePage, CandidateQuery, CandidateRow, CandidatesPage, PAID_FILTERS};
+use crate::views::staff::{CandidatePage, CandidateQuery, CandidateRow, CandidatesPage, PAID_FILTERS, REVIEW_FILTERS};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -25,6 +25,7 @@ pub fn StaffCandidatesPage() -> impl IntoView {
         site: q.get("site").unwrap_or_default(),
         subject: q.get("subject").unwrap_or_default(),
         paid: q.get("paid").unwrap_or_default(),
+        review: q.get("review").unwrap_or_default(),
         page: q.get("page").and_then(|p| p.parse().ok()),
     });
     view! {
@@ -46,7 +47,7 @@ pub fn StaffCandidatesPage() -> impl IntoView {
 /// The search's URL for another page of the same results.
 fn page_href(q: &CandidateQuery, page: u32) -> String {
     let mut href = format!("{}?page={page}", urls::STAFF_CANDIDATES);
-    for (k, v) in [("q", &q.q), ("site", &q.site), ("subject", &q.subject), ("paid", &q.paid)] {
+    for (k, v) in [("q", &q.q), ("site", &q.site), ("subject", &q.subject), ("paid", &q.paid), ("review", &q.review)] {
         if !v.is_empty() {
             href.push_str(&format!("&{k}={}", urls::percent_encode(v)));
         }
@@ -69,6 +70,7 @@ fn Found(page: CandidatesPage) -> impl IntoView {
     let subjects =
         page.subjects.iter().map(|s| (s.code.clone(), format!("{}级 ({}){}", s.level, s.code, s.name))).collect();
     let paid = PAID_FILTERS.iter().map(|(c, w)| ((*c).to_owned(), (*w).to_owned())).collect();
+    let review = REVIEW_FILTERS.iter().map(|(c, w)| ((*c).to_owned(), (*w).to_owned())).collect();
     let rows = page
         .rows
         .iter()
@@ -93,7 +95,7 @@ fn Found(page: CandidatesPage) -> impl IntoView {
         <h1>{TITLE}</h1>
         <form method="get" action=urls::STAFF_CANDIDATES class="filters" data-testid="candidate-search">
             <div class="field">
-                <label class="field__label" for="q">"姓名、报名号、电子邮箱、订单号或完整证件号码"</label>
+                <label class="field__label" for="q">"姓名、报名号、电子邮箱、订单号，或证件号码（完整或如 6501**********002X）"</label>
                 <input class="field__input" id="q" name="q" value=q.q.clone() maxlength="64" autocomplete="off" />
             </div>
             <div class="field">
@@ -117,12 +119,35 @@ fn Found(page: CandidatesPage) -> impl IntoView {
                     {select_options(paid, &q.paid)}
                 </select>
             </div>
+            <div class="field">
+                <label class="field__label" for="review">"审核状态"</label>
+                <select class="field__select" id="review" name="review">
+                    <option value="">"全部"</option>
+                    {select_options(review, &q.review)}
+                </select>
+            </div>
             <button class="button button--secondary" type="submit">"查询"</button>
         </form>
         <p data-testid="candidate-total">{format!("共{}名考生，第{}/{}页", page.total, page.page, page.pages)}</p>
         {page.rows.is_empty().then(|| view! { <p>"没有符合条件的考生。"</p> })}
         <DataTable testid="candidate-table" headers=&["报名号", "姓名", "证件号码", "考点", "报考科目", "报名信息"]>{rows}</DataTable>
         <p class="pager">{prev}" "{next}</p>
+        <p><a class="button button--secondary" href=export_href(&q) data-testid="export-filtered">"导出当前筛选结果"</a></p>
+    }
+}
+
+/// The export form for the same filter.
+fn export_href(q: &CandidateQuery) -> String {
+    let pairs: Vec<String> =
+        [("q", &q.q), ("site", &q.site), ("subject", &q.subject), ("paid", &q.paid), ("review", &q.review)]
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(k, v)| format!("{k}={}", urls::percent_encode(v)))
+            .collect();
+    if pairs.is_empty() {
+        urls::STAFF_EXPORT.to_owned()
+    } else {
+        format!("{}?{}", urls::STAFF_EXPORT, pairs.join("&"))
     }
 }
 

@@ -40,6 +40,7 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::ReviewWithdrawn => "考生撤回审核申请",
         AuditKind::ReviewApproved => "审核通过",
         AuditKind::ReviewRejected => "审核退回",
+        AuditKind::ExportDownloaded => "导出报名数据",
     }
 }
 
@@ -70,6 +71,11 @@ fn key_words(key: &str) -> &str {
         "review" => "网上审核",
         "reasons" => "退回原因",
         "note" => "补充说明",
+        "format" => "文件格式",
+        "columns" => "导出的列",
+        "filter" => "筛选条件",
+        "full_numbers" => "证件号码",
+        "rows" => "行数",
         "fee" => "报名费（元）",
         "capacity" => "容量",
         "title" => "标题",
@@ -116,7 +122,9 @@ fn changes(before: Option<&str>, after: Option<&str>) -> Vec<String> {
     };
     let (before, after) = (parse(before), parse(after));
     let shown = |k: &str, v: &serde_json::Value| match v {
-        serde_json::Value::String(s) if ["status", "refund", "result"].contains(&k) => value_words(s).to_owned(),
+        serde_json::Value::String(s) if ["status", "refund", "result", "review"].contains(&k) => {
+            value_words(s).to_owned()
+        }
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };

@@ -21,6 +21,9 @@ pub struct Model {
     /// Keyed hash of type and number: one pass per document.
     #[sea_orm(unique)]
     pub doc_number_hash: String,
+    /// The keyed hash of its masked form (`DataKey::masked_hash`, migration 10): how 考生查询
+    /// finds `6501**********002X` without opening any number.
+    pub doc_masked_hash: Option<String>,
     pub name: String,
     #[sea_orm(unique)]
     pub neea_id: String,

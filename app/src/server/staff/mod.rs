@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod config;
 pub mod dashboard;
+pub mod export;
 pub mod payments;
 pub mod people;
 pub mod preview;

@@ -13,6 +13,7 @@ use crate::domain::document::{mask, DocumentNumber, DocumentType};
 use crate::server::call::Call;
 use crate::server::clock::to_beijing;
 use crate::server::entity::payment_order::OrderStatus;
+use crate::server::entity::registration::ReviewState;
 use crate::server::entity::staff::Role;
 use crate::server::entity::{audit_event, enrolment, pass, payment_order, registration, subject};
 use crate::server::fault::Fault;
@@ -66,7 +67,7 @@ fn registrations_with(condition: Condition) -> sea_orm::sea_query::SelectStateme
     Query::select().column(enrolment::Column::RegistrationId).from(enrolment::Entity).cond_where(condition).to_owned()
 }
 
-fn matching(call: &Call, query: &CandidateQuery) -> Condition {
+pub(super) fn matching(call: &Call, query: &CandidateQuery) -> Condition {
     let mut c = Condition::all();
     if !query.site.is_empty() {
         c = c.add(registration::Column::SiteCode.eq(query.site.as_str()));
@@ -80,6 +81,12 @@ fn matching(call: &Call, query: &CandidateQuery) -> Condition {
         let hashes = doc_hashes(call, typed);
         if !hashes.is_empty() {
             passes = passes.add(pass::Column::DocNumberHash.is_in(hashes));
+        }
+        // A masked number as the lists show it (`6501**********002X`): its keyed hash.
+        if typed.contains('*') {
+            if let Some(hash) = call.state.data_key.masked_hash(typed) {
+                passes = passes.add(pass::Column::DocMaskedHash.eq(hash));
+            }
         }
         let by_pass = Query::select().column(pass::Column::Id).from(pass::Entity).cond_where(passes).to_owned();
         let by_order = Query::select()
@@ -111,6 +118,17 @@ fn matching(call: &Call, query: &CandidateQuery) -> Condition {
             )
         }
         "none" => c = c.add(registration::Column::Id.not_in_subquery(registrations_with(Condition::all()))),
+        _ => {}
+    }
+    let state = match query.review.as_str() {
+        "pending" => Some(ReviewState::Pending),
+        "approved" => Some(ReviewState::Approved),
+        "rejected" => Some(ReviewState::Rejected),
+        _ => None,
+    };
+    match (state, query.review.as_str()) {
+        (Some(s), _) => c = c.add(registration::Column::ReviewState.eq(s)),
+        (None, "none") => c = c.add(registration::Column::ReviewState.is_null()),
         _ => {}
     }
     c
@@ -165,6 +183,7 @@ pub async fn candidates_page(call: &Call, query: CandidateQuery) -> Result<Candi
         site: query.site.trim().to_owned(),
         subject: query.subject.trim().to_owned(),
         paid: query.paid.trim().to_owned(),
+        review: query.review.trim().to_owned(),
         page: query.page,
     };
     if !query.site.is_empty() {
