@@ -12,6 +12,7 @@ use crate::pages::staff::export::StaffExportPage;
 use crate::pages::staff::payments::StaffPaymentsPage;
 use crate::pages::staff::people::StaffAccountsPage;
 use crate::pages::staff::preview::StaffPreviewPage;
+use crate::pages::staff::reconcile::StaffReconcilePage;
 use crate::pages::staff::review::StaffReviewPage;
 use crate::pages::staff::search::{StaffCandidatePage, StaffCandidatesPage};
 use crate::pages::staff::trail::StaffAuditPage;
@@ -117,6 +118,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page(urls::STAFF_PAYMENTS) view=StaffPaymentsPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_REVIEW) view=StaffReviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_EXPORT) view=StaffExportPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_RECONCILE) view=StaffReconcilePage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PREVIEW) view=StaffPreviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_ACCOUNTS) view=StaffAccountsPage ssr=SsrMode::Async />
                 </Routes>

@@ -62,6 +62,8 @@ pub const STAFF_CANDIDATE: &str = "/staff/candidate";
 pub const STAFF_PAYMENTS: &str = "/staff/payments";
 pub const STAFF_REFUND: &str = "/staff/payments/refunded";
 pub const STAFF_ORDER_QUERY: &str = "/staff/payments/query";
+/// 对账报告 of one day (`?day=2025-01-06`).
+pub const STAFF_RECONCILE: &str = "/staff/payments/report";
 /// 网上审核: the queue (`?site=&subject=`), one decision, a decision for the filtered set,
 /// and a registration's photo as staff see it (`?id=`).
 pub const STAFF_REVIEW: &str = "/staff/review";

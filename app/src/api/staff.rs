@@ -6,8 +6,8 @@ use crate::validation::subjects::SubjectForm;
 use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, ExportPage, NoticesPage, OfferPage,
-    PaymentsPage, ReviewPage, ReviewQuery, SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage,
-    StaffAccountsPage, StaffHome,
+    PaymentsPage, ReconcilePage, ReviewPage, ReviewQuery, SecondFactorPage, SessionPage, SetPasswordPage, SitePage,
+    SitesPage, StaffAccountsPage, StaffHome,
 };
 use crate::views::AppError;
 use crate::views::Next;
@@ -78,6 +78,11 @@ pub async fn get_staff_review_page(query: ReviewQuery) -> Result<ReviewPage, App
 #[server(prefix = "/staff/api", endpoint = "export_page", input = GetUrl)]
 pub async fn get_staff_export_page(filter: CandidateQuery) -> Result<ExportPage, AppError> {
     handled!(staff::export::export_page, filter)
+}
+
+#[server(prefix = "/staff/api", endpoint = "reconcile_page", input = GetUrl)]
+pub async fn get_staff_reconcile_page(day: String) -> Result<ReconcilePage, AppError> {
+    handled!(staff::reconcile::report, day)
 }
 
 #[server(prefix = "/staff/api", endpoint = "payments_page", input = GetUrl)]

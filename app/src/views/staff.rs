@@ -585,3 +585,31 @@ pub struct ExportPage {
     pub sites: Vec<StaffSite>,
     pub subjects: Vec<CatalogueEntry>,
 }
+
+// ---- 对账报告 ----
+
+/// One order whose state here and at the payment platform differ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcileDiff {
+    pub order_no: String,
+    /// Our state, in words.
+    pub ours: String,
+    pub amount_fen: i64,
+    pub created: Minute,
+    /// The difference, in words.
+    pub words: String,
+}
+
+/// A day's orders compared with the platform.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconcilePage {
+    /// `2025-01-06`, Beijing.
+    pub day: String,
+    pub ours_paid: u32,
+    pub ours_fen: i64,
+    pub platform_paid: u32,
+    pub platform_fen: i64,
+    pub matched: u32,
+    pub unreachable: u32,
+    pub differences: Vec<ReconcileDiff>,
+}

@@ -79,6 +79,8 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         (Route::Post(STAFF_REFUND, vec![("payment", "99999")]), ALL_STAFF),
         (Route::Post(STAFF_ORDER_QUERY, vec![("order", "99999")]), ALL_STAFF),
         (page(STAFF_REVIEW), ALL_STAFF),
+        (page(&format!("{STAFF_RECONCILE}?day=2025-01-06")), ALL_STAFF),
+        (api("/staff/api/reconcile_page?day=2025-01-06"), ALL_STAFF),
         (page(STAFF_EXPORT), ALL_STAFF),
         (page(&format!("{STAFF_EXPORT}?site={SITE}&paid=unpaid")), THE_SITE),
         (api(&format!("/staff/api/export_page?filter[site]={SITE}")), THE_SITE),

@@ -450,3 +450,32 @@ fn staff_ask_the_platform_about_one_open_order_and_it_is_applied_once() {
         );
     })
 }
+
+#[test]
+fn the_daily_report_lists_every_difference_with_the_platform_and_changes_nothing() {
+    use crate::staff::signed_in_staff;
+    use app::server::entity::staff::Role;
+    run(async {
+        let app = spawn_app().await;
+        app.sandbox.set_deliver_notifies(false);
+        let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
+        // Applied here and paid there: in order. Paid there, the notification lost: a
+        // difference. Open and unpaid on both sides: in order.
+        let (_a, applied) = paying(&app, 61, "650101", &["24"]).await;
+        let fields = app.sandbox.pay(MERCHANT, &applied, "alipay").expect("paid");
+        assert_eq!(notify(&app, &fields).await.0, StatusCode::OK);
+        let (_b, lost) = paying(&app, 62, "650101", &["24"]).await;
+        app.sandbox.pay(MERCHANT, &lost, "wechat").expect("paid");
+        let (_c, _unpaid) = paying(&app, 63, "659028", &["15"]).await;
+        let before = books(&app).await;
+        let report = app.get(app::urls::STAFF_RECONCILE, Some(&province)).await;
+        assert_eq!(report.status, StatusCode::OK, "{}", report.body);
+        assert_eq!(report.body.matches("data-testid=\"reconcile-diff\"").count(), 1, "{}", report.body);
+        assert!(report.body.contains(&lost) && report.body.contains("支付平台已收款"), "{}", report.body);
+        assert!(report.body.contains("data-testid=\"reconcile-matched\">2笔"), "two in order: {}", report.body);
+        assert_eq!(books(&app).await, before, "the report only reads");
+        // Another day has none of them.
+        let other = app.get(&format!("{}?day=2024-12-01", app::urls::STAFF_RECONCILE), Some(&province)).await;
+        assert!(other.body.contains("data-testid=\"reconcile-none\""), "{}", other.body);
+    })
+}

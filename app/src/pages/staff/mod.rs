@@ -9,6 +9,7 @@ pub mod export;
 pub mod payments;
 pub mod people;
 pub mod preview;
+pub mod reconcile;
 pub mod review;
 pub mod search;
 pub mod trail;

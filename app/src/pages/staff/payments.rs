@@ -90,6 +90,7 @@ fn Desk(page: PaymentsPage) -> impl IntoView {
         <BackToConsole />
         <NoticeBanner />
         <h1>{TITLE}</h1>
+        <p><a class="button button--secondary" href=urls::STAFF_RECONCILE data-testid="reconcile-link">"对账报告（按日与支付平台逐笔核对）"</a></p>
         <h2>"待退款"</h2>
         <p>"支付平台收到、但不能用于缴费的款项（订单关闭后才到账，或同一订单重复付款），须原路退还考生。在支付平台退款后，点“已退款”记录；记录写入操作记录。这里不能把任何订单改为已支付：只有支付平台的通知或查询结果可以。"</p>
         {empty.then(|| view! { <p>"没有待退款的款项。"</p> })}
