@@ -5,7 +5,6 @@
 
 use super::{FieldErrors, FieldSpec, Required};
 use crate::domain::Lang;
-use crate::views::staff::CandidateQuery;
 use serde::{Deserialize, Serialize};
 
 pub const FORMAT: FieldSpec = FieldSpec {
@@ -32,6 +31,28 @@ pub const FULL_NUMBERS: FieldSpec = FieldSpec {
     input_mode: None,
     autocomplete: "off",
 };
+
+/// What 考生查询 asks for, as in its query string (a GET form, the same with JavaScript on
+/// and off). `q` is one box for a name (or part of one), a NEEA ID, an e-mail address, an
+/// order number or a full document number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateQuery {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub site: String,
+    #[serde(default)]
+    pub subject: String,
+    /// `paid`, `unpaid` (a subject not paid yet), `none` (no subject chosen), or any.
+    #[serde(default)]
+    pub paid: String,
+    /// 网上审核: `pending`, `approved`, `rejected`, `none` (never asked), or any.
+    #[serde(default)]
+    pub review: String,
+    /// 1-based.
+    #[serde(default)]
+    pub page: Option<u32>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExportFormat {

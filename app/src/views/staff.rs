@@ -354,27 +354,7 @@ pub struct StaffAccountsPage {
 
 // ---- 考生查询 ----
 
-/// What 考生查询 asks for, as in its query string (a GET form, the same with JavaScript on
-/// and off). `q` is one box for a name (or part of one), a NEEA ID, an e-mail address, an
-/// order number or a full document number.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CandidateQuery {
-    #[serde(default)]
-    pub q: String,
-    #[serde(default)]
-    pub site: String,
-    #[serde(default)]
-    pub subject: String,
-    /// `paid`, `unpaid` (a subject not paid yet), `none` (no subject chosen), or any.
-    #[serde(default)]
-    pub paid: String,
-    /// 网上审核: `pending`, `approved`, `rejected`, `none` (never asked), or any.
-    #[serde(default)]
-    pub review: String,
-    /// 1-based.
-    #[serde(default)]
-    pub page: Option<u32>,
-}
+pub use crate::validation::export::CandidateQuery;
 
 /// The review filter's choices: (code, words).
 pub const REVIEW_FILTERS: [(&str, &str); 4] =
