@@ -162,6 +162,8 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await expect(candidate).toHaveURL(/\/register\/photo$/);
   await hydrated(candidate);
   await candidate.getByLabel('选择照片文件').setInputFiles(path.join(__dirname, '..', 'fixtures', 'photo.jpg'));
+  // With JavaScript the file is read and checked in the browser first.
+  if (jsOn()) await expect(candidate.getByTestId('preview')).toBeVisible();
   await candidate.getByRole('button', { name: '上传照片' }).click();
   await expect(candidate.getByTestId('notice')).toHaveText('保存成功!');
   await open(candidate, '/register/status');
