@@ -32,7 +32,7 @@ async function save(page: Page, button: string) {
 }
 
 test('the province adds a site and a subject, a site sets a fee, and candidates see both', async ({ page, browser, baseURL }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   // Each browser project works on its own site and subject, so the two runs at once never
   // meet: the site code and the subject whose fee the site account sets.
   const code = `6501${jsOn() ? '9' : '8'}${Math.floor(Math.random() * 10)}`;
