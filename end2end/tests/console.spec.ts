@@ -137,7 +137,7 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await candidate.getByLabel('培训类型').selectOption('自学');
   await candidate.getByLabel('邮政编码').fill('830000');
   // Without JavaScript the new site's 学号 requirement is saved; optional anywhere.
-  await candidate.getByLabel('学号', { exact: true }).fill('20250001');
+  await candidate.locator('#student_no').fill('20250001');
   await candidate.getByRole('button', { name: '保存并继续' }).click();
   await expect(candidate).toHaveURL(/\/register\/subjects$/);
   // The site chooser answers a choice in place only once hydrated.
