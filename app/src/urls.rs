@@ -267,6 +267,18 @@ pub fn with_site(path: &str, site: &str) -> String {
     format!("{path}{join}site={}", percent_encode(site))
 }
 
+/// `path` with the query of `pairs` (values percent-encoded), leaving out the empty ones:
+/// the links of a filtered page.
+pub fn with_query(path: &str, pairs: &[(&str, &str)]) -> String {
+    let query: Vec<String> =
+        pairs.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| format!("{k}={}", percent_encode(v))).collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
 /// `s` percent-encoded (its UTF-8 bytes) for a URL's query or label: all but the unreserved
 /// characters (RFC 3986) and `@`, which may stand as it is in both.
 pub fn percent_encode(s: &str) -> String {

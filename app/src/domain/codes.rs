@@ -24,6 +24,11 @@ impl CodeList {
         self.entries.iter().find(|(c, _)| *c == code).map(|(_, n)| *n)
     }
 
+    /// A stored code in words; an unknown one as it is; none as nothing.
+    pub fn words(&self, code: Option<&str>) -> String {
+        code.map(|c| self.name(c).unwrap_or(c).to_owned()).unwrap_or_default()
+    }
+
     pub fn contains(&self, code: &str) -> bool {
         self.name(code).is_some()
     }

@@ -68,8 +68,8 @@ pub fn routes() -> Router<AppState> {
         .route(urls::STAFF_ORDER_QUERY, post(handle::<StaffOrderQueryStep>))
         .route(urls::REVIEW, post(handle::<ReviewRequestStep>))
         .route(urls::REVIEW_WITHDRAW, post(handle::<ReviewWithdrawStep>))
-        .route(urls::STAFF_REVIEW_DECIDE, post(review_decide_post))
-        .route(urls::STAFF_REVIEW_BULK, post(review_bulk_post))
+        .route(urls::STAFF_REVIEW_DECIDE, post(handle_pairs::<ReviewDecideStep>))
+        .route(urls::STAFF_REVIEW_BULK, post(handle_pairs::<ReviewBulkStep>))
         .route(urls::STAFF_PREVIEW_INFO, post(preview_info_post))
         .route(urls::STAFF_PREVIEW_SUBJECTS, post(preview_subjects_post))
 }
@@ -183,33 +183,63 @@ async fn read_pairs(body: Body) -> Option<Vec<(String, String)>> {
     Some(form_urlencoded::parse(&bytes).into_owned().collect())
 }
 
-/// One card's 通过 / 退回 (its reasons repeat); refused, the queue again under the card's
-/// filter with the messages on that card.
-async fn review_decide_post(State(state): State<AppState>, req: Request) -> Response {
+/// A form whose keys may repeat (a review's reasons), read from its pairs; refused, shown on
+/// `page` with the values as normalised.
+trait PairsStep {
+    type Form: Serialize + DeserializeOwned + Clone + Send + Sync + 'static;
+    fn read(pairs: Vec<(String, String)>) -> Self::Form;
+    fn page(form: &Self::Form) -> String;
+    fn shown(form: Self::Form) -> Self::Form;
+    fn submit(call: &Call, form: Self::Form) -> impl Future<Output = Result<Next, Fault>> + Send;
+}
+
+async fn handle_pairs<S: PairsStep>(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let call = Call::for_handler(state.clone(), &parts);
     let Some(pairs) = read_pairs(body).await else {
         return unreadable();
     };
-    let form = ReviewForm::from_pairs(pairs);
-    let page = staff::review::queue_url(&form.site, &form.subject, "");
-    let outcome = staff::review::decide_one(&call, form.clone()).await;
-    let shown = ReviewForm { decision: form.decision.normalize(), ..form };
-    finish(&state, &call, parts, shown, Vec::new(), outcome, Some(&page)).await
+    let form = S::read(pairs);
+    let page = S::page(&form);
+    let outcome = S::submit(&call, form.clone()).await;
+    finish(&state, &call, parts, S::shown(form), Vec::new(), outcome, Some(&page)).await
+}
+
+/// One card's 通过 / 退回: refused, the queue again under the card's filter with the messages
+/// on that card.
+struct ReviewDecideStep;
+impl PairsStep for ReviewDecideStep {
+    type Form = ReviewForm;
+    fn read(pairs: Vec<(String, String)>) -> ReviewForm {
+        ReviewForm::from_pairs(pairs)
+    }
+    fn page(f: &ReviewForm) -> String {
+        staff::review::queue_url(&f.site, &f.subject, &[])
+    }
+    fn shown(f: ReviewForm) -> ReviewForm {
+        ReviewForm { decision: f.decision.normalize(), ..f }
+    }
+    fn submit(call: &Call, f: ReviewForm) -> impl Future<Output = Result<Next, Fault>> + Send {
+        staff::review::decide_one(call, f)
+    }
 }
 
 /// The decision for the queue's filtered set.
-async fn review_bulk_post(State(state): State<AppState>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    let call = Call::for_handler(state.clone(), &parts);
-    let Some(pairs) = read_pairs(body).await else {
-        return unreadable();
-    };
-    let form = BulkReviewForm::from_pairs(pairs);
-    let page = staff::review::queue_url(&form.site, &form.subject, "");
-    let outcome = staff::review::decide_bulk(&call, form.clone()).await;
-    let shown = BulkReviewForm { decision: form.decision.normalize(), ..form };
-    finish(&state, &call, parts, shown, Vec::new(), outcome, Some(&page)).await
+struct ReviewBulkStep;
+impl PairsStep for ReviewBulkStep {
+    type Form = BulkReviewForm;
+    fn read(pairs: Vec<(String, String)>) -> BulkReviewForm {
+        BulkReviewForm::from_pairs(pairs)
+    }
+    fn page(f: &BulkReviewForm) -> String {
+        staff::review::queue_url(&f.site, &f.subject, &[])
+    }
+    fn shown(f: BulkReviewForm) -> BulkReviewForm {
+        BulkReviewForm { decision: f.decision.normalize(), ..f }
+    }
+    fn submit(call: &Call, f: BulkReviewForm) -> impl Future<Output = Result<Next, Fault>> + Send {
+        staff::review::decide_bulk(call, f)
+    }
 }
 
 fn unreadable() -> Response {
@@ -218,16 +248,15 @@ fn unreadable() -> Response {
 
 /// A subject post's form (repeated `subjects` keys) and its `confirmed` answer.
 async fn read_subject_post(body: Body) -> Option<(SubjectForm, Option<String>)> {
-    let bytes = axum::body::to_bytes(body, 64 * 1024).await.ok()?;
     let mut form = SubjectForm::default();
     let mut confirmed = None;
-    for (k, v) in form_urlencoded::parse(&bytes) {
-        match k.as_ref() {
-            "site" => form.site = v.into_owned(),
-            "subjects" => form.subjects.push(v.into_owned()),
-            "declare" => form.declare = Some(v.into_owned()),
+    for (k, v) in read_pairs(body).await? {
+        match k.as_str() {
+            "site" => form.site = v,
+            "subjects" => form.subjects.push(v),
+            "declare" => form.declare = Some(v),
             "seen" => form.seen = v.parse().ok(),
-            "confirmed" => confirmed = Some(v.into_owned()),
+            "confirmed" => confirmed = Some(v),
             _ => {}
         }
     }

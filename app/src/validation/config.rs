@@ -100,10 +100,18 @@ fn missing(label: &str) -> Says {
 
 /// Text of 1 to `max` characters, no control characters; `None` (and an error) otherwise.
 fn text(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, max: usize, lang: Lang) -> Option<String> {
-    let count = value.chars().count();
     if value.is_empty() {
         errors.add(spec.name, &missing(spec.label), lang);
-    } else if count > max {
+        return None;
+    }
+    bounded(errors, spec, value, max, lang).then(|| value.to_owned())
+}
+
+/// Whether free text (empty allowed) keeps to `max` characters and holds no control
+/// characters; `false` with the error added otherwise.
+pub(super) fn bounded(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, max: usize, lang: Lang) -> bool {
+    let count = value.chars().count();
+    if count > max {
         errors.add(
             spec.name,
             &Says {
@@ -124,9 +132,9 @@ fn text(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, max: usize, lan
             lang,
         );
     } else {
-        return Some(value.to_owned());
+        return true;
     }
-    None
+    false
 }
 
 /// A whole number in `range`, written in ASCII or full-width digits.

@@ -54,6 +54,19 @@ pub struct CandidateQuery {
     pub page: Option<u32>,
 }
 
+impl CandidateQuery {
+    /// The filter as query pairs (the page number aside).
+    pub fn pairs(&self) -> [(&'static str, &str); 5] {
+        [
+            ("q", &self.q),
+            ("site", &self.site),
+            ("subject", &self.subject),
+            ("paid", &self.paid),
+            ("review", &self.review),
+        ]
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ExportFormat {
     Csv,

@@ -6,7 +6,7 @@
 //! names the filter instead (`BulkReviewForm`). The reasons and the words are the same for
 //! the staff page, the candidate's page and the mail.
 
-use super::config::Says;
+use super::config::bounded;
 use super::{FieldErrors, FieldSpec, Required};
 use crate::domain::text::normalize_text;
 use crate::domain::Lang;
@@ -30,7 +30,7 @@ pub const REASONS: FieldSpec = FieldSpec {
 };
 pub const NOTE: FieldSpec = FieldSpec {
     name: "note",
-    label: "补充说明（考生可以看到）",
+    label: "补充说明",
     required: false,
     max_length: Some(NOTE_MAX),
     input_mode: None,
@@ -99,6 +99,11 @@ impl ReviewReason {
     /// Reasons kept as the column holds them: codes, comma-separated.
     pub fn join(reasons: &[ReviewReason]) -> String {
         reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+    }
+
+    /// The reasons of a stored list in words.
+    pub fn words_of(stored: Option<&str>) -> Vec<String> {
+        Self::split(stored.unwrap_or_default()).into_iter().map(|r| r.words().to_owned()).collect()
     }
 
     /// The reasons of a stored list; unknown codes (from a newer version) are skipped.
@@ -188,27 +193,8 @@ impl DecisionForm {
                 lang,
             );
         }
-        let count = f.note.chars().count();
-        if count > NOTE_MAX {
-            e.add(
-                NOTE.name,
-                &Says {
-                    code: "too_long",
-                    zh: format!("补充说明最多{NOTE_MAX}个字，现在是{count}个字"),
-                    en: format!("At most {NOTE_MAX} characters (now {count})"),
-                },
-                lang,
-            );
-        } else if f.note.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-            e.add(
-                NOTE.name,
-                &Required {
-                    code: "control",
-                    zh: "含有无法显示的控制字符，请删除后重新输入",
-                    en: "Remove the invisible control characters",
-                },
-                lang,
-            );
+        if !bounded(&mut e, &NOTE, &f.note, NOTE_MAX, lang) {
+            // Said by the shared text rule.
         } else if f.note.is_empty() && reasons.contains(&ReviewReason::Other) {
             e.add(
                 NOTE.name,

@@ -4,7 +4,7 @@
 //! `tests/export_memory.rs`, a process of its own so its peak is its own.)
 
 use crate::helpers::*;
-use crate::journey::through_subjects;
+use crate::search::three_candidates;
 use crate::staff::{goes_to_sign_in, signed_in_staff};
 use app::server::entity::audit_event;
 use app::server::entity::staff::Role;
@@ -34,15 +34,7 @@ fn exports_follow_the_filter_the_columns_and_who_may_see_full_numbers() {
         let app = spawn_app().await;
         let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
         let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
-        let people = [
-            (1, "阿依古丽", SITE, &["24"][..]),
-            (2, "买买提", SITE, &["14", "24"][..]),
-            (3, "李娜", OTHER, &["15"][..]),
-        ];
-        for (n, name, at, subjects) in people {
-            let cookie = app.candidate_named(&format!("x{n}@example.com"), &resident_id(n), name).await;
-            through_subjects(&app, &cookie, n, at, subjects).await;
-        }
+        three_candidates(&app).await;
 
         // The site account: its own site's two, masked, the chosen columns in the page's order.
         let (status, kind, body) =

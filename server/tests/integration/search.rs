@@ -22,6 +22,17 @@ fn found(body: &str) -> usize {
     body.matches("data-testid=\"candidate-row\"").count()
 }
 
+/// 阿依古丽 (`c1@example.com`, `resident_id(1)`) holds 24 at SITE, 买买提 (2) holds 14 and 24
+/// at SITE, 李娜 (3) holds 15 at OTHER.
+pub async fn three_candidates(app: &TestApp) {
+    let people =
+        [(1, "阿依古丽", SITE, &["24"][..]), (2, "买买提", SITE, &["14", "24"][..]), (3, "李娜", OTHER, &["15"][..])];
+    for (n, name, at, subjects) in people {
+        let cookie = app.candidate_named(&format!("c{n}@example.com"), &resident_id(n), name).await;
+        through_subjects(app, &cookie, n, at, subjects).await;
+    }
+}
+
 #[test]
 fn staff_find_their_sites_candidates_by_any_key_and_filters_combine() {
     run(async {
@@ -29,16 +40,7 @@ fn staff_find_their_sites_candidates_by_any_key_and_filters_combine() {
         let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
         let (other, _) = signed_in_staff(&app, "other@ncre.test", Role::Site, &[OTHER]).await;
         let (province, _) = signed_in_staff(&app, "province@ncre.test", Role::Province, &[]).await;
-        // 阿依古丽 holds 24 at SITE, 买买提 holds 14 and 24 at SITE, 李娜 holds 15 at OTHER.
-        let people = [
-            (1, "阿依古丽", SITE, &["24"][..]),
-            (2, "买买提", SITE, &["14", "24"][..]),
-            (3, "李娜", OTHER, &["15"][..]),
-        ];
-        for (n, name, at, subjects) in people {
-            let cookie = app.candidate_named(&format!("c{n}@example.com"), &resident_id(n), name).await;
-            through_subjects(&app, &cookie, n, at, subjects).await;
-        }
+        three_candidates(&app).await;
         let passes = pass::Entity::find().all(&app.db).await.unwrap();
         let neea = |name: &str| passes.iter().find(|p| p.name == name).unwrap().neea_id.clone();
         // No document number in clear anywhere in the pass table.

@@ -3,14 +3,14 @@
 //! document numbers. A refused export comes back here with the messages beside the fields.
 
 use super::config::BackToConsole;
-use super::{select_options, Loading};
+use super::{candidate_filter, Loading};
 use crate::api::staff::get_staff_export_page;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::form::use_posted;
 use crate::components::layout::LoadProblem;
 use crate::urls;
 use crate::validation::export::{ExportColumn, ExportForm, ExportFormat, COLUMNS, FORMAT, FULL_NUMBERS};
-use crate::views::staff::{CandidateQuery, ExportPage, PAID_FILTERS, REVIEW_FILTERS};
+use crate::views::staff::{CandidateQuery, ExportPage};
 use crate::views::Posted;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -101,11 +101,6 @@ fn Export(page: ExportPage, refused: Option<Posted<ExportForm>>) -> impl IntoVie
         message(FULL_NUMBERS.name).map(|m| view! { <p class="field__error" id="full_numbers-error">{m}</p> });
     let format_error = message(FORMAT.name).map(|m| view! { <p class="field__error" id="format-error">{m}</p> });
     let columns_error = message(COLUMNS.name).map(|m| view! { <p class="field__error" id="columns-error">{m}</p> });
-    let sites = page.sites.iter().map(|s| (s.code.clone(), format!("({}){}", s.code, s.name))).collect();
-    let subjects =
-        page.subjects.iter().map(|s| (s.code.clone(), format!("{}级 ({}){}", s.level, s.code, s.name))).collect();
-    let paid = PAID_FILTERS.iter().map(|(c, w)| ((*c).to_owned(), (*w).to_owned())).collect();
-    let review = REVIEW_FILTERS.iter().map(|(c, w)| ((*c).to_owned(), (*w).to_owned())).collect();
     let summary = (!errors.is_empty()).then(
         || view! { <ErrorSummary errors=RwSignal::new(errors.clone()) node_ref=NodeRef::new() autofocus=true /> },
     );
@@ -119,38 +114,7 @@ fn Export(page: ExportPage, refused: Option<Posted<ExportForm>>) -> impl IntoVie
         <form method="get" action=urls::STAFF_EXPORT_DOWNLOAD data-testid="export-form">
             <fieldset class="fieldset">
                 <legend class="fieldset__legend">"筛选条件（与考生查询相同）"</legend>
-                <div class="field">
-                    <label class="field__label" for="q">"姓名、报名号、电子邮箱、订单号，或证件号码（完整或如 6501**********002X）"</label>
-                    <input class="field__input" id="q" name="q" value=f.q.clone() maxlength="64" autocomplete="off" />
-                </div>
-                <div class="field">
-                    <label class="field__label" for="site">"考点"</label>
-                    <select class="field__select" id="site" name="site">
-                        <option value="">"全部"</option>
-                        {select_options(sites, &f.site)}
-                    </select>
-                </div>
-                <div class="field">
-                    <label class="field__label" for="subject">"报考科目"</label>
-                    <select class="field__select" id="subject" name="subject">
-                        <option value="">"全部"</option>
-                        {select_options(subjects, &f.subject)}
-                    </select>
-                </div>
-                <div class="field">
-                    <label class="field__label" for="paid">"缴费情况"</label>
-                    <select class="field__select" id="paid" name="paid">
-                        <option value="">"全部"</option>
-                        {select_options(paid, &f.paid)}
-                    </select>
-                </div>
-                <div class="field">
-                    <label class="field__label" for="review">"审核状态"</label>
-                    <select class="field__select" id="review" name="review">
-                        <option value="">"全部"</option>
-                        {select_options(review, &f.review)}
-                    </select>
-                </div>
+                {candidate_filter(&f, &page.sites, &page.subjects)}
             </fieldset>
             <fieldset class="fieldset">
                 <legend class="fieldset__legend">{FORMAT.label}</legend>

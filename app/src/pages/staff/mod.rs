@@ -27,7 +27,10 @@ use crate::validation::account::{NewPasswordForm, CURRENT_PASSWORD, EMAIL};
 use crate::validation::staff::{CodeForm, StaffSignInForm, CODE};
 use crate::validation::subjects::yuan;
 use crate::validation::{Ctx, FieldErrors, FieldNote};
-use crate::views::staff::{Dashboard, SecondFactorPage, StaffHome, StaffRole};
+use crate::views::staff::{
+    CandidateQuery, CatalogueEntry, Dashboard, SecondFactorPage, StaffHome, StaffRole, StaffSite, PAID_FILTERS,
+    REVIEW_FILTERS,
+};
 use crate::views::NoFields;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -229,6 +232,50 @@ pub fn StaffHomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// A filter's select: 全部 first, then the choices, `chosen` selected.
+pub(super) fn filter_select(
+    id: &'static str,
+    label: &'static str,
+    choices: Vec<(String, String)>,
+    chosen: &str,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label class="field__label" for=id>{label}</label>
+            <select class="field__select" id=id name=id>
+                <option value="">"全部"</option>
+                {select_options(choices, chosen)}
+            </select>
+        </div>
+    }
+}
+
+/// The sites a filter offers: `(650101)新疆大学`.
+pub(super) fn site_choices(sites: &[StaffSite]) -> Vec<(String, String)> {
+    sites.iter().map(|s| (s.code.clone(), format!("({}){}", s.code, s.name))).collect()
+}
+
+/// The subjects a filter offers: `2级 (24)C语言程序设计`.
+pub(super) fn subject_choices(subjects: &[CatalogueEntry]) -> Vec<(String, String)> {
+    subjects.iter().map(|s| (s.code.clone(), format!("{}级 ({}){}", s.level, s.code, s.name))).collect()
+}
+
+/// The 考生查询 filter's fields: the one box, site, subject, payment and review state (the
+/// search and the export share them).
+pub(super) fn candidate_filter(q: &CandidateQuery, sites: &[StaffSite], subjects: &[CatalogueEntry]) -> impl IntoView {
+    let words = |list: &[(&str, &str)]| list.iter().map(|(c, w)| ((*c).to_owned(), (*w).to_owned())).collect();
+    view! {
+        <div class="field">
+            <label class="field__label" for="q">"姓名、报名号、电子邮箱、订单号，或证件号码（完整或如 6501**********002X）"</label>
+            <input class="field__input" id="q" name="q" value=q.q.clone() maxlength="64" autocomplete="off" />
+        </div>
+        {filter_select("site", "考点", site_choices(sites), &q.site)}
+        {filter_select("subject", "报考科目", subject_choices(subjects), &q.subject)}
+        {filter_select("paid", "缴费情况", words(&PAID_FILTERS), &q.paid)}
+        {filter_select("review", "审核状态", words(&REVIEW_FILTERS), &q.review)}
     }
 }
 

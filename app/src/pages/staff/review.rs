@@ -5,7 +5,7 @@
 //! own card with the messages beside its fields and in the summary.
 
 use super::config::BackToConsole;
-use super::{select_options, Loading};
+use super::{filter_select, site_choices, subject_choices, Loading};
 use crate::api::staff::get_staff_review_page;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::form::use_posted;
@@ -112,7 +112,7 @@ fn reasons_fields(suffix: &str, refused: Option<&Refused>) -> impl IntoView {
             {boxes}
         </fieldset>
         <div class="field">
-            <label class="field__label" for=note_id.clone()>{NOTE.label}</label>
+            <label class="field__label" for=note_id.clone()>{format!("{}（考生可以看到）", NOTE.label)}</label>
             {note_error.map(|m| view! { <p class="field__error" id=note_err_id>{m}</p> })}
             <textarea class="field__input" id=note_id name=NOTE.name rows="2" maxlength=NOTE_MAX.to_string()
                 aria-invalid=note_invalid aria-describedby=note_described>{note}</textarea>
@@ -211,9 +211,6 @@ fn decided_row(r: DecidedRow) -> impl IntoView {
 #[component]
 fn Queue(page: ReviewPage, card: Option<Posted<ReviewForm>>, bulk: Option<Posted<BulkReviewForm>>) -> impl IntoView {
     let q = page.query.clone();
-    let sites = page.sites.iter().map(|s| (s.code.clone(), format!("({}){}", s.code, s.name))).collect();
-    let subjects =
-        page.subjects.iter().map(|s| (s.code.clone(), format!("{}级 ({}){}", s.level, s.code, s.name))).collect();
     let refused_id = card.as_ref().map(|c| c.values.registration.trim().to_owned());
     let mut card = card;
     let cards = page
@@ -282,20 +279,8 @@ fn Queue(page: ReviewPage, card: Option<Posted<ReviewForm>>, bulk: Option<Posted
         {outcome}
         {none_reviewing}
         <form method="get" action=urls::STAFF_REVIEW class="filters" data-testid="review-filter">
-            <div class="field">
-                <label class="field__label" for="site">"考点"</label>
-                <select class="field__select" id="site" name="site">
-                    <option value="">"全部"</option>
-                    {select_options(sites, &q.site)}
-                </select>
-            </div>
-            <div class="field">
-                <label class="field__label" for="subject">"报考科目"</label>
-                <select class="field__select" id="subject" name="subject">
-                    <option value="">"全部"</option>
-                    {select_options(subjects, &q.subject)}
-                </select>
-            </div>
+            {filter_select("site", "考点", site_choices(&page.sites), &q.site)}
+            {filter_select("subject", "报考科目", subject_choices(&page.subjects), &q.subject)}
             <button class="button button--secondary" type="submit">"筛选"</button>
         </form>
         <p data-testid="queue-total">{format!("待审核 {} 个，按申请时间先后排列（本页显示前 {shown} 个）。", page.total)}</p>

@@ -4,13 +4,13 @@
 
 use super::config::BackToConsole;
 use super::trail::row_view;
-use super::{select_options, Loading};
+use super::{candidate_filter, Loading};
 use crate::api::staff::{get_staff_candidate_page, get_staff_candidates_page};
 use crate::components::layout::{DataTable, LoadProblem};
 use crate::domain::Gender;
 use crate::urls;
 use crate::validation::subjects::yuan;
-use crate::views::staff::{CandidatePage, CandidateQuery, CandidateRow, CandidatesPage, PAID_FILTERS, REVIEW_FILTERS};
+use crate::views::staff::{CandidatePage, CandidateQuery, CandidateRow, CandidatesPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -46,13 +46,10 @@ pub fn StaffCandidatesPage() -> impl IntoView {
 
 /// The search's URL for another page of the same results.
 fn page_href(q: &CandidateQuery, page: u32) -> String {
-    let mut href = format!("{}?page={page}", urls::STAFF_CANDIDATES);
-    for (k, v) in [("q", &q.q), ("site", &q.site), ("subject", &q.subject), ("paid", &q.paid), ("review", &q.review)] {
-        if !v.is_empty() {
-            href.push_str(&format!("&{k}={}", urls::percent_encode(v)));
-        }
-    }
-    href
+    let page = page.to_string();
+    let mut pairs = vec![("page", page.as_str())];
+    pairs.extend(q.pairs());
+    urls::with_query(urls::STAFF_CANDIDATES, &pairs)
 }
 
 fn subjects_words(r: &CandidateRow) -> String {
@@ -66,11 +63,6 @@ fn subjects_words(r: &CandidateRow) -> String {
 #[component]
 fn Found(page: CandidatesPage) -> impl IntoView {
     let q = page.query.clone();
-    let sites = page.sites.iter().map(|s| (s.code.clone(), format!("({}){}", s.code, s.name))).collect();
-    let subjects =
-        page.subjects.iter().map(|s| (s.code.clone(), format!("{}级 ({}){}", s.level, s.code, s.name))).collect();
-    let paid = PAID_FILTERS.iter().map(|(c, w)| ((*c).to_owned(), (*w).to_owned())).collect();
-    let review = REVIEW_FILTERS.iter().map(|(c, w)| ((*c).to_owned(), (*w).to_owned())).collect();
     let rows = page
         .rows
         .iter()
@@ -94,38 +86,7 @@ fn Found(page: CandidatesPage) -> impl IntoView {
         <BackToConsole />
         <h1>{TITLE}</h1>
         <form method="get" action=urls::STAFF_CANDIDATES class="filters" data-testid="candidate-search">
-            <div class="field">
-                <label class="field__label" for="q">"姓名、报名号、电子邮箱、订单号，或证件号码（完整或如 6501**********002X）"</label>
-                <input class="field__input" id="q" name="q" value=q.q.clone() maxlength="64" autocomplete="off" />
-            </div>
-            <div class="field">
-                <label class="field__label" for="site">"考点"</label>
-                <select class="field__select" id="site" name="site">
-                    <option value="">"全部"</option>
-                    {select_options(sites, &q.site)}
-                </select>
-            </div>
-            <div class="field">
-                <label class="field__label" for="subject">"报考科目"</label>
-                <select class="field__select" id="subject" name="subject">
-                    <option value="">"全部"</option>
-                    {select_options(subjects, &q.subject)}
-                </select>
-            </div>
-            <div class="field">
-                <label class="field__label" for="paid">"缴费情况"</label>
-                <select class="field__select" id="paid" name="paid">
-                    <option value="">"全部"</option>
-                    {select_options(paid, &q.paid)}
-                </select>
-            </div>
-            <div class="field">
-                <label class="field__label" for="review">"审核状态"</label>
-                <select class="field__select" id="review" name="review">
-                    <option value="">"全部"</option>
-                    {select_options(review, &q.review)}
-                </select>
-            </div>
+            {candidate_filter(&q, &page.sites, &page.subjects)}
             <button class="button button--secondary" type="submit">"查询"</button>
         </form>
         <p data-testid="candidate-total">{format!("共{}名考生，第{}/{}页", page.total, page.page, page.pages)}</p>
@@ -138,17 +99,7 @@ fn Found(page: CandidatesPage) -> impl IntoView {
 
 /// The export form for the same filter.
 fn export_href(q: &CandidateQuery) -> String {
-    let pairs: Vec<String> =
-        [("q", &q.q), ("site", &q.site), ("subject", &q.subject), ("paid", &q.paid), ("review", &q.review)]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", urls::percent_encode(v)))
-            .collect();
-    if pairs.is_empty() {
-        urls::STAFF_EXPORT.to_owned()
-    } else {
-        format!("{}?{}", urls::STAFF_EXPORT, pairs.join("&"))
-    }
+    urls::with_query(urls::STAFF_EXPORT, &q.pairs())
 }
 
 #[component]

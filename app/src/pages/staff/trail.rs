@@ -3,7 +3,7 @@
 //! and works without JavaScript), 50 entries a page.
 
 use super::config::BackToConsole;
-use super::{select_options, Loading};
+use super::{filter_select, site_choices, Loading};
 use crate::api::staff::get_staff_audit_page;
 use crate::components::layout::DataTable;
 use crate::components::layout::LoadProblem;
@@ -185,15 +185,11 @@ pub(super) fn row_view(r: AuditRow) -> impl IntoView {
 fn Trail(page: AuditPage) -> impl IntoView {
     let query = page.query.clone();
     let older = page.older.map(|before| {
-        let mut href = format!("{}?before={before}", urls::STAFF_AUDIT);
-        for (k, v) in [("site", &query.site), ("actor", &query.actor), ("kind", &query.kind)] {
-            if !v.is_empty() {
-                href.push_str(&format!("&{k}={}", urls::percent_encode(v)));
-            }
-        }
-        view! { <p><a href=href>"更早的记录"</a></p> }
+        let before = before.to_string();
+        let pairs =
+            [("before", before.as_str()), ("site", &query.site), ("actor", &query.actor), ("kind", &query.kind)];
+        view! { <p><a href=urls::with_query(urls::STAFF_AUDIT, &pairs)>"更早的记录"</a></p> }
     });
-    let sites = page.sites.into_iter().map(|s| (s.code.clone(), format!("({}){}", s.code, s.name))).collect();
     let kinds = AuditKind::ALL.into_iter().map(|k| (k.code().to_owned(), kind_words(k).to_owned())).collect();
     let empty = page.rows.is_empty();
     let rows = page.rows.into_iter().map(row_view).collect_view();
@@ -201,24 +197,12 @@ fn Trail(page: AuditPage) -> impl IntoView {
         <BackToConsole />
         <h1>{TITLE}</h1>
         <form method="get" action=urls::STAFF_AUDIT class="filters" data-testid="audit-filters">
-            <div class="field">
-                <label class="field__label" for="site">"考点"</label>
-                <select class="field__select" id="site" name="site">
-                    <option value="">"全部"</option>
-                    {select_options(sites, &query.site)}
-                </select>
-            </div>
+            {filter_select("site", "考点", site_choices(&page.sites), &query.site)}
             <div class="field">
                 <label class="field__label" for="actor">"操作人（工作人员邮箱或考生报名号）"</label>
                 <input class="field__input" id="actor" name="actor" value=query.actor.clone() maxlength="254" />
             </div>
-            <div class="field">
-                <label class="field__label" for="kind">"操作"</label>
-                <select class="field__select" id="kind" name="kind">
-                    <option value="">"全部"</option>
-                    {select_options(kinds, &query.kind)}
-                </select>
-            </div>
+            {filter_select("kind", "操作", kinds, &query.kind)}
             <button class="button button--secondary" type="submit">"筛选"</button>
         </form>
         {empty.then(|| view! { <p>"没有符合条件的记录。"</p> })}

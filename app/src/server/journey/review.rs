@@ -88,10 +88,7 @@ pub(crate) fn view(
             Some(ReviewState::Approved) => ReviewStatus::Approved { at: at(reg.reviewed_at) },
             Some(ReviewState::Rejected) => ReviewStatus::Rejected {
                 at: at(reg.reviewed_at),
-                reasons: ReviewReason::split(reg.review_reasons.as_deref().unwrap_or_default())
-                    .into_iter()
-                    .map(|r| r.words().to_owned())
-                    .collect(),
+                reasons: ReviewReason::words_of(reg.review_reasons.as_deref()),
                 note: reg.review_note.clone(),
             },
         }
@@ -255,9 +252,9 @@ pub async fn decide(
     let unpaid: Vec<i32> = held.iter().filter(|e| e.paid_at.is_none()).map(|e| e.id).collect();
     if done.rows_affected == 0 {
         txn.rollback().await?;
-        let pending = registration::Entity::find_by_id(id).one(db).await?.and_then(|r| r.review_state);
+        // Nothing held: the sweeper took the last seat (and the request with it).
         let lost = held.is_empty() && matches!(decision, Decision::Approve);
-        return Ok(if lost && pending != Some(ReviewState::Approved) { Decided::SeatsLost } else { Decided::Stale });
+        return Ok(if lost { Decided::SeatsLost } else { Decided::Stale });
     }
     if unpaid.is_empty() && matches!(decision, Decision::Approve) {
         txn.rollback().await?;

@@ -139,20 +139,15 @@ struct Lookups {
     subjects: HashMap<String, String>,
 }
 
+/// `code → (code)name`, as every list names a site or a subject.
+fn labels(rows: impl IntoIterator<Item = (String, String)>) -> HashMap<String, String> {
+    rows.into_iter().map(|(code, name)| (code.clone(), format!("({code}){name}"))).collect()
+}
+
 async fn lookups(db: &DatabaseConnection) -> Result<Lookups, DbErr> {
     Ok(Lookups {
-        sites: exam_site::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| (s.code.clone(), format!("({}){}", s.code, s.name)))
-            .collect(),
-        subjects: subject::Entity::find()
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|s| (s.code.clone(), format!("({}){}", s.code, s.name)))
-            .collect(),
+        sites: labels(exam_site::Entity::find().all(db).await?.into_iter().map(|s| (s.code, s.name))),
+        subjects: labels(subject::Entity::find().all(db).await?.into_iter().map(|s| (s.code, s.name))),
     })
 }
 
@@ -166,10 +161,6 @@ struct Reader {
     lookups: Lookups,
     after: i32,
     unreadable: u64,
-}
-
-fn code_words(list: &codes::CodeList, code: &Option<String>) -> String {
-    code.as_deref().map(|c| list.name(c).unwrap_or(c).to_owned()).unwrap_or_default()
 }
 
 impl Reader {
@@ -230,8 +221,8 @@ impl Reader {
                 r.gender.as_deref().and_then(Gender::from_code).map(|g| g.label_zh().to_owned()).unwrap_or_default()
             }
             ExportColumn::BirthDate => r.birth_date.map(|d| d.to_string()).unwrap_or_default(),
-            ExportColumn::Ethnicity => code_words(codes::ethnicity(), &r.ethnicity),
-            ExportColumn::Education => code_words(codes::education(), &r.education),
+            ExportColumn::Ethnicity => codes::ethnicity().words(r.ethnicity.as_deref()),
+            ExportColumn::Education => codes::education().words(r.education.as_deref()),
             ExportColumn::Site => r
                 .site_code
                 .as_deref()

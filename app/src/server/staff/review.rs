@@ -6,10 +6,10 @@
 //! registration (`journey::review::decide`); this module checks who may decide what, and
 //! mails the candidate.
 
-use super::search::{passes_by_id, registration_of, visible};
+use super::search::{masked_number, passes_by_id, registration_of, visible};
 use super::session::StaffSignedIn;
 use crate::domain::codes;
-use crate::domain::document::{mask, DocumentType, Gender};
+use crate::domain::document::{DocumentType, Gender};
 use crate::domain::photo::Background;
 use crate::server::call::Call;
 use crate::server::clock::to_beijing;
@@ -18,7 +18,6 @@ use crate::server::entity::{audit_event, enrolment, exam_site, subject};
 use crate::server::fault::Fault;
 use crate::server::journey::review::{decide, decision_mail, Decided};
 use crate::server::journey::UNPAID_HOLD;
-use crate::server::passes;
 use crate::urls::{self, Notice};
 use crate::validation::review::{BulkReviewForm, Decision, ReviewForm, ReviewReason};
 use crate::views::staff::{AuditKind, DecidedRow, ReviewCard, ReviewPage, ReviewQuery, ReviewSubject, StaffSite};
@@ -48,20 +47,16 @@ fn queue(who: &StaffSignedIn, session_id: i32, site: &str, subject: &str) -> Con
     c
 }
 
-fn code_words(list: &codes::CodeList, code: &Option<String>) -> String {
-    code.as_deref().map(|c| list.name(c).unwrap_or(c).to_owned()).unwrap_or_default()
-}
-
 /// The facts a reviewer compares with the photo and the document: personal, contact, school.
 fn facts(reg: &registration::Model) -> Vec<(String, String)> {
     let gender = reg.gender.as_deref().and_then(Gender::from_code).map(|g| g.label_zh().to_owned());
     [
         ("性别", gender.unwrap_or_default()),
         ("出生日期", reg.birth_date.map(|d| d.to_string()).unwrap_or_default()),
-        ("民族", code_words(codes::ethnicity(), &reg.ethnicity)),
-        ("职业", code_words(codes::occupation(), &reg.occupation)),
-        ("文化程度", code_words(codes::education(), &reg.education)),
-        ("培训类型", code_words(codes::training(), &reg.training_type)),
+        ("民族", codes::ethnicity().words(reg.ethnicity.as_deref())),
+        ("职业", codes::occupation().words(reg.occupation.as_deref())),
+        ("文化程度", codes::education().words(reg.education.as_deref())),
+        ("培训类型", codes::training().words(reg.training_type.as_deref())),
         ("邮编", reg.postcode.clone().unwrap_or_default()),
         ("地址", reg.address.clone().unwrap_or_default()),
         ("电子邮箱", reg.contact_email.clone().unwrap_or_default()),
@@ -121,10 +116,7 @@ pub async fn review_page(call: &Call, query: ReviewQuery) -> Result<ReviewPage, 
                 neea_id: p.neea_id.clone(),
                 name: p.name.clone(),
                 doc_type: DocumentType::from_code(&p.doc_type).map(|t| t.label_zh()).unwrap_or_default().to_owned(),
-                masked_number: passes::doc_number(&call.state.data_key, p).map(|n| mask(&n)).unwrap_or_else(|e| {
-                    tracing::warn!(pass = p.id, error = %e, "a document number could not be opened");
-                    "（无法读取）".to_owned()
-                }),
+                masked_number: masked_number(call, p),
                 site: site.map(|s| format!("({}){}", s.code, s.name)).unwrap_or_default(),
                 background: site
                     .and_then(|s| Background::from_code(&s.photo_background))
@@ -159,10 +151,7 @@ pub async fn review_page(call: &Call, query: ReviewQuery) -> Result<ReviewPage, 
                 neea_id: p.neea_id.clone(),
                 name: p.name.clone(),
                 approved: r.review_state == Some(ReviewState::Approved),
-                reasons: ReviewReason::split(r.review_reasons.as_deref().unwrap_or_default())
-                    .into_iter()
-                    .map(|x| x.words().to_owned())
-                    .collect(),
+                reasons: ReviewReason::words_of(r.review_reasons.as_deref()),
                 at: to_beijing(r.reviewed_at?),
             })
         })
@@ -234,7 +223,7 @@ pub async fn decide_one(call: &Call, form: ReviewForm) -> Result<Next, Fault> {
     };
     match apply(call, &who, &reg, Some(version), &decision).await? {
         Decided::Done => {
-            Ok(Next { url: urls::with_notice(&queue_url(&form.site, &form.subject, ""), notice_of(&decision)) })
+            Ok(Next { url: urls::with_notice(&queue_url(&form.site, &form.subject, &[]), notice_of(&decision)) })
         }
         Decided::Stale => Err(AppError::ReviewStale.into()),
         Decided::SeatsLost => Err(AppError::ReviewSeatsLost.into()),
@@ -269,25 +258,16 @@ pub async fn decide_bulk(call: &Call, form: BulkReviewForm) -> Result<Next, Faul
         }
     }
     tracing::info!(staff = who.staff.id, done, skipped, "bulk review decided");
-    let url = queue_url(site, subject, &format!("done={done}&skipped={skipped}"));
+    let (done, skipped) = (done.to_string(), skipped.to_string());
+    let url = queue_url(site, subject, &[("done", &done), ("skipped", &skipped)]);
     Ok(Next { url: urls::with_notice(&url, notice_of(&decision)) })
 }
 
 /// The queue under a filter, with `extra` query pairs.
-pub fn queue_url(site: &str, subject: &str, extra: &str) -> String {
-    let mut pairs: Vec<String> = [("site", site.trim()), ("subject", subject.trim())]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", urls::percent_encode(v)))
-        .collect();
-    if !extra.is_empty() {
-        pairs.push(extra.to_owned());
-    }
-    if pairs.is_empty() {
-        urls::STAFF_REVIEW.to_owned()
-    } else {
-        format!("{}?{}", urls::STAFF_REVIEW, pairs.join("&"))
-    }
+pub fn queue_url(site: &str, subject: &str, extra: &[(&str, &str)]) -> String {
+    let mut pairs = vec![("site", site.trim()), ("subject", subject.trim())];
+    pairs.extend_from_slice(extra);
+    urls::with_query(urls::STAFF_REVIEW, &pairs)
 }
 
 /// Whether registration `id`, now without a site, last asked for review at a site of the

@@ -134,6 +134,15 @@ pub(super) fn matching(call: &Call, query: &CandidateQuery) -> Condition {
     c
 }
 
+/// The pass's document number, masked. A number that cannot be opened costs its row's
+/// number, not the page.
+pub(super) fn masked_number(call: &Call, p: &pass::Model) -> String {
+    passes::doc_number(&call.state.data_key, p).map(|n| mask(&n)).unwrap_or_else(|e| {
+        tracing::warn!(pass = p.id, error = %e, "a document number could not be opened");
+        "（无法读取）".to_owned()
+    })
+}
+
 /// The rows of `regs` as the list shows them (masked numbers opened and masked here).
 async fn rows(
     call: &Call,
@@ -155,11 +164,7 @@ async fn rows(
             registration: r.id,
             neea_id: p.neea_id.clone(),
             name: p.name.clone(),
-            // A number that cannot be opened costs its row's number, not the page.
-            masked_number: passes::doc_number(&call.state.data_key, p).map(|n| mask(&n)).unwrap_or_else(|e| {
-                tracing::warn!(pass = p.id, error = %e, "a document number could not be opened");
-                "（无法读取）".to_owned()
-            }),
+            masked_number: masked_number(call, p),
             site: r.site_code.clone(),
             subjects: enrolments
                 .iter()
