@@ -14,6 +14,7 @@ use crate::pages::staff::people::StaffAccountsPage;
 use crate::pages::staff::preview::StaffPreviewPage;
 use crate::pages::staff::reconcile::StaffReconcilePage;
 use crate::pages::staff::review::StaffReviewPage;
+use crate::pages::staff::rosters::{StaffRosterReportPage, StaffRostersPage};
 use crate::pages::staff::search::{StaffCandidatePage, StaffCandidatesPage};
 use crate::pages::staff::trail::StaffAuditPage;
 use crate::pages::staff::{StaffHomePage, StaffSecondFactorPage, StaffSetPasswordPage, StaffSignInPage};
@@ -118,6 +119,8 @@ pub fn App() -> impl IntoView {
                     <Route path=Page(urls::STAFF_PAYMENTS) view=StaffPaymentsPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_REVIEW) view=StaffReviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_EXPORT) view=StaffExportPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_ROSTERS) view=StaffRostersPage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_ROSTER_REPORT) view=StaffRosterReportPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_RECONCILE) view=StaffReconcilePage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PREVIEW) view=StaffPreviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_ACCOUNTS) view=StaffAccountsPage ssr=SsrMode::Async />

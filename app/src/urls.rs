@@ -73,6 +73,11 @@ pub const STAFF_PHOTO: &str = "/staff/photo";
 /// 导出报名数据: the form (the 考生查询 filter in its query), and the file itself.
 pub const STAFF_EXPORT: &str = "/staff/export";
 pub const STAFF_EXPORT_DOWNLOAD: &str = "/staff/export/download";
+/// 学籍库: a site's students (`?site=&page=`; a file posted here is checked and staged), an
+/// upload's report and decision (`?id=`), and the file template.
+pub const STAFF_ROSTERS: &str = "/staff/rosters";
+pub const STAFF_ROSTER_REPORT: &str = "/staff/rosters/report";
+pub const STAFF_ROSTER_TEMPLATE: &str = "/staff/rosters/template.csv";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";
@@ -141,10 +146,12 @@ pub enum Notice {
     ReviewWithdrawn,
     ReviewApproved,
     ReviewRejected,
+    RosterImported,
+    RosterDiscarded,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 29] = [
+    pub const ALL: [Notice; 31] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -174,6 +181,8 @@ impl Notice {
         Notice::ReviewWithdrawn,
         Notice::ReviewApproved,
         Notice::ReviewRejected,
+        Notice::RosterImported,
+        Notice::RosterDiscarded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -207,6 +216,8 @@ impl Notice {
             Notice::ReviewWithdrawn => "review-withdrawn",
             Notice::ReviewApproved => "review-approved",
             Notice::ReviewRejected => "review-rejected",
+            Notice::RosterImported => "roster-imported",
+            Notice::RosterDiscarded => "roster-discarded",
         }
     }
 

@@ -13,6 +13,7 @@ mod m20261203_000007_staff;
 mod m20261204_000008_configuration_audit;
 mod m20261205_000009_staff_disabled;
 mod m20261206_000010_review;
+mod m20261207_000011_rosters;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000008_configuration_audit::Migration),
             Box::new(m20261205_000009_staff_disabled::Migration),
             Box::new(m20261206_000010_review::Migration),
+            Box::new(m20261207_000011_rosters::Migration),
         ]
     }
 }

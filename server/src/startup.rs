@@ -86,6 +86,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(app::server::forms::routes())
         .merge(app::server::photos::upload::routes())
         .merge(app::server::staff::export::routes())
+        .merge(app::server::staff::rosters::routes())
         .merge(app::server::payment::routes())
         .leptos_routes_with_context(
             &state,

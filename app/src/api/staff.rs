@@ -6,8 +6,8 @@ use crate::validation::subjects::SubjectForm;
 use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, ExportPage, NoticesPage, OfferPage,
-    PaymentsPage, ReconcilePage, ReviewPage, ReviewQuery, SecondFactorPage, SessionPage, SetPasswordPage, SitePage,
-    SitesPage, StaffAccountsPage, StaffHome,
+    PaymentsPage, ReconcilePage, ReviewPage, ReviewQuery, RosterQuery, RosterReportPage, RostersPage, SecondFactorPage,
+    SessionPage, SetPasswordPage, SitePage, SitesPage, StaffAccountsPage, StaffHome,
 };
 use crate::views::AppError;
 use crate::views::Next;
@@ -120,4 +120,14 @@ pub async fn preview_subjects(site: String, draft: Option<PreviewDraft>, form: S
 #[server(prefix = "/staff/api", endpoint = "accounts_page", input = GetUrl)]
 pub async fn get_staff_accounts_page() -> Result<StaffAccountsPage, AppError> {
     handled!(staff::people::accounts_page)
+}
+
+#[server(prefix = "/staff/api", endpoint = "rosters_page", input = GetUrl)]
+pub async fn get_staff_rosters_page(query: RosterQuery) -> Result<RostersPage, AppError> {
+    handled!(staff::rosters::rosters_page, query)
+}
+
+#[server(prefix = "/staff/api", endpoint = "roster_report_page", input = GetUrl)]
+pub async fn get_staff_roster_report_page(id: i32) -> Result<RosterReportPage, AppError> {
+    handled!(staff::rosters::report_page, id)
 }

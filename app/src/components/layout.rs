@@ -154,6 +154,8 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::ReviewWithdrawn => "已撤回审核申请，报名信息可以修改了。修改后请重新申请审核。",
         Notice::ReviewApproved => "已审核通过，并已通知考生：考生可以缴费了。",
         Notice::ReviewRejected => "已退回，并已通知考生：考生会看到退回原因，修改后可以重新申请。",
+        Notice::RosterImported => "学籍库已导入。",
+        Notice::RosterDiscarded => "已放弃这次上传，学籍库没有改动。",
         Notice::PreviewPassed => "预览：这次提交通过了考生会遇到的全部检查。这是预览，没有保存任何内容，也没有占用名额。",
     }
 }

@@ -60,6 +60,9 @@ fn list(l: &'static codes::CodeList) -> Vec<(&'static str, &'static str)> {
 pub(crate) fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoView {
     let facts = page.facts;
     let needs = page.needs;
+    let roster = page.roster.clone().map(|site| {
+        view! { <p class="field__hint" data-testid="roster-hint">{format!("以下学校信息来自{site}的学籍库，请核对；如与实际不符，请修改或联系该考点。")}</p> }
+    });
     // An in-school site's fields are required, and say so.
     let department = FieldSpec { required: needs.department, ..DEPARTMENT };
     let student_no = FieldSpec { required: needs.student_no, ..STUDENT_NO };
@@ -137,6 +140,7 @@ pub(crate) fn InfoStep(page: PageData, refusal: Option<Refusal>) -> impl IntoVie
             </fieldset>
             <fieldset class="fieldset" disabled=read_only.is_some()>
                 <legend class="fieldset__legend">"学校信息（在校生填写）"</legend>
+                {roster}
                 <TextField spec=department value=kit.value(|f| &f.school.department)
                     on_input=kit.on_input(DEPARTMENT.name, |f, v| f.school.department = v)
                     on_leave=kit.on_leave(DEPARTMENT.name) errors=state.errors notes=kit.notes_of(DEPARTMENT.name) />

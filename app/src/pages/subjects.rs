@@ -185,6 +185,9 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
         }
     };
     let read_only = page.with_value(|p| p.read_only.clone());
+    let roster = page.with_value(|p| p.roster.clone()).map(|sites| {
+        view! { <p class="panel" data-testid="roster-limit">{format!("您在{sites}的学籍库中，只能在该考点报名。")}</p> }
+    });
 
     let site_code = Signal::derive(move || kit.form.with(|f| f.site.clone()));
     // Seats left, kept current: the rule and the table both read the page data, refreshed.
@@ -330,6 +333,7 @@ fn SubjectsStep(page: SubjectsPage, form: SubjectForm, refusal: Option<Refusal>)
         <ProblemBanner message=state.problem_message() />
         <h1>{TITLE}</h1>
         <ReadOnlyBanner reason=read_only.clone() />
+        {roster}
         <form method="get" action=target.subjects_page() class="site-chooser" on:submit=|ev| ev.prevent_default()>
             <div class="field" class:field--error=move || has_error(SITE.name)>
                 <label class="field__label" for="site">{SITE.label}</label>

@@ -22,7 +22,7 @@ use crate::validation::staff::{AccountActionForm, CodeForm, StaffAccountForm, St
 use crate::validation::subjects::SubjectForm;
 use crate::validation::{FieldErrors, FieldNote};
 use crate::views::journey::{preview_page, PreviewDraft, PreviewStep};
-use crate::views::staff::{OrderQueryForm, RefundForm};
+use crate::views::staff::{OrderQueryForm, RefundForm, RosterDecisionForm};
 use crate::views::{AppError, Next, NoFields, Posted};
 use axum::body::Body;
 use axum::extract::{FromRequest, Request, State};
@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .route(urls::REVIEW_WITHDRAW, post(handle::<ReviewWithdrawStep>))
         .route(urls::STAFF_REVIEW_DECIDE, post(handle_pairs::<ReviewDecideStep>))
         .route(urls::STAFF_REVIEW_BULK, post(handle_pairs::<ReviewBulkStep>))
+        .route(urls::STAFF_ROSTER_REPORT, post(handle::<StaffRosterDecideStep>))
         .route(urls::STAFF_PREVIEW_INFO, post(preview_info_post))
         .route(urls::STAFF_PREVIEW_SUBJECTS, post(preview_subjects_post))
 }
@@ -155,6 +156,11 @@ step!(StaffRefundStep, RefundForm, |call, f| staff::payments::record_refund(call
 step!(StaffOrderQueryStep, OrderQueryForm, |call, f| staff::payments::query_order(call, f), |f| (f.clone(), Vec::new()), page: urls::STAFF_PAYMENTS);
 step!(StaffAccountActionStep, AccountActionForm, |call, f| staff::people::act_on_account(call, f), |f| (f.clone(), Vec::new()), page: urls::STAFF_ACCOUNTS);
 step!(StaffNoticeStep, NoticeForm, |call, f| staff::config::publish_notice(call, f), |f| f.normalize());
+// Refused (already decided, left too long), it is told on the upload's own report.
+step!(StaffRosterDecideStep, RosterDecisionForm, |call, f| staff::rosters::decide(call, f), |f| (
+    f.clone(),
+    Vec::new()
+));
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
 step!(ReviewRequestStep, NoFields, |call, _f| journey::review::request(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
 step!(ReviewWithdrawStep, NoFields, |call, _f| journey::review::withdraw(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);

@@ -15,6 +15,7 @@ pub mod payment;
 pub mod personal;
 pub mod photo;
 pub mod review;
+pub mod roster;
 pub mod school;
 pub mod staff;
 pub mod subjects;

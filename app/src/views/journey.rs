@@ -181,6 +181,9 @@ pub struct InfoPage {
     pub read_only: Option<AppError>,
     /// What the chosen site (once there is one) requires of the school part.
     pub needs: SchoolNeeds,
+    /// The site (`(650101)新疆大学`) whose 学籍库 filled in the school fields, if one did.
+    #[serde(default)]
+    pub roster: Option<String>,
     #[serde(default)]
     pub target: FormTarget,
 }
@@ -243,6 +246,10 @@ pub struct SubjectsPage {
     pub read_only: Option<AppError>,
     /// What the candidate's saved information gives of what in-school sites require.
     pub given: SchoolNeeds,
+    /// The sites (`(650101)新疆大学`) whose 学籍库 lists the candidate: `sites` holds only
+    /// those (and one where something is paid already).
+    #[serde(default)]
+    pub roster: Option<String>,
     #[serde(default)]
     pub target: FormTarget,
 }

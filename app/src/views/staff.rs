@@ -213,10 +213,11 @@ pub enum AuditKind {
     ReviewApproved,
     ReviewRejected,
     ExportDownloaded,
+    RosterImported,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 24] = [
+    pub const ALL: [AuditKind; 25] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -241,6 +242,7 @@ impl AuditKind {
         Self::ReviewApproved,
         Self::ReviewRejected,
         Self::ExportDownloaded,
+        Self::RosterImported,
     ];
 
     pub fn code(self) -> &'static str {
@@ -269,6 +271,7 @@ impl AuditKind {
             Self::ReviewApproved => "registration.review-approve",
             Self::ReviewRejected => "registration.review-reject",
             Self::ExportDownloaded => "export.registrations",
+            Self::RosterImported => "roster.import",
         }
     }
 
@@ -592,4 +595,108 @@ pub struct ReconcilePage {
     pub matched: u32,
     pub unreachable: u32,
     pub differences: Vec<ReconcileDiff>,
+}
+
+// ---- 学籍库 ----
+
+/// 学籍库's page, as in its query string: the site shown and the page of its students.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterQuery {
+    #[serde(default)]
+    pub site: String,
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+/// The upload form's values (the file is a part of its own and never shown again).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterUploadForm {
+    #[serde(default)]
+    pub site: String,
+}
+
+/// 导入 or 放弃 on an upload's report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterDecisionForm {
+    #[serde(default)]
+    pub id: String,
+    /// `import` or `discard`.
+    #[serde(default)]
+    pub action: String,
+}
+
+/// A site as 学籍库 lists it: how many students it has, what it requires of them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterSite {
+    pub code: String,
+    pub name: String,
+    pub students: u64,
+    /// `院系、学号` (an in-school site's required fields), empty when none.
+    pub needs: String,
+}
+
+/// One student on a roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterEntryRow {
+    pub doc_type: String,
+    pub masked_number: String,
+    pub name: String,
+    pub department: String,
+    pub major: String,
+    pub class_name: String,
+    pub student_no: String,
+    pub updated: Minute,
+}
+
+/// Where an upload stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RosterState {
+    /// Checked, waiting for 导入 or 放弃.
+    Staged,
+    /// Left staged too long: to be uploaded again.
+    Expired,
+    Imported {
+        inserted: i32,
+        updated: i32,
+        unchanged: i32,
+    },
+    Discarded,
+}
+
+/// One uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterUploadRow {
+    pub id: i32,
+    pub site: String,
+    pub file_name: String,
+    pub at: Minute,
+    pub by: String,
+    pub rows: i32,
+    pub good: i32,
+    pub bad: i32,
+    pub state: RosterState,
+}
+
+/// 学籍库: the account's sites, the chosen one's students a page at a time, its recent
+/// uploads, and the upload form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RostersPage {
+    pub sites: Vec<RosterSite>,
+    /// The site shown (a code of `sites`), empty when the account has none.
+    pub site: String,
+    pub entries: Vec<RosterEntryRow>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+    pub uploads: Vec<RosterUploadRow>,
+}
+
+/// An upload's report: every refused cell, and the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RosterReportPage {
+    pub upload: RosterUploadRow,
+    pub site_name: String,
+    pub problems: Vec<crate::validation::roster::RowProblem>,
+    /// How long a checked file waits for the decision, in hours.
+    pub valid_hours: i64,
 }

@@ -86,6 +86,12 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         (api(&format!("/staff/api/export_page?filter[site]={SITE}")), THE_SITE),
         (page(&format!("{STAFF_EXPORT_DOWNLOAD}?site={SITE}&format=csv&columns=name&columns=doc_number")), THE_SITE),
         (page(&format!("{STAFF_REVIEW}?site={SITE}&subject=24")), THE_SITE),
+        (page(STAFF_ROSTERS), ALL_STAFF),
+        (page(&format!("{STAFF_ROSTERS}?site={SITE}&page=2")), THE_SITE),
+        (api(&format!("/staff/api/rosters_page?query[site]={SITE}")), THE_SITE),
+        (Route::Post(STAFF_ROSTER_REPORT, vec![("id", "99999"), ("action", "import")]), ALL_STAFF),
+        // A form post without its file: refused for the missing file once signed in.
+        (Route::Post(STAFF_ROSTERS, vec![("site", SITE)]), ALL_STAFF),
         (api(&format!("/staff/api/review_page?query[site]={SITE}")), THE_SITE),
         (
             Route::Post(

@@ -12,6 +12,7 @@ mod journey;
 mod pages;
 mod payment;
 mod review;
+mod rosters;
 mod search;
 mod seats;
 mod sessions;

@@ -11,6 +11,7 @@ pub mod people;
 pub mod preview;
 pub mod reconcile;
 pub mod review;
+pub mod rosters;
 pub mod search;
 pub mod trail;
 
@@ -316,6 +317,7 @@ fn Home(home: StaffHome) -> impl IntoView {
                 <li><a href=urls::STAFF_REVIEW>"网上审核"</a></li>
                 <li><a href=urls::STAFF_CANDIDATES>"考生查询"</a></li>
                 <li><a href=urls::STAFF_EXPORT>"导出报名数据"</a></li>
+                <li><a href=urls::STAFF_ROSTERS>"学籍库"</a></li>
                 <li><a href=urls::STAFF_PAYMENTS>"缴费管理"</a></li>
                 <li><a href=urls::STAFF_AUDIT>"操作记录"</a></li>
                 {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_ACCOUNTS>"工作人员账号"</a></li> })}

@@ -41,6 +41,7 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::ReviewApproved => "审核通过",
         AuditKind::ReviewRejected => "审核退回",
         AuditKind::ExportDownloaded => "导出报名数据",
+        AuditKind::RosterImported => "导入学籍库",
     }
 }
 

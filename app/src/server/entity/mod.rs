@@ -14,6 +14,8 @@ pub mod payment;
 pub mod payment_order;
 pub mod province;
 pub mod registration;
+pub mod roster_entry;
+pub mod roster_upload;
 pub mod site_offering;
 pub mod staff;
 pub mod staff_session;

@@ -13,12 +13,13 @@ use crate::domain::{DocumentNumber, DocumentType};
 use crate::server::audit;
 use crate::server::call::{Call, SignedIn};
 use crate::server::clock::format_beijing;
-use crate::server::entity::{enrolment, registration};
+use crate::server::entity::{enrolment, registration, roster_entry};
 use crate::server::fault::{verdict, Fault};
 use crate::server::passes;
 use crate::server::passes::accounts;
 use crate::server::payment::orders::open_order_of;
 use crate::server::seats::{self, Choice, Claim, SeatError};
+use crate::server::staff::rosters;
 use crate::urls::{self, Notice};
 use crate::validation::agreement::AgreementForm;
 use crate::validation::contact::ContactForm;
@@ -357,13 +358,26 @@ pub async fn info_page(call: &Call) -> Result<InfoPage, Fault> {
     let reg = agreed(call, &who, &s).await?;
     let (identity, number) = brief(call, &who)?;
     let facts = DocFacts::of(number.as_ref());
+    let mut saved = saved_info(&reg).unwrap_or_else(|| InfoForm::prefilled(&facts));
+    // A student on a 学籍库 finds the school fields filled in (the roster of their chosen
+    // site first), unless they have filled some in themselves.
+    let rosters = roster_entries(call, &who).await?;
+    let entry = rosters.iter().find(|e| reg.site_code.as_deref() == Some(e.site_code.as_str())).or(rosters.first());
+    let roster = match entry {
+        Some(e) if saved.school == SchoolForm::default() => {
+            saved.school = rosters::school_of(e);
+            Some(s.site(&e.site_code).map_or_else(|| e.site_code.clone(), Site::label))
+        }
+        _ => None,
+    };
     Ok(InfoPage {
         ctx: call.ctx(),
         identity,
         facts,
-        saved: saved_info(&reg).unwrap_or_else(|| InfoForm::prefilled(&facts)),
+        saved,
         read_only: require_changeable(call.state.clock.now(), &s, &reg).err(),
         needs: needs_of(&s, &reg),
+        roster,
         target: Default::default(),
     })
 }
@@ -394,7 +408,8 @@ pub async fn subjects_page(call: &Call) -> Result<SubjectsPage, Fault> {
     let s = live_session(call).await?;
     let (reg, enrolments) = reached_held(call, &who, &s, Reached::Info).await?;
     let gate = verdict(subjects_gate(call, &reg, &enrolments).await)?;
-    subjects_view(call, &who, &s, &reg, &enrolments, gate)
+    let rosters = roster_entries(call, &who).await?;
+    subjects_view(call, &who, &s, &reg, &enrolments, &rosters, gate)
 }
 
 /// The subject step's page from what was read for it; `gate` is `subjects_gate`'s answer.
@@ -404,16 +419,24 @@ fn subjects_view(
     s: &OpenSession,
     reg: &registration::Model,
     enrolments: &[enrolment::Model],
+    rosters: &[roster_entry::Model],
     gate: Result<(), AppError>,
 ) -> Result<SubjectsPage, Fault> {
     let held = held(s, enrolments);
     let now = call.state.clock.now();
+    let sites = choosable_sites(now, s, rosters, &held);
+    // One roster site and nothing chosen yet: it is the candidate's only choice anyway.
+    let site = match (&reg.site_code, sites.as_slice()) {
+        (Some(code), _) => code.clone(),
+        (None, [only]) if !rosters.is_empty() => only.code.clone(),
+        (None, _) => String::new(),
+    };
     Ok(SubjectsPage {
         ctx: call.ctx(),
         identity: brief(call, who)?.0,
-        sites: s.sites.iter().map(|site| site_choice(now, site)).collect(),
+        sites,
         saved: SubjectForm {
-            site: reg.site_code.clone().unwrap_or_default(),
+            site,
             subjects: held.iter().map(|h| h.code.clone()).collect(),
             declare: None,
             seen: Some(reg.holdings_version),
@@ -421,8 +444,41 @@ fn subjects_view(
         held,
         read_only: gate.and_then(|()| require_open(window_for(now, s, reg.site_code.as_deref()))).err(),
         given: given_of(reg),
+        roster: roster_words(s, rosters),
         target: Default::default(),
     })
+}
+
+/// The candidate's 学籍库 rows (by their pass's keyed hash).
+async fn roster_entries(call: &Call, who: &SignedIn) -> Result<Vec<roster_entry::Model>, Fault> {
+    Ok(rosters::rosters_of(call.state.db.read(), &who.pass.doc_number_hash).await?)
+}
+
+/// The sites a candidate may choose: every site of the session; a student on a 学籍库
+/// only the rosters' sites, and a site where something is paid already (增报 keeps it).
+fn choosable_sites(
+    now: DateTime<Utc>,
+    s: &OpenSession,
+    rosters: &[roster_entry::Model],
+    held: &[HeldSubject],
+) -> Vec<SiteChoice> {
+    s.sites
+        .iter()
+        .filter(|site| {
+            let code = site.site.code.as_str();
+            rosters.is_empty()
+                || rosters.iter().any(|e| e.site_code == code)
+                || held.iter().any(|h| h.paid && h.site_code == code)
+        })
+        .map(|site| site_choice(now, site))
+        .collect()
+}
+
+/// `(650101)新疆大学`, the rosters' sites in words, when there are any.
+fn roster_words(s: &OpenSession, rosters: &[roster_entry::Model]) -> Option<String> {
+    let words: Vec<String> =
+        rosters.iter().map(|e| s.site(&e.site_code).map_or_else(|| e.site_code.clone(), Site::label)).collect();
+    (!words.is_empty()).then(|| words.join("、"))
 }
 
 /// One site of the session with its seats left read live (`None` when it takes no part),
@@ -447,6 +503,7 @@ struct WorkedOut {
     s: OpenSession,
     reg: registration::Model,
     enrolments: Vec<enrolment::Model>,
+    rosters: Vec<roster_entry::Model>,
     choice: Result<ValidChoice, FieldErrors>,
 }
 
@@ -455,10 +512,13 @@ async fn work_out(call: &Call, form: &SubjectForm) -> Result<WorkedOut, Fault> {
     let s = live_session(call).await?;
     let (reg, enrolments) = reached_held(call, &who, &s, Reached::Info).await?;
     let now = call.state.clock.now();
-    let sites: Vec<SiteChoice> = s.sites.iter().map(|site| site_choice(now, site)).collect();
-    let offer = offer_for(&sites, &form.site, &held(&s, &enrolments), given_of(&reg));
+    let held = held(&s, &enrolments);
+    // A site the candidate may not choose (not their 学籍库's) is one the rule does not know.
+    let rosters = roster_entries(call, &who).await?;
+    let sites = choosable_sites(now, &s, &rosters, &held);
+    let offer = offer_for(&sites, &form.site, &held, given_of(&reg));
     let choice = form.parse(&call.ctx(), &offer);
-    Ok(WorkedOut { who, s, reg, enrolments, choice })
+    Ok(WorkedOut { who, s, reg, enrolments, rosters, choice })
 }
 
 /// The trail's entries of a choice: the subjects taken, and those given up.
@@ -495,7 +555,7 @@ fn choice_entries(
 /// Saves the choice once `confirmed` (the dialog's or the confirmation page's 确定);
 /// before that, a valid choice answers `ConfirmFirst` and nothing is written.
 pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> Result<Next, Fault> {
-    let WorkedOut { who, s, reg, enrolments, choice } = work_out(call, &form).await?;
+    let WorkedOut { who, s, reg, enrolments, rosters, choice } = work_out(call, &form).await?;
     let now = call.state.clock.now();
     let valid = choice.map_err(AppError::Invalid)?;
     subjects_gate(call, &reg, &enrolments).await?;
@@ -505,7 +565,7 @@ pub async fn save_subjects(call: &Call, form: SubjectForm, confirmed: bool) -> R
     if !confirmed {
         // Without JavaScript the confirmation page comes next in this request: it is the
         // subject page of what was just read (the gate passed above).
-        call.prepare(subjects_view(call, &who, &s, &reg, &enrolments, Ok(()))?);
+        call.prepare(subjects_view(call, &who, &s, &reg, &enrolments, &rosters, Ok(()))?);
         return Err(AppError::ConfirmFirst.into());
     }
     let site = s.site(&valid.site_code).ok_or_else(|| Fault::broken("chosen site vanished"))?;

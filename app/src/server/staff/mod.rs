@@ -17,6 +17,8 @@ pub mod people;
 pub mod preview;
 pub mod reconcile;
 pub mod review;
+pub mod roster_file;
+pub mod rosters;
 pub mod search;
 pub mod session;
 pub mod totp;

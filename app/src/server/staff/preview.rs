@@ -128,6 +128,7 @@ pub async fn info_page(call: &Call, site: String, draft: Option<PreviewDraft>) -
         saved: InfoForm::prefilled(&facts),
         read_only: None,
         needs: view.needs,
+        roster: None,
         target: target(site, draft),
     })
 }
@@ -152,6 +153,7 @@ pub async fn subjects_page(call: &Call, site: String, draft: Option<PreviewDraft
         held: Vec::new(),
         read_only: None,
         given,
+        roster: None,
         target: target(site, draft),
     })
 }
