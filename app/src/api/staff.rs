@@ -6,8 +6,8 @@ use crate::validation::subjects::SubjectForm;
 use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, ExportPage, NoticesPage, OfferPage,
-    PaymentsPage, ReconcilePage, ReviewPage, ReviewQuery, RosterQuery, RosterReportPage, RostersPage, SecondFactorPage,
-    SessionPage, SetPasswordPage, SitePage, SitesPage, StaffAccountsPage, StaffHome,
+    OrderListQuery, PaymentsPage, ReconcilePage, ReviewPage, ReviewQuery, RosterQuery, RosterReportPage, RostersPage,
+    SecondFactorPage, SessionPage, SetPasswordPage, SitePage, SitesPage, StaffAccountsPage, StaffHome,
 };
 use crate::views::AppError;
 use crate::views::Next;
@@ -86,8 +86,8 @@ pub async fn get_staff_reconcile_page(day: String) -> Result<ReconcilePage, AppE
 }
 
 #[server(prefix = "/staff/api", endpoint = "payments_page", input = GetUrl)]
-pub async fn get_staff_payments_page() -> Result<PaymentsPage, AppError> {
-    handled!(staff::payments::payments_page)
+pub async fn get_staff_payments_page(query: OrderListQuery) -> Result<PaymentsPage, AppError> {
+    handled!(staff::payments::payments_page, query)
 }
 
 #[server(prefix = "/staff/api", endpoint = "audit_page", input = GetUrl)]

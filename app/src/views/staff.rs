@@ -446,23 +446,49 @@ pub struct RefundRow {
 
 /// An order still open at the platform, as the payments desk lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OpenOrderRow {
+pub struct OrderRow {
     pub order: i32,
     pub order_no: String,
     pub amount_fen: i64,
     pub created: Minute,
+    /// When it was paid or closed.
+    pub settled: Option<Minute>,
+    /// The platform's trade number and payment method, once paid.
+    pub trade_no: Option<String>,
+    pub method: Option<String>,
     pub registration: i32,
     pub neea_id: String,
     pub name: String,
     pub site: Option<String>,
 }
 
-/// 缴费管理: what is owed back at the account's sites, and the orders still open there,
-/// oldest first.
+/// The orders list's filter, as in its query string: `open` (the default), `paid`, `closed`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderListQuery {
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+/// The order states the list filters by, as the select shows them.
+pub const ORDER_FILTERS: [(&str, &str); 3] = [("open", "待支付"), ("paid", "已支付"), ("closed", "已关闭")];
+
+/// Orders on one page of the list.
+pub const ORDERS_PER_PAGE: u64 = 50;
+
+/// 缴费管理: what is owed back at the account's sites (still owed, and recorded in the last
+/// 30 days), and their orders in one state a page at a time (open ones oldest first, the
+/// others newest first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentsPage {
     pub refunds: Vec<RefundRow>,
-    pub open: Vec<OpenOrderRow>,
+    /// The list's state, a code of `ORDER_FILTERS`.
+    pub status: String,
+    pub orders: Vec<OrderRow>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
 }
 
 /// 向支付平台查询 one open order, as its button posts it (a hidden field).

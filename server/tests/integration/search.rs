@@ -193,6 +193,20 @@ fn the_payments_desk_lists_money_owed_back_and_records_a_refund_once() {
         assert!(desk.body.contains("订单关闭后才到账") && desk.body.contains("¥80.00"));
         let all = app.get(app::urls::STAFF_PAYMENTS, Some(&province)).await;
         assert!(all.body.contains(&ours) && all.body.contains(&theirs));
+        // The orders by state, the account's sites only: both orders closed, none open or paid.
+        assert!(desk.body.contains("待支付订单共0笔") && desk.body.contains("没有待支付的订单。"), "{}", desk.body);
+        let closed = app.get(&format!("{}?status=closed", app::urls::STAFF_PAYMENTS), Some(&site)).await.body;
+        let listed =
+            |page: &str, order: &str| page.contains(&format!("data-testid=\"order-row\" data-order=\"{order}\""));
+        assert!(
+            closed.contains("已关闭订单共1笔，第1/1页") && listed(&closed, &ours) && !listed(&closed, &theirs),
+            "{closed}"
+        );
+        let closed =
+            app.get(&format!("{}?status=closed&page=9", app::urls::STAFF_PAYMENTS), Some(&province)).await.body;
+        assert!(closed.contains("已关闭订单共2笔，第1/1页") && listed(&closed, &theirs), "{closed}");
+        let paid = app.get(&format!("{}?status=paid", app::urls::STAFF_PAYMENTS), Some(&site)).await.body;
+        assert!(paid.contains("已支付订单共0笔"), "{paid}");
 
         let record = |cookie: &str, id: String| {
             let (app, cookie) = (&app, cookie.to_owned());

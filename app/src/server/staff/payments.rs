@@ -1,7 +1,8 @@
-//! 缴费管理 (issue 15, the payments desk, first part): money the platform took that is owed
-//! back (`refund_due`: it arrived after its order closed, or paid an order twice), for the
-//! sites the account may see, and 已退款 to record that it was paid back; the orders still
-//! open there, each with 向支付平台查询 (the reconciliation's own question, for one order now). Recording is one
+//! 缴费管理 (issue 15, the payments desk): money the platform took that is owed back
+//! (`refund_due`: it arrived after its order closed, or paid an order twice), for the sites
+//! the account may see, and 已退款 to record that it was paid back; the orders there by
+//! state (待支付, 已支付, 已关闭) a page at a time, each open one with 向支付平台查询 (the
+//! reconciliation's own question, for one order now). Recording is one
 //! conditional UPDATE with its trail entry (the operator, when, from where), so a second
 //! click, a second admin or a stale page records it once. Nothing here marks an order paid:
 //! only the platform's word does that (`payment::orders::apply`).
@@ -16,10 +17,16 @@ use crate::server::entity::{payment, payment_order, registration};
 use crate::server::fault::Fault;
 use crate::server::payment::Settled;
 use crate::urls::{self, Notice};
-use crate::views::staff::{AuditKind, OpenOrderRow, OrderQueryForm, PaymentsPage, RefundForm, RefundRow};
+use crate::views::staff::{
+    AuditKind, OrderListQuery, OrderQueryForm, OrderRow, PaymentsPage, RefundForm, RefundRow, ORDERS_PER_PAGE,
+    ORDER_FILTERS,
+};
 use crate::views::{AppError, Next};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use chrono::Duration;
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -31,37 +38,69 @@ fn reason_words(r: Option<RefundReason>) -> &'static str {
     }
 }
 
-pub async fn payments_page(call: &Call) -> Result<PaymentsPage, Fault> {
+/// Recorded refunds stay on the list this long.
+const RECENT_REFUNDS: Duration = Duration::days(30);
+
+pub async fn payments_page(call: &Call, query: OrderListQuery) -> Result<PaymentsPage, Fault> {
     let who = call.staff().await?;
     let db = call.state.db.read();
     let session = super::config::open_session_of(db, &who).await?;
-    // The registrations of the account's sites that have orders.
-    let with_orders = sea_orm::sea_query::Query::select()
-        .column(payment_order::Column::RegistrationId)
-        .from(payment_order::Entity)
+    // Everything below is read through the account's registrations, in the database: no
+    // list of ids (or of orders) is ever held in memory whole.
+    let mine = Query::select()
+        .column(registration::Column::Id)
+        .from(registration::Entity)
+        .cond_where(visible(&who, session.id))
         .to_owned();
-    let regs: HashMap<i32, registration::Model> = registration::Entity::find()
-        .filter(visible(&who, session.id))
-        .filter(registration::Column::Id.in_subquery(with_orders))
+    let my_orders = Query::select()
+        .column(payment_order::Column::Id)
+        .from(payment_order::Entity)
+        .and_where(payment_order::Column::RegistrationId.in_subquery(mine.clone()))
+        .to_owned();
+    let since = call.state.clock.now() - RECENT_REFUNDS;
+    let owed = payment::Entity::find()
+        .filter(payment::Column::Outcome.eq(Outcome::RefundDue))
+        .filter(payment::Column::OrderId.in_subquery(my_orders))
+        .filter(Condition::any().add(payment::Column::RefundedAt.is_null()).add(payment::Column::RefundedAt.gt(since)))
+        .order_by_asc(payment::Column::Id)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let orders: HashMap<i32, payment_order::Model> = payment_order::Entity::find()
-        .filter(payment_order::Column::RegistrationId.is_in(regs.keys().copied()))
+        .await?;
+
+    let status = match query.status.as_str() {
+        "paid" => OrderStatus::Paid,
+        "closed" => OrderStatus::Closed,
+        _ => OrderStatus::Open,
+    };
+    let found = payment_order::Entity::find()
+        .filter(payment_order::Column::RegistrationId.in_subquery(mine))
+        .filter(payment_order::Column::Status.eq(status));
+    let total = found.clone().count(db).await?;
+    let pages = Ord::max(u32::try_from(total.div_ceil(ORDERS_PER_PAGE)).unwrap_or(u32::MAX), 1);
+    let page = query.page.unwrap_or(1).clamp(1, pages);
+    let found = match status {
+        OrderStatus::Open => found.order_by_asc(payment_order::Column::Id),
+        _ => found.order_by_desc(payment_order::Column::Id),
+    };
+    let listed = found.offset(u64::from(page - 1) * ORDERS_PER_PAGE).limit(ORDERS_PER_PAGE).all(db).await?;
+
+    // The orders, registrations and passes the two lists name.
+    let refund_orders: Vec<i32> = owed.iter().filter_map(|p| p.order_id).collect();
+    let mut orders: HashMap<i32, payment_order::Model> = payment_order::Entity::find()
+        .filter(payment_order::Column::Id.is_in(refund_orders))
         .all(db)
         .await?
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
-    let passes = super::search::passes_by_id(db, regs.values().map(|r| r.pass_id)).await?;
-    let owed = payment::Entity::find()
-        .filter(payment::Column::Outcome.eq(Outcome::RefundDue))
-        .filter(payment::Column::OrderId.is_in(orders.keys().copied()))
-        .order_by_asc(payment::Column::Id)
+    orders.extend(listed.iter().map(|o| (o.id, o.clone())));
+    let regs: HashMap<i32, registration::Model> = registration::Entity::find()
+        .filter(registration::Column::Id.is_in(orders.values().map(|o| o.registration_id)))
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let passes = super::search::passes_by_id(db, regs.values().map(|r| r.pass_id)).await?;
     let refunds = owed
         .into_iter()
         .filter_map(|p| {
@@ -84,17 +123,19 @@ pub async fn payments_page(call: &Call) -> Result<PaymentsPage, Fault> {
             })
         })
         .collect();
-    let mut open: Vec<OpenOrderRow> = orders
-        .values()
-        .filter(|o| o.status == OrderStatus::Open)
+    let orders = listed
+        .into_iter()
         .filter_map(|o| {
             let reg = regs.get(&o.registration_id)?;
             let holder = passes.get(&reg.pass_id)?;
-            Some(OpenOrderRow {
+            Some(OrderRow {
                 order: o.id,
-                order_no: o.order_no.clone(),
+                order_no: o.order_no,
                 amount_fen: o.amount_fen,
                 created: to_beijing(o.created_at),
+                settled: o.paid_at.or(o.closed_at).map(to_beijing),
+                trade_no: o.trade_no,
+                method: o.method,
                 registration: reg.id,
                 neea_id: holder.neea_id.clone(),
                 name: holder.name.clone(),
@@ -102,8 +143,8 @@ pub async fn payments_page(call: &Call) -> Result<PaymentsPage, Fault> {
             })
         })
         .collect();
-    open.sort_by_key(|o| o.order);
-    Ok(PaymentsPage { refunds, open })
+    let status = ORDER_FILTERS.iter().map(|(c, _)| *c).find(|c| *c == query.status).unwrap_or("open").to_owned();
+    Ok(PaymentsPage { refunds, status, orders, total, page, pages })
 }
 
 /// 向支付平台查询: asks the platform about one open order now and brings ours in line
