@@ -242,6 +242,35 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   expect(exported.split('\r\n')[0]).toBe('\ufeff报名号,姓名,证件类型,证件号码,考点,报考科目,缴费情况,审核状态');
   expect(exported).toContain(`${c.docNumber.slice(0, 4)}**********${c.docNumber.slice(14)}`);
   expect(exported).not.toContain(c.docNumber);
+
+  // ---- 学籍库: the province uploads the new site's students (a plain multipart form:
+  // JavaScript on or off); the bad row is reported and left out, the good one imported, and
+  // that student finds the school fields filled in and only this site to choose ----
+  const student = await freshPage(browser, baseURL);
+  const s = await throughAgreement(student);
+  const wrong = `${s.docNumber.slice(0, 17)}${s.docNumber[17] === '1' ? '2' : '1'}`;
+  await open(page, `/staff/rosters?site=${code}`);
+  await page.getByLabel('学籍库文件').setInputFiles({
+    name: '学生名单.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from(
+      `证件类型,证件号码,姓名,院系,专业,班级,学号\r\n` +
+        `身份证,${s.docNumber},${s.name},信息工程学院,计算机应用技术,计应2301班,20250002\r\n` +
+        `身份证,${wrong},号码有误,信息工程学院,,,20250003\r\n`,
+    ),
+  });
+  await page.getByRole('button', { name: '上传并检查' }).click();
+  await expect(page.getByTestId('roster-problem')).toHaveCount(1);
+  await expect(page.getByTestId('roster-problem')).toContainText('证件号码最后一位校验码与前17位不符');
+  await expect(page.getByTestId('roster-problem')).not.toContainText(wrong);
+  await page.getByTestId('roster-import').click();
+  await expect(page.getByTestId('notice')).toContainText('学籍库已导入');
+  await expect(page.getByTestId('roster-state')).toContainText('新增1人');
+  await open(student, '/register/info');
+  await expect(student.getByTestId('roster-hint')).toContainText(`(${code})浏览器测试学院${code}`);
+  await expect(student.locator('#department')).toHaveValue('信息工程学院');
+  await expect(student.locator('#student_no')).toHaveValue('20250002');
+  await student.close();
   await open(page, '/staff');
 
   // ---- 工作人员账号: a new account for the new site, its set-password link mailed ----

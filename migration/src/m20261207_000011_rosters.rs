@@ -59,6 +59,8 @@ impl MigrationTrait for Migration {
                 .col(string_len("doc_number_hash", 64))
                 .col(string_len("doc_masked", 32))
                 .col(string_len("name", 100))
+                // 民族 by its code, when the roster gives it.
+                .col(string_len_null("ethnicity", 4))
                 .col(string_len_null("department", 100))
                 .col(string_len_null("major", 100))
                 .col(string_len_null("class_name", 100))

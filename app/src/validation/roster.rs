@@ -1,14 +1,16 @@
 //! 学籍库 (a site's school roster): a file of students, one per row — 证件类型, 证件号码,
-//! 姓名, 院系, 专业, 班级, 学号 — found by its heading row, the columns in any order. Each row
-//! is checked by the very rules of the forms: the identity step's (`IdentityForm::parse`,
-//! so the number passes its type's standard and the name the name rule) and the school
-//! part's (`SchoolForm::parse`), in the same words; an in-school site's required fields are
-//! required here too. Reading the file itself (CSV or XLSX) is the server's; this is what
+//! 姓名, 民族, 院系, 专业, 班级, 学号 — found by its heading row, the columns in any order. Each
+//! row is checked by the very rules of the forms: the identity step's (`IdentityForm::parse`,
+//! so the number passes its type's standard and the name the name rule), the 民族 code list's
+//! (`check_choice`, as the information step), and the school part's (`SchoolForm::parse`),
+//! in the same words; an in-school site's required fields are required here too. Reading the file itself (CSV or XLSX) is the server's; this is what
 //! is done with its cells.
 
 use super::identity::{self, IdentityForm, ValidIdentity};
+use super::personal::ETHNICITY;
 use super::school::{self, SchoolForm, SchoolNeeds, ValidSchool};
 use super::{Ctx, FieldErrors, Required};
+use crate::domain::codes;
 use crate::domain::document::mask;
 use crate::domain::message::{Lang, Problem};
 use crate::domain::DocumentType;
@@ -44,6 +46,7 @@ pub enum RosterColumn {
     DocType,
     DocNumber,
     Name,
+    Ethnicity,
     Department,
     Major,
     Class,
@@ -51,8 +54,16 @@ pub enum RosterColumn {
 }
 
 impl RosterColumn {
-    pub const ALL: [RosterColumn; 7] =
-        [Self::DocType, Self::DocNumber, Self::Name, Self::Department, Self::Major, Self::Class, Self::StudentNo];
+    pub const ALL: [RosterColumn; 8] = [
+        Self::DocType,
+        Self::DocNumber,
+        Self::Name,
+        Self::Ethnicity,
+        Self::Department,
+        Self::Major,
+        Self::Class,
+        Self::StudentNo,
+    ];
 
     /// The heading the file names it by (the form's label).
     pub fn heading(self) -> &'static str {
@@ -65,6 +76,7 @@ impl RosterColumn {
             Self::DocType => &identity::DOC_TYPE,
             Self::DocNumber => &identity::DOC_NUMBER,
             Self::Name => &identity::NAME,
+            Self::Ethnicity => &ETHNICITY,
             Self::Department => &school::DEPARTMENT,
             Self::Major => &school::MAJOR,
             Self::Class => &school::CLASS,
@@ -186,6 +198,7 @@ impl RosterHeader {
                 RosterColumn::DocType => &mut row.doc_type,
                 RosterColumn::DocNumber => &mut row.doc_number,
                 RosterColumn::Name => &mut row.name,
+                RosterColumn::Ethnicity => &mut row.ethnicity,
                 RosterColumn::Department => &mut row.school.department,
                 RosterColumn::Major => &mut row.school.major,
                 RosterColumn::Class => &mut row.school.class_name,
@@ -203,6 +216,8 @@ pub struct RosterRow {
     pub doc_type: String,
     pub doc_number: String,
     pub name: String,
+    /// 民族: its code (`01`) or its name (`汉族`).
+    pub ethnicity: String,
     pub school: SchoolForm,
 }
 
@@ -210,6 +225,8 @@ pub struct RosterRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidRosterRow {
     pub identity: ValidIdentity,
+    /// The 民族 code, when the file gives one.
+    pub ethnicity: Option<&'static str>,
     pub school: ValidSchool,
 }
 
@@ -298,9 +315,9 @@ impl Problem for SameAs {
 impl RosterRow {
     /// Whether every cell is empty (a blank line: skipped, not counted).
     pub fn is_blank(&self) -> bool {
-        [&self.doc_type, &self.doc_number, &self.name, &self.school.department, &self.school.major]
+        [&self.doc_type, &self.doc_number, &self.name, &self.ethnicity, &self.school.department]
             .into_iter()
-            .chain([&self.school.class_name, &self.school.student_no])
+            .chain([&self.school.major, &self.school.class_name, &self.school.student_no])
             .all(|c| c.trim().is_empty())
     }
 
@@ -322,6 +339,15 @@ impl RosterRow {
         let form =
             IdentityForm { doc_type: doc_type.into(), doc_number: self.doc_number.clone(), name: self.name.clone() };
         let identity = form.parse(ctx).map_err(|e| errors.extend(e)).ok();
+        // 民族 by its name or its code, then the information step's own check.
+        let cell = self.ethnicity.trim();
+        let ethnicity = if cell.is_empty() {
+            Some(None)
+        } else {
+            let list = codes::ethnicity();
+            let code = list.entries().iter().find(|(_, name)| *name == cell).map_or(cell, |(code, _)| *code);
+            super::check_choice(&mut errors, &ETHNICITY, code, list, ctx.lang).map(Some)
+        };
         let (school_form, _) = self.school.normalize();
         for (spec, needed, filled) in [
             (&school::DEPARTMENT, needs.department, !school_form.department.is_empty()),
@@ -332,8 +358,10 @@ impl RosterRow {
             }
         }
         let school = self.school.parse(ctx).map_err(|e| errors.extend(e)).ok();
-        match (identity, school) {
-            (Some(identity), Some(school)) if errors.is_empty() => Ok(ValidRosterRow { identity, school }),
+        match (identity, ethnicity, school) {
+            (Some(identity), Some(ethnicity), Some(school)) if errors.is_empty() => {
+                Ok(ValidRosterRow { identity, ethnicity, school })
+            }
             _ => Err(errors),
         }
     }
@@ -434,6 +462,7 @@ fn problems_of(line: usize, row: &RosterRow, errors: &FieldErrors) -> Vec<RowPro
                 RosterColumn::DocType => row.doc_type.clone(),
                 RosterColumn::DocNumber => mask(row.doc_number.trim()),
                 RosterColumn::Name => row.name.clone(),
+                RosterColumn::Ethnicity => row.ethnicity.clone(),
                 RosterColumn::Department => row.school.department.clone(),
                 RosterColumn::Major => row.school.major.clone(),
                 RosterColumn::Class => row.school.class_name.clone(),
@@ -458,6 +487,7 @@ pub fn template_rows() -> Vec<Vec<String>> {
         "中华人民共和国居民身份证",
         "11010519491231002X",
         "张三",
+        "汉族",
         "信息工程学院",
         "计算机应用技术",
         "计应2301班",
@@ -532,6 +562,30 @@ mod tests {
         // The bad number is shown masked.
         assert_eq!(checked.problems[0].value, "1101**********0021");
         assert_eq!(checked.good[0].0, 5);
+    }
+
+    #[test]
+    fn an_old_15_digit_number_and_an_unknown_ethnicity_are_refused_as_the_forms_refuse_them() {
+        let file = cells(&[
+            &["证件类型", "证件号码", "姓名", "民族"],
+            &["居民身份证（15位旧号码）", "110105491231002", "张三", "汉族"],
+            &["身份证", "110105491231002", "李四", "01"],
+            &["身份证", "11010519491231002X", "王五", "火星族"],
+            &["身份证", "11010519491231002X", "王五", "维吾尔族"],
+        ]);
+        let checked = check(&file, &ctx(), SchoolNeeds::NONE).unwrap();
+        let lines: Vec<(usize, &str, &str)> =
+            checked.problems.iter().map(|p| (p.row, p.column.as_str(), p.message.as_str())).collect();
+        assert_eq!(
+            lines[0],
+            (2, "证件类型", "本考点不接受15位旧版居民身份证号码，请选择“中华人民共和国居民身份证”并填写18位号码")
+        );
+        assert_eq!(lines[1].0, 3);
+        assert_eq!(lines[1].1, "证件号码");
+        assert_eq!(lines[2], (4, "民族", "请从列表中选择民族"));
+        assert_eq!(checked.good.len(), 1);
+        assert_eq!(checked.good[0].0, 5);
+        assert_eq!(checked.good[0].1.ethnicity, Some("05"));
     }
 
     #[test]

@@ -667,6 +667,7 @@ pub struct RosterEntryRow {
     pub doc_type: String,
     pub masked_number: String,
     pub name: String,
+    pub ethnicity: String,
     pub department: String,
     pub major: String,
     pub class_name: String,

@@ -79,6 +79,8 @@ fn a_roster_is_checked_reported_and_imported_once_when_confirmed() {
             format!("2,中华人民共和国居民身份证,{},买买提,信息工程学院,,,20#3", bad_check(2)),
             ",,,,,,,".into(),
             format!("4,身份证,{},李娜,外语学院,英语,英语2302班,2023002", resident_id(3)),
+            "5,居民身份证（15位旧号码）,110105900101005,王五,,,,".into(),
+            format!("6,身份证,{},阿依古丽,信息工程学院,计算机应用技术,计应2301班,2023009", resident_id(1)),
         ]);
         let id = report_id(&upload(&app, &site, SITE, "学生名单.csv", &file).await);
         // Checked and reported; nothing on the roster yet.
@@ -87,7 +89,9 @@ fn a_roster_is_checked_reported_and_imported_once_when_confirmed() {
         assert!(report.body.contains("第3行"), "{}", report.body);
         assert!(report.body.contains("证件号码最后一位校验码与前17位不符，请逐位核对"), "{}", report.body);
         assert!(report.body.contains("学号只能包含英文字母、数字和连字符“-”"));
-        assert!(report.body.contains("导入正确的2行（有误的1行不导入）"));
+        assert!(report.body.contains("本考点不接受15位旧版居民身份证号码"), "{}", report.body);
+        assert!(report.body.contains("证件号码与第2行相同，同一名学生只能出现一次"), "{}", report.body);
+        assert!(report.body.contains("导入正确的2行（有误的3行不导入）"), "{}", report.body);
         assert!(!report.body.contains(&bad_check(2)), "a bad number is shown masked");
         assert!(entries(&app).await.is_empty());
 
@@ -202,7 +206,7 @@ fn bad_files_and_other_sites_are_refused_and_change_nothing() {
         assert!(entries(&app).await.is_empty());
         // The template downloads and passes its own check.
         let template = app.get(urls::STAFF_ROSTER_TEMPLATE, Some(&site)).await;
-        assert!(template.body.starts_with("\u{feff}证件类型,证件号码,姓名,院系,专业,班级,学号"));
+        assert!(template.body.starts_with("\u{feff}证件类型,证件号码,姓名,民族,院系,专业,班级,学号"));
     });
 }
 
@@ -211,9 +215,17 @@ fn a_student_on_a_roster_finds_the_school_filled_in_and_only_the_roster_site() {
     run(async {
         let app = spawn_app().await;
         let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
-        let file = format!("证件类型,证件号码,姓名,院系,专业,班级,学号\r\n身份证,{},阿依古丽,信息工程学院,计算机应用技术,计应2301班,2023001", resident_id(5));
+        let file = format!(
+            "证件类型,证件号码,姓名,民族,院系,专业,班级,学号\r\n身份证,{},阿依古丽,维吾尔族,信息工程学院,计算机应用技术,计应2301班,2023001",
+            resident_id(5)
+        );
         let id = report_id(&upload(&app, &site, SITE, "a.csv", file.as_bytes()).await);
         assert_eq!(decide(&app, &site, &id, "import").await.status, StatusCode::SEE_OTHER);
+        // A 民族 not on the code list is refused in the information step's words.
+        let unknown = format!("证件类型,证件号码,姓名,民族\r\n身份证,{},张三,火星族", resident_id(8));
+        let bad = report_id(&upload(&app, &site, SITE, "b.csv", unknown.as_bytes()).await);
+        let report = app.get(&format!("{}?id={bad}", urls::STAFF_ROSTER_REPORT), Some(&site)).await.body;
+        assert!(report.contains("请从列表中选择民族") && report.contains("火星族"), "{report}");
 
         let student = app.candidate("student@example.com", &resident_id(5)).await;
         let agreed = app.call("/api/agreement", json!({"form": {"accept": "yes"}}), Some(&student)).await;
@@ -221,6 +233,7 @@ fn a_student_on_a_roster_finds_the_school_filled_in_and_only_the_roster_site() {
         let info = app.get(urls::INFO, Some(&student)).await;
         assert!(info.body.contains("的学籍库，请核对"), "{}", info.body);
         assert!(info.body.contains("value=\"计应2301班\""), "{}", info.body);
+        assert!(info.body.contains("value=\"05\" selected"), "民族 from the roster: {}", info.body);
         let mut form = info_for(5);
         form["department"] = json!("信息工程学院");
         form["student_no"] = json!("2023001");

@@ -100,6 +100,7 @@ fn Rosters(page: RostersPage, refused: Option<Posted<RosterUploadForm>>) -> impl
                     <td>{e.name.clone()}</td>
                     <td>{e.doc_type.clone()}</td>
                     <td>{e.masked_number.clone()}</td>
+                    <td>{e.ethnicity.clone()}</td>
                     <td>{e.department.clone()}</td>
                     <td>{e.major.clone()}</td>
                     <td>{e.class_name.clone()}</td>
@@ -151,7 +152,7 @@ fn Rosters(page: RostersPage, refused: Option<Posted<RosterUploadForm>>) -> impl
             <p data-testid="roster-total">{format!("共{}人，第{}/{}页", page.total, page.page, page.pages)}</p>
         })}
         {page.entries.is_empty().then(|| view! { <p>"学籍库中还没有学生。"</p> })}
-        <DataTable testid="roster-entries" headers=&["姓名", "证件类型", "证件号码", "院系", "专业", "班级", "学号", "更新时间（北京时间）"]>{entries}</DataTable>
+        <DataTable testid="roster-entries" headers=&["姓名", "证件类型", "证件号码", "民族", "院系", "专业", "班级", "学号", "更新时间（北京时间）"]>{entries}</DataTable>
         <p class="pager">{prev}" "{next}</p>
         <h2>"最近上传"</h2>
         {page.uploads.is_empty().then(|| view! { <p>"还没有上传过文件。"</p> })}

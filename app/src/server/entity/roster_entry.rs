@@ -15,6 +15,8 @@ pub struct Model {
     /// The number as lists show it (`domain::document::mask`); the number itself is not kept.
     pub doc_masked: String,
     pub name: String,
+    /// 民族 by its code, when the roster gives it.
+    pub ethnicity: Option<String>,
     pub department: Option<String>,
     pub major: Option<String>,
     pub class_name: Option<String>,

@@ -358,14 +358,18 @@ pub async fn info_page(call: &Call) -> Result<InfoPage, Fault> {
     let reg = agreed(call, &who, &s).await?;
     let (identity, number) = brief(call, &who)?;
     let facts = DocFacts::of(number.as_ref());
+    let first_time = reg.personal_saved_at.is_none();
     let mut saved = saved_info(&reg).unwrap_or_else(|| InfoForm::prefilled(&facts));
     // A student on a 学籍库 finds the school fields filled in (the roster of their chosen
-    // site first), unless they have filled some in themselves.
+    // site first), unless they have filled some in themselves; and 民族 the first time.
     let rosters = roster_entries(call, &who).await?;
     let entry = rosters.iter().find(|e| reg.site_code.as_deref() == Some(e.site_code.as_str())).or(rosters.first());
     let roster = match entry {
         Some(e) if saved.school == SchoolForm::default() => {
             saved.school = rosters::school_of(e);
+            if let (true, Some(code)) = (first_time, &e.ethnicity) {
+                saved.personal.ethnicity.clone_from(code);
+            }
             Some(s.site(&e.site_code).map_or_else(|| e.site_code.clone(), Site::label))
         }
         _ => None,

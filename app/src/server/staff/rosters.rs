@@ -12,6 +12,7 @@
 //! (`sites_for`).
 
 use super::session::StaffSignedIn;
+use crate::domain::codes;
 use crate::domain::document::mask;
 use crate::domain::DocumentType;
 use crate::server::audit;
@@ -72,6 +73,7 @@ struct StagedRow {
     hash: String,
     masked: String,
     name: String,
+    ethnicity: Option<String>,
     department: Option<String>,
     major: Option<String>,
     class_name: Option<String>,
@@ -83,6 +85,7 @@ impl StagedRow {
         self.doc_type == e.doc_type
             && self.masked == e.doc_masked
             && self.name == e.name
+            && self.ethnicity == e.ethnicity
             && self.department == e.department
             && self.major == e.major
             && self.class_name == e.class_name
@@ -182,6 +185,7 @@ fn entry_row(e: roster_entry::Model) -> RosterEntryRow {
         doc_type: DocumentType::from_code(&e.doc_type).map_or_else(|| e.doc_type.clone(), |t| t.label_zh().to_owned()),
         masked_number: e.doc_masked,
         name: e.name,
+        ethnicity: codes::ethnicity().words(e.ethnicity.as_deref()),
         department: o(e.department),
         major: o(e.major),
         class_name: o(e.class_name),
@@ -309,6 +313,7 @@ async fn stage(call: &Call, posted: Posted) -> Result<Next, Fault> {
                 hash: key.lookup_hash(number.doc_type().code(), number.expose()),
                 masked: mask(number.expose()),
                 name: v.identity.name.as_str().to_owned(),
+                ethnicity: v.ethnicity.map(str::to_owned),
                 department: v.school.department.clone(),
                 major: v.school.major.clone(),
                 class_name: v.school.class_name.clone(),
@@ -479,6 +484,7 @@ async fn apply(
                     doc_type: Set(row.doc_type.clone()),
                     doc_masked: Set(row.masked.clone()),
                     name: Set(row.name.clone()),
+                    ethnicity: Set(row.ethnicity.clone()),
                     department: Set(row.department.clone()),
                     major: Set(row.major.clone()),
                     class_name: Set(row.class_name.clone()),
@@ -498,6 +504,7 @@ async fn apply(
                     doc_number_hash: Set(row.hash.clone()),
                     doc_masked: Set(row.masked.clone()),
                     name: Set(row.name.clone()),
+                    ethnicity: Set(row.ethnicity.clone()),
                     department: Set(row.department.clone()),
                     major: Set(row.major.clone()),
                     class_name: Set(row.class_name.clone()),
