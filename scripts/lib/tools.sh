@@ -244,3 +244,21 @@ stop_release_site() {
   done
   site_pids=""
 }
+
+# Deletes superseded builds of the workspace's own crates from the shared target dir (see
+# prune_target.py), then warns when the disk is nearly full: a full disk fails the build or
+# PostgreSQL's WAL in the middle of the suite, far from the cause.
+prune_target() {
+  local stems
+  stems=$(cargo metadata --no-deps --format-version 1 --offline 2>/dev/null \
+    | python3 -c 'import json,sys; print(" ".join(sorted({t["name"].replace("-","_") for p in json.load(sys.stdin)["packages"] for t in p["targets"]} - {"build_script_build"})))' ) || return 0
+  [ -n "$stems" ] || return 0
+  # shellcheck disable=SC2086
+  python3 scripts/lib/prune_target.py "$CARGO_TARGET_DIR" $stems || true
+  local free_kb
+  free_kb=$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" | awk 'NR==2 {print $4}')
+  if [ "${free_kb:-0}" -lt $((12 * 1024 * 1024)) ]; then
+    log "disk: only $((free_kb / 1024 / 1024)) GB free; removing $CARGO_TARGET_DIR/debug/incremental"
+    rm -rf "$CARGO_TARGET_DIR/debug/incremental"
+  fi
+}
