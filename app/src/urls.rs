@@ -78,6 +78,12 @@ pub const STAFF_EXPORT_DOWNLOAD: &str = "/staff/export/download";
 pub const STAFF_ROSTERS: &str = "/staff/rosters";
 pub const STAFF_ROSTER_REPORT: &str = "/staff/rosters/report";
 pub const STAFF_ROSTER_TEMPLATE: &str = "/staff/rosters/template.csv";
+/// 考场编排 of one site (`?site=`): its rooms, its batches, and the arrangement.
+pub const STAFF_ROOMS: &str = "/staff/rooms";
+pub const STAFF_ROOM_REMOVE: &str = "/staff/rooms/remove";
+pub const STAFF_BATCHES: &str = "/staff/batches";
+pub const STAFF_BATCH_REMOVE: &str = "/staff/batches/remove";
+pub const STAFF_ARRANGE: &str = "/staff/arrange";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";
@@ -148,10 +154,11 @@ pub enum Notice {
     ReviewRejected,
     RosterImported,
     RosterDiscarded,
+    Arranged,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 31] = [
+    pub const ALL: [Notice; 32] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -183,6 +190,7 @@ impl Notice {
         Notice::ReviewRejected,
         Notice::RosterImported,
         Notice::RosterDiscarded,
+        Notice::Arranged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -218,6 +226,7 @@ impl Notice {
             Notice::ReviewRejected => "review-rejected",
             Notice::RosterImported => "roster-imported",
             Notice::RosterDiscarded => "roster-discarded",
+            Notice::Arranged => "arranged",
         }
     }
 

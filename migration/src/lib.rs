@@ -14,6 +14,7 @@ mod m20261204_000008_configuration_audit;
 mod m20261205_000009_staff_disabled;
 mod m20261206_000010_review;
 mod m20261207_000011_rosters;
+mod m20261207_000012_arrangement;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000009_staff_disabled::Migration),
             Box::new(m20261206_000010_review::Migration),
             Box::new(m20261207_000011_rosters::Migration),
+            Box::new(m20261207_000012_arrangement::Migration),
         ]
     }
 }

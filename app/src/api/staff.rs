@@ -3,6 +3,7 @@
 
 use crate::validation::info::InfoForm;
 use crate::validation::subjects::SubjectForm;
+use crate::views::arrangement::{ArrangePage, BatchesPage, RoomsPage};
 use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, ExportPage, NoticesPage, OfferPage,
@@ -130,4 +131,19 @@ pub async fn get_staff_rosters_page(query: RosterQuery) -> Result<RostersPage, A
 #[server(prefix = "/staff/api", endpoint = "roster_report_page", input = GetUrl)]
 pub async fn get_staff_roster_report_page(id: i32) -> Result<RosterReportPage, AppError> {
     handled!(staff::rosters::report_page, id)
+}
+
+#[server(prefix = "/staff/api", endpoint = "rooms_page", input = GetUrl)]
+pub async fn get_staff_rooms_page(site: String) -> Result<RoomsPage, AppError> {
+    handled!(staff::arrangement::rooms_page, site)
+}
+
+#[server(prefix = "/staff/api", endpoint = "batches_page", input = GetUrl)]
+pub async fn get_staff_batches_page(site: String) -> Result<BatchesPage, AppError> {
+    handled!(staff::arrangement::batches_page, site)
+}
+
+#[server(prefix = "/staff/api", endpoint = "arrange_page", input = GetUrl)]
+pub async fn get_staff_arrange_page(site: String) -> Result<ArrangePage, AppError> {
+    handled!(staff::arrangement::arrange_page, site)
 }

@@ -156,6 +156,7 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::ReviewRejected => "已退回，并已通知考生：考生会看到退回原因，修改后可以重新申请。",
         Notice::RosterImported => "学籍库已导入。",
         Notice::RosterDiscarded => "已放弃这次上传，学籍库没有改动。",
+        Notice::Arranged => "编排完成：考生可以在报名信息中看到考场和座位。",
         Notice::PreviewPassed => "预览：这次提交通过了考生会遇到的全部检查。这是预览，没有保存任何内容，也没有占用名额。",
     }
 }

@@ -2,6 +2,7 @@
 //! construction. Nothing here imports leptos or sea-orm: this module compiles unchanged into
 //! the WASM client and the server, which is what makes the verdicts identical.
 
+pub mod arrangement;
 pub mod codes;
 pub mod contact;
 pub mod date;

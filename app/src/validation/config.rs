@@ -11,11 +11,11 @@ use crate::domain::text::{normalize_ascii, normalize_text};
 use crate::domain::{Date, Lang, Minute, Problem};
 use serde::{Deserialize, Serialize};
 
-const fn spec(name: &'static str, label: &'static str, required: bool, max_length: usize) -> FieldSpec {
+pub(super) const fn spec(name: &'static str, label: &'static str, required: bool, max_length: usize) -> FieldSpec {
     FieldSpec { name, label, required, max_length: Some(max_length), input_mode: None, autocomplete: "off" }
 }
 
-const fn numeric(name: &'static str, label: &'static str, max_length: usize) -> FieldSpec {
+pub(super) const fn numeric(name: &'static str, label: &'static str, max_length: usize) -> FieldSpec {
     FieldSpec {
         name,
         label,
@@ -94,12 +94,12 @@ impl Problem for Says {
     }
 }
 
-fn missing(label: &str) -> Says {
+pub(super) fn missing(label: &str) -> Says {
     Says { code: "required", zh: format!("请填写{label}"), en: "Fill this in".into() }
 }
 
 /// Text of 1 to `max` characters, no control characters; `None` (and an error) otherwise.
-fn text(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, max: usize, lang: Lang) -> Option<String> {
+pub(super) fn text(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, max: usize, lang: Lang) -> Option<String> {
     if value.is_empty() {
         errors.add(spec.name, &missing(spec.label), lang);
         return None;
@@ -138,7 +138,7 @@ pub(super) fn bounded(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, m
 }
 
 /// A whole number in `range`, written in ASCII or full-width digits.
-fn number<T: TryFrom<i64> + Copy>(
+pub(super) fn number<T: TryFrom<i64> + Copy>(
     errors: &mut FieldErrors,
     spec: &FieldSpec,
     value: &str,
@@ -168,7 +168,7 @@ fn number<T: TryFrom<i64> + Copy>(
     }
 }
 
-fn minute(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, lang: Lang) -> Option<Minute> {
+pub(super) fn minute(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, lang: Lang) -> Option<Minute> {
     if value.is_empty() {
         errors.add(spec.name, &missing(spec.label), lang);
         return None;
@@ -208,16 +208,16 @@ fn date(errors: &mut FieldErrors, spec: &FieldSpec, value: &str, lang: Lang) -> 
     found
 }
 
-fn norm_text(notes: &mut Notes, spec: &FieldSpec, v: &str) -> String {
+pub(super) fn norm_text(notes: &mut Notes, spec: &FieldSpec, v: &str) -> String {
     notes.take(spec.name, normalize_text(v))
 }
 
-fn norm_ascii(notes: &mut Notes, spec: &FieldSpec, v: &str) -> String {
+pub(super) fn norm_ascii(notes: &mut Notes, spec: &FieldSpec, v: &str) -> String {
     notes.take(spec.name, normalize_ascii(v, true))
 }
 
 /// A date-time keeps its inner space (`2025-01-06 10:00`): trim and full-width only.
-fn norm_minute(notes: &mut Notes, spec: &FieldSpec, v: &str) -> String {
+pub(super) fn norm_minute(notes: &mut Notes, spec: &FieldSpec, v: &str) -> String {
     notes.take(spec.name, normalize_ascii(v, false))
 }
 

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod agreement;
+pub mod arrangement;
 pub mod config;
 pub mod contact;
 pub mod declaration;

@@ -4,6 +4,7 @@
 //! `server` (their bodies) both import them, never each other. Words for the candidate are
 //! made here or at the page, never in `server`.
 
+pub mod arrangement;
 pub mod home;
 pub mod journey;
 pub mod pass;
@@ -34,6 +35,9 @@ pub enum AppError {
     /// A subject candidates have taken (or paid for) cannot be removed from a site.
     #[error("subject in use")]
     SubjectInUse,
+    /// A room or batch has candidates arranged into it: it cannot be removed.
+    #[error("arrangement in use")]
+    ArrangementInUse,
     /// The site or subject asked for does not exist.
     #[error("not found")]
     NotFound,
@@ -135,7 +139,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::StepOrder { .. } | AppError::WindowNotOpen { .. } | AppError::WindowClosed => 409,
             AppError::NoSession => 404,
-            AppError::SubjectInUse => 409,
+            AppError::SubjectInUse | AppError::ArrangementInUse => 409,
             AppError::NotFound => 404,
             AppError::SignInRequired | AppError::StaffSignInRequired => 401,
             AppError::Forbidden => 403,
@@ -165,6 +169,9 @@ impl AppError {
             AppError::NotFound => "找不到要查看的考点或科目，请从列表中重新选择".into(),
             AppError::SubjectInUse => {
                 "这个科目已有考生报考或缴费，不能删除。如需停止报名，可以把容量改为已报人数".into()
+            }
+            AppError::ArrangementInUse => {
+                "已有考生编排在这里，不能删除。请先在考场编排页勾选确认并“清除全部编排”，删除后再重新编排".into()
             }
             AppError::SignInRequired => "请先登录通行证（登录已过期时也需要重新登录）".into(),
             AppError::StaffSignInRequired => "请先登录管理系统".into(),

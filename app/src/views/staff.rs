@@ -214,10 +214,16 @@ pub enum AuditKind {
     ReviewRejected,
     ExportDownloaded,
     RosterImported,
+    RoomAdded,
+    RoomRemoved,
+    BatchAdded,
+    BatchRemoved,
+    Arranged,
+    Rearranged,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 25] = [
+    pub const ALL: [AuditKind; 31] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -243,6 +249,12 @@ impl AuditKind {
         Self::ReviewRejected,
         Self::ExportDownloaded,
         Self::RosterImported,
+        Self::RoomAdded,
+        Self::RoomRemoved,
+        Self::BatchAdded,
+        Self::BatchRemoved,
+        Self::Arranged,
+        Self::Rearranged,
     ];
 
     pub fn code(self) -> &'static str {
@@ -272,6 +284,12 @@ impl AuditKind {
             Self::ReviewRejected => "registration.review-reject",
             Self::ExportDownloaded => "export.registrations",
             Self::RosterImported => "roster.import",
+            Self::RoomAdded => "room.add",
+            Self::RoomRemoved => "room.remove",
+            Self::BatchAdded => "batch.add",
+            Self::BatchRemoved => "batch.remove",
+            Self::Arranged => "arrangement.run",
+            Self::Rearranged => "arrangement.reset",
         }
     }
 

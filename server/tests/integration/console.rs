@@ -8,7 +8,8 @@ use crate::journey::through_subjects;
 use crate::staff::{goes_to_sign_in, signed_in_staff};
 use app::server::entity::staff::Role;
 use app::server::entity::{
-    audit_event, enrolment, exam_session, exam_site, notice, offered_subject, registration, site_offering,
+    audit_event, enrolment, exam_batch, exam_room, exam_session, exam_site, notice, offered_subject, placement,
+    registration, site_offering,
 };
 use app::server::seats::{Choice, Claim, SeatError};
 use http::StatusCode;
@@ -94,6 +95,27 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         // A form post without its file: refused for the missing file once signed in.
         (Route::Post(STAFF_ROSTERS, vec![("site", SITE)]), ALL_STAFF),
         (api(&format!("/staff/api/review_page?query[site]={SITE}")), THE_SITE),
+        (page(STAFF_ARRANGE), ALL_STAFF),
+        (page(&format!("{STAFF_ARRANGE}?site={SITE}")), THE_SITE),
+        (page(&format!("{STAFF_ROOMS}?site={SITE}")), THE_SITE),
+        (page(&format!("{STAFF_BATCHES}?site={SITE}")), THE_SITE),
+        (api(&format!("/staff/api/arrange_page?site={SITE}")), THE_SITE),
+        (api(&format!("/staff/api/rooms_page?site={SITE}")), THE_SITE),
+        (api(&format!("/staff/api/batches_page?site={SITE}")), THE_SITE),
+        (
+            Route::Post(STAFF_ROOMS, vec![("site", SITE), ("name", "三号机房"), ("seats", "30"), ("subjects", "")]),
+            THE_SITE,
+        ),
+        (Route::Post(STAFF_ROOM_REMOVE, vec![("site", SITE), ("id", "99999")]), THE_SITE),
+        (
+            Route::Post(
+                STAFF_BATCHES,
+                vec![("site", SITE), ("starts", "2025-03-30 09:00"), ("ends", "2025-03-30 10:30"), ("subjects", "")],
+            ),
+            THE_SITE,
+        ),
+        (Route::Post(STAFF_BATCH_REMOVE, vec![("site", SITE), ("id", "99999")]), THE_SITE),
+        (Route::Post(STAFF_ARRANGE, vec![("site", SITE), ("mode", "new")]), THE_SITE),
         (
             Route::Post(
                 STAFF_REVIEW_DECIDE,
@@ -160,13 +182,16 @@ fn routes() -> Vec<(Route, &'static [Who])> {
 /// What the configuration tables hold, to compare before and after refused requests.
 async fn configuration(app: &TestApp) -> String {
     format!(
-        "{:?}{:?}{:?}{:?}{:?}{}",
+        "{:?}{:?}{:?}{:?}{:?}{}{:?}{:?}{}",
         exam_session::Entity::find().order_by_asc(exam_session::Column::Id).all(&app.db).await.unwrap(),
         exam_site::Entity::find().order_by_asc(exam_site::Column::Code).all(&app.db).await.unwrap(),
         site_offering::Entity::find().order_by_asc(site_offering::Column::Id).all(&app.db).await.unwrap(),
         offered_subject::Entity::find().order_by_asc(offered_subject::Column::Id).all(&app.db).await.unwrap(),
         notice::Entity::find().order_by_asc(notice::Column::Id).all(&app.db).await.unwrap(),
         audit_event::Entity::find().count(&app.db).await.unwrap(),
+        exam_room::Entity::find().order_by_asc(exam_room::Column::Id).all(&app.db).await.unwrap(),
+        exam_batch::Entity::find().order_by_asc(exam_batch::Column::Id).all(&app.db).await.unwrap(),
+        placement::Entity::find().count(&app.db).await.unwrap(),
     )
 }
 

@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod arrangement;
 mod caching;
 mod cli;
 mod console;

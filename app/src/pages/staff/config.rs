@@ -347,6 +347,12 @@ fn OfferedSubjects(code: String, offers: Vec<crate::views::staff::OfferRow>, add
         <h2>"开考科目"</h2>
         <DataTable testid="staff-offers" headers=&["科目代码", "科目名称", "报名费", "容量", "已报", "剩余", "已缴费", "操作"]>{rows}</DataTable>
         {(addable > 0).then(|| view! { <p><a class="button button--secondary" href=add>"添加开考科目"</a></p> })}
+        <h2>"考场编排"</h2>
+        <p>
+            <a href=format!("{}?site={code}", urls::STAFF_ROOMS)>"机房"</a>" · "
+            <a href=format!("{}?site={code}", urls::STAFF_BATCHES)>"场次"</a>" · "
+            <a href=format!("{}?site={code}", urls::STAFF_ARRANGE)>"考场编排"</a>
+        </p>
     }
 }
 

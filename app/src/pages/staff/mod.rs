@@ -4,6 +4,7 @@
 //! with the candidate side's form components and error style; every form posts to its own
 //! URL, so they work alike with JavaScript on and off.
 
+pub mod arrangement;
 pub mod config;
 pub mod export;
 pub mod payments;
@@ -318,6 +319,7 @@ fn Home(home: StaffHome) -> impl IntoView {
                 <li><a href=urls::STAFF_CANDIDATES>"考生查询"</a></li>
                 <li><a href=urls::STAFF_EXPORT>"导出报名数据"</a></li>
                 <li><a href=urls::STAFF_ROSTERS>"学籍库"</a></li>
+                <li><a href=urls::STAFF_ARRANGE>"考场编排"</a></li>
                 <li><a href=urls::STAFF_PAYMENTS>"缴费管理"</a></li>
                 <li><a href=urls::STAFF_AUDIT>"操作记录"</a></li>
                 {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_ACCOUNTS>"工作人员账号"</a></li> })}

@@ -62,7 +62,7 @@ fn rosters_href(site: &str, page: u32) -> String {
 }
 
 /// A field's message, tied to its input by id.
-fn field_error(errors: &FieldErrors, field: &'static str) -> Option<impl IntoView> {
+pub(super) fn field_error(errors: &FieldErrors, field: &'static str) -> Option<impl IntoView> {
     errors.get(field).map(|e| view! { <p class="field__error" id=format!("{field}-error")>{e.message.clone()}</p> })
 }
 

@@ -42,6 +42,12 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::ReviewRejected => "审核退回",
         AuditKind::ExportDownloaded => "导出报名数据",
         AuditKind::RosterImported => "导入学籍库",
+        AuditKind::RoomAdded => "添加机房",
+        AuditKind::RoomRemoved => "删除机房",
+        AuditKind::BatchAdded => "添加场次",
+        AuditKind::BatchRemoved => "删除场次",
+        AuditKind::Arranged => "编排考场",
+        AuditKind::Rearranged => "重新编排全部考生",
     }
 }
 

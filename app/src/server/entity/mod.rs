@@ -3,6 +3,8 @@
 
 pub mod audit_event;
 pub mod enrolment;
+pub mod exam_batch;
+pub mod exam_room;
 pub mod exam_session;
 pub mod exam_site;
 pub mod notice;
@@ -12,6 +14,7 @@ pub mod pass;
 pub mod pass_token;
 pub mod payment;
 pub mod payment_order;
+pub mod placement;
 pub mod province;
 pub mod registration;
 pub mod roster_entry;

@@ -197,7 +197,7 @@ fn site_record(f: &SiteForm) -> Value {
     })
 }
 
-async fn offering_of(
+pub(super) async fn offering_of(
     db: &impl ConnectionTrait,
     session_id: i32,
     site: &str,

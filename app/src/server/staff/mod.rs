@@ -9,6 +9,7 @@
 //! it for `LOCKOUT`.
 
 pub mod accounts;
+pub mod arrangement;
 pub mod config;
 pub mod dashboard;
 pub mod export;

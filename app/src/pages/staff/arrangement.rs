@@ -1,0 +1,371 @@
+//! 考场编排: a site's 机房 (rooms), its 场次 (batches) in the open session, and the
+//! arrangement page (每个考场的座位, what cannot be placed and why, 编排 / 重新编排 / 清除).
+//! The room and batch forms are checked as staff type by the shared rules of
+//! `validation::arrangement` (hydrated with the site-settings bundle), and again by the
+//! server; every form posts to its page's URL, so it all works without JavaScript.
+
+use super::config::BackToConsole;
+use super::rosters::field_error;
+use super::{errors_of, plain_ctx, Loading};
+use crate::api::staff::{get_staff_arrange_page, get_staff_batches_page, get_staff_rooms_page};
+use crate::components::client::ClientNeeded;
+use crate::components::error_summary::ErrorSummary;
+use crate::components::field::TextField;
+use crate::components::form::{start, use_posted, FormKit, StepTitle};
+use crate::components::layout::{DataTable, LoadProblem, NoticeBanner, ProblemBanner};
+use crate::domain::Minute;
+use crate::urls;
+use crate::validation::arrangement::{
+    ArrangeForm, BatchForm, RoomForm, CONFIRM, ENDS, ROOM_NAME, SEATS, STARTS, SUBJECTS,
+};
+use crate::views::arrangement::{ArrangePage, BatchesPage, RoomsPage};
+use crate::views::{AppError, Posted, Refusal};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+fn site_query() -> String {
+    use_query_map().with_untracked(|q| q.get("site")).unwrap_or_default()
+}
+
+fn href(path: &str, site: &str) -> String {
+    format!("{path}?site={}", urls::percent_encode(site))
+}
+
+/// The three pages of one site, as links.
+#[component]
+fn ArrangeLinks(site: String, site_name: String) -> impl IntoView {
+    view! {
+        <BackToConsole />
+        <p class="breadcrumb">
+            <a href=format!("{}?code={}", urls::STAFF_SITE, urls::percent_encode(&site))>{format!("({site}){site_name}")}</a>
+            " · " <a href=href(urls::STAFF_ROOMS, &site)>"机房"</a>
+            " · " <a href=href(urls::STAFF_BATCHES, &site)>"场次"</a>
+            " · " <a href=href(urls::STAFF_ARRANGE, &site)>"考场编排"</a>
+        </p>
+    }
+}
+
+fn failed(title: &'static str, error: AppError) -> AnyView {
+    view! { <Title text=title /><BackToConsole /><h1>{title}</h1><LoadProblem error /> }.into_any()
+}
+
+fn time_span(starts: Minute, ends: Minute) -> String {
+    format!("{starts} – {:02}:{:02}", ends.hour(), ends.minute())
+}
+
+/// A row's 删除 button: a form of its own, posting the row's id.
+fn remove_button(action: &'static str, site: &str, id: i32, testid: String) -> impl IntoView {
+    view! {
+        <form method="post" action=action class="inline-form">
+            <input type="hidden" name="site" value=site.to_owned() />
+            <input type="hidden" name="id" value=id.to_string() />
+            <button type="submit" class="button button--secondary" data-testid=testid>"删除"</button>
+        </form>
+    }
+}
+
+// ---- 机房 ----
+
+#[component]
+pub fn StaffRoomsPage() -> impl IntoView {
+    const TITLE: &str = "机房";
+    let posted = use_posted::<RoomForm>();
+    let site = posted.as_ref().map_or_else(site_query, |p| p.values.site.clone());
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let (posted, site) = (posted.clone(), site.clone());
+                Suspend::new(async move {
+                    match get_staff_rooms_page(site).await {
+                        Ok(page) => {
+                            let (form, refusal) = start(posted, || page.form.clone());
+                            // A refused removal is told in the banner; the form starts empty.
+                            let form = if form.id.is_empty() { form } else { page.form.clone() };
+                            view! {
+                                <ClientNeeded bundle="offers" />
+                                <ArrangeLinks site=page.site.clone() site_name=page.site_name.clone() />
+                                <NoticeBanner />
+                                <Rooms page form refusal />
+                            }
+                            .into_any()
+                        }
+                        Err(error) => failed(TITLE, error),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[cfg_attr(island_offers, island)]
+#[cfg_attr(not(island_offers), component)]
+fn Rooms(page: RoomsPage, form: RoomForm, refusal: Option<Refusal>) -> impl IntoView {
+    const TITLE: &str = "机房";
+    let offered = StoredValue::new(page.offered.clone());
+    let check = move |f: &RoomForm, c: &crate::validation::Ctx| {
+        offered.with_value(|o| f.parse(c, &o.iter().map(String::as_str).collect::<Vec<_>>()))
+    };
+    let kit =
+        FormKit::new(form, refusal.as_ref(), plain_ctx(), move |f, c| errors_of(check(f, c)), RoomForm::normalize);
+    let state = kit.state;
+    let site = page.site.clone();
+    let rows = page
+        .rooms
+        .into_iter()
+        .map(|r| {
+            let remove = (r.placed == 0)
+                .then(|| remove_button(urls::STAFF_ROOM_REMOVE, &site, r.id, format!("remove-room-{}", r.number)));
+            view! {
+                <tr data-testid=format!("room-{}", r.number)>
+                    <td>{format!("{:02}", r.number)}</td>
+                    <td>{r.name}</td>
+                    <td>{r.seats}</td>
+                    <td>{r.subjects.replace(',', "、")}</td>
+                    <td>{r.placed}</td>
+                    <td>{remove}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let offered_words = if page.offered.is_empty() {
+        "（本考点还没有开考科目）".to_owned()
+    } else {
+        page.offered.join("、")
+    };
+    view! {
+        <StepTitle title=TITLE state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <DataTable testid="staff-rooms" headers=&["编号", "机房名称", "座位数", "可承考科目", "已编排", "操作"]>{rows}</DataTable>
+        <h2>"添加机房"</h2>
+        <p class="field__hint">{format!("本考点开考科目：{offered_words}")}</p>
+        <form method="post" action=urls::STAFF_ROOMS novalidate data-testid="room-form" on:submit=move |ev| kit.guard_post(&ev)>
+            <input type="hidden" name="site" value=page.site.clone() />
+            <TextField spec=ROOM_NAME value=kit.value(|f| &f.name)
+                on_input=kit.on_input(ROOM_NAME.name, |f, v| f.name = v)
+                on_leave=kit.on_leave(ROOM_NAME.name) errors=state.errors notes=kit.notes_of(ROOM_NAME.name)
+                hint="如“一号机房”或“实验楼201”，在准考证上印出" />
+            <TextField spec=SEATS value=kit.value(|f| &f.seats)
+                on_input=kit.on_input(SEATS.name, |f, v| f.seats = v)
+                on_leave=kit.on_leave(SEATS.name) errors=state.errors notes=kit.notes_of(SEATS.name)
+                hint="可用于考试的计算机数，1 到 99" />
+            <TextField spec=SUBJECTS value=kit.value(|f| &f.subjects)
+                on_input=kit.on_input(SUBJECTS.name, |f, v| f.subjects = v)
+                on_leave=kit.on_leave(SUBJECTS.name) errors=state.errors notes=kit.notes_of(SUBJECTS.name)
+                hint="这个机房能考的科目代码，用空格或逗号分开，如“65 24”；不填表示本考点的全部开考科目" />
+            <button class="button" type="submit">"添加"</button>
+        </form>
+    }
+}
+
+// ---- 场次 ----
+
+#[component]
+pub fn StaffBatchesPage() -> impl IntoView {
+    const TITLE: &str = "场次";
+    let posted = use_posted::<BatchForm>();
+    let site = posted.as_ref().map_or_else(site_query, |p| p.values.site.clone());
+    view! {
+        <Suspense fallback=Loading>
+            {move || {
+                let (posted, site) = (posted.clone(), site.clone());
+                Suspend::new(async move {
+                    match get_staff_batches_page(site).await {
+                        Ok(page) => {
+                            let (form, refusal) = start(posted, || page.form.clone());
+                            let form = if form.id.is_empty() { form } else { page.form.clone() };
+                            view! {
+                                <ClientNeeded bundle="offers" />
+                                <ArrangeLinks site=page.site.clone() site_name=page.site_name.clone() />
+                                <NoticeBanner />
+                                <Batches page form refusal />
+                            }
+                            .into_any()
+                        }
+                        Err(error) => failed(TITLE, error),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[cfg_attr(island_offers, island)]
+#[cfg_attr(not(island_offers), component)]
+fn Batches(page: BatchesPage, form: BatchForm, refusal: Option<Refusal>) -> impl IntoView {
+    const TITLE: &str = "场次";
+    let offered = StoredValue::new(page.offered.clone());
+    let days = page.days;
+    let check = move |f: &BatchForm, c: &crate::validation::Ctx| {
+        offered.with_value(|o| f.parse(c, &o.iter().map(String::as_str).collect::<Vec<_>>(), days))
+    };
+    let kit =
+        FormKit::new(form, refusal.as_ref(), plain_ctx(), move |f, c| errors_of(check(f, c)), BatchForm::normalize);
+    let state = kit.state;
+    let site = page.site.clone();
+    let rows = page
+        .batches
+        .into_iter()
+        .map(|b| {
+            let remove = (b.placed == 0)
+                .then(|| remove_button(urls::STAFF_BATCH_REMOVE, &site, b.id, format!("remove-batch-{}", b.number)));
+            view! {
+                <tr data-testid=format!("batch-{}", b.number)>
+                    <td>{format!("第{}场", b.number)}</td>
+                    <td>{time_span(b.starts, b.ends)}</td>
+                    <td>{b.subjects.replace(',', "、")}</td>
+                    <td>{b.placed}</td>
+                    <td>{remove}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let days_words = page.days.map(|(a, b)| format!("本考次考试日期：{a} 至 {b}。")).unwrap_or_default();
+    let offered_words = if page.offered.is_empty() {
+        "（本考点还没有开考科目）".to_owned()
+    } else {
+        page.offered.join("、")
+    };
+    view! {
+        <StepTitle title=TITLE state />
+        <ErrorSummary errors=state.errors node_ref=state.summary autofocus=state.from_server />
+        <ProblemBanner message=state.problem_message() />
+        <h1>{TITLE}</h1>
+        <p>{page.session}</p>
+        <DataTable testid="staff-batches" headers=&["场次", "时间（北京时间）", "考试科目", "已编排", "操作"]>{rows}</DataTable>
+        <h2>"添加场次"</h2>
+        <p class="field__hint">{format!("{days_words}本考点开考科目：{offered_words}。同一考点的场次时间不能重叠。")}</p>
+        <form method="post" action=urls::STAFF_BATCHES novalidate data-testid="batch-form" on:submit=move |ev| kit.guard_post(&ev)>
+            <input type="hidden" name="site" value=page.site.clone() />
+            <TextField spec=STARTS value=kit.value(|f| &f.starts)
+                on_input=kit.on_input(STARTS.name, |f, v| f.starts = v)
+                on_leave=kit.on_leave(STARTS.name) errors=state.errors notes=kit.notes_of(STARTS.name)
+                hint="北京时间，如 2025-03-29 09:00" />
+            <TextField spec=ENDS value=kit.value(|f| &f.ends)
+                on_input=kit.on_input(ENDS.name, |f, v| f.ends = v)
+                on_leave=kit.on_leave(ENDS.name) errors=state.errors notes=kit.notes_of(ENDS.name)
+                hint="同一天，如 2025-03-29 10:30" />
+            <TextField spec=SUBJECTS value=kit.value(|f| &f.subjects)
+                on_input=kit.on_input(SUBJECTS.name, |f, v| f.subjects = v)
+                on_leave=kit.on_leave(SUBJECTS.name) errors=state.errors notes=kit.notes_of(SUBJECTS.name)
+                hint="这一场考的科目代码，用空格或逗号分开；不填表示本考点的全部开考科目" />
+            <button class="button" type="submit">"添加"</button>
+        </form>
+    }
+}
+
+// ---- 考场编排 ----
+
+#[component]
+pub fn StaffArrangePage() -> impl IntoView {
+    const TITLE: &str = "考场编排";
+    let posted = use_posted::<ArrangeForm>();
+    let site = posted.as_ref().map_or_else(site_query, |p| p.values.site.clone());
+    view! {
+        <Title text=TITLE />
+        <Suspense fallback=Loading>
+            {move || {
+                let (posted, site) = (posted.clone(), site.clone());
+                Suspend::new(async move {
+                    match get_staff_arrange_page(site).await {
+                        Ok(page) => view! { <Arrange page posted /> }.into_any(),
+                        Err(error) => failed(TITLE, error),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Arrange(page: ArrangePage, posted: Option<Posted<ArrangeForm>>) -> impl IntoView {
+    let errors = posted.as_ref().map(|p| p.errors.clone()).unwrap_or_default();
+    let problem = posted.as_ref().and_then(|p| p.problem.clone()).map(|p| p.user_message());
+    let has_errors = !errors.is_empty();
+    let site = page.site.clone();
+    let others = (page.sites.len() > 1).then(|| {
+        let links = page
+            .sites
+            .iter()
+            .map(|(code, name)| {
+                let current = (code == &site).then_some("page");
+                view! { <li><a href=href(urls::STAFF_ARRANGE, code) aria-current=current>{format!("({code}){name}")}</a></li> }
+            })
+            .collect_view();
+        view! { <nav aria-label="考点"><ul class="inline-list">{links}</ul></nav> }
+    });
+    let exam_rooms = page
+        .exam_rooms
+        .into_iter()
+        .map(|r| {
+            let testid = format!("exam-room-{}", r.code);
+            view! {
+                <tr data-testid=testid>
+                    <td>{r.code}</td>
+                    <td>{time_span(r.starts, r.ends)}</td>
+                    <td>{r.room}</td>
+                    <td>{r.seats}</td>
+                    <td>{r.taken}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let unplaced = page
+        .unplaced
+        .into_iter()
+        .map(|u| {
+            let to = format!("{}?id={}", urls::STAFF_CANDIDATE, u.registration);
+            view! { <tr><td><a href=to>{u.name}</a></td><td>{u.subject}</td><td>{u.reason}</td></tr> }
+        })
+        .collect_view();
+    let waiting = page.paid.saturating_sub(page.placed);
+    let summary = format!(
+        "{}个机房、{}个场次；已缴费科目{}个，已编排{}个，待编排{}个。",
+        page.rooms, page.batches, page.paid, page.placed, waiting
+    );
+    let unplaced_words = (page.unplaced_total > 0)
+        .then(|| format!("按现在的机房和场次，有{}个科目无法编排（座位不足或没有合适的场次）：", page.unplaced_total));
+    let confirm_error = field_error(&errors, CONFIRM.name);
+    let confirm_invalid = errors.get(CONFIRM.name).map(|_| "true");
+    view! {
+        <Title text="考场编排" />
+        <ArrangeLinks site=page.site.clone() site_name=page.site_name.clone() />
+        <NoticeBanner />
+        {has_errors.then(|| view! { <ErrorSummary errors=RwSignal::new(errors.clone()) node_ref=NodeRef::new() autofocus=true /> })}
+        <ProblemBanner message=problem />
+        <h1>"考场编排"</h1>
+        <p>{page.session}</p>
+        {others}
+        <p data-testid="arrange-summary">{summary}</p>
+        <p class="field__hint">"编排按缴费先后把每个已缴费科目安排到最早的、还有座位的场次，同一场次内各机房人数均衡；已经编排的考生座位不变。同一考生的两个科目不会排在时间重叠的场次。"</p>
+        <form method="post" action=urls::STAFF_ARRANGE data-testid="arrange-form">
+            <input type="hidden" name="site" value=page.site.clone() />
+            <input type="hidden" name="mode" value="new" />
+            <button class="button" type="submit" disabled=(waiting == 0).then_some("disabled")>"编排待编排的考生"</button>
+        </form>
+        {unplaced_words.map(|w| view! {
+            <h2>"无法编排"</h2>
+            <p>{w}</p>
+            <DataTable testid="arrange-unplaced" headers=&["考生", "科目", "原因"]>{unplaced}</DataTable>
+        })}
+        <h2>"考场"</h2>
+        <DataTable testid="arrange-rooms" headers=&["考场号", "时间（北京时间）", "机房", "座位数", "已编排"]>{exam_rooms}</DataTable>
+        <h2>"重新编排"</h2>
+        <p>"重新编排会收回本考点已分配的全部座位和准考证号，再按现在的机房和场次重新分配；清除编排只收回、不重新分配（删除已有考生的机房或场次之前需要先清除）。考生已打印的准考证将作废。"</p>
+        <form method="post" action=urls::STAFF_ARRANGE data-testid="rearrange-form">
+            <input type="hidden" name="site" value=page.site.clone() />
+            <div class="field" class:field--error=confirm_invalid.is_some()>
+                {confirm_error}
+                <label class="checkbox">
+                    <input type="checkbox" id=CONFIRM.name name=CONFIRM.name value="yes" aria-invalid=confirm_invalid />
+                    " 我确认收回本考点已分配的全部座位和准考证号"
+                </label>
+            </div>
+            <button class="button button--secondary" type="submit" name="mode" value="all">"重新编排全部考生"</button>
+            " "
+            <button class="button button--secondary" type="submit" name="mode" value="clear">"清除全部编排"</button>
+        </form>
+    }
+}
