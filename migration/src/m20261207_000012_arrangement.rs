@@ -8,6 +8,9 @@
 //! candidate in one seat of one room in one batch, with its ticket number: one per
 //! enrolment, one per seat and batch, one per ticket number in the session, each enforced by
 //! a unique index (so two staff pressing 编排 at once cannot double a seat).
+//!
+//! `enrolment.room` (migration 4's place for the 考场, never written) goes: the placement is
+//! where a subject sits.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -105,10 +108,11 @@ impl MigrationTrait for Migration {
             }
             m.create_index(index.to_owned()).await?;
         }
-        Ok(())
+        m.alter_table(Table::alter().table("enrolment").drop_column("room").to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.alter_table(Table::alter().table("enrolment").add_column(string_len_null("room", 32)).to_owned()).await?;
         m.drop_table(Table::drop().table("placement").to_owned()).await?;
         m.drop_table(Table::drop().table("exam_batch").to_owned()).await?;
         m.drop_table(Table::drop().table("exam_room").to_owned()).await

@@ -9,7 +9,7 @@ use crate::search::three_candidates;
 use crate::staff::signed_in_staff;
 use app::domain::arrangement::TicketNumber;
 use app::server::entity::staff::Role;
-use app::server::entity::{audit_event, enrolment, exam_batch, exam_room, placement};
+use app::server::entity::{audit_event, enrolment, exam_batch, exam_room, pass, placement};
 use app::urls;
 use chrono::Duration;
 use http::StatusCode;
@@ -45,6 +45,12 @@ async fn pay_all(app: &TestApp) {
             .await
             .unwrap();
     }
+}
+
+/// The registration of the pass with this e-mail.
+async fn status_reg(app: &TestApp, email: &str) -> i32 {
+    let p = pass::Entity::find().filter(pass::Column::EmailKey.eq(email)).one(&app.db).await.unwrap().unwrap();
+    app.registrations().await.into_iter().find(|r| r.pass_id == p.id).unwrap().id
 }
 
 async fn placements(app: &TestApp) -> Vec<placement::Model> {
@@ -102,8 +108,6 @@ async fn check_invariants(app: &TestApp) {
         let t = TicketNumber::parse(&p.ticket_number).unwrap();
         let expected = format!("{}75{SITE}{:02}{:02}{:02}", e.subject_code, batch.number, room.number, p.seat);
         assert_eq!(t.as_str(), expected);
-        let words = e.room.clone().unwrap_or_default();
-        assert!(words.starts_with(&format!("{}考场", t.exam_room())) && words.contains(&room.name), "{words}");
     }
 }
 
@@ -166,7 +170,12 @@ fn rooms_and_batches_are_set_up_and_paid_subjects_arranged_once_each() {
         check_invariants(&app).await;
         let c1 = app.sign_in("c1@example.com", PASSWORD).await.session_cookie().unwrap();
         let status = app.get(urls::STATUS, Some(&c1)).await;
-        assert!(status.body.contains("已编排") && status.body.contains("考场（"), "{}", status.body);
+        let reg = status_reg(&app, "c1@example.com").await;
+        let mine = placements(&app).await.into_iter().find(|p| p.registration_id == reg).unwrap();
+        let t = TicketNumber::parse(&mine.ticket_number).unwrap();
+        let room = exam_room::Entity::find_by_id(mine.room_id).one(&app.db).await.unwrap().unwrap();
+        let words = format!("{}考场（{}）{:02}号", t.exam_room(), room.name, t.seat());
+        assert!(status.body.contains("已编排") && status.body.contains(&words), "{words}: {}", status.body);
 
         // A re-run keeps every seat; a late payment gets a seat of its own.
         assert_eq!(arrange(&app, &site, "new", false).await.status, StatusCode::SEE_OTHER);
@@ -220,8 +229,8 @@ fn rooms_and_batches_are_set_up_and_paid_subjects_arranged_once_each() {
         check_invariants(&app).await;
         assert_eq!(arrange(&app, &site, "clear", true).await.status, StatusCode::SEE_OTHER);
         assert!(placements(&app).await.is_empty());
-        let cleared = enrolment::Entity::find().all(&app.db).await.unwrap();
-        assert!(cleared.iter().all(|e| e.room.is_none()), "the 考场 column is cleared too");
+        let status = app.get(urls::STATUS, Some(&c1)).await;
+        assert!(status.body.contains("未编排") && !status.body.contains("考场（"), "the 考场 column is cleared too");
 
         let kinds: Vec<String> = audit_event::Entity::find()
             .filter(audit_event::Column::SiteCode.eq(SITE))

@@ -15,8 +15,6 @@ pub struct Model {
     pub fee_fen: i64,
     pub chosen_at: DateTimeUtc,
     pub paid_at: Option<DateTimeUtc>,
-    /// 编排: the room once arranged.
-    pub room: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

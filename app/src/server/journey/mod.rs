@@ -714,9 +714,15 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
         step(Step::Exam, Progress::NotStarted),
         step(Step::End, Progress::NotEnded),
     ];
+    let placed = if paid > 0 {
+        crate::server::staff::arrangement::placed_words(call.state.db.read(), reg.id).await?
+    } else {
+        Default::default()
+    };
     let rows = enrolments
         .iter()
         .map(|e| {
+            let room = placed.get(&e.id).cloned();
             let site_label = s.offered(e.offered_subject_id).map(|(x, _, _)| x.label()).unwrap_or_default();
             let line = s.line(e.offered_subject_id, &e.subject_code, e.fee_fen);
             EnrolmentRow {
@@ -726,10 +732,10 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
                     (None, Some(_)) => SubjectPayment::Paying,
                     (None, None) => SubjectPayment::Unpaid,
                 },
-                arranged: e.room.is_some(),
+                arranged: room.is_some(),
                 channel: Channel::Online,
                 site: site_label,
-                room: e.room.clone().unwrap_or_default(),
+                room: room.unwrap_or_default(),
                 // In payment, the order's own time applies (shown with the money).
                 deadline: (e.paid_at.is_none() && open.is_none()).then(|| format_beijing(e.chosen_at + UNPAID_HOLD)),
             }

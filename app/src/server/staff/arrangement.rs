@@ -4,8 +4,8 @@
 //! Every change runs in one transaction that first touches the site's row, so two staff
 //! pressing 编排 (or adding a room) at once take turns instead of numbering or seating the
 //! same thing twice; the unique indexes of migration 12 would refuse a double seat anyway.
-//! Each change is on the audit trail. A placement also writes the enrolment's `room` (the
-//! 考场 column of the candidate's status page), in the same transaction.
+//! Each change is on the audit trail. The candidate's status page reads its placements
+//! (`placed_words`) for the 编排状态 and 考场 columns.
 
 use super::config::{entry, offering_of, open_session_of, session_title};
 use super::session::StaffSignedIn;
@@ -419,6 +419,29 @@ fn room_words(ticket: &TicketNumber, room: &exam_room::Model) -> String {
     format!("{}考场（{}）{:02}号", ticket.exam_room(), room.name, ticket.seat())
 }
 
+/// The 考场 words of a registration's arranged subjects, by enrolment id (two indexed
+/// reads; nothing when nothing is arranged).
+pub async fn placed_words(db: &impl ConnectionTrait, registration: i32) -> Result<HashMap<i32, String>, DbErr> {
+    let placed = placement::Entity::find().filter(placement::Column::RegistrationId.eq(registration)).all(db).await?;
+    if placed.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rooms: HashMap<i32, exam_room::Model> = exam_room::Entity::find()
+        .filter(exam_room::Column::Id.is_in(placed.iter().map(|p| p.room_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    Ok(placed
+        .into_iter()
+        .filter_map(|p| {
+            let ticket = TicketNumber::parse(&p.ticket_number).ok()?;
+            Some((p.enrolment_id, room_words(&ticket, rooms.get(&p.room_id)?)))
+        })
+        .collect())
+}
+
 pub async fn arrange_page(call: &Call, site: String) -> Result<ArrangePage, Fault> {
     let who = call.staff().await?;
     let db = call.state.db.read();
@@ -509,17 +532,6 @@ pub async fn arrange_site(call: &Call, form: ArrangeForm) -> Result<Next, Fault>
     lock_site(&txn, &code).await?;
     let mut cleared = 0;
     if mode != ArrangeMode::New {
-        let of_site = Query::select()
-            .column(placement::Column::EnrolmentId)
-            .from(placement::Entity)
-            .and_where(placement::Column::SessionId.eq(ctx.session.id))
-            .and_where(placement::Column::SiteCode.eq(code.as_str()))
-            .to_owned();
-        enrolment::Entity::update_many()
-            .col_expr(enrolment::Column::Room, Expr::value(Option::<String>::None))
-            .filter(enrolment::Column::Id.in_subquery(of_site))
-            .exec(&txn)
-            .await?;
         cleared = placement::Entity::delete_many()
             .filter(placement::Column::SessionId.eq(ctx.session.id))
             .filter(placement::Column::SiteCode.eq(code.as_str()))
@@ -549,7 +561,7 @@ pub async fn arrange_site(call: &Call, form: ArrangeForm) -> Result<Next, Fault>
     Ok(Next { url: urls::with_notice(&page_url(urls::STAFF_ARRANGE, &code), notice) })
 }
 
-/// Writes the plan's new placements and each enrolment's 考场 words; the count written.
+/// Writes the plan's new placements; the count written.
 async fn write_plan(
     db: &impl ConnectionTrait,
     ctx: &SiteContext,
@@ -561,7 +573,6 @@ async fn write_plan(
     let batches: HashMap<i32, &exam_batch::Model> = inputs.batches.iter().map(|b| (b.id, b)).collect();
     let paid: HashMap<i32, &enrolment::Model> = inputs.paid.iter().map(|e| (e.id, e)).collect();
     let mut rows = Vec::with_capacity(plan.placed.len());
-    let mut words = Vec::with_capacity(plan.placed.len());
     for p in &plan.placed {
         let (Some(room), Some(batch), Some(e)) =
             (rooms.get(&p.seat.room), batches.get(&p.seat.batch), paid.get(&p.enrolment))
@@ -577,7 +588,6 @@ async fn write_plan(
             p.seat.seat,
         )
         .ok_or_else(|| Fault::broken("a ticket number does not fit its digits"))?;
-        words.push((e.id, room_words(&ticket, room)));
         rows.push(placement::ActiveModel {
             session_id: Set(ctx.session.id),
             site_code: Set(ctx.site.code.clone()),
@@ -597,13 +607,6 @@ async fn write_plan(
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(500).collect();
         placement::Entity::insert_many(chunk).exec_without_returning(db).await?;
-    }
-    for (id, room) in words {
-        enrolment::Entity::update_many()
-            .col_expr(enrolment::Column::Room, Expr::value(room))
-            .filter(enrolment::Column::Id.eq(id))
-            .exec(db)
-            .await?;
     }
     Ok(count)
 }
