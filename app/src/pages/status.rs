@@ -79,6 +79,13 @@ fn StatusBody(page: PageData) -> impl IntoView {
             }
         })
         .collect_view();
+    // Each paid subject's 准考证: printable, or why not and from when.
+    let tickets = page
+        .rows
+        .iter()
+        .filter(|r| r.payment == crate::views::journey::SubjectPayment::Paid)
+        .map(|r| view! { <li data-testid="ticket-state">{format!("{}：{}", r.line.subject, r.ticket.words())}</li> })
+        .collect_view();
     let notices = if page.notices.is_empty() {
         view! { <p>"无考试通告信息!"</p> }.into_any()
     } else {
@@ -132,6 +139,12 @@ fn StatusBody(page: PageData) -> impl IntoView {
             </thead>
             <tbody>{rows}</tbody>
         </table>
+        {(page.paid_count > 0).then(|| view! {
+            <section class="panel" aria-labelledby="ticket-title">
+                <h2 id="ticket-title">"准考证"</h2>
+                <ul>{tickets}</ul>
+            </section>
+        })}
         <Review review=page.review.clone() />
         <section class="panel" aria-labelledby="money-title">
             <h2 id="money-title">"缴费情况"</h2>

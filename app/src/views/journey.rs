@@ -453,6 +453,50 @@ impl Channel {
     }
 }
 
+/// Whether a subject's admission ticket (准考证) can be printed, and if not, why: the
+/// gates of REGISTRATION.md screen 10 in the order a candidate can act on them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TicketGate {
+    Printable,
+    /// Only paid subjects get a ticket.
+    NotPaid,
+    /// The site hands tickets out itself.
+    SiteDoesNotPrint,
+    /// The site has not placed the subject in a room yet.
+    NotArranged,
+    /// Printing opens at this time (Beijing, `2025-03-24 10:00`).
+    NotYet {
+        from: String,
+    },
+    /// The province has not set the print start yet.
+    NoPrintTime,
+}
+
+impl TicketGate {
+    pub fn words(&self) -> String {
+        match self {
+            TicketGate::Printable => "可打印".into(),
+            TicketGate::NotPaid => "该科目未缴费，缴费成功并编排考场后才能打印准考证".into(),
+            TicketGate::SiteDoesNotPrint => "本考点不提供考生自行打印准考证，请按考点通知领取".into(),
+            TicketGate::NotArranged => "考点尚未编排考场，编排后才能打印准考证".into(),
+            TicketGate::NotYet { from } => format!("准考证打印开始时间为 {from}（北京时间），届时可以打印"),
+            TicketGate::NoPrintTime => "准考证打印时间尚未公布，请留意考试通告".into(),
+        }
+    }
+
+    /// The gate of one subject: paid first, then the site, the arrangement and the time.
+    pub fn of(paid: bool, site_prints: bool, arranged: bool, print_from: Option<(bool, String)>) -> Self {
+        match (paid, site_prints, arranged, print_from) {
+            (false, ..) => TicketGate::NotPaid,
+            (_, false, ..) => TicketGate::SiteDoesNotPrint,
+            (_, _, false, _) => TicketGate::NotArranged,
+            (.., None) => TicketGate::NoPrintTime,
+            (.., Some((false, from))) => TicketGate::NotYet { from },
+            (.., Some((true, _))) => TicketGate::Printable,
+        }
+    }
+}
+
 /// One row of the subject table on the status page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolmentRow {
@@ -463,6 +507,8 @@ pub struct EnrolmentRow {
     pub channel: Channel,
     pub site: String,
     pub room: String,
+    /// The 准考证 of this subject.
+    pub ticket: TicketGate,
     /// For an unpaid subject not in payment: `2025-01-07 10:00` (Beijing), when it is
     /// released unless paid or in payment by then.
     pub deadline: Option<String>,
@@ -607,5 +653,17 @@ mod tests {
         }
         assert_eq!(SubjectPayment::Paying.words(), "支付中");
         assert_eq!(Step::Ticket.words(), "打印准考证");
+    }
+
+    #[test]
+    fn a_ticket_waits_for_payment_the_site_the_arrangement_and_the_time() {
+        let at = |open: bool| Some((open, "2025-03-24 10:00".to_owned()));
+        assert_eq!(TicketGate::of(false, true, true, at(true)), TicketGate::NotPaid);
+        assert_eq!(TicketGate::of(true, false, true, at(true)), TicketGate::SiteDoesNotPrint);
+        assert_eq!(TicketGate::of(true, true, false, at(true)), TicketGate::NotArranged);
+        assert_eq!(TicketGate::of(true, true, true, None), TicketGate::NoPrintTime);
+        let early = TicketGate::of(true, true, true, at(false));
+        assert_eq!(early.words(), "准考证打印开始时间为 2025-03-24 10:00（北京时间），届时可以打印");
+        assert_eq!(TicketGate::of(true, true, true, at(true)), TicketGate::Printable);
     }
 }

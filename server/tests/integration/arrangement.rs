@@ -158,6 +158,10 @@ fn rooms_and_batches_are_set_up_and_paid_subjects_arranged_once_each() {
         assert_eq!(arrange(&app, &other, "new", false).await.status, StatusCode::FORBIDDEN);
         assert!(placements(&app).await.is_empty());
 
+        let c1 = app.sign_in("c1@example.com", PASSWORD).await.session_cookie().unwrap();
+        let status = app.get(urls::STATUS, Some(&c1)).await;
+        assert!(status.body.contains("考点尚未编排考场，编排后才能打印准考证"), "{}", status.body);
+
         let page = app.get(&at(urls::STAFF_ARRANGE), Some(&site)).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.body.contains("3个机房、2个场次；已缴费科目3个，已编排0个，待编排3个。"), "{}", page.body);
@@ -168,8 +172,9 @@ fn rooms_and_batches_are_set_up_and_paid_subjects_arranged_once_each() {
         let first = placements(&app).await;
         assert_eq!(first.len(), 3, "every paid subject at SITE, none of OTHER's");
         check_invariants(&app).await;
-        let c1 = app.sign_in("c1@example.com", PASSWORD).await.session_cookie().unwrap();
         let status = app.get(urls::STATUS, Some(&c1)).await;
+        // Arranged, before the print start: the ticket says from when.
+        assert!(status.body.contains("准考证打印开始时间为 2025-03-24 10:00（北京时间）"), "{}", status.body);
         let reg = status_reg(&app, "c1@example.com").await;
         let mine = placements(&app).await.into_iter().find(|p| p.registration_id == reg).unwrap();
         let t = TicketNumber::parse(&mine.ticket_number).unwrap();
@@ -231,6 +236,17 @@ fn rooms_and_batches_are_set_up_and_paid_subjects_arranged_once_each() {
         assert!(placements(&app).await.is_empty());
         let status = app.get(urls::STATUS, Some(&c1)).await;
         assert!(status.body.contains("未编排") && !status.body.contains("考场（"), "the 考场 column is cleared too");
+
+        // From the print start, an arranged subject's ticket is printable.
+        assert_eq!(arrange(&app, &site, "new", false).await.status, StatusCode::SEE_OTHER);
+        app.clock.set("2025-03-24T10:00:00+08:00".parse::<chrono::DateTime<chrono::FixedOffset>>().unwrap().into());
+        let c1 = app.sign_in("c1@example.com", PASSWORD).await.session_cookie().unwrap();
+        let status = app.get(urls::STATUS, Some(&c1)).await;
+        assert!(
+            status.body.contains("24 C语言程序设计：可打印") || status.body.contains("：可打印"),
+            "{}",
+            status.body
+        );
 
         let kinds: Vec<String> = audit_event::Entity::find()
             .filter(audit_event::Column::SiteCode.eq(SITE))

@@ -34,7 +34,7 @@ use crate::validation::FieldErrors;
 use crate::views::home::{HomeStatus, HomeView, PassBrief, SessionBrief};
 use crate::views::journey::{
     offer_for, Channel, EnrolmentRow, InfoPage, NoticeView, PhotoPage, Progress, SiteChoice, StatusPage, Step,
-    StepState, SubjectPayment, SubjectsPage,
+    StepState, SubjectPayment, SubjectsPage, TicketGate,
 };
 use crate::views::staff::AuditKind;
 use crate::views::{AppError, Next, WindowState};
@@ -700,7 +700,8 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
     let (orders, refunds) = crate::server::payment::candidate::money(call, &s, reg.id).await?;
     // At most one order is open (a partial unique index); it is among the registration's.
     let open = orders.iter().any(|o| o.state == crate::views::payment::OrderState::Pending).then_some(());
-    let printing = s.session.ticket_print_starts_at.is_some_and(|t| now >= t) && all_paid;
+    let site_prints = site.is_some_and(|x| x.site.allows_self_print);
+    let print_from = s.session.ticket_print_starts_at.map(|t| (now >= t, format_beijing(t)));
     let done = |b: bool| if b { Progress::Done } else { Progress::NotDone };
     let steps = vec![
         step(Step::Agreement, done(reg.agreement_accepted_at.is_some())),
@@ -710,7 +711,8 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
         step(Step::Photo, done(reg.photo_key.is_some())),
         step(Step::Payment, done(all_paid)),
         step(Step::Complete, done(all_paid && reg.photo_key.is_some())),
-        step(Step::Ticket, if printing { Progress::Printable } else { Progress::NotPrintable }),
+        // Filled in below, once each subject's gate is known.
+        step(Step::Ticket, Progress::NotPrintable),
         step(Step::Exam, Progress::NotStarted),
         step(Step::End, Progress::NotEnded),
     ];
@@ -719,10 +721,11 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
     } else {
         Default::default()
     };
-    let rows = enrolments
+    let rows: Vec<EnrolmentRow> = enrolments
         .iter()
         .map(|e| {
             let room = placed.get(&e.id).cloned();
+            let ticket = TicketGate::of(e.paid_at.is_some(), site_prints, room.is_some(), print_from.clone());
             let site_label = s.offered(e.offered_subject_id).map(|(x, _, _)| x.label()).unwrap_or_default();
             let line = s.line(e.offered_subject_id, &e.subject_code, e.fee_fen);
             EnrolmentRow {
@@ -733,6 +736,7 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
                     (None, None) => SubjectPayment::Unpaid,
                 },
                 arranged: room.is_some(),
+                ticket,
                 channel: Channel::Online,
                 site: site_label,
                 room: room.unwrap_or_default(),
@@ -741,6 +745,12 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
             }
         })
         .collect();
+    let mut steps = steps;
+    if rows.iter().any(|r| r.ticket == TicketGate::Printable) {
+        if let Some(t) = steps.iter_mut().find(|t| t.step == Step::Ticket) {
+            t.progress = Progress::Printable;
+        }
+    }
     let notices = s
         .notices_for(reg.site_code.as_deref(), now)
         .into_iter()
