@@ -271,6 +271,36 @@ test('the province adds a site and a subject, a site sets a fee, and candidates 
   await expect(student.locator('#department')).toHaveValue('信息工程学院');
   await expect(student.locator('#student_no')).toHaveValue('20250002');
   await student.close();
+
+  // ---- 考场编排: a room (refused first, by the shared rule with JavaScript and by the server
+  // without), a batch, and the arrangement page's count ----
+  await open(page, `/staff/rooms?site=${code}`);
+  await hydrated(page);
+  await page.getByLabel('机房名称').fill('一号机房');
+  await page.getByLabel('座位数').fill('120');
+  await page.getByLabel('科目代码').fill(`${subject} 99`);
+  await save(page, '添加');
+  const refusedRoom = await errorTexts(page);
+  expect(refusedRoom.summary).toEqual(['座位数请填写1到99之间的整数', `本考点没有开考科目99；可填写：${subject}`]);
+  expect(refusedRoom.inline).toEqual(refusedRoom.summary);
+  await expect(page.getByLabel('机房名称')).toHaveValue('一号机房');
+  await page.getByLabel('座位数').fill('30');
+  await page.getByLabel('科目代码').fill(subject);
+  await save(page, '添加');
+  await expect(page.getByTestId('notice')).toBeVisible();
+  await expect(page.getByTestId('room-1')).toContainText('一号机房');
+  await page.getByRole('link', { name: '场次', exact: true }).click();
+  await hydrated(page);
+  await page.getByLabel('开始时间').fill('2025-03-29 09:00');
+  await page.getByLabel('结束时间').fill('2025-03-29 10:30');
+  await save(page, '添加');
+  await expect(page.getByTestId('batch-1')).toContainText('2025-03-29 09:00 – 10:30');
+  await page.getByRole('link', { name: '考场编排', exact: true }).click();
+  await expect(page.getByTestId('arrange-summary')).toContainText('1个机房、1个场次');
+  await expect(page.getByTestId('exam-room-0101')).toContainText('一号机房');
+  // Re-arranging everyone needs the tick: refused beside it without.
+  await page.getByRole('button', { name: '重新编排全部考生' }).click();
+  await expect(page.locator('.field__error')).toContainText('请先勾选确认');
   await open(page, '/staff');
 
   // ---- 工作人员账号: a new account for the new site, its set-password link mailed ----
