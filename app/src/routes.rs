@@ -7,7 +7,7 @@
 use crate::components::form::full_title;
 use crate::components::layout::{Footer, Header};
 use crate::pages::pass::{NewPasswordPage, PassPage, ResetRequestPage, SignInPage, SignUpPage, VerifyPage};
-use crate::pages::staff::arrangement::{StaffArrangePage, StaffBatchesPage, StaffRoomsPage};
+use crate::pages::staff::arrangement::{StaffArrangePage, StaffBatchesPage, StaffDoorPage, StaffRoomsPage};
 use crate::pages::staff::config::{StaffNoticesPage, StaffOfferPage, StaffSessionPage, StaffSitePage, StaffSitesPage};
 use crate::pages::staff::export::StaffExportPage;
 use crate::pages::staff::payments::StaffPaymentsPage;
@@ -125,6 +125,7 @@ pub fn App() -> impl IntoView {
                     <Route path=Page(urls::STAFF_ROOMS) view=StaffRoomsPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_BATCHES) view=StaffBatchesPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_ARRANGE) view=StaffArrangePage ssr=SsrMode::Async />
+                    <Route path=Page(urls::STAFF_DOOR) view=StaffDoorPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_RECONCILE) view=StaffReconcilePage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_PREVIEW) view=StaffPreviewPage ssr=SsrMode::Async />
                     <Route path=Page(urls::STAFF_ACCOUNTS) view=StaffAccountsPage ssr=SsrMode::Async />

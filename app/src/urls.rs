@@ -84,6 +84,8 @@ pub const STAFF_ROOM_REMOVE: &str = "/staff/rooms/remove";
 pub const STAFF_BATCHES: &str = "/staff/batches";
 pub const STAFF_BATCH_REMOVE: &str = "/staff/batches/remove";
 pub const STAFF_ARRANGE: &str = "/staff/arrange";
+/// 检录 at a site's door (`?site=`, and `&ticket=` once looked up).
+pub const STAFF_DOOR: &str = "/staff/door";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";
@@ -155,10 +157,12 @@ pub enum Notice {
     RosterImported,
     RosterDiscarded,
     Arranged,
+    CheckedIn,
+    CheckedInAgain,
 }
 
 impl Notice {
-    pub const ALL: [Notice; 32] = [
+    pub const ALL: [Notice; 34] = [
         Notice::SignUpSent,
         Notice::Verified,
         Notice::VerifySent,
@@ -191,6 +195,8 @@ impl Notice {
         Notice::RosterImported,
         Notice::RosterDiscarded,
         Notice::Arranged,
+        Notice::CheckedIn,
+        Notice::CheckedInAgain,
     ];
 
     pub fn code(self) -> &'static str {
@@ -227,6 +233,8 @@ impl Notice {
             Notice::RosterImported => "roster-imported",
             Notice::RosterDiscarded => "roster-discarded",
             Notice::Arranged => "arranged",
+            Notice::CheckedIn => "checked-in",
+            Notice::CheckedInAgain => "checked-in-again",
         }
     }
 

@@ -9,6 +9,9 @@
 //! enrolment, one per seat and batch, one per ticket number in the session, each enforced by
 //! a unique index (so two staff pressing 编排 at once cannot double a seat).
 //!
+//! `check_in` records a placement's candidate at the door (检录), once: a second scan finds
+//! the first.
+//!
 //! `enrolment.room` (migration 4's place for the 考场, never written) goes: the placement is
 //! where a subject sits.
 
@@ -108,11 +111,24 @@ impl MigrationTrait for Migration {
             }
             m.create_index(index.to_owned()).await?;
         }
+        m.create_table(
+            Table::create()
+                .table("check_in")
+                .col(pk_auto("id"))
+                .col(integer("placement_id").unique_key())
+                .col(integer("staff_id"))
+                .col(timestamp_with_time_zone("checked_at"))
+                .foreign_key(ForeignKey::create().from("check_in", "placement_id").to("placement", "id"))
+                .foreign_key(ForeignKey::create().from("check_in", "staff_id").to("staff", "id"))
+                .to_owned(),
+        )
+        .await?;
         m.alter_table(Table::alter().table("enrolment").drop_column("room").to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.alter_table(Table::alter().table("enrolment").add_column(string_len_null("room", 32)).to_owned()).await?;
+        m.drop_table(Table::drop().table("check_in").to_owned()).await?;
         m.drop_table(Table::drop().table("placement").to_owned()).await?;
         m.drop_table(Table::drop().table("exam_batch").to_owned()).await?;
         m.drop_table(Table::drop().table("exam_room").to_owned()).await

@@ -3,7 +3,7 @@
 
 use crate::validation::info::InfoForm;
 use crate::validation::subjects::SubjectForm;
-use crate::views::arrangement::{ArrangePage, BatchesPage, RoomsPage};
+use crate::views::arrangement::{ArrangePage, BatchesPage, DoorPage, RoomsPage};
 use crate::views::journey::{InfoPage, PreviewDraft, SubjectsPage};
 use crate::views::staff::{
     AuditPage, AuditQuery, CandidatePage, CandidateQuery, CandidatesPage, ExportPage, NoticesPage, OfferPage,
@@ -146,4 +146,9 @@ pub async fn get_staff_batches_page(site: String) -> Result<BatchesPage, AppErro
 #[server(prefix = "/staff/api", endpoint = "arrange_page", input = GetUrl)]
 pub async fn get_staff_arrange_page(site: String) -> Result<ArrangePage, AppError> {
     handled!(staff::arrangement::arrange_page, site)
+}
+
+#[server(prefix = "/staff/api", endpoint = "door_page", input = GetUrl)]
+pub async fn get_staff_door_page(site: String, ticket: String) -> Result<DoorPage, AppError> {
+    handled!(staff::arrangement::door_page, site, ticket)
 }

@@ -157,6 +157,8 @@ fn notice_text(notice: Notice) -> &'static str {
         Notice::RosterImported => "学籍库已导入。",
         Notice::RosterDiscarded => "已放弃这次上传，学籍库没有改动。",
         Notice::Arranged => "编排完成：考生可以在报名信息中看到考场和座位。",
+        Notice::CheckedIn => "签到成功：请核对照片和证件后放行。",
+        Notice::CheckedInAgain => "注意：这张准考证已经签到过，请核对是否本人，是否重复使用。",
         Notice::PreviewPassed => "预览：这次提交通过了考生会遇到的全部检查。这是预览，没有保存任何内容，也没有占用名额。",
     }
 }

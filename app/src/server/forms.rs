@@ -13,7 +13,7 @@ use super::AppState;
 use crate::urls::{self, Notice};
 use crate::validation::account::{NewPasswordForm, ResetRequestForm, SignInForm, SignUpForm, TokenForm};
 use crate::validation::agreement::AgreementForm;
-use crate::validation::arrangement::{ArrangeForm, BatchForm, RoomForm};
+use crate::validation::arrangement::{ArrangeForm, BatchForm, DoorForm, RoomForm};
 use crate::validation::config::{NoticeForm, OfferForm, SessionForm, SiteForm};
 use crate::validation::identity::IdentityForm;
 use crate::validation::info::InfoForm;
@@ -77,6 +77,7 @@ pub fn routes() -> Router<AppState> {
         .route(urls::STAFF_BATCHES, post(handle::<StaffBatchStep>))
         .route(urls::STAFF_BATCH_REMOVE, post(handle::<StaffBatchRemoveStep>))
         .route(urls::STAFF_ARRANGE, post(handle::<StaffArrangeStep>))
+        .route(urls::STAFF_DOOR, post(handle::<StaffDoorStep>))
         .route(urls::STAFF_PREVIEW_INFO, post(preview_info_post))
         .route(urls::STAFF_PREVIEW_SUBJECTS, post(preview_subjects_post))
 }
@@ -172,6 +173,7 @@ step!(StaffRoomRemoveStep, RoomForm, |call, f| staff::arrangement::remove_room(c
 step!(StaffBatchStep, BatchForm, |call, f| staff::arrangement::add_batch(call, f), |f| f.normalize());
 step!(StaffBatchRemoveStep, BatchForm, |call, f| staff::arrangement::remove_batch(call, f), |f| f.normalize(), page: urls::STAFF_BATCHES);
 step!(StaffArrangeStep, ArrangeForm, |call, f| staff::arrangement::arrange_site(call, f), |f| (f.clone(), Vec::new()));
+step!(StaffDoorStep, DoorForm, |call, f| staff::arrangement::check_in(call, f), |f| f.normalize());
 step!(InfoStep, InfoForm, |call, f| journey::save_info(call, f), |f| f.normalize());
 step!(ReviewRequestStep, NoFields, |call, _f| journey::review::request(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);
 step!(ReviewWithdrawStep, NoFields, |call, _f| journey::review::withdraw(call), |f| (f.clone(), Vec::new()), page: urls::STATUS);

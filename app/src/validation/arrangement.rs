@@ -5,7 +5,7 @@
 
 use super::config::{minute, norm_ascii, norm_minute, norm_text, number, spec, text, Says};
 use super::{Ctx, FieldErrors, FieldNote, FieldSpec, Notes, Required};
-use crate::domain::arrangement::{codes_of, MAX_SEATS};
+use crate::domain::arrangement::{codes_of, TicketNumber, TicketNumberError, MAX_SEATS};
 use crate::domain::{Date, Lang, Minute};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -23,6 +23,15 @@ pub const SUBJECTS: FieldSpec = spec("subjects", "科目代码", false, 200);
 pub const STARTS: FieldSpec = spec("starts", "开始时间", true, 16);
 pub const ENDS: FieldSpec = spec("ends", "结束时间", true, 16);
 pub const CONFIRM: FieldSpec = spec("confirm", "确认重新编排全部考生", false, 3);
+pub const TICKET: FieldSpec = FieldSpec {
+    name: "ticket",
+    label: "准考证号",
+    required: true,
+    // 16 digits and the spaces a person types between groups.
+    max_length: Some(24),
+    input_mode: Some("numeric"),
+    autocomplete: "off",
+};
 
 const ROOM_NAME_MAX: usize = 40;
 /// The longest batch: NCRE papers run 90 to 150 minutes.
@@ -262,6 +271,46 @@ impl ArrangeForm {
     }
 }
 
+/// A ticket number typed at the door (检录), as posted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoorForm {
+    #[serde(default)]
+    pub site: String,
+    #[serde(default)]
+    pub ticket: String,
+}
+
+impl DoorForm {
+    pub fn normalize(&self) -> (DoorForm, Vec<FieldNote>) {
+        let mut n = Notes::default();
+        let f = DoorForm { site: self.site.trim().to_owned(), ticket: norm_minute(&mut n, &TICKET, &self.ticket) };
+        (f, n.0)
+    }
+
+    pub fn parse(&self, ctx: &Ctx) -> Result<TicketNumber, FieldErrors> {
+        let (f, _) = self.normalize();
+        let mut e = FieldErrors::new();
+        let problem = match TicketNumber::parse(&f.ticket) {
+            Ok(t) => return Ok(t),
+            Err(_) if f.ticket.is_empty() => {
+                Required { code: "required", zh: "请填写准考证号", en: "Enter the ticket number" }
+            }
+            Err(TicketNumberError::Shape) => Required {
+                code: "shape",
+                zh: "准考证号是16位数字，请核对后重新输入",
+                en: "A ticket number has 16 digits",
+            },
+            Err(TicketNumberError::ZeroPart) => Required {
+                code: "zero_part",
+                zh: "准考证号有误：场次、机房和座位号都不会是00，请核对",
+                en: "No batch, room or seat is numbered 00",
+            },
+        };
+        e.add(TICKET.name, &problem, ctx.lang);
+        Err(e)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,6 +366,15 @@ mod tests {
         assert_eq!(codes(outside.parse(&ctx(), &OFFERED, days).unwrap_err()), ["starts.outside_session"]);
         let garbled = BatchForm { starts: "9点".into(), ends: String::new(), ..form };
         assert_eq!(codes(garbled.parse(&ctx(), &OFFERED, days).unwrap_err()), ["starts.format", "ends.required"]);
+    }
+
+    #[test]
+    fn a_ticket_number_at_the_door_is_sixteen_digits() {
+        let f = |t: &str| DoorForm { site: "650101".into(), ticket: t.into() }.parse(&ctx());
+        assert_eq!(f(" ６５７５ 6501 0101 0105 ").unwrap().as_str(), "6575650101010105");
+        assert_eq!(codes(f("").unwrap_err()), ["ticket.required"]);
+        assert_eq!(codes(f("657565010101010").unwrap_err()), ["ticket.shape"]);
+        assert_eq!(codes(f("6575650101010100").unwrap_err()), ["ticket.zero_part"]);
     }
 
     #[test]

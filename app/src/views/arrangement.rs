@@ -2,7 +2,7 @@
 //! arrangement (each 考场 with its seats taken, and what cannot be placed and why).
 
 use crate::domain::{Date, Minute};
-use crate::validation::arrangement::{ArrangeForm, BatchForm, RoomForm};
+use crate::validation::arrangement::{ArrangeForm, BatchForm, DoorForm, RoomForm};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,4 +89,34 @@ pub struct ArrangePage {
     /// The sites the account may arrange, code and name, to switch between.
     pub sites: Vec<(String, String)>,
     pub form: ArrangeForm,
+}
+
+/// 检录 at the door of a site: the form, and the ticket looked up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoorPage {
+    pub site: String,
+    pub site_name: String,
+    pub form: DoorForm,
+    pub found: Option<DoorCard>,
+}
+
+/// A ticket's candidate as the door shows them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DoorCard {
+    pub registration: i32,
+    pub ticket: String,
+    pub name: String,
+    /// The document number masked.
+    pub document: String,
+    /// `24 C语言程序设计`.
+    pub subject: String,
+    /// `0102`.
+    pub exam_room: String,
+    pub room: String,
+    pub seat: u8,
+    pub starts: Minute,
+    pub ends: Minute,
+    pub has_photo: bool,
+    /// When and by whom it was checked in, if it was.
+    pub checked_in: Option<(Minute, String)>,
 }

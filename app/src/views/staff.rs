@@ -220,10 +220,11 @@ pub enum AuditKind {
     BatchRemoved,
     Arranged,
     Rearranged,
+    CheckedIn,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 31] = [
+    pub const ALL: [AuditKind; 32] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -255,6 +256,7 @@ impl AuditKind {
         Self::BatchRemoved,
         Self::Arranged,
         Self::Rearranged,
+        Self::CheckedIn,
     ];
 
     pub fn code(self) -> &'static str {
@@ -290,6 +292,7 @@ impl AuditKind {
             Self::BatchRemoved => "batch.remove",
             Self::Arranged => "arrangement.run",
             Self::Rearranged => "arrangement.reset",
+            Self::CheckedIn => "ticket.check-in",
         }
     }
 

@@ -9,7 +9,7 @@ use crate::search::three_candidates;
 use crate::staff::signed_in_staff;
 use app::domain::arrangement::TicketNumber;
 use app::server::entity::staff::Role;
-use app::server::entity::{audit_event, enrolment, exam_batch, exam_room, pass, placement};
+use app::server::entity::{audit_event, check_in, enrolment, exam_batch, exam_room, pass, placement};
 use app::urls;
 use chrono::Duration;
 use http::StatusCode;
@@ -260,5 +260,64 @@ fn rooms_and_batches_are_set_up_and_paid_subjects_arranged_once_each() {
             assert!(kinds.iter().any(|k| k == kind), "{kind} on the trail: {kinds:?}");
         }
         assert_eq!(kinds.iter().filter(|k| *k == "room.add").count(), 3, "refused additions are not on the trail");
+    });
+}
+
+#[test]
+fn the_door_checks_a_ticket_in_once_and_says_so_the_second_time() {
+    run(async {
+        let app = spawn_app().await;
+        let (site, _) = signed_in_staff(&app, "site@ncre.test", Role::Site, &[SITE]).await;
+        let (other, _) = signed_in_staff(&app, "other@ncre.test", Role::Site, &[OTHER]).await;
+        three_candidates(&app).await;
+        pay_all(&app).await;
+        assert_eq!(add_room(&app, &site, "一号机房", "30", "").await.status, StatusCode::SEE_OTHER);
+        let b = add_batch(&app, &site, "2025-03-29 09:00", "2025-03-29 10:30", "").await;
+        assert_eq!(b.status, StatusCode::SEE_OTHER);
+        let b = add_batch(&app, &site, "2025-03-29 13:00", "2025-03-29 14:30", "").await;
+        assert_eq!(b.status, StatusCode::SEE_OTHER);
+        assert_eq!(arrange(&app, &site, "new", false).await.status, StatusCode::SEE_OTHER);
+        let ticket = placements(&app).await[0].ticket_number.clone();
+        let door = |cookie: String, typed: String| {
+            let app = &app;
+            async move { app.post_form(urls::STAFF_DOOR, &[("site", SITE), ("ticket", &typed)], Some(&cookie)).await }
+        };
+
+        // Typed with spaces between groups: checked in, and the card shows who and where.
+        let spaced = format!("{} {} {} {}", &ticket[..4], &ticket[4..8], &ticket[8..12], &ticket[12..]);
+        let first = door(site.clone(), spaced).await;
+        assert_eq!(first.status, StatusCode::SEE_OTHER, "{}", first.body);
+        let shown = first.location().unwrap().to_owned();
+        assert!(shown.contains("notice=checked-in") && !shown.contains("again"), "{shown}");
+        let card = app.get(&shown, Some(&site)).await;
+        assert_eq!(card.status, StatusCode::OK);
+        assert!(card.body.contains("签到成功"), "{}", card.body);
+        assert!(card.body.contains("已签到：2025-01-06"), "{}", card.body);
+        assert!(card.body.contains("一号机房") && card.body.contains(&ticket));
+        assert!(!card.body.contains(&resident_id(1)) && !card.body.contains(&resident_id(2)), "numbers masked");
+
+        // The second time says so and records nothing more.
+        let again = door(site.clone(), ticket.clone()).await;
+        assert!(again.location().unwrap().contains("notice=checked-in-again"));
+        let card = app.get(again.location().unwrap(), Some(&site)).await;
+        assert!(card.body.contains("这张准考证已经签到过"), "{}", card.body);
+        assert_eq!(check_in::Entity::find().all(&app.db).await.unwrap().len(), 1);
+        let trail =
+            audit_event::Entity::find().filter(audit_event::Column::Kind.eq("ticket.check-in")).all(&app.db).await;
+        assert_eq!(trail.unwrap().len(), 1);
+
+        // Mistyped, unknown, or another site's: refused beside the field, nothing recorded.
+        let short = door(site.clone(), ticket[..15].to_owned()).await;
+        assert_eq!(short.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(short.body.contains("准考证号是16位数字，请核对后重新输入"), "{}", short.body);
+        let unknown = format!("{}99", &ticket[..14]);
+        let refused = door(site.clone(), unknown).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains("本考次没有这个准考证号"), "{}", refused.body);
+        let elsewhere = door(other.clone(), ticket.clone()).await;
+        assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+        let other_post = app.post_form(urls::STAFF_DOOR, &[("site", OTHER), ("ticket", &ticket)], Some(&other)).await;
+        assert_eq!(other_post.status, StatusCode::FORBIDDEN, "a ticket of another site, from its own page");
+        assert_eq!(check_in::Entity::find().all(&app.db).await.unwrap().len(), 1);
     });
 }

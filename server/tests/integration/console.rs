@@ -8,8 +8,8 @@ use crate::journey::through_subjects;
 use crate::staff::{goes_to_sign_in, signed_in_staff};
 use app::server::entity::staff::Role;
 use app::server::entity::{
-    audit_event, enrolment, exam_batch, exam_room, exam_session, exam_site, notice, offered_subject, placement,
-    registration, site_offering,
+    audit_event, check_in, enrolment, exam_batch, exam_room, exam_session, exam_site, notice, offered_subject,
+    placement, registration, site_offering,
 };
 use app::server::seats::{Choice, Claim, SeatError};
 use http::StatusCode;
@@ -116,6 +116,10 @@ fn routes() -> Vec<(Route, &'static [Who])> {
         ),
         (Route::Post(STAFF_BATCH_REMOVE, vec![("site", SITE), ("id", "99999")]), THE_SITE),
         (Route::Post(STAFF_ARRANGE, vec![("site", SITE), ("mode", "new")]), THE_SITE),
+        (page(STAFF_DOOR), ALL_STAFF),
+        (page(&format!("{STAFF_DOOR}?site={SITE}&ticket=6575650101010101")), THE_SITE),
+        (api(&format!("/staff/api/door_page?site={SITE}&ticket=")), THE_SITE),
+        (Route::Post(STAFF_DOOR, vec![("site", SITE), ("ticket", "6575650101010101")]), THE_SITE),
         (
             Route::Post(
                 STAFF_REVIEW_DECIDE,
@@ -191,7 +195,8 @@ async fn configuration(app: &TestApp) -> String {
         audit_event::Entity::find().count(&app.db).await.unwrap(),
         exam_room::Entity::find().order_by_asc(exam_room::Column::Id).all(&app.db).await.unwrap(),
         exam_batch::Entity::find().order_by_asc(exam_batch::Column::Id).all(&app.db).await.unwrap(),
-        placement::Entity::find().count(&app.db).await.unwrap(),
+        placement::Entity::find().count(&app.db).await.unwrap()
+            + check_in::Entity::find().count(&app.db).await.unwrap(),
     )
 }
 

@@ -2,12 +2,13 @@
 //! arrangement page (每个考场的座位, what cannot be placed and why, 编排 / 重新编排 / 清除).
 //! The room and batch forms are checked as staff type by the shared rules of
 //! `validation::arrangement` (hydrated with the site-settings bundle), and again by the
-//! server; every form posts to its page's URL, so it all works without JavaScript.
+//! server; every form posts to its page's URL, so it all works without JavaScript. 检录 at
+//! the door: a typed ticket number checks its candidate in and shows their photo and seat.
 
 use super::config::BackToConsole;
 use super::rosters::field_error;
 use super::{errors_of, plain_ctx, Loading};
-use crate::api::staff::{get_staff_arrange_page, get_staff_batches_page, get_staff_rooms_page};
+use crate::api::staff::{get_staff_arrange_page, get_staff_batches_page, get_staff_door_page, get_staff_rooms_page};
 use crate::components::client::ClientNeeded;
 use crate::components::error_summary::ErrorSummary;
 use crate::components::field::TextField;
@@ -16,9 +17,9 @@ use crate::components::layout::{DataTable, LoadProblem, NoticeBanner, ProblemBan
 use crate::domain::Minute;
 use crate::urls;
 use crate::validation::arrangement::{
-    ArrangeForm, BatchForm, RoomForm, CONFIRM, ENDS, ROOM_NAME, SEATS, STARTS, SUBJECTS,
+    ArrangeForm, BatchForm, DoorForm, RoomForm, CONFIRM, ENDS, ROOM_NAME, SEATS, STARTS, SUBJECTS, TICKET,
 };
-use crate::views::arrangement::{ArrangePage, BatchesPage, RoomsPage};
+use crate::views::arrangement::{ArrangePage, BatchesPage, DoorPage, RoomsPage};
 use crate::views::{AppError, Posted, Refusal};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -42,6 +43,7 @@ fn ArrangeLinks(site: String, site_name: String) -> impl IntoView {
             " · " <a href=href(urls::STAFF_ROOMS, &site)>"机房"</a>
             " · " <a href=href(urls::STAFF_BATCHES, &site)>"场次"</a>
             " · " <a href=href(urls::STAFF_ARRANGE, &site)>"考场编排"</a>
+            " · " <a href=href(urls::STAFF_DOOR, &site)>"检录"</a>
         </p>
     }
 }
@@ -367,5 +369,85 @@ fn Arrange(page: ArrangePage, posted: Option<Posted<ArrangeForm>>) -> impl IntoV
             " "
             <button class="button button--secondary" type="submit" name="mode" value="clear">"清除全部编排"</button>
         </form>
+    }
+}
+
+// ---- 检录 ----
+
+#[component]
+pub fn StaffDoorPage() -> impl IntoView {
+    const TITLE: &str = "检录";
+    let posted = use_posted::<DoorForm>();
+    let q = use_query_map();
+    let (site, ticket) = match &posted {
+        Some(p) => (p.values.site.clone(), String::new()),
+        None => q.with_untracked(|q| (q.get("site").unwrap_or_default(), q.get("ticket").unwrap_or_default())),
+    };
+    view! {
+        <Title text=TITLE />
+        <Suspense fallback=Loading>
+            {move || {
+                let (posted, site, ticket) = (posted.clone(), site.clone(), ticket.clone());
+                Suspend::new(async move {
+                    match get_staff_door_page(site, ticket).await {
+                        Ok(page) => view! { <Door page posted /> }.into_any(),
+                        Err(error) => failed(TITLE, error),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Door(page: DoorPage, posted: Option<Posted<DoorForm>>) -> impl IntoView {
+    let errors = posted.as_ref().map(|p| p.errors.clone()).unwrap_or_default();
+    let problem = posted.as_ref().and_then(|p| p.problem.clone()).map(|p| p.user_message());
+    let typed = posted.as_ref().map(|p| p.values.ticket.clone()).unwrap_or_default();
+    let invalid = errors.get(TICKET.name).map(|_| "true");
+    let described = invalid.map(|_| format!("{}-error", TICKET.name));
+    let card = page.found.map(|c| {
+        let photo = c.has_photo.then(|| {
+            let src = format!("{}?id={}", urls::STAFF_PHOTO, c.registration);
+            view! { <img class="door-card__photo" src=src alt=format!("{}的照片", c.name) width="144" height="192" /> }
+        });
+        let state = match &c.checked_in {
+            Some((at, by)) => format!("已签到：{at}（{by}）"),
+            None => "未签到".to_owned(),
+        };
+        view! {
+            <section class="panel door-card" aria-labelledby="door-card-title" data-testid="door-card">
+                <h2 id="door-card-title">{c.name.clone()}</h2>
+                {photo}
+                <dl class="summary-list">
+                    <div><dt>"证件号码"</dt><dd>{c.document}</dd></div>
+                    <div><dt>"准考证号"</dt><dd>{c.ticket}</dd></div>
+                    <div><dt>"科目"</dt><dd>{c.subject}</dd></div>
+                    <div><dt>"考场"</dt><dd>{format!("{}考场（{}）{:02}号", c.exam_room, c.room, c.seat)}</dd></div>
+                    <div><dt>"时间"</dt><dd>{time_span(c.starts, c.ends)}</dd></div>
+                    <div><dt>"签到"</dt><dd data-testid="door-state">{state}</dd></div>
+                </dl>
+            </section>
+        }
+    });
+    view! {
+        <ArrangeLinks site=page.site.clone() site_name=page.site_name.clone() />
+        <NoticeBanner />
+        {(!errors.is_empty()).then(|| view! { <ErrorSummary errors=RwSignal::new(errors.clone()) node_ref=NodeRef::new() autofocus=true /> })}
+        <ProblemBanner message=problem />
+        <h1>"检录"</h1>
+        <p class="field__hint">"输入考生准考证上的16位准考证号后点“签到”：核对照片、姓名和考场后放行。同一张准考证第二次签到会提示已经签到过。"</p>
+        <form method="post" action=urls::STAFF_DOOR novalidate data-testid="door-form">
+            <input type="hidden" name="site" value=page.site.clone() />
+            <div class="field" class:field--error=invalid.is_some()>
+                <label class="field__label" for=TICKET.name>{TICKET.label}</label>
+                {field_error(&errors, TICKET.name)}
+                <input class="field__input" type="text" id=TICKET.name name=TICKET.name value=typed
+                    inputmode="numeric" autocomplete="off" maxlength=TICKET.max_length autofocus=true
+                    aria-invalid=invalid aria-describedby=described />
+            </div>
+            <button class="button" type="submit">"签到"</button>
+        </form>
+        {card}
     }
 }

@@ -320,6 +320,7 @@ fn Home(home: StaffHome) -> impl IntoView {
                 <li><a href=urls::STAFF_EXPORT>"导出报名数据"</a></li>
                 <li><a href=urls::STAFF_ROSTERS>"学籍库"</a></li>
                 <li><a href=urls::STAFF_ARRANGE>"考场编排"</a></li>
+                <li><a href=urls::STAFF_DOOR>"检录"</a></li>
                 <li><a href=urls::STAFF_PAYMENTS>"缴费管理"</a></li>
                 <li><a href=urls::STAFF_AUDIT>"操作记录"</a></li>
                 {(home.role == StaffRole::Province).then(|| view! { <li><a href=urls::STAFF_ACCOUNTS>"工作人员账号"</a></li> })}

@@ -48,6 +48,7 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::BatchRemoved => "删除场次",
         AuditKind::Arranged => "编排考场",
         AuditKind::Rearranged => "重新编排全部考生",
+        AuditKind::CheckedIn => "检录签到",
     }
 }
 

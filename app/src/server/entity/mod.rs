@@ -2,6 +2,7 @@
 //! view types from the api module.
 
 pub mod audit_event;
+pub mod check_in;
 pub mod enrolment;
 pub mod exam_batch;
 pub mod exam_room;

@@ -1,5 +1,6 @@
-//! 考场编排 (issue 16): a site's rooms and batches, and placing its candidates' paid
-//! subjects into them (`domain::arrangement` decides; this module reads and writes).
+//! 考场编排 (issue 16): a site's rooms and batches, placing its candidates' paid subjects
+//! into them (`domain::arrangement` decides; this module reads and writes), and 检录 at the
+//! door by ticket number.
 //!
 //! Every change runs in one transaction that first touches the site's row, so two staff
 //! pressing 编排 (or adding a room) at once take turns instead of numbering or seating the
@@ -14,16 +15,21 @@ use crate::server::audit;
 use crate::server::call::Call;
 use crate::server::clock::{from_beijing, to_beijing, to_date};
 use crate::server::entity::{
-    enrolment, exam_batch, exam_room, exam_session, exam_site, offered_subject, pass, placement, registration,
+    check_in, enrolment, exam_batch, exam_room, exam_session, exam_site, offered_subject, pass, placement,
+    registration, subject,
 };
 use crate::server::fault::Fault;
 use crate::urls::{self, Notice};
-use crate::validation::arrangement::{ArrangeForm, ArrangeMode, BatchForm, RoomForm, ROOM_NAME, STARTS};
+use crate::validation::arrangement::{
+    ArrangeForm, ArrangeMode, BatchForm, DoorForm, RoomForm, ROOM_NAME, STARTS, TICKET,
+};
 use crate::validation::config::Says;
-use crate::views::arrangement::{ArrangePage, BatchRow, BatchesPage, ExamRoomRow, RoomRow, RoomsPage, UnplacedRow};
+use crate::views::arrangement::{
+    ArrangePage, BatchRow, BatchesPage, DoorCard, DoorPage, ExamRoomRow, RoomRow, RoomsPage, UnplacedRow,
+};
 use crate::views::staff::AuditKind;
 use crate::views::{AppError, Next};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, TransactionTrait,
@@ -609,4 +615,120 @@ async fn write_plan(
         placement::Entity::insert_many(chunk).exec_without_returning(db).await?;
     }
     Ok(count)
+}
+
+// ---- 检录 ----
+
+/// The placement of a ticket number in the open session, at a site the account may act for.
+async fn placement_of(
+    db: &impl ConnectionTrait,
+    who: &StaffSignedIn,
+    session: i32,
+    ticket: &TicketNumber,
+) -> Result<Option<placement::Model>, Fault> {
+    let found = placement::Entity::find()
+        .filter(placement::Column::SessionId.eq(session))
+        .filter(placement::Column::TicketNumber.eq(ticket.as_str()))
+        .one(db)
+        .await?;
+    match found {
+        Some(p) => {
+            who.require_site(&p.site_code)?;
+            Ok(Some(p))
+        }
+        None => Ok(None),
+    }
+}
+
+fn no_such_ticket(call: &Call) -> Fault {
+    call.refuse_field(
+        TICKET.name,
+        &Says {
+            code: "unknown",
+            zh: "本考次没有这个准考证号，请核对；若考生的准考证是重新编排前打印的，已经作废".into(),
+            en: "No such ticket number in this session".into(),
+        },
+    )
+}
+
+async fn door_card(call: &Call, db: &impl ConnectionTrait, p: &placement::Model) -> Result<DoorCard, Fault> {
+    let reg = registration::Entity::find_by_id(p.registration_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let pass = pass::Entity::find_by_id(reg.pass_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let room = exam_room::Entity::find_by_id(p.room_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let batch = exam_batch::Entity::find_by_id(p.batch_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let ticket = TicketNumber::parse(&p.ticket_number).map_err(|_| Fault::broken("a stored ticket number"))?;
+    let subject = subject::Entity::find_by_id(ticket.subject().to_owned()).one(db).await?;
+    let checked = check_in::Entity::find().filter(check_in::Column::PlacementId.eq(p.id)).one(db).await?;
+    let checked_in = match checked {
+        Some(c) => {
+            let by = super::by_id(db, c.staff_id).await?.map(|s| s.name).unwrap_or_default();
+            Some((to_beijing(c.checked_at), by))
+        }
+        None => None,
+    };
+    Ok(DoorCard {
+        registration: reg.id,
+        ticket: ticket.as_str().to_owned(),
+        name: pass.name.clone(),
+        document: super::search::masked_number(call, &pass),
+        subject: subject.map_or_else(|| ticket.subject().to_owned(), |s| format!("{} {}", s.code, s.name)),
+        exam_room: ticket.exam_room().to_owned(),
+        room: room.name,
+        seat: ticket.seat(),
+        starts: to_beijing(batch.starts_at),
+        ends: to_beijing(batch.ends_at),
+        has_photo: reg.photo_key.is_some(),
+        checked_in,
+    })
+}
+
+/// The door's page: the form, and the ticket `ticket` names when it is one of the account's.
+pub async fn door_page(call: &Call, site: String, ticket: String) -> Result<DoorPage, Fault> {
+    let who = call.staff().await?;
+    let db = call.state.db.read();
+    let ctx = site_context(db, &who, &site).await?;
+    let form = DoorForm { site: ctx.site.code.clone(), ticket: ticket.clone() };
+    let found = match form.parse(&call.ctx()) {
+        Ok(t) if !ticket.is_empty() => match placement_of(db, &who, ctx.session.id, &t).await? {
+            Some(p) => Some(door_card(call, db, &p).await?),
+            None => None,
+        },
+        _ => None,
+    };
+    Ok(DoorPage { site: ctx.site.code, site_name: ctx.site.name, form, found })
+}
+
+/// Checks a ticket in (once: a second time finds the first) and shows its candidate.
+pub async fn check_in(call: &Call, form: DoorForm) -> Result<Next, Fault> {
+    let who = call.staff().await?;
+    let (f, _) = form.normalize();
+    who.require_site(&f.site)?;
+    let ticket = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
+    let now = call.state.clock.now();
+    let txn = call.state.db.write().begin().await?;
+    let session = open_session_of(&txn, &who).await?;
+    let Some(p) = placement_of(&txn, &who, session.id, &ticket).await? else {
+        return Err(no_such_ticket(call));
+    };
+    let recorded = check_in::Entity::insert(check_in::ActiveModel {
+        placement_id: Set(p.id),
+        staff_id: Set(who.staff.id),
+        checked_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict(OnConflict::column(check_in::Column::PlacementId).do_nothing().to_owned())
+    .exec_without_returning(&txn)
+    .await?;
+    let notice = if recorded == 0 {
+        Notice::CheckedInAgain
+    } else {
+        let e = entry(call, &who, AuditKind::CheckedIn, Some(&p.site_code), ticket.as_str().to_owned())
+            .created(&json!({ "ticket": ticket.as_str(), "registration": p.registration_id }));
+        audit::record(&txn, now, vec![e]).await?;
+        Notice::CheckedIn
+    };
+    txn.commit().await?;
+    tracing::info!(staff = who.staff.id, site = %p.site_code, again = recorded == 0, "checked in");
+    let url = format!("{}?site={}&ticket={}", urls::STAFF_DOOR, p.site_code, ticket.as_str());
+    Ok(Next { url: urls::with_notice(&url, notice) })
 }
