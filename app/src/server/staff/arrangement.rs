@@ -130,6 +130,33 @@ async fn placed_by(
     Ok(rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect())
 }
 
+/// A room or batch as the trail records it.
+fn room_record(r: &exam_room::Model) -> serde_json::Value {
+    json!({ "number": r.number, "name": r.name, "seats": r.seats, "subjects": r.subjects })
+}
+
+fn batch_record(b: &exam_batch::Model) -> serde_json::Value {
+    json!({
+        "number": b.number,
+        "starts": to_beijing(b.starts_at).to_string(),
+        "ends": to_beijing(b.ends_at).to_string(),
+        "subjects": b.subjects,
+    })
+}
+
+/// The row a 删除 button names.
+fn row_id(form_id: &str) -> Result<i32, Fault> {
+    Ok(form_id.trim().parse().map_err(|_| AppError::NotFound)?)
+}
+
+/// A room or batch anyone is arranged into stays (`column` is `RoomId` or `BatchId`).
+async fn refuse_if_in_use(db: &impl ConnectionTrait, column: placement::Column, id: i32) -> Result<(), Fault> {
+    if placement::Entity::find().filter(column.eq(id)).count(db).await? > 0 {
+        return Err(AppError::ArrangementInUse.into());
+    }
+    Ok(())
+}
+
 // ---- 机房 ----
 
 pub async fn rooms_page(call: &Call, site: String) -> Result<RoomsPage, Fault> {
@@ -192,14 +219,14 @@ pub async fn add_room(call: &Call, form: RoomForm) -> Result<Next, Fault> {
         number: Set(number),
         name: Set(valid.name.clone()),
         seats: Set(i32::from(valid.seats)),
-        subjects: Set(subjects.clone()),
+        subjects: Set(subjects),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
     let e = entry(call, &who, AuditKind::RoomAdded, Some(&code), format!("{code}/room/{}", row.number))
-        .created(&json!({ "number": number, "name": valid.name, "seats": valid.seats, "subjects": subjects }));
+        .created(&room_record(&row));
     audit::record(&txn, now, vec![e]).await?;
     txn.commit().await?;
     tracing::info!(staff = who.staff.id, site = %code, room = number, "room added");
@@ -210,7 +237,7 @@ pub async fn remove_room(call: &Call, form: RoomForm) -> Result<Next, Fault> {
     let who = call.staff().await?;
     let code = form.site.trim().to_owned();
     who.require_site(&code)?;
-    let id: i32 = form.id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = row_id(&form.id)?;
     let txn = call.state.db.write().begin().await?;
     lock_site(&txn, &code).await?;
     let room = exam_room::Entity::find_by_id(id)
@@ -218,13 +245,11 @@ pub async fn remove_room(call: &Call, form: RoomForm) -> Result<Next, Fault> {
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if placement::Entity::find().filter(placement::Column::RoomId.eq(id)).count(&txn).await? > 0 {
-        return Err(AppError::ArrangementInUse.into());
-    }
+    refuse_if_in_use(&txn, placement::Column::RoomId, id).await?;
     exam_room::Entity::delete_by_id(id).exec(&txn).await?;
     let now = call.state.clock.now();
     let e = entry(call, &who, AuditKind::RoomRemoved, Some(&code), format!("{code}/room/{}", room.number))
-        .removed(&json!({ "number": room.number, "name": room.name, "seats": room.seats, "subjects": room.subjects }));
+        .removed(&room_record(&room));
     audit::record(&txn, now, vec![e]).await?;
     txn.commit().await?;
     Ok(Next { url: urls::with_notice(&page_url(urls::STAFF_ROOMS, &code), Notice::StaffRemoved) })
@@ -301,21 +326,20 @@ pub async fn add_batch(call: &Call, form: BatchForm) -> Result<Next, Fault> {
     }
     let now = call.state.clock.now();
     let subjects = codes_text(&valid.subjects);
-    exam_batch::ActiveModel {
+    let row = exam_batch::ActiveModel {
         session_id: Set(ctx.session.id),
         site_code: Set(code.clone()),
         number: Set(number),
         starts_at: Set(starts),
         ends_at: Set(ends),
-        subjects: Set(subjects.clone()),
+        subjects: Set(subjects),
         created_at: Set(now),
         ..Default::default()
     }
     .insert(&txn)
     .await?;
-    let e = entry(call, &who, AuditKind::BatchAdded, Some(&code), format!("{code}/batch/{number}")).created(
-        &json!({ "number": number, "starts": valid.starts.to_string(), "ends": valid.ends.to_string(), "subjects": subjects }),
-    );
+    let e = entry(call, &who, AuditKind::BatchAdded, Some(&code), format!("{code}/batch/{number}"))
+        .created(&batch_record(&row));
     audit::record(&txn, now, vec![e]).await?;
     txn.commit().await?;
     tracing::info!(staff = who.staff.id, site = %code, batch = number, "batch added");
@@ -326,7 +350,7 @@ pub async fn remove_batch(call: &Call, form: BatchForm) -> Result<Next, Fault> {
     let who = call.staff().await?;
     let code = form.site.trim().to_owned();
     who.require_site(&code)?;
-    let id: i32 = form.id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = row_id(&form.id)?;
     let txn = call.state.db.write().begin().await?;
     lock_site(&txn, &code).await?;
     let batch = exam_batch::Entity::find_by_id(id)
@@ -334,19 +358,11 @@ pub async fn remove_batch(call: &Call, form: BatchForm) -> Result<Next, Fault> {
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if placement::Entity::find().filter(placement::Column::BatchId.eq(id)).count(&txn).await? > 0 {
-        return Err(AppError::ArrangementInUse.into());
-    }
+    refuse_if_in_use(&txn, placement::Column::BatchId, id).await?;
     exam_batch::Entity::delete_by_id(id).exec(&txn).await?;
     let now = call.state.clock.now();
-    let e = entry(call, &who, AuditKind::BatchRemoved, Some(&code), format!("{code}/batch/{}", batch.number)).removed(
-        &json!({
-            "number": batch.number,
-            "starts": to_beijing(batch.starts_at).to_string(),
-            "ends": to_beijing(batch.ends_at).to_string(),
-            "subjects": batch.subjects,
-        }),
-    );
+    let e = entry(call, &who, AuditKind::BatchRemoved, Some(&code), format!("{code}/batch/{}", batch.number))
+        .removed(&batch_record(&batch));
     audit::record(&txn, now, vec![e]).await?;
     txn.commit().await?;
     Ok(Next { url: urls::with_notice(&page_url(urls::STAFF_BATCHES, &code), Notice::StaffRemoved) })
