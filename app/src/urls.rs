@@ -17,6 +17,8 @@ pub const PHOTO: &str = "/register/photo";
 /// The signed-in candidate's own stored photo (there is no URL naming a photo's key).
 pub const PHOTO_IMAGE: &str = "/register/photo/image";
 pub const STATUS: &str = "/register/status";
+/// The candidate's admission tickets as PDF (`?subject=65` for one subject's page).
+pub const TICKET_PDF: &str = "/register/ticket.pdf";
 pub const PAY: &str = "/register/pay";
 /// The payment's result; a post asks the platform again.
 pub const PAYMENT_RESULT: &str = "/register/payment";

@@ -43,6 +43,12 @@ pub struct Settings {
     pub pay: PaySettings,
     /// `PAY_RECONCILE_SECS`: how often open orders are checked with the platform (60).
     pub reconcile_every: std::time::Duration,
+    /// `TICKET_SIGNING_KEY`: the Ed25519 key (PKCS#8 hex; or the file
+    /// `TICKET_SIGNING_KEY_FILE`) signing the tickets' QR codes. Unset, a key derived from
+    /// the data key (the same on every server sharing the data key).
+    pub ticket_key: Option<String>,
+    /// `PDF_FONT_DIR`: where Noto Sans CJK's collections are (Debian's fonts-noto-cjk).
+    pub font_dir: std::path::PathBuf,
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +106,8 @@ impl Settings {
                 ),
             },
             reconcile_every: std::time::Duration::from_secs(60),
+            ticket_key: None,
+            font_dir: app::server::printing::DEFAULT_FONT_DIR.into(),
         }
     }
 
@@ -159,6 +167,10 @@ impl Settings {
                 platform_public_key: from_file("PAY_PLATFORM_PUBLIC_KEY", "data/pay/platform.pub"),
             },
             reconcile_every: std::time::Duration::from_secs(reconcile_every),
+            ticket_key: var("TICKET_SIGNING_KEY").or_else(|| {
+                var("TICKET_SIGNING_KEY_FILE").and_then(|path| std::fs::read_to_string(path).ok())
+            }),
+            font_dir: var("PDF_FONT_DIR").unwrap_or_else(|| app::server::printing::DEFAULT_FONT_DIR.to_owned()).into(),
             photo_store,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
             secure_cookies: var("APP_SECURE_COOKIES").is_some_and(|v| v == "true" || v == "1"),
@@ -189,6 +201,18 @@ impl Settings {
             .map_err(|e| ConfigError(format!("PAY_GATEWAY_URL: {e}")))?;
         let callback = self.pay.callback_url.as_deref().unwrap_or(&self.public_url).trim_end_matches('/');
         Ok(Payments { gateway: std::sync::Arc::new(gateway), callback_base: callback.into() })
+    }
+
+    /// The tickets' signing key: the configured one, or one derived from the data key.
+    pub fn ticket_keys(&self) -> Result<app::server::printing::token::TicketKeys, ConfigError> {
+        let key = match &self.ticket_key {
+            Some(hex) => {
+                SigningKey::from_hex(hex).map_err(|e| ConfigError(format!("TICKET_SIGNING_KEY: {e}")))?
+            }
+            None => SigningKey::from_seed(&self.data_key()?.subkey("ticket signing key"))
+                .map_err(|e| ConfigError(format!("ticket key from APP_DATA_KEY: {e}")))?,
+        };
+        Ok(app::server::printing::token::TicketKeys::new(key))
     }
 
     /// The data key, parsed; serving without one is refused with a clear message.

@@ -60,6 +60,11 @@ pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, Conf
         catalogue: Arc::new(app::server::journey::catalogue::Catalogue::new(
             app::server::journey::catalogue::DEFAULT_TTL,
         )),
+        printing: Arc::new(app::server::printing::Printing::new(
+            &settings.font_dir,
+            settings.ticket_keys()?,
+            app::server::printing::DEFAULT_CACHE_BYTES,
+        )),
         assets: Arc::new(
             Assets::load(std::path::Path::new(settings.leptos.site_root.as_ref()))
                 .map_err(|e| ConfigError(format!("static files under {}: {e}", settings.leptos.site_root)))?,
@@ -85,6 +90,7 @@ pub fn build_router(state: AppState) -> Router {
         // No-JS form posts to the page URLs (GET of the same paths is the Leptos route).
         .merge(app::server::forms::routes())
         .merge(app::server::photos::upload::routes())
+        .merge(app::server::journey::ticket::routes())
         .merge(app::server::staff::export::routes())
         .merge(app::server::staff::rosters::routes())
         .merge(app::server::payment::routes())
@@ -124,6 +130,8 @@ fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
     let predicate = SizeAbove::new(1024)
         .and(NotForContentType::IMAGES)
         .and(NotForContentType::const_new("application/wasm"))
+        // PDFs are compressed inside already (fonts, pages; photos are JPEG).
+        .and(NotForContentType::const_new("application/pdf"))
         .and(NotForContentType::SSE);
     CompressionLayer::new().quality(CompressionLevel::Precise(2)).compress_when(predicate)
 }

@@ -295,9 +295,114 @@ impl std::fmt::Display for TicketNumber {
     }
 }
 
+/// What the admission ticket's QR code carries: the ticket number, the session, an 8-byte
+/// digest of the document (type and number) and an Ed25519 signature over the three, as
+/// text QR codes hold compactly (digits, capitals and `.` only):
+/// `NCRE1.6524650101010205.3.0F1E2D3C4B5A6978.<128 hex digits>`.
+///
+/// Parsing checks the shape only; the signature is checked where the public key is (the
+/// server's `printing::token`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TicketToken {
+    pub ticket: TicketNumber,
+    pub session: u32,
+    pub document: [u8; 8],
+    pub signature: [u8; 64],
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAToken;
+
+impl TicketToken {
+    pub const PREFIX: &'static str = "NCRE1";
+
+    /// The signed text: everything but the signature.
+    pub fn message(ticket: &TicketNumber, session: u32, document: &[u8; 8]) -> String {
+        format!("{}.{}.{session}.{}", Self::PREFIX, ticket.as_str(), to_hex(document))
+    }
+
+    pub fn text(&self) -> String {
+        format!("{}.{}", Self::message(&self.ticket, self.session, &self.document), to_hex(&self.signature))
+    }
+
+    /// Whether typed or scanned text is meant as a token rather than a bare number.
+    pub fn looks_like(input: &str) -> bool {
+        input.trim_start().get(..Self::PREFIX.len()).is_some_and(|p| p.eq_ignore_ascii_case(Self::PREFIX))
+    }
+
+    /// Scanned text: surrounding whitespace ignored, hex in either case.
+    pub fn parse(input: &str) -> Result<Self, NotAToken> {
+        let mut parts = input.trim().split('.');
+        let (Some(prefix), Some(ticket), Some(session), Some(document), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(NotAToken);
+        };
+        if !prefix.eq_ignore_ascii_case(Self::PREFIX) || session.is_empty() || session.len() > 9 {
+            return Err(NotAToken);
+        }
+        if ticket.len() != 16 || !session.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(NotAToken);
+        }
+        let ticket = TicketNumber::parse(ticket).map_err(|_| NotAToken)?;
+        Ok(Self {
+            ticket,
+            session: session.parse().map_err(|_| NotAToken)?,
+            document: from_hex(document).ok_or(NotAToken)?,
+            signature: from_hex(signature).ok_or(NotAToken)?,
+        })
+    }
+}
+
+fn to_hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char]).collect()
+}
+
+fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+    let digits = text.as_bytes();
+    if digits.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, pair) in digits.chunks(2).enumerate() {
+        let high = char::from(pair[0]).to_digit(16)?;
+        let low = char::from(pair[1]).to_digit(16)?;
+        out[i] = u8::try_from(high * 16 + low).ok()?;
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_reads_back_and_refuses_what_is_not_one() {
+        let ticket = TicketNumber::parse("6524650101010205").unwrap();
+        let token = TicketToken { ticket, session: 3, document: [0xAB; 8], signature: [0x5C; 64] };
+        let text = token.text();
+        assert!(text.starts_with("NCRE1.6524650101010205.3.ABABABABABABABAB."));
+        assert!(text.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'.'));
+        assert_eq!(TicketToken::parse(&text), Ok(token.clone()));
+        assert_eq!(TicketToken::parse(&format!("  {}\n", text.to_lowercase())), Ok(token));
+        assert!(TicketToken::looks_like(" ncre1.x"));
+        assert!(!TicketToken::looks_like("6524650101010205"));
+        for bad in [
+            "",
+            "NCRE1",
+            &text[..text.len() - 1],
+            &format!("{text}0"),
+            &format!("{text}.1"),
+            &text.replace("NCRE1", "NCRE2"),
+            &text.replace(".3.", ".x."),
+            &text.replace(".3.", ".."),
+            &text.replace("6524650101010205", "652465010101020"),
+            &text.replace("ABAB", "GBAB"),
+        ] {
+            assert_eq!(TicketToken::parse(bad), Err(NotAToken), "{bad}");
+        }
+    }
 
     fn set(codes: &[&str]) -> BTreeSet<String> {
         codes.iter().map(|c| (*c).to_owned()).collect()

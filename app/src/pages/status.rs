@@ -5,7 +5,7 @@ use crate::api::journey::get_status_page;
 use crate::components::form::use_posted;
 use crate::components::layout::{LoadProblem, NoticeBanner};
 use crate::urls;
-use crate::views::journey::{ReviewStatus, ReviewView, StatusPage as PageData};
+use crate::views::journey::{ReviewStatus, ReviewView, StatusPage as PageData, TicketGate};
 use crate::views::NoFields;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -84,8 +84,15 @@ fn StatusBody(page: PageData) -> impl IntoView {
         .rows
         .iter()
         .filter(|r| r.payment == crate::views::journey::SubjectPayment::Paid)
-        .map(|r| view! { <li data-testid="ticket-state">{format!("{}：{}", r.line.subject, r.ticket.words())}</li> })
+        .map(|r| {
+            let link = (r.ticket == TicketGate::Printable).then(|| {
+                let href = format!("{}?subject={}", urls::TICKET_PDF, r.code);
+                view! { " " <a class="button button--secondary" href=href download data-testid="ticket-download">"下载准考证（PDF）"</a> }
+            });
+            view! { <li data-testid="ticket-state">{format!("{}：{}", r.line.subject, r.ticket.words())}{link}</li> }
+        })
         .collect_view();
+    let printable = page.rows.iter().filter(|r| r.ticket == TicketGate::Printable).count();
     let notices = if page.notices.is_empty() {
         view! { <p>"无考试通告信息!"</p> }.into_any()
     } else {
@@ -143,6 +150,12 @@ fn StatusBody(page: PageData) -> impl IntoView {
             <section class="panel" aria-labelledby="ticket-title">
                 <h2 id="ticket-title">"准考证"</h2>
                 <ul>{tickets}</ul>
+                {(printable > 1).then(|| view! {
+                    <p><a class="button" href=urls::TICKET_PDF download>"下载全部准考证（PDF，每科一页）"</a></p>
+                })}
+                {(printable > 0).then(|| view! {
+                    <p class="field__hint">"请用A4纸打印，照片和二维码须清晰；考试时携带准考证和报名时所用的身份证件原件。"</p>
+                })}
             </section>
         })}
         <Review review=page.review.clone() />

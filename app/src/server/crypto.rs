@@ -17,6 +17,8 @@ const VERSION: &str = "v1";
 pub struct DataKey {
     cipher: XChaCha20Poly1305,
     mac_key: [u8; 32],
+    /// The key itself, only to derive further subkeys from (`subkey`).
+    root: [u8; 32],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,7 +46,14 @@ impl DataKey {
         Ok(Self {
             cipher: XChaCha20Poly1305::new(&enc.into()),
             mac_key: derive(&key, b"ncre data key v1: lookup hash"),
+            root: key,
         })
+    }
+
+    /// A 32-byte secret of its own for `label` (the default ticket-signing key's seed):
+    /// knowing it reveals nothing of the data key or of the other subkeys.
+    pub fn subkey(&self, label: &str) -> [u8; 32] {
+        derive(&self.root, format!("ncre data key v1: {label}").as_bytes())
     }
 
     /// Seals `plaintext` for the column named by `purpose` (`registration.doc_number`):

@@ -21,6 +21,7 @@ pub mod journey;
 pub mod passes;
 pub mod payment;
 pub mod photos;
+pub mod printing;
 pub mod seats;
 pub mod staff;
 

@@ -59,6 +59,8 @@ pub struct Shared {
     pub assets: Arc<Assets>,
     /// The open session's configuration, held in memory for a few seconds at a time.
     pub catalogue: Arc<Catalogue>,
+    /// Tickets and printouts as PDF: fonts, the ticket key, the cache of finished files.
+    pub printing: Arc<crate::server::printing::Printing>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

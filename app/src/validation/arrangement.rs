@@ -5,7 +5,7 @@
 
 use super::config::{minute, norm_ascii, norm_minute, norm_text, number, spec, text, Says};
 use super::{Ctx, FieldErrors, FieldNote, FieldSpec, Notes, Required};
-use crate::domain::arrangement::{codes_of, TicketNumber, TicketNumberError, MAX_SEATS};
+use crate::domain::arrangement::{codes_of, TicketNumber, TicketNumberError, TicketToken, MAX_SEATS};
 use crate::domain::{Date, Lang, Minute};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -27,8 +27,9 @@ pub const TICKET: FieldSpec = FieldSpec {
     name: "ticket",
     label: "准考证号",
     required: true,
-    // 16 digits and the spaces a person types between groups.
-    max_length: Some(24),
+    // 16 digits and the spaces a person types between groups, or the ticket's QR code as a
+    // scanner types it (about 170 characters).
+    max_length: Some(240),
     input_mode: Some("numeric"),
     autocomplete: "off",
 };
@@ -271,7 +272,24 @@ impl ArrangeForm {
     }
 }
 
-/// A ticket number typed at the door (检录), as posted.
+/// What the door's field held: a typed number, or a scanned QR code whose signature the
+/// server checks before anything else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DoorEntry {
+    Typed(TicketNumber),
+    Scanned(TicketToken),
+}
+
+impl DoorEntry {
+    pub fn ticket(&self) -> &TicketNumber {
+        match self {
+            DoorEntry::Typed(t) => t,
+            DoorEntry::Scanned(token) => &token.ticket,
+        }
+    }
+}
+
+/// A ticket number typed at the door (检录), or its QR code scanned, as posted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DoorForm {
     #[serde(default)]
@@ -287,11 +305,22 @@ impl DoorForm {
         (f, n.0)
     }
 
-    pub fn parse(&self, ctx: &Ctx) -> Result<TicketNumber, FieldErrors> {
+    pub fn parse(&self, ctx: &Ctx) -> Result<DoorEntry, FieldErrors> {
         let (f, _) = self.normalize();
         let mut e = FieldErrors::new();
+        if TicketToken::looks_like(&f.ticket) {
+            return TicketToken::parse(&f.ticket).map(DoorEntry::Scanned).map_err(|_| {
+                let problem = Required {
+                    code: "token",
+                    zh: "二维码内容无法识别：请重新扫描，或输入准考证上的16位准考证号",
+                    en: "The QR code could not be read: scan again or type the 16-digit number",
+                };
+                e.add(TICKET.name, &problem, ctx.lang);
+                e
+            });
+        }
         let problem = match TicketNumber::parse(&f.ticket) {
-            Ok(t) => return Ok(t),
+            Ok(t) => return Ok(DoorEntry::Typed(t)),
             Err(_) if f.ticket.is_empty() => {
                 Required { code: "required", zh: "请填写准考证号", en: "Enter the ticket number" }
             }
@@ -371,8 +400,13 @@ mod tests {
     #[test]
     fn a_ticket_number_at_the_door_is_sixteen_digits() {
         let f = |t: &str| DoorForm { site: "650101".into(), ticket: t.into() }.parse(&ctx());
-        assert_eq!(f(" ６５７５ 6501 0101 0105 ").unwrap().as_str(), "6575650101010105");
+        assert_eq!(f(" ６５７５ 6501 0101 0105 ").unwrap().ticket().as_str(), "6575650101010105");
         assert_eq!(codes(f("").unwrap_err()), ["ticket.required"]);
+        // A scanned QR code: its shape here, its signature on the server.
+        let token = format!("NCRE1.6575650101010105.3.{}.{}", "0A".repeat(8), "1B".repeat(64));
+        assert!(matches!(f(&token).unwrap(), DoorEntry::Scanned(t) if t.ticket.as_str() == "6575650101010105"));
+        assert_eq!(codes(f(&token[..token.len() - 2]).unwrap_err()), ["ticket.token"]);
+        assert!(token.len() <= TICKET.max_length.unwrap_or(0));
         assert_eq!(codes(f("657565010101010").unwrap_err()), ["ticket.shape"]);
         assert_eq!(codes(f("6575650101010100").unwrap_err()), ["ticket.zero_part"]);
     }

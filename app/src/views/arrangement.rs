@@ -98,6 +98,8 @@ pub struct DoorPage {
     pub site_name: String,
     pub form: DoorForm,
     pub found: Option<DoorCard>,
+    /// The ticket key's public half (hex): what a device verifies QR codes with offline.
+    pub public_key: String,
 }
 
 /// A ticket's candidate as the door shows them.

@@ -501,6 +501,8 @@ impl TicketGate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EnrolmentRow {
     pub line: SubjectLine,
+    /// `65`: what the ticket's download link names.
+    pub code: String,
     pub payment: SubjectPayment,
     /// Placed in a room and seat (编排).
     pub arranged: bool,

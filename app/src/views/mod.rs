@@ -100,6 +100,14 @@ pub enum AppError {
     /// The staff account may not see or change this (another site, another role).
     #[error("forbidden")]
     Forbidden,
+    /// An admission ticket asked for cannot be printed (yet): the subject and why, in the
+    /// gate's words (`journey::TicketGate::words`).
+    #[error("ticket not printable")]
+    NotPrintable { why: String },
+    /// PDFs cannot be made on this server now (its fonts are missing); nothing is wrong
+    /// with the candidate's registration.
+    #[error("printing unavailable")]
+    PrintingUnavailable,
     /// The request's arguments could not be read (malformed JSON, missing fields).
     #[error("bad request")]
     BadRequest,
@@ -149,7 +157,8 @@ impl AppError {
             AppError::Locked | AppError::Paid => 409,
             AppError::PaymentInProgress | AppError::NothingToPay | AppError::PaymentTooLate => 409,
             AppError::ReviewRequired { .. } | AppError::ReviewStale | AppError::ReviewSeatsLost => 409,
-            AppError::PaymentUnavailable => 503,
+            AppError::PaymentUnavailable | AppError::PrintingUnavailable => 503,
+            AppError::NotPrintable { .. } => 409,
             AppError::ConfirmFirst => 200,
             AppError::Internal { .. } => 500,
             AppError::BadRequest | AppError::Transport(_) => 400,
@@ -208,6 +217,10 @@ impl AppError {
             }
             AppError::Internal { request_id } => {
                 format!("系统暂时无法处理您的请求，请稍后重试。如需联系我们，请提供编号 {request_id}")
+            }
+            AppError::NotPrintable { why } => why.clone(),
+            AppError::PrintingUnavailable => {
+                "准考证和打印材料暂时无法生成，请稍后再试；您的报名和编排信息不受影响".into()
             }
             AppError::BadRequest => "提交的内容无法识别，请刷新页面后重新填写".into(),
             AppError::Transport(_) => "网络连接出现问题，请检查网络后重试".into(),

@@ -110,6 +110,18 @@ impl SigningKey {
         Ed25519KeyPair::from_pkcs8(&bytes).map(SigningKey).map_err(|_| KeyError::BadPrivateKey)
     }
 
+    /// The key of a 32-byte seed (a key derived from another secret).
+    pub fn from_seed(seed: &[u8; 32]) -> Result<Self, KeyError> {
+        Ed25519KeyPair::from_seed_unchecked(seed).map(SigningKey).map_err(|_| KeyError::BadPrivateKey)
+    }
+
+    /// The 64-byte signature of `message` (for payloads that are not field maps).
+    pub fn sign_bytes(&self, message: &[u8]) -> [u8; 64] {
+        let mut out = [0u8; 64];
+        out.copy_from_slice(self.0.sign(message).as_ref());
+        out
+    }
+
     pub fn public(&self) -> VerifyingKey {
         VerifyingKey(self.0.public_key().as_ref().to_vec())
     }
@@ -136,6 +148,11 @@ impl VerifyingKey {
 
     pub fn to_hex(&self) -> String {
         hex::encode(&self.0)
+    }
+
+    /// Checks a signature made by `SigningKey::sign_bytes`.
+    pub fn verify_bytes(&self, message: &[u8], signature: &[u8]) -> Result<(), BadSignature> {
+        UnparsedPublicKey::new(&ED25519, &self.0).verify(message, signature).map_err(|_| BadSignature)
     }
 
     /// Checks `sign` against the other fields.
@@ -217,6 +234,12 @@ mod tests {
     #[test]
     fn bad_keys_are_refused_not_panicked_on() {
         assert_eq!(SigningKey::from_hex("zz").unwrap_err(), KeyError::NotHex);
+        let seeded = SigningKey::from_seed(&[7; 32]).unwrap();
+        assert_eq!(seeded.public(), SigningKey::from_seed(&[7; 32]).unwrap().public());
+        let sig = seeded.sign_bytes(b"message");
+        assert!(seeded.public().verify_bytes(b"message", &sig).is_ok());
+        assert!(seeded.public().verify_bytes(b"messagf", &sig).is_err());
+        assert!(SigningKey::from_seed(&[8; 32]).unwrap().public().verify_bytes(b"message", &sig).is_err());
         assert_eq!(SigningKey::from_hex("00ff").unwrap_err(), KeyError::BadPrivateKey);
         assert_eq!(VerifyingKey::from_hex("00ff").unwrap_err(), KeyError::BadPublicKey);
     }

@@ -436,7 +436,7 @@ fn Door(page: DoorPage, posted: Option<Posted<DoorForm>>) -> impl IntoView {
         {(!errors.is_empty()).then(|| view! { <ErrorSummary errors=RwSignal::new(errors.clone()) node_ref=NodeRef::new() autofocus=true /> })}
         <ProblemBanner message=problem />
         <h1>"检录"</h1>
-        <p class="field__hint">"输入考生准考证上的16位准考证号后点“签到”：核对照片、姓名和考场后放行。同一张准考证第二次签到会提示已经签到过。"</p>
+        <p class="field__hint">"用扫码枪扫描准考证上的二维码（扫描后自动提交），或输入16位准考证号后点“签到”：核对照片、姓名和考场后放行。二维码经签名核验，被改动或伪造的准考证会被拒绝；同一张准考证第二次签到会提示已经签到过。"</p>
         <form method="post" action=urls::STAFF_DOOR novalidate data-testid="door-form">
             <input type="hidden" name="site" value=page.site.clone() />
             <div class="field" class:field--error=invalid.is_some()>
@@ -449,5 +449,8 @@ fn Door(page: DoorPage, posted: Option<Posted<DoorForm>>) -> impl IntoView {
             <button class="button" type="submit">"签到"</button>
         </form>
         {card}
+        <p class="field__hint" data-testid="door-key">
+            "二维码签名公钥（Ed25519，可用于离线核验）：" <code class="key">{page.public_key.clone()}</code>
+        </p>
     }
 }

@@ -7,6 +7,7 @@
 pub mod catalogue;
 pub mod repo;
 pub mod review;
+pub mod ticket;
 
 use crate::domain::photo::Background;
 use crate::domain::{DocumentNumber, DocumentType};
@@ -717,19 +718,20 @@ pub async fn status_page(call: &Call) -> Result<StatusPage, Fault> {
         step(Step::End, Progress::NotEnded),
     ];
     let placed = if paid > 0 {
-        crate::server::staff::arrangement::placed_words(call.state.db.read(), reg.id).await?
+        crate::server::staff::arrangement::placed_of(call.state.db.read(), reg.id).await?
     } else {
         Default::default()
     };
     let rows: Vec<EnrolmentRow> = enrolments
         .iter()
         .map(|e| {
-            let room = placed.get(&e.id).cloned();
+            let room = placed.get(&e.id).map(|p| p.words());
             let ticket = TicketGate::of(e.paid_at.is_some(), site_prints, room.is_some(), print_from.clone());
             let site_label = s.offered(e.offered_subject_id).map(|(x, _, _)| x.label()).unwrap_or_default();
             let line = s.line(e.offered_subject_id, &e.subject_code, e.fee_fen);
             EnrolmentRow {
                 line,
+                code: e.subject_code.clone(),
                 payment: match (e.paid_at, &open) {
                     (Some(_), _) => SubjectPayment::Paid,
                     (None, Some(_)) => SubjectPayment::Paying,

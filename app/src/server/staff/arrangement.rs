@@ -6,7 +6,7 @@
 //! pressing 编排 (or adding a room) at once take turns instead of numbering or seating the
 //! same thing twice; the unique indexes of migration 12 would refuse a double seat anyway.
 //! Each change is on the audit trail. The candidate's status page reads its placements
-//! (`placed_words`) for the 编排状态 and 考场 columns.
+//! (`placed_of`) for the 编排状态 and 考场 columns.
 
 use super::config::{entry, offering_of, open_session_of, session_title};
 use super::session::StaffSignedIn;
@@ -19,9 +19,10 @@ use crate::server::entity::{
     registration, subject,
 };
 use crate::server::fault::Fault;
+use crate::server::printing::token::{document_digest, TokenProblem};
 use crate::urls::{self, Notice};
 use crate::validation::arrangement::{
-    ArrangeForm, ArrangeMode, BatchForm, DoorForm, RoomForm, ROOM_NAME, STARTS, TICKET,
+    ArrangeForm, ArrangeMode, BatchForm, DoorEntry, DoorForm, RoomForm, ROOM_NAME, STARTS, TICKET,
 };
 use crate::validation::config::Says;
 use crate::views::arrangement::{
@@ -441,9 +442,25 @@ fn room_words(ticket: &TicketNumber, room: &exam_room::Model) -> String {
     format!("{}考场（{}）{:02}号", ticket.exam_room(), room.name, ticket.seat())
 }
 
-/// The 考场 words of a registration's arranged subjects, by enrolment id (two indexed
-/// reads; nothing when nothing is arranged).
-pub async fn placed_words(db: &impl ConnectionTrait, registration: i32) -> Result<HashMap<i32, String>, DbErr> {
+/// One arranged subject of a registration: its placement, room and batch.
+#[derive(Debug, Clone)]
+pub struct Placed {
+    pub placement: placement::Model,
+    pub ticket: TicketNumber,
+    pub room: exam_room::Model,
+    pub batch: exam_batch::Model,
+}
+
+impl Placed {
+    /// `0102考场（一号机房）12号`.
+    pub fn words(&self) -> String {
+        room_words(&self.ticket, &self.room)
+    }
+}
+
+/// A registration's arranged subjects, by enrolment id (three indexed reads; one when
+/// nothing is arranged).
+pub async fn placed_of(db: &impl ConnectionTrait, registration: i32) -> Result<HashMap<i32, Placed>, DbErr> {
     let placed = placement::Entity::find().filter(placement::Column::RegistrationId.eq(registration)).all(db).await?;
     if placed.is_empty() {
         return Ok(HashMap::new());
@@ -455,11 +472,20 @@ pub async fn placed_words(db: &impl ConnectionTrait, registration: i32) -> Resul
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
+    let batches: HashMap<i32, exam_batch::Model> = exam_batch::Entity::find()
+        .filter(exam_batch::Column::Id.is_in(placed.iter().map(|p| p.batch_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| (b.id, b))
+        .collect();
     Ok(placed
         .into_iter()
         .filter_map(|p| {
             let ticket = TicketNumber::parse(&p.ticket_number).ok()?;
-            Some((p.enrolment_id, room_words(&ticket, rooms.get(&p.room_id)?)))
+            let room = rooms.get(&p.room_id)?.clone();
+            let batch = batches.get(&p.batch_id)?.clone();
+            Some((p.enrolment_id, Placed { placement: p, ticket, room, batch }))
         })
         .collect())
 }
@@ -656,6 +682,45 @@ async fn placement_of(
     }
 }
 
+/// A scanned QR code must carry the ticket key's signature, be of the open session and
+/// name the document the candidate registered with; a typed number is taken as typed
+/// (staff compare the photo and the document by eye).
+async fn genuine(
+    call: &Call,
+    db: &impl ConnectionTrait,
+    entry: &DoorEntry,
+    session: &exam_session::Model,
+    p: &placement::Model,
+) -> Result<(), Fault> {
+    let DoorEntry::Scanned(token) = entry else { return Ok(()) };
+    let refuse = |code: &'static str, zh: &str| {
+        call.refuse_field(TICKET.name, &Says { code, zh: zh.into(), en: "This QR code is refused".into() })
+    };
+    let session_id = u32::try_from(session.id).unwrap_or(u32::MAX);
+    match call.state.printing.keys.verify(token, session_id) {
+        Ok(()) => {}
+        Err(TokenProblem::BadSignature) => {
+            return Err(refuse(
+                "forged",
+                "二维码验证失败：这张准考证不是本系统签发的，或内容被改动过。请核对考生证件，按考场规定处理",
+            ))
+        }
+        Err(TokenProblem::OtherSession) => {
+            return Err(refuse("other_session", "这张准考证不是本考次的，请考生出示本次考试的准考证"))
+        }
+    }
+    let reg = registration::Entity::find_by_id(p.registration_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let pass = pass::Entity::find_by_id(reg.pass_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let number = crate::server::passes::doc_number(&call.state.data_key, &pass)?;
+    if document_digest(&pass.doc_type, &number) != token.document {
+        return Err(refuse(
+            "other_document",
+            "二维码中的证件信息与报名记录不一致（准考证可能属于他人或已作废），请核对考生证件",
+        ));
+    }
+    Ok(())
+}
+
 fn no_such_ticket(call: &Call) -> Fault {
     call.refuse_field(
         TICKET.name,
@@ -705,13 +770,19 @@ pub async fn door_page(call: &Call, site: String, ticket: String) -> Result<Door
     let ctx = site_context(db, &who, &site).await?;
     let form = DoorForm { site: ctx.site.code.clone(), ticket: ticket.clone() };
     let found = match form.parse(&call.ctx()) {
-        Ok(t) if !ticket.is_empty() => match placement_of(db, &who, ctx.session.id, &t).await? {
-            Some(p) => Some(door_card(call, db, &p).await?),
-            None => None,
+        Ok(entry) if !ticket.is_empty() => match placement_of(db, &who, ctx.session.id, entry.ticket()).await? {
+            Some(p) if genuine(call, db, &entry, &ctx.session, &p).await.is_ok() => Some(door_card(call, db, &p).await?),
+            _ => None,
         },
         _ => None,
     };
-    Ok(DoorPage { site: ctx.site.code, site_name: ctx.site.name, form, found })
+    Ok(DoorPage {
+        site: ctx.site.code,
+        site_name: ctx.site.name,
+        form,
+        found,
+        public_key: call.state.printing.keys.public_hex(),
+    })
 }
 
 /// Checks a ticket in (once: a second time finds the first) and shows its candidate.
@@ -719,13 +790,15 @@ pub async fn check_in(call: &Call, form: DoorForm) -> Result<Next, Fault> {
     let who = call.staff().await?;
     let (f, _) = form.normalize();
     who.require_site(&f.site)?;
-    let ticket = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
+    let scanned = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
+    let ticket = scanned.ticket().clone();
     let now = call.state.clock.now();
     let txn = call.state.db.write().begin().await?;
     let session = open_session_of(&txn, &who).await?;
     let Some(p) = placement_of(&txn, &who, session.id, &ticket).await? else {
         return Err(no_such_ticket(call));
     };
+    genuine(call, &txn, &scanned, &session, &p).await?;
     let recorded = check_in::Entity::insert(check_in::ActiveModel {
         placement_id: Set(p.id),
         staff_id: Set(who.staff.id),
@@ -739,7 +812,11 @@ pub async fn check_in(call: &Call, form: DoorForm) -> Result<Next, Fault> {
         Notice::CheckedInAgain
     } else {
         let e = entry(call, &who, AuditKind::CheckedIn, Some(&p.site_code), ticket.as_str().to_owned())
-            .created(&json!({ "ticket": ticket.as_str(), "registration": p.registration_id }));
+            .created(&json!({
+                "ticket": ticket.as_str(),
+                "registration": p.registration_id,
+                "via": if matches!(scanned, DoorEntry::Scanned(_)) { "二维码" } else { "输入准考证号" },
+            }));
         audit::record(&txn, now, vec![e]).await?;
         Notice::CheckedIn
     };

@@ -1,0 +1,177 @@
+//! 打印准考证: the signed-in candidate's admission tickets as one PDF, a page per subject
+//! (`?subject=65` for one). Each subject passes the same gate as the status page shows
+//! (`TicketGate`: paid, the site self-prints, arranged, from the print start); a refused
+//! download shows the status page with exactly why and from when.
+
+use super::{format_beijing, mine_held, session};
+use crate::domain::document::DocumentType;
+use crate::server::call::Call;
+use crate::server::fault::Fault;
+use crate::server::forms::finish;
+use crate::server::passes;
+use crate::server::printing::cache::key_of;
+use crate::server::printing::ticket::{self, TicketFacts, TicketPage};
+use crate::server::printing::token::document_digest;
+use crate::server::staff::arrangement::{placed_of, Placed};
+use crate::server::AppState;
+use crate::urls;
+use crate::views::journey::TicketGate;
+use crate::views::{AppError, NoFields};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+use std::sync::Arc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(urls::TICKET_PDF, get(download))
+}
+
+async fn download(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, _) = req.into_parts();
+    let call = Call::for_handler(state.clone(), &parts);
+    let subject = parts.uri.query().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "subject").map(|(_, v)| v.trim().to_owned())
+    });
+    match tickets(&call, subject.filter(|s| !s.is_empty())).await {
+        Ok((file, name)) => pdf_response(file, &name),
+        Err(fault) => {
+            let outcome = Err(fault);
+            finish(&state, &call, parts, NoFields::default(), Vec::new(), outcome, Some(urls::STATUS)).await
+        }
+    }
+}
+
+/// A finished PDF as a download, never kept by anyone but the browser that asked.
+pub fn pdf_response(file: Arc<Vec<u8>>, name: &str) -> Response {
+    (
+        [
+            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (CACHE_CONTROL, "private, no-store".to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        Body::from(file.as_ref().clone()),
+    )
+        .into_response()
+}
+
+/// What the print gates need of the open session and the registration's site.
+async fn tickets(call: &Call, subject: Option<String>) -> Result<(Arc<Vec<u8>>, String), Fault> {
+    let who = call.candidate().await?;
+    let s = session(call).await?;
+    let Some((reg, enrolments)) = mine_held(call, &who, &s).await? else {
+        return Err(AppError::StepOrder { go_to: urls::STATUS.into() }.into());
+    };
+    let now = call.state.clock.now();
+    let site = reg.site_code.as_deref().and_then(|c| s.site(c));
+    let site_prints = site.is_some_and(|x| x.site.allows_self_print);
+    let print_from = s.session.ticket_print_starts_at.map(|t| (now >= t, format_beijing(t)));
+    let db = call.state.db.read();
+    let placed = if enrolments.iter().any(|e| e.paid_at.is_some()) {
+        placed_of(db, reg.id).await?
+    } else {
+        Default::default()
+    };
+    let chosen: Vec<_> = match &subject {
+        Some(code) => {
+            let e = enrolments.iter().find(|e| &e.subject_code == code).ok_or(AppError::NotFound)?;
+            vec![e]
+        }
+        None => enrolments.iter().collect(),
+    };
+    let mut printable: Vec<&Placed> = Vec::new();
+    let mut refused = None;
+    for e in &chosen {
+        let p = placed.get(&e.id);
+        match TicketGate::of(e.paid_at.is_some(), site_prints, p.is_some(), print_from.clone()) {
+            TicketGate::Printable => printable.extend(p),
+            gate => {
+                let label = s.line(e.offered_subject_id, &e.subject_code, e.fee_fen).subject;
+                refused.get_or_insert_with(|| format!("{label}：{}", gate.words()));
+            }
+        }
+    }
+    if printable.is_empty() || (subject.is_some() && refused.is_some()) {
+        let why = refused.unwrap_or_else(|| "您还没有报考科目，没有可以打印的准考证".into());
+        return Err(AppError::NotPrintable { why }.into());
+    }
+    let Some(site) = site else {
+        return Err(AppError::StepOrder { go_to: urls::STATUS.into() }.into());
+    };
+    let number = passes::doc_number(&call.state.data_key, &who.pass)?;
+    let doc_type = DocumentType::from_code(&who.pass.doc_type).map_or("证件", |t| t.label_zh());
+    let notices: Vec<(String, String)> = s
+        .notices_for(Some(&site.site.code), now)
+        .into_iter()
+        .filter(|n| n.site_code.is_some())
+        .map(|n| (n.title.clone(), n.body.clone()))
+        .collect();
+    let session_id = u32::try_from(s.session.id).map_err(|_| Fault::broken("a session id out of range"))?;
+    let digest = document_digest(&who.pass.doc_type, &number);
+    let mut pages: Vec<TicketFacts> = printable
+        .iter()
+        .map(|p| {
+            let subject = enrolments
+                .iter()
+                .find(|e| e.id == p.placement.enrolment_id)
+                .map(|e| s.line(e.offered_subject_id, &e.subject_code, e.fee_fen).subject)
+                .unwrap_or_else(|| p.ticket.subject().to_owned());
+            TicketFacts {
+                session: format!("第{}次 {}", s.session.number, s.session.name),
+                name: who.pass.name.clone(),
+                document_type: doc_type.to_owned(),
+                document_number: number.clone(),
+                ticket: p.ticket.as_str().to_owned(),
+                subject,
+                site: site.label(),
+                exam_room: format!("{}考场（{}）", p.ticket.exam_room(), p.room.name),
+                seat: format!("{:02}", p.ticket.seat()),
+                time: batch_time(&p.batch),
+                notices: notices.clone(),
+                photo_key: reg.photo_key.clone(),
+                token: call.state.printing.keys.sign(&p.ticket, session_id, digest).text(),
+            }
+        })
+        .collect();
+    pages.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.ticket.cmp(&b.ticket)));
+    let name = match pages.as_slice() {
+        [one] => format!("zkz-{}.pdf", one.ticket),
+        _ => format!("zkz-{}.pdf", who.pass.neea_id),
+    };
+    let key = key_of("ticket", &pages);
+    let printing = &call.state.printing;
+    if let Some(file) = printing.cache.get(&key) {
+        return Ok((file, name));
+    }
+    let photo = match reg.photo_key.as_deref().map(crate::server::photos::store::PhotoKey::parse) {
+        Some(Ok(k)) => call.state.photos.get(&k).await.map_err(|e| Fault::broken(&format!("photo store: {e}")))?,
+        _ => None,
+    };
+    let (file, cached) = printing
+        .file(key, move |fonts| {
+            let list: Vec<TicketPage<'_>> =
+                pages.iter().map(|f| TicketPage { facts: f, photo: photo.as_deref() }).collect();
+            ticket::render(fonts, &list)
+        })
+        .await
+        .map_err(|e| printing_fault(&e))?;
+    tracing::info!(registration = reg.id, pages = printable.len(), cached, bytes = file.len(), "admission ticket");
+    Ok((file, name))
+}
+
+/// A failure to print, as the user is told it: missing fonts are a known state of the
+/// server (503); anything else is ours, logged with its cause.
+pub fn printing_fault(e: &crate::server::printing::PrintError) -> Fault {
+    match e {
+        crate::server::printing::PrintError::Fonts(_) => AppError::PrintingUnavailable.into(),
+        other => Fault::broken(&format!("printing: {other}")),
+    }
+}
+
+/// `2025-03-29 09:00–11:00（北京时间）`.
+pub fn batch_time(b: &crate::server::entity::exam_batch::Model) -> String {
+    let end = format_beijing(b.ends_at);
+    format!("{}–{}（北京时间）", format_beijing(b.starts_at), end.get(11..).unwrap_or(&end))
+}
