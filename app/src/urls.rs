@@ -88,6 +88,8 @@ pub const STAFF_BATCH_REMOVE: &str = "/staff/batches/remove";
 pub const STAFF_ARRANGE: &str = "/staff/arrange";
 /// 检录 at a site's door (`?site=`, and `&ticket=` once looked up).
 pub const STAFF_DOOR: &str = "/staff/door";
+/// A site's printouts as PDF: `?site=&kind=sign-in|door|labels|all[&room=0102]`.
+pub const STAFF_PRINTOUT: &str = "/staff/printout.pdf";
 /// The province's console accounts, and a new one (the province only).
 pub const STAFF_ACCOUNTS: &str = "/staff/accounts";
 pub const STAFF_ACCOUNT_ACTION: &str = "/staff/accounts/action";

@@ -81,6 +81,12 @@ ensure_browser() {
   apt_install chromium chromium-driver
 }
 
+# The PDF tickets' fonts (Noto Sans CJK, read by the server) and poppler's pdftotext and
+# pdfimages (the tests read the PDFs back with them).
+ensure_pdf_tools() {
+  apt_install fonts-noto-cjk poppler-utils
+}
+
 # Debian's PostgreSQL server binaries (initdb, pg_ctl), for the database suite.
 ensure_postgres() {
   apt_install postgresql

@@ -91,6 +91,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(app::server::forms::routes())
         .merge(app::server::photos::upload::routes())
         .merge(app::server::journey::ticket::routes())
+        .merge(app::server::staff::printouts::routes())
         .merge(app::server::staff::export::routes())
         .merge(app::server::staff::rosters::routes())
         .merge(app::server::payment::routes())

@@ -221,10 +221,11 @@ pub enum AuditKind {
     Arranged,
     Rearranged,
     CheckedIn,
+    PrintoutDownloaded,
 }
 
 impl AuditKind {
-    pub const ALL: [AuditKind; 32] = [
+    pub const ALL: [AuditKind; 33] = [
         Self::SessionUpdated,
         Self::SiteCreated,
         Self::SiteUpdated,
@@ -257,6 +258,7 @@ impl AuditKind {
         Self::Arranged,
         Self::Rearranged,
         Self::CheckedIn,
+        Self::PrintoutDownloaded,
     ];
 
     pub fn code(self) -> &'static str {
@@ -293,6 +295,7 @@ impl AuditKind {
             Self::Arranged => "arrangement.run",
             Self::Rearranged => "arrangement.reset",
             Self::CheckedIn => "ticket.check-in",
+            Self::PrintoutDownloaded => "printout.download",
         }
     }
 

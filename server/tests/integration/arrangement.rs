@@ -17,8 +17,8 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashSet;
 
-const SITE: &str = "650101";
-const OTHER: &str = "659028";
+pub(crate) const SITE: &str = "650101";
+pub(crate) const OTHER: &str = "659028";
 
 fn at(path: &str) -> String {
     format!("{path}?site={SITE}")
@@ -26,7 +26,7 @@ fn at(path: &str) -> String {
 
 /// Marks every held subject paid, a minute apart in id order (payment itself is tested in
 /// `payment.rs`; arrangement reads only that a subject is paid, and when).
-async fn pay_all(app: &TestApp) {
+pub(crate) async fn pay_all(app: &TestApp) {
     let paid = enrolment::Entity::find().filter(enrolment::Column::PaidAt.is_not_null()).all(&app.db).await.unwrap();
     let unpaid = enrolment::Entity::find()
         .filter(enrolment::Column::PaidAt.is_null())
@@ -53,11 +53,11 @@ async fn status_reg(app: &TestApp, email: &str) -> i32 {
     app.registrations().await.into_iter().find(|r| r.pass_id == p.id).unwrap().id
 }
 
-async fn placements(app: &TestApp) -> Vec<placement::Model> {
+pub(crate) async fn placements(app: &TestApp) -> Vec<placement::Model> {
     placement::Entity::find().order_by_asc(placement::Column::EnrolmentId).all(&app.db).await.unwrap()
 }
 
-async fn add_room(app: &TestApp, cookie: &str, name: &str, seats: &str, subjects: &str) -> Reply {
+pub(crate) async fn add_room(app: &TestApp, cookie: &str, name: &str, seats: &str, subjects: &str) -> Reply {
     app.post_form(
         urls::STAFF_ROOMS,
         &[("site", SITE), ("name", name), ("seats", seats), ("subjects", subjects)],
@@ -66,7 +66,7 @@ async fn add_room(app: &TestApp, cookie: &str, name: &str, seats: &str, subjects
     .await
 }
 
-async fn add_batch(app: &TestApp, cookie: &str, starts: &str, ends: &str, subjects: &str) -> Reply {
+pub(crate) async fn add_batch(app: &TestApp, cookie: &str, starts: &str, ends: &str, subjects: &str) -> Reply {
     app.post_form(
         urls::STAFF_BATCHES,
         &[("site", SITE), ("starts", starts), ("ends", ends), ("subjects", subjects)],
@@ -75,7 +75,7 @@ async fn add_batch(app: &TestApp, cookie: &str, starts: &str, ends: &str, subjec
     .await
 }
 
-async fn arrange(app: &TestApp, cookie: &str, mode: &str, confirm: bool) -> Reply {
+pub(crate) async fn arrange(app: &TestApp, cookie: &str, mode: &str, confirm: bool) -> Reply {
     let mut fields = vec![("site", SITE), ("mode", mode)];
     if confirm {
         fields.push(("confirm", "yes"));

@@ -19,4 +19,5 @@ mod seats;
 mod sessions;
 mod staff;
 mod staff_session;
+mod tickets;
 mod validate;

@@ -298,22 +298,51 @@ fn Arrange(page: ArrangePage, posted: Option<Posted<ArrangeForm>>) -> impl IntoV
             .collect_view();
         view! { <nav aria-label="考点"><ul class="inline-list">{links}</ul></nav> }
     });
+    let printout = |kind: &str, room: &str| {
+        let room = if room.is_empty() { String::new() } else { format!("&room={room}") };
+        format!("{}?site={}&kind={kind}{room}", urls::STAFF_PRINTOUT, page.site)
+    };
     let exam_rooms = page
         .exam_rooms
         .into_iter()
         .map(|r| {
             let testid = format!("exam-room-{}", r.code);
+            let links = (r.taken > 0).then(|| {
+                view! {
+                    <a href=printout("sign-in", &r.code) download data-testid="sign-in-sheet">"签到表"</a>
+                    " · "
+                    <a href=printout("door", &r.code) download>"门贴"</a>
+                    " · "
+                    <a href=printout("labels", &r.code) download>"桌贴"</a>
+                }
+            });
             view! {
                 <tr data-testid=testid>
-                    <td>{r.code}</td>
+                    <td>{r.code.clone()}</td>
                     <td>{time_span(r.starts, r.ends)}</td>
                     <td>{r.room}</td>
                     <td>{r.seats}</td>
                     <td>{r.taken}</td>
+                    <td>{links}</td>
                 </tr>
             }
         })
         .collect_view();
+    let whole_site = (page.placed > 0).then(|| {
+        view! {
+            <p class="actions">
+                <a class="button button--secondary" href=printout("all", "") download data-testid="site-printouts">
+                    "下载本考点全部打印材料（PDF）"
+                </a>
+                " "
+                <a href=printout("sign-in", "") download>"全部签到表"</a>
+                " · "
+                <a href=printout("door", "") download>"全部门贴"</a>
+                " · "
+                <a href=printout("labels", "") download>"全部桌贴"</a>
+            </p>
+        }
+    });
     let unplaced = page
         .unplaced
         .into_iter()
@@ -353,7 +382,8 @@ fn Arrange(page: ArrangePage, posted: Option<Posted<ArrangeForm>>) -> impl IntoV
             <DataTable testid="arrange-unplaced" headers=&["考生", "科目", "原因"]>{unplaced}</DataTable>
         })}
         <h2>"考场"</h2>
-        <DataTable testid="arrange-rooms" headers=&["考场号", "时间（北京时间）", "机房", "座位数", "已编排"]>{exam_rooms}</DataTable>
+        <DataTable testid="arrange-rooms" headers=&["考场号", "时间（北京时间）", "机房", "座位数", "已编排", "打印材料（PDF）"]>{exam_rooms}</DataTable>
+        {whole_site}
         <h2>"重新编排"</h2>
         <p>"重新编排会收回本考点已分配的全部座位和准考证号，再按现在的机房和场次重新分配；清除编排只收回、不重新分配（删除已有考生的机房或场次之前需要先清除）。考生已打印的准考证将作废。"</p>
         <form method="post" action=urls::STAFF_ARRANGE data-testid="rearrange-form">

@@ -49,6 +49,7 @@ pub fn kind_words(kind: AuditKind) -> &'static str {
         AuditKind::Arranged => "编排考场",
         AuditKind::Rearranged => "重新编排全部考生",
         AuditKind::CheckedIn => "检录签到",
+        AuditKind::PrintoutDownloaded => "下载打印材料",
     }
 }
 
@@ -98,6 +99,10 @@ fn key_words(key: &str) -> &str {
         "refund" => "退款",
         "order" => "订单号",
         "result" => "查询结果",
+        "printout" => "打印材料",
+        "rooms" => "考场数",
+        "candidates" => "考生人数",
+        "via" => "核验方式",
         other => other,
     }
 }

@@ -74,6 +74,16 @@ async fn site_context(db: &impl ConnectionTrait, who: &StaffSignedIn, code: &str
     Ok(SiteContext { session, site, offered })
 }
 
+/// The open session and the site (checked against the account) a printout is for.
+pub(super) async fn site_scope(
+    db: &impl ConnectionTrait,
+    who: &StaffSignedIn,
+    code: &str,
+) -> Result<(exam_session::Model, exam_site::Model), Fault> {
+    let ctx = site_context(db, who, code).await?;
+    Ok((ctx.session, ctx.site))
+}
+
 /// Makes the transaction wait for any other change to the site's arrangement (PostgreSQL
 /// locks the row; SQLite has one writer at a time anyway).
 async fn lock_site(db: &impl ConnectionTrait, code: &str) -> Result<(), DbErr> {
@@ -682,9 +692,30 @@ async fn placement_of(
     }
 }
 
-/// A scanned QR code must carry the ticket key's signature, be of the open session and
-/// name the document the candidate registered with; a typed number is taken as typed
-/// (staff compare the photo and the document by eye).
+fn refuse_token(call: &Call, code: &'static str, zh: &str) -> Fault {
+    call.refuse_field(TICKET.name, &Says { code, zh: zh.into(), en: "This QR code is refused".into() })
+}
+
+/// A scanned QR code must carry the ticket key's signature over what it says and be of the
+/// open session: checked first, with the public key alone, before its number is looked up.
+fn signed(call: &Call, entry: &DoorEntry, session: &exam_session::Model) -> Result<(), Fault> {
+    let DoorEntry::Scanned(token) = entry else { return Ok(()) };
+    let session_id = u32::try_from(session.id).unwrap_or(u32::MAX);
+    match call.state.printing.keys.verify(token, session_id) {
+        Ok(()) => Ok(()),
+        Err(TokenProblem::BadSignature) => Err(refuse_token(
+            call,
+            "forged",
+            "二维码验证失败：这张准考证不是本系统签发的，或内容被改动过。请核对考生证件，按考场规定处理",
+        )),
+        Err(TokenProblem::OtherSession) => {
+            Err(refuse_token(call, "other_session", "这张准考证不是本考次的，请考生出示本次考试的准考证"))
+        }
+    }
+}
+
+/// A scanned QR code must also name the document the candidate registered with; a typed
+/// number is taken as typed (staff compare the photo and the document by eye).
 async fn genuine(
     call: &Call,
     db: &impl ConnectionTrait,
@@ -693,27 +724,13 @@ async fn genuine(
     p: &placement::Model,
 ) -> Result<(), Fault> {
     let DoorEntry::Scanned(token) = entry else { return Ok(()) };
-    let refuse = |code: &'static str, zh: &str| {
-        call.refuse_field(TICKET.name, &Says { code, zh: zh.into(), en: "This QR code is refused".into() })
-    };
-    let session_id = u32::try_from(session.id).unwrap_or(u32::MAX);
-    match call.state.printing.keys.verify(token, session_id) {
-        Ok(()) => {}
-        Err(TokenProblem::BadSignature) => {
-            return Err(refuse(
-                "forged",
-                "二维码验证失败：这张准考证不是本系统签发的，或内容被改动过。请核对考生证件，按考场规定处理",
-            ))
-        }
-        Err(TokenProblem::OtherSession) => {
-            return Err(refuse("other_session", "这张准考证不是本考次的，请考生出示本次考试的准考证"))
-        }
-    }
+    signed(call, entry, session)?;
     let reg = registration::Entity::find_by_id(p.registration_id).one(db).await?.ok_or(AppError::NotFound)?;
     let pass = pass::Entity::find_by_id(reg.pass_id).one(db).await?.ok_or(AppError::NotFound)?;
     let number = crate::server::passes::doc_number(&call.state.data_key, &pass)?;
     if document_digest(&pass.doc_type, &number) != token.document {
-        return Err(refuse(
+        return Err(refuse_token(
+            call,
             "other_document",
             "二维码中的证件信息与报名记录不一致（准考证可能属于他人或已作废），请核对考生证件",
         ));
@@ -795,6 +812,7 @@ pub async fn check_in(call: &Call, form: DoorForm) -> Result<Next, Fault> {
     let now = call.state.clock.now();
     let txn = call.state.db.write().begin().await?;
     let session = open_session_of(&txn, &who).await?;
+    signed(call, &scanned, &session)?;
     let Some(p) = placement_of(&txn, &who, session.id, &ticket).await? else {
         return Err(no_such_ticket(call));
     };

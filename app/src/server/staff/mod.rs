@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod export;
 pub mod payments;
 pub mod people;
+pub mod printouts;
 pub mod preview;
 pub mod reconcile;
 pub mod review;
