@@ -1,5 +1,17 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { errorTexts, hydrated, jsOn, open, signedInCandidate, throughAgreement, type Candidate } from './helpers';
+import {
+  errorTexts,
+  freshPage,
+  hydrated,
+  jsOn,
+  open,
+  signedInCandidate,
+  SITE,
+  staffCodeStep,
+  staffPasswordStep,
+  throughAgreement,
+  type Candidate,
+} from './helpers';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -279,8 +291,8 @@ test('a confirmation left open while another tab changed the choice cannot save 
   await expect(table).not.toContainText(c);
 });
 
-test('paying: the confirmation, the sandbox platform, and back to 已支付 with the registration locked', async ({ page }) => {
-  test.setTimeout(90_000);
+test('paying: the confirmation, the sandbox platform, and back to 已支付 with the registration locked; then 编排, the ticket, the sign-in sheet and 检录', async ({ page, browser, baseURL }) => {
+  test.setTimeout(180_000);
   await holding(page, '(14)计算机基础及WPS Office应用');
   await page.getByLabel('选择照片文件').setInputFiles(fixture('photo.jpg'));
   await page.getByRole('button', { name: '上传照片' }).click();
@@ -317,4 +329,60 @@ test('paying: the confirmation, the sandbox platform, and back to 已支付 with
     await expect(page.locator('.step-chain__step--done', { hasText: step })).toHaveCount(1);
   }
   await expect(page.getByRole('link', { name: '修改报名信息' })).toHaveCount(0);
+
+  // ---- 考场编排 by the site's staff, then 准考证, the sign-in sheet and 检录 ----
+  // Each browser project adds its own room and batch (another day), so the two runs at once
+  // never refuse each other; 编排 places every paid subject of the site, theirs included.
+  const staff = await freshPage(browser, baseURL);
+  await staffPasswordStep(staff, SITE);
+  await staffCodeStep(staff, SITE);
+  const tag = `${jsOn() ? 'J' : 'N'}${Math.floor(Math.random() * 1e6)}`;
+  await open(staff, '/staff/rooms?site=650101');
+  await hydrated(staff);
+  await staff.getByLabel('机房名称').fill(`浏览器机房${tag}`);
+  await staff.getByLabel('座位数').fill('30');
+  await staff.getByRole('button', { name: '添加' }).click();
+  await expect(staff.getByTestId('notice')).toBeVisible();
+  await open(staff, '/staff/batches?site=650101');
+  await hydrated(staff);
+  await staff.getByLabel('开始时间').fill(jsOn() ? '2025-03-30 09:00' : '2025-03-31 09:00');
+  await staff.getByLabel('结束时间').fill(jsOn() ? '2025-03-30 10:30' : '2025-03-31 10:30');
+  await staff.getByRole('button', { name: '添加' }).click();
+  // A batch of that day may be there from an earlier run on this database: either is fine.
+  await expect(staff.getByTestId('notice').or(staff.locator('.field__error'))).toBeVisible();
+  await open(staff, '/staff/arrange?site=650101');
+  // The other project's run may have arranged this candidate already (then nothing waits).
+  const run = staff.getByRole('button', { name: '编排待编排的考生' });
+  if (await run.isEnabled()) {
+    await run.click();
+    await expect(staff.getByTestId('notice')).toBeVisible();
+  }
+
+  // The candidate's ticket: printable from the print start (long past), a PDF download.
+  await open(page, '/register/status');
+  await expect(page.getByTestId('ticket-state')).toContainText('可打印');
+  const [ticket] = await Promise.all([page.waitForEvent('download'), page.getByTestId('ticket-download').click()]);
+  const name = ticket.suggestedFilename();
+  expect(name).toMatch(/^zkz-14\d{14}\.pdf$/);
+  const file = readFileSync((await ticket.path())!);
+  expect(file.subarray(0, 5).toString()).toBe('%PDF-');
+  const number = name.slice(4, 20);
+
+  // The staff's sign-in sheet of that 考场.
+  await open(staff, '/staff/arrange?site=650101');
+  const room = staff.getByTestId(`exam-room-${number.slice(10, 14)}`);
+  const [sheet] = await Promise.all([staff.waitForEvent('download'), room.getByTestId('sign-in-sheet').click()]);
+  expect(sheet.suggestedFilename()).toBe(`650101-${number.slice(10, 14)}-sign-in.pdf`);
+  expect(readFileSync((await sheet.path())!).subarray(0, 5).toString()).toBe('%PDF-');
+
+  // 检录: the number typed at the door checks the candidate in; a second time says so.
+  await open(staff, '/staff/door?site=650101');
+  await staff.getByLabel('准考证号').fill(number);
+  await staff.getByRole('button', { name: '签到' }).click();
+  await expect(staff.getByTestId('notice')).toContainText('签到成功');
+  await expect(staff.getByTestId('door-card')).toContainText(number);
+  await staff.getByLabel('准考证号').fill(number);
+  await staff.getByRole('button', { name: '签到' }).click();
+  await expect(staff.getByTestId('notice')).toContainText('这张准考证已经签到过');
+  await staff.close();
 });

@@ -167,9 +167,8 @@ impl Settings {
                 platform_public_key: from_file("PAY_PLATFORM_PUBLIC_KEY", "data/pay/platform.pub"),
             },
             reconcile_every: std::time::Duration::from_secs(reconcile_every),
-            ticket_key: var("TICKET_SIGNING_KEY").or_else(|| {
-                var("TICKET_SIGNING_KEY_FILE").and_then(|path| std::fs::read_to_string(path).ok())
-            }),
+            ticket_key: var("TICKET_SIGNING_KEY")
+                .or_else(|| var("TICKET_SIGNING_KEY_FILE").and_then(|path| std::fs::read_to_string(path).ok())),
             font_dir: var("PDF_FONT_DIR").unwrap_or_else(|| app::server::printing::DEFAULT_FONT_DIR.to_owned()).into(),
             photo_store,
             database_url: var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
@@ -206,9 +205,7 @@ impl Settings {
     /// The tickets' signing key: the configured one, or one derived from the data key.
     pub fn ticket_keys(&self) -> Result<app::server::printing::token::TicketKeys, ConfigError> {
         let key = match &self.ticket_key {
-            Some(hex) => {
-                SigningKey::from_hex(hex).map_err(|e| ConfigError(format!("TICKET_SIGNING_KEY: {e}")))?
-            }
+            Some(hex) => SigningKey::from_hex(hex).map_err(|e| ConfigError(format!("TICKET_SIGNING_KEY: {e}")))?,
             None => SigningKey::from_seed(&self.data_key()?.subkey("ticket signing key"))
                 .map_err(|e| ConfigError(format!("ticket key from APP_DATA_KEY: {e}")))?,
         };

@@ -202,7 +202,11 @@ fn a_paid_arranged_candidate_downloads_a_ticket_with_their_facts_photo_and_signe
         assert_eq!(again.bytes, reply.bytes);
         assert_eq!(app.state.printing.cache.size().0, 1);
         let notice = app
-            .post_form(urls::STAFF_NOTICES, &[("site", SITE), ("title", "考点补充通知"), ("body", "请带2B铅笔。")], Some(&site))
+            .post_form(
+                urls::STAFF_NOTICES,
+                &[("site", SITE), ("title", "考点补充通知"), ("body", "请带2B铅笔。")],
+                Some(&site),
+            )
             .await;
         assert_eq!(notice.status, StatusCode::SEE_OTHER);
         app.state.catalogue.invalidate();
@@ -221,7 +225,11 @@ fn a_paid_arranged_candidate_downloads_a_ticket_with_their_facts_photo_and_signe
         pay_all(&app).await;
         let unarranged = app.get(&ticket_url("24"), Some(&c2)).await;
         assert!(unarranged.body.contains("考点尚未编排考场，编排后才能打印准考证"), "{}", unarranged.body);
-        assert_eq!(app.get(&ticket_url("65"), Some(&c2)).await.status, StatusCode::NOT_FOUND, "not a subject of theirs");
+        assert_eq!(
+            app.get(&ticket_url("65"), Some(&c2)).await.status,
+            StatusCode::NOT_FOUND,
+            "not a subject of theirs"
+        );
         assert_eq!(app.get(&ticket_url("24"), None).await.status, StatusCode::SEE_OTHER, "signed out: to sign-in");
         exam_site::Entity::update_many()
             .col_expr(exam_site::Column::AllowsSelfPrint, Expr::value(false))
@@ -235,8 +243,7 @@ fn a_paid_arranged_candidate_downloads_a_ticket_with_their_facts_photo_and_signe
         assert!(no_self_print.body.contains("本考点不提供考生自行打印准考证"), "{}", no_self_print.body);
 
         // Staff: the sign-in sheet of that 考场 (masked numbers, the photo), the whole site.
-        let sheet_url =
-            format!("{}?site={SITE}&kind=sign-in&room={}", urls::STAFF_PRINTOUT, ticket.exam_room());
+        let sheet_url = format!("{}?site={SITE}&kind=sign-in&room={}", urls::STAFF_PRINTOUT, ticket.exam_room());
         let sheet = app.get(&sheet_url, Some(&site)).await;
         assert_eq!(sheet.status, StatusCode::OK, "{}", sheet.body);
         assert_eq!(sheet.headers.get("content-type").unwrap(), "application/pdf");
@@ -289,7 +296,8 @@ fn the_door_takes_the_qr_code_and_refuses_a_forged_or_edited_one() {
         let mut edited = genuine.clone();
         edited.ticket = TicketNumber::parse(&format!("{}{:02}", &ticket.as_str()[..14], ticket.seat() + 1)).unwrap();
         // Forged: signed by a key that is not the site's.
-        let stranger = app::server::printing::token::TicketKeys::new(pay_protocol::SigningKey::from_seed(&[9; 32]).unwrap());
+        let stranger =
+            app::server::printing::token::TicketKeys::new(pay_protocol::SigningKey::from_seed(&[9; 32]).unwrap());
         let forged = stranger.sign(&ticket, session, genuine.document);
         // Genuine signature, but another person's document.
         let moved = keys.sign(&ticket, session, document_digest(&holder.doc_type, &resident_id(2)));

@@ -69,11 +69,8 @@ async fn tickets(call: &Call, subject: Option<String>) -> Result<(Arc<Vec<u8>>, 
     let site_prints = site.is_some_and(|x| x.site.allows_self_print);
     let print_from = s.session.ticket_print_starts_at.map(|t| (now >= t, format_beijing(t)));
     let db = call.state.db.read();
-    let placed = if enrolments.iter().any(|e| e.paid_at.is_some()) {
-        placed_of(db, reg.id).await?
-    } else {
-        Default::default()
-    };
+    let placed =
+        if enrolments.iter().any(|e| e.paid_at.is_some()) { placed_of(db, reg.id).await? } else { Default::default() };
     let chosen: Vec<_> = match &subject {
         Some(code) => {
             let e = enrolments.iter().find(|e| &e.subject_code == code).ok_or(AppError::NotFound)?;

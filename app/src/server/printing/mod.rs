@@ -132,7 +132,9 @@ impl Face {
         let index = (0..32)
             .find(|&i| {
                 FontRef::from_index(&data, i).is_ok_and(|f| {
-                    f.localized_strings(StringId::FAMILY_NAME).english_or_first().is_some_and(|n| n.to_string() == FAMILY)
+                    f.localized_strings(StringId::FAMILY_NAME)
+                        .english_or_first()
+                        .is_some_and(|n| n.to_string() == FAMILY)
                 })
             })
             .ok_or_else(|| PrintError::Fonts(format!("{}: no face named {FAMILY}", path.display())))?;

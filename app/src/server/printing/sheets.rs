@@ -158,7 +158,13 @@ fn sign_in(
             c.fitted(&fonts.regular, cols[4] + 4.0, mid, 9.5, cols[5] - cols[4] - 8.0, &r.ticket);
             c.fitted(&fonts.regular, cols[5] + 4.0, mid, 8.5, cols[6] - cols[5] - 8.0, &r.subject);
         }
-        c.text(&fonts.regular, LEFT, bottom + 22.0, 9.0, "监考员签名：________________　　________________　　实到人数：______　缺考人数：______");
+        c.text(
+            &fonts.regular,
+            LEFT,
+            bottom + 22.0,
+            9.0,
+            "监考员签名：________________　　________________　　实到人数：______　缺考人数：______",
+        );
         surface.finish();
         page.finish();
     }

@@ -788,7 +788,9 @@ pub async fn door_page(call: &Call, site: String, ticket: String) -> Result<Door
     let form = DoorForm { site: ctx.site.code.clone(), ticket: ticket.clone() };
     let found = match form.parse(&call.ctx()) {
         Ok(entry) if !ticket.is_empty() => match placement_of(db, &who, ctx.session.id, entry.ticket()).await? {
-            Some(p) if genuine(call, db, &entry, &ctx.session, &p).await.is_ok() => Some(door_card(call, db, &p).await?),
+            Some(p) if genuine(call, db, &entry, &ctx.session, &p).await.is_ok() => {
+                Some(door_card(call, db, &p).await?)
+            }
             _ => None,
         },
         _ => None,
@@ -829,8 +831,8 @@ pub async fn check_in(call: &Call, form: DoorForm) -> Result<Next, Fault> {
     let notice = if recorded == 0 {
         Notice::CheckedInAgain
     } else {
-        let e = entry(call, &who, AuditKind::CheckedIn, Some(&p.site_code), ticket.as_str().to_owned())
-            .created(&json!({
+        let e =
+            entry(call, &who, AuditKind::CheckedIn, Some(&p.site_code), ticket.as_str().to_owned()).created(&json!({
                 "ticket": ticket.as_str(),
                 "registration": p.registration_id,
                 "via": if matches!(scanned, DoorEntry::Scanned(_)) { "二维码" } else { "输入准考证号" },

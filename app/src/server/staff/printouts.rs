@@ -72,12 +72,7 @@ async fn printout(call: &Call, site: &str, kind: &str, room: &str) -> Result<(Ar
         "candidates": rows.to_string(),
     }));
     audit::record(call.state.db.write(), call.state.clock.now(), vec![e]).await?;
-    let name = format!(
-        "{}-{}-{}.pdf",
-        site.code,
-        if room.is_empty() { "all" } else { room },
-        what.code()
-    );
+    let name = format!("{}-{}-{}.pdf", site.code, if room.is_empty() { "all" } else { room }, what.code());
     let key = key_of("sheets", &(what, &all));
     let printing = &call.state.printing;
     if let Some(file) = printing.cache.get(&key) {
@@ -123,14 +118,20 @@ async fn room_sheets(
         .into_iter()
         .map(|b| (b.id, b))
         .collect();
-    let subjects: HashMap<String, String> =
-        subject::Entity::find().all(db).await?.into_iter().map(|s| (s.code.clone(), format!("{} {}", s.code, s.name))).collect();
+    let subjects: HashMap<String, String> = subject::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.code.clone(), format!("{} {}", s.code, s.name)))
+        .collect();
     let mut regs: HashMap<i32, registration::Model> = HashMap::new();
     let mut passes: HashMap<i32, pass::Model> = HashMap::new();
     // In chunks: an IN list of a whole site's ids would pass some databases' limits.
     for chunk in placed.chunks(500) {
-        let found =
-            registration::Entity::find().filter(registration::Column::Id.is_in(chunk.iter().map(|p| p.registration_id))).all(db).await?;
+        let found = registration::Entity::find()
+            .filter(registration::Column::Id.is_in(chunk.iter().map(|p| p.registration_id)))
+            .all(db)
+            .await?;
         let pass_ids: Vec<i32> = found.iter().map(|r| r.pass_id).collect();
         for p in pass::Entity::find().filter(pass::Column::Id.is_in(pass_ids)).all(db).await? {
             passes.insert(p.id, p);
