@@ -286,8 +286,15 @@ impl Canvas<'_, '_> {
         self.text(face, x, y, size, text);
     }
 
-    /// Wrapped lines from `y` down, `leading` apart; the y after the last line.
-    pub fn paragraph(&mut self, face: &Face, x: f32, y: f32, size: f32, width: f32, leading: f32, text: &str) -> f32 {
+    /// Wrapped lines from `(x, y)` down at `(size, leading)`; the y after the last line.
+    pub fn paragraph(
+        &mut self,
+        face: &Face,
+        (x, y): (f32, f32),
+        (size, leading): (f32, f32),
+        width: f32,
+        text: &str,
+    ) -> f32 {
         let mut y = y;
         for line in face.wrap(text, size, width) {
             self.text(face, x, y, size, &line);

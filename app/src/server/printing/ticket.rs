@@ -151,7 +151,7 @@ fn draw(c: &mut Canvas<'_, '_>, fonts: &Fonts, p: &TicketPage<'_>) -> Result<(),
         let number = format!("{}. ", i + 1);
         let indent = fonts.regular.width(&number, 10.0);
         c.text(&fonts.regular, LEFT, y, 10.0, &number);
-        y = c.paragraph(&fonts.regular, LEFT + indent, y, 10.0, width - indent, 15.0, rule);
+        y = c.paragraph(&fonts.regular, (LEFT + indent, y), (10.0, 15.0), width - indent, rule);
         if y > floor {
             break;
         }
