@@ -384,5 +384,28 @@ test('paying: the confirmation, the sandbox platform, and back to 已支付 with
   await staff.getByLabel('准考证号').fill(number);
   await staff.getByRole('button', { name: '签到' }).click();
   await expect(staff.getByTestId('notice')).toContainText('这张准考证已经签到过');
+
+  // The camera (with JavaScript; Chromium here has no QR reader, so the page stands in one
+  // that sees a forged code): the code goes in the field, is sent, and is refused.
+  if (jsOn()) {
+    const forged = `NCRE1.${number}.1.${'0'.repeat(16)}.${'A'.repeat(128)}`;
+    await staff.addInitScript((code: string) => {
+      (window as unknown as { BarcodeDetector: unknown }).BarcodeDetector = class {
+        async detect() {
+          return [{ rawValue: code }];
+        }
+      };
+      Object.defineProperty(navigator, 'mediaDevices', {
+        configurable: true,
+        value: { getUserMedia: async () => new MediaStream() },
+      });
+    }, forged);
+    await open(staff, '/staff/door?site=650101');
+    await hydrated(staff);
+    await staff.getByTestId('door-camera').click();
+    await expect(staff.locator('.field__error')).toContainText('二维码验证失败');
+  } else {
+    await expect(staff.getByTestId('door-camera')).toHaveCount(0);
+  }
   await staff.close();
 });

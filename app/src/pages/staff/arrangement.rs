@@ -420,7 +420,7 @@ pub fn StaffDoorPage() -> impl IntoView {
                 let (posted, site, ticket) = (posted.clone(), site.clone(), ticket.clone());
                 Suspend::new(async move {
                     match get_staff_door_page(site, ticket).await {
-                        Ok(page) => view! { <Door page posted /> }.into_any(),
+                        Ok(page) => view! { <ClientNeeded bundle="offers" /> <Door page posted /> }.into_any(),
                         Err(error) => failed(TITLE, error),
                     }
                 })
@@ -478,9 +478,165 @@ fn Door(page: DoorPage, posted: Option<Posted<DoorForm>>) -> impl IntoView {
             </div>
             <button class="button" type="submit">"签到"</button>
         </form>
+        <DoorScanner />
         {card}
         <p class="field__hint" data-testid="door-key">
             "二维码签名公钥（Ed25519，可用于离线核验）：" <code class="key">{page.public_key.clone()}</code>
         </p>
+    }
+}
+
+/// 用摄像头扫码 (with JavaScript, where the browser can read QR codes: Chrome on Android,
+/// Safari): the phone's back camera until a ticket's code is seen, then the code goes into
+/// the field and the form is sent, as a handheld scanner would do. Without JavaScript, or
+/// where the browser cannot read codes, the page says to use a scanner or type the number.
+#[cfg_attr(island_offers, island)]
+#[cfg_attr(not(island_offers), component)]
+fn DoorScanner() -> impl IntoView {
+    // Known only in the browser, once hydrated (the server renders nothing here).
+    let supported = RwSignal::new(None::<bool>);
+    let status = RwSignal::new(String::new());
+    let scanning = RwSignal::new(false);
+    let video = NodeRef::<leptos::html::Video>::new();
+    #[cfg(target_arch = "wasm32")]
+    Effect::new(move |_| supported.set(Some(scanner::supported())));
+    let start = move |_| {
+        #[cfg(target_arch = "wasm32")]
+        scanner::start(video, status, scanning);
+    };
+    view! {
+        <div class="door-scanner" data-testid="door-scanner">
+            {move || match supported.get() {
+                None => ().into_any(),
+                Some(true) => view! {
+                    <button class="button button--secondary" type="button" on:click=start
+                        disabled=move || scanning.get().then_some("disabled") data-testid="door-camera">
+                        "用摄像头扫码"
+                    </button>
+                }
+                .into_any(),
+                Some(false) => view! {
+                    <p class="field__hint" data-testid="door-camera-unsupported">
+                        "这个浏览器不能用摄像头识别二维码：请用扫码枪扫描，或输入准考证号。"
+                    </p>
+                }
+                .into_any(),
+            }}
+            <video node_ref=video class="door-scanner__video" muted=true playsinline=true
+                hidden=move || (!scanning.get()).then_some("hidden")></video>
+            <p class="field__hint" role="status" aria-live="polite" data-testid="door-camera-status">{move || status.get()}</p>
+        </div>
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+mod scanner {
+    //! The camera and the browser's own QR reader (`BarcodeDetector`), through plain JS
+    //! calls: nothing to bundle, and nothing at all where the browser has no reader.
+    use super::*;
+    use js_sys::{Array, Function, Object, Promise, Reflect};
+    use leptos::task::spawn_local;
+    use wasm_bindgen::{JsCast, JsValue};
+    use wasm_bindgen_futures::JsFuture;
+
+    fn get(target: &JsValue, key: &str) -> Option<JsValue> {
+        Reflect::get(target, &JsValue::from_str(key)).ok().filter(|v| !v.is_undefined() && !v.is_null())
+    }
+
+    fn call(target: &JsValue, method: &str, args: &Array) -> Option<JsValue> {
+        let f: Function = get(target, method)?.dyn_into().ok()?;
+        Reflect::apply(&f, target, args).ok()
+    }
+
+    pub fn supported() -> bool {
+        let Some(window) = web_sys::window() else { return false };
+        let window: JsValue = window.into();
+        let media = get(&window, "navigator").and_then(|n| get(&n, "mediaDevices"));
+        get(&window, "BarcodeDetector").is_some() && media.is_some_and(|m| get(&m, "getUserMedia").is_some())
+    }
+
+    async fn sleep(ms: i32) {
+        let promise = Promise::new(&mut |resolve, _| {
+            if let Some(w) = web_sys::window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+            }
+        });
+        let _ = JsFuture::from(promise).await;
+    }
+
+    fn stop(stream: &JsValue) {
+        if let Some(tracks) = call(stream, "getTracks", &Array::new()) {
+            for t in Array::from(&tracks).iter() {
+                let _ = call(&t, "stop", &Array::new());
+            }
+        }
+    }
+
+    /// Puts the code in the field and sends the door's form.
+    fn submit(code: &str) {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        if let Some(input) =
+            doc.get_element_by_id(TICKET.name).and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok())
+        {
+            input.set_value(code);
+            if let Some(form) = input.form() {
+                let _ = form.request_submit();
+            }
+        }
+    }
+
+    pub fn start(video: NodeRef<leptos::html::Video>, status: RwSignal<String>, scanning: RwSignal<bool>) {
+        let Some(window) = web_sys::window() else { return };
+        let Some(el) = video.get_untracked() else { return };
+        let el: JsValue = el.into();
+        scanning.set(true);
+        status.set("正在打开摄像头……".into());
+        spawn_local(async move {
+            let fail = |words: &str| {
+                status.set(words.into());
+                scanning.set(false);
+            };
+            let constraints = Object::new();
+            let video_wanted = Object::new();
+            let _ = Reflect::set(&video_wanted, &"facingMode".into(), &"environment".into());
+            let _ = Reflect::set(&constraints, &"video".into(), &video_wanted);
+            const NO_CAMERA: &str = "无法打开摄像头：请允许本页面使用摄像头，或改用扫码枪、输入准考证号。";
+            let media = get(&window.clone().into(), "navigator").and_then(|n| get(&n, "mediaDevices"));
+            let Some(asked) = media.and_then(|m| call(&m, "getUserMedia", &Array::of1(&constraints))) else {
+                return fail(NO_CAMERA);
+            };
+            let Ok(stream) = JsFuture::from(Promise::resolve(&asked)).await else {
+                return fail(NO_CAMERA);
+            };
+            let _ = Reflect::set(&el, &"srcObject".into(), &stream);
+            // Not awaited: some cameras never settle `play()`, and the reader polls anyway.
+            let _ = call(&el, "play", &Array::new());
+            let options = Object::new();
+            let _ = Reflect::set(&options, &"formats".into(), &Array::of1(&"qr_code".into()));
+            let detector = get(&window.clone().into(), "BarcodeDetector")
+                .and_then(|c| c.dyn_into::<Function>().ok())
+                .and_then(|c| Reflect::construct(&c, &Array::of1(&options)).ok());
+            let Some(detector) = detector else {
+                stop(&stream);
+                return fail("这个浏览器不能用摄像头识别二维码：请用扫码枪扫描，或输入准考证号。");
+            };
+            status.set("请把准考证上的二维码对准摄像头".into());
+            // Two minutes at most, then the camera is let go.
+            for _ in 0..400 {
+                sleep(300).await;
+                let Some(found) = call(&detector, "detect", &Array::of1(&el)) else { continue };
+                let Ok(found) = JsFuture::from(Promise::resolve(&found)).await else { continue };
+                let code = Array::from(&found).iter().find_map(|b| get(&b, "rawValue").and_then(|v| v.as_string()));
+                if let Some(code) = code.filter(|c| crate::domain::arrangement::TicketToken::looks_like(c)) {
+                    stop(&stream);
+                    status.set("已识别二维码，正在核验……".into());
+                    scanning.set(false);
+                    submit(&code);
+                    return;
+                }
+            }
+            stop(&stream);
+            fail("没有识别到准考证二维码：请再试一次，或输入准考证号。");
+        });
     }
 }
