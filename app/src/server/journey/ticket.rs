@@ -12,17 +12,16 @@ use crate::server::passes;
 use crate::server::printing::cache::key_of;
 use crate::server::printing::ticket::{self, TicketFacts, TicketPage};
 use crate::server::printing::token::document_digest;
+use crate::server::printing::{batch_time, pdf_response, printing_fault};
 use crate::server::staff::arrangement::{placed_of, Placed};
 use crate::server::AppState;
 use crate::urls;
 use crate::views::journey::TicketGate;
 use crate::views::{AppError, NoFields};
-use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
 use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
@@ -42,19 +41,6 @@ async fn download(State(state): State<AppState>, req: Request) -> Response {
             finish(&state, &call, parts, NoFields::default(), Vec::new(), outcome, Some(urls::STATUS)).await
         }
     }
-}
-
-/// A finished PDF as a download, never kept by anyone but the browser that asked.
-pub fn pdf_response(file: Arc<Vec<u8>>, name: &str) -> Response {
-    (
-        [
-            (CONTENT_TYPE, "application/pdf".to_owned()),
-            (CACHE_CONTROL, "private, no-store".to_owned()),
-            (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        Body::from(file.as_ref().clone()),
-    )
-        .into_response()
 }
 
 /// What the print gates need of the open session and the registration's site.
@@ -156,19 +142,4 @@ async fn tickets(call: &Call, subject: Option<String>) -> Result<(Arc<Vec<u8>>, 
         .map_err(|e| printing_fault(&e))?;
     tracing::info!(registration = reg.id, pages = printable.len(), cached, bytes = file.len(), "admission ticket");
     Ok((file, name))
-}
-
-/// A failure to print, as the user is told it: missing fonts are a known state of the
-/// server (503); anything else is ours, logged with its cause.
-pub fn printing_fault(e: &crate::server::printing::PrintError) -> Fault {
-    match e {
-        crate::server::printing::PrintError::Fonts(_) => AppError::PrintingUnavailable.into(),
-        other => Fault::broken(&format!("printing: {other}")),
-    }
-}
-
-/// `2025-03-29 09:00–11:00（北京时间）`.
-pub fn batch_time(b: &crate::server::entity::exam_batch::Model) -> String {
-    let end = format_beijing(b.ends_at);
-    format!("{}–{}（北京时间）", format_beijing(b.starts_at), end.get(11..).unwrap_or(&end))
 }

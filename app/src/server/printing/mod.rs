@@ -2,7 +2,7 @@
 //! the server by krilla with Noto Sans CJK (Debian's `fonts-noto-cjk`, installed by the
 //! scripts), each font subset into the file. Pure layout: the pages are drawn from plain
 //! facts (`ticket::TicketFacts`, `sheets::RoomSheet`) gathered by the routes; nothing here
-//! reads the database.
+//! reads the database. The few things both PDF routes answer with are at the end.
 //!
 //! Rendering is CPU work of a few milliseconds: the routes run it on the blocking pool, at
 //! most `RENDERS_AT_ONCE` at a time, and keep each finished file in `cache::PdfCache` under
@@ -19,7 +19,7 @@ use krilla::image::{BitsPerComponent, CustomImage, Image, ImageColorspace};
 use krilla::num::NormalizedF32;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
-use krilla::text::{Font, GlyphId, KrillaGlyph};
+use krilla::text::{Font, Glyph, GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size as FontSize};
 use skrifa::string::StringId;
 use skrifa::{FontRef, MetadataProvider};
@@ -166,13 +166,7 @@ impl Face {
 
     /// The width of `text` at `size` points.
     pub fn width(&self, text: &str, size: f32) -> f32 {
-        let Some(font) = self.reader() else { return 0.0 };
-        let charmap = font.charmap();
-        let metrics = font.glyph_metrics(FontSize::unscaled(), LocationRef::default());
-        let em = f32::from(font.metrics(FontSize::unscaled(), LocationRef::default()).units_per_em.max(1));
-        text.chars().map(|c| metrics.advance_width(charmap.map(c).unwrap_or_default()).unwrap_or(0.0)).sum::<f32>()
-            * size
-            / em
+        self.glyphs(text).iter().map(|g| g.x_advance(size)).sum()
     }
 
     /// `text` broken into lines no wider than `width` (between any two characters of
@@ -304,35 +298,23 @@ impl Canvas<'_, '_> {
     }
 
     pub fn stroke_rect(&mut self, x: f32, y: f32, w: f32, h: f32, width: f32) {
-        let Some(rect) = Rect::from_xywh(x, y, w, h) else { return };
-        let mut path = PathBuilder::new();
-        path.push_rect(rect);
-        let Some(path) = path.finish() else { return };
-        self.surface.set_fill(None);
-        self.surface.set_stroke(Some(Stroke { width, ..Stroke::default() }));
-        self.surface.draw_path(&path);
-        self.surface.set_stroke(None);
-        self.surface.set_fill(Some(Fill::default()));
+        if let Some(path) = rect_path(x, y, w, h) {
+            self.stroke(&path, width);
+        }
     }
 
     pub fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, width: f32) {
         let mut path = PathBuilder::new();
         path.move_to(x1, y1);
         path.line_to(x2, y2);
-        let Some(path) = path.finish() else { return };
-        self.surface.set_fill(None);
-        self.surface.set_stroke(Some(Stroke { width, ..Stroke::default() }));
-        self.surface.draw_path(&path);
-        self.surface.set_stroke(None);
-        self.surface.set_fill(Some(Fill::default()));
+        if let Some(path) = path.finish() {
+            self.stroke(&path, width);
+        }
     }
 
     /// A light grey box (a photo's place when there is no photo).
     pub fn shade(&mut self, x: f32, y: f32, w: f32, h: f32) {
-        let Some(rect) = Rect::from_xywh(x, y, w, h) else { return };
-        let mut path = PathBuilder::new();
-        path.push_rect(rect);
-        let Some(path) = path.finish() else { return };
+        let Some(path) = rect_path(x, y, w, h) else { return };
         self.surface.set_fill(Some(Fill {
             paint: krilla::color::luma::Color::new(230).into(),
             opacity: NormalizedF32::ONE,
@@ -342,12 +324,27 @@ impl Canvas<'_, '_> {
         self.surface.set_fill(Some(Fill::default()));
     }
 
+    /// `path` outlined in black, then back to filling (what text needs).
+    fn stroke(&mut self, path: &krilla::geom::Path, width: f32) {
+        self.surface.set_fill(None);
+        self.surface.set_stroke(Some(Stroke { width, ..Stroke::default() }));
+        self.surface.draw_path(path);
+        self.surface.set_stroke(None);
+        self.surface.set_fill(Some(Fill::default()));
+    }
+
     pub fn image(&mut self, image: Image, x: f32, y: f32, w: f32, h: f32) {
         let Some(size) = Size::from_wh(w, h) else { return };
         self.surface.push_transform(&Transform::from_translate(x, y));
         self.surface.draw_image(image, size);
         self.surface.pop();
     }
+}
+
+fn rect_path(x: f32, y: f32, w: f32, h: f32) -> Option<krilla::geom::Path> {
+    let mut path = PathBuilder::new();
+    path.push_rect(Rect::from_xywh(x, y, w, h)?);
+    path.finish()
 }
 
 /// A stored photo (always a JPEG: the upload step re-encodes every photo), embedded as is.
@@ -405,6 +402,39 @@ pub fn finish(document: krilla::Document) -> Result<Vec<u8>, PrintError> {
 
 pub fn a4() -> Result<krilla::page::PageSettings, PrintError> {
     krilla::page::PageSettings::from_wh(PAGE_WIDTH, PAGE_HEIGHT).ok_or_else(|| PrintError::Pdf("page size".into()))
+}
+
+// ---- What the two PDF routes (the candidate's ticket, the staff's printouts) share ----
+
+/// A finished PDF as a download, never kept by anyone but the browser that asked.
+pub fn pdf_response(file: Arc<Vec<u8>>, name: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
+    (
+        [
+            (CONTENT_TYPE, "application/pdf".to_owned()),
+            (CACHE_CONTROL, "private, no-store".to_owned()),
+            (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        axum::body::Body::from(file.as_ref().clone()),
+    )
+        .into_response()
+}
+
+/// A failure to print, as the user is told it: missing fonts are a known state of the
+/// server (503); anything else is ours, logged with its cause.
+pub fn printing_fault(e: &PrintError) -> crate::server::fault::Fault {
+    match e {
+        PrintError::Fonts(_) => crate::views::AppError::PrintingUnavailable.into(),
+        other => crate::server::fault::Fault::broken(&format!("printing: {other}")),
+    }
+}
+
+/// `2025-03-29 09:00–11:00（北京时间）`: a batch as tickets and printouts print it.
+pub fn batch_time(b: &crate::server::entity::exam_batch::Model) -> String {
+    use crate::server::clock::format_beijing;
+    let end = format_beijing(b.ends_at);
+    format!("{}–{}（北京时间）", format_beijing(b.starts_at), end.get(11..).unwrap_or(&end))
 }
 
 #[cfg(test)]

@@ -714,17 +714,16 @@ fn signed(call: &Call, entry: &DoorEntry, session: &exam_session::Model) -> Resu
     }
 }
 
-/// A scanned QR code must also name the document the candidate registered with; a typed
-/// number is taken as typed (staff compare the photo and the document by eye).
-async fn genuine(
+/// A scanned QR code (its signature checked by `signed`) must also name the document the
+/// candidate registered with; a typed number is taken as typed (staff compare the photo and
+/// the document by eye).
+async fn same_document(
     call: &Call,
     db: &impl ConnectionTrait,
     entry: &DoorEntry,
-    session: &exam_session::Model,
     p: &placement::Model,
 ) -> Result<(), Fault> {
     let DoorEntry::Scanned(token) = entry else { return Ok(()) };
-    signed(call, entry, session)?;
     let reg = registration::Entity::find_by_id(p.registration_id).one(db).await?.ok_or(AppError::NotFound)?;
     let pass = pass::Entity::find_by_id(reg.pass_id).one(db).await?.ok_or(AppError::NotFound)?;
     let number = crate::server::passes::doc_number(&call.state.data_key, &pass)?;
@@ -788,7 +787,9 @@ pub async fn door_page(call: &Call, site: String, ticket: String) -> Result<Door
     let form = DoorForm { site: ctx.site.code.clone(), ticket: ticket.clone() };
     let found = match form.parse(&call.ctx()) {
         Ok(entry) if !ticket.is_empty() => match placement_of(db, &who, ctx.session.id, entry.ticket()).await? {
-            Some(p) if genuine(call, db, &entry, &ctx.session, &p).await.is_ok() => {
+            Some(p)
+                if signed(call, &entry, &ctx.session).is_ok() && same_document(call, db, &entry, &p).await.is_ok() =>
+            {
                 Some(door_card(call, db, &p).await?)
             }
             _ => None,
@@ -818,7 +819,7 @@ pub async fn check_in(call: &Call, form: DoorForm) -> Result<Next, Fault> {
     let Some(p) = placement_of(&txn, &who, session.id, &ticket).await? else {
         return Err(no_such_ticket(call));
     };
-    genuine(call, &txn, &scanned, &session, &p).await?;
+    same_document(call, &txn, &scanned, &p).await?;
     let recorded = check_in::Entity::insert(check_in::ActiveModel {
         placement_id: Set(p.id),
         staff_id: Set(who.staff.id),
