@@ -313,6 +313,35 @@ pub struct TicketToken {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NotAToken;
 
+/// Why a scanned token is refused, in the words the door shows, whichever checks it: the
+/// server, or the door device itself with the public key alone (the same verdict, the same
+/// words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenProblem {
+    /// The signature is not the key's over these contents: edited, or not ours.
+    BadSignature,
+    /// Genuine, but of another session.
+    OtherSession,
+}
+
+impl TokenProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::BadSignature => "forged",
+            Self::OtherSession => "other_session",
+        }
+    }
+
+    pub fn words(self) -> &'static str {
+        match self {
+            Self::BadSignature => {
+                "二维码验证失败：这张准考证不是本系统签发的，或内容被改动过。请核对考生证件，按考场规定处理"
+            }
+            Self::OtherSession => "这张准考证不是本考次的，请考生出示本次考试的准考证",
+        }
+    }
+}
+
 impl TicketToken {
     pub const PREFIX: &'static str = "NCRE1";
 
@@ -323,6 +352,18 @@ impl TicketToken {
 
     pub fn text(&self) -> String {
         format!("{}.{}", Self::message(&self.ticket, self.session, &self.document), to_hex(&self.signature))
+    }
+
+    /// The verdict once the signature over `message` has been checked (by whoever holds the
+    /// public key): the signature first, then that the token is of the open session.
+    pub fn verdict(&self, signature_holds: bool, open_session: u32) -> Result<(), TokenProblem> {
+        if !signature_holds {
+            return Err(TokenProblem::BadSignature);
+        }
+        if self.session != open_session {
+            return Err(TokenProblem::OtherSession);
+        }
+        Ok(())
     }
 
     /// Whether typed or scanned text is meant as a token rather than a bare number.
@@ -359,7 +400,8 @@ fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().flat_map(|b| [DIGITS[usize::from(b >> 4)] as char, DIGITS[usize::from(b & 15)] as char]).collect()
 }
 
-fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
+/// `N` bytes from `2N` hex digits (either case); the door device reads the public key so.
+pub fn from_hex<const N: usize>(text: &str) -> Option<[u8; N]> {
     let digits = text.as_bytes();
     if digits.len() != 2 * N {
         return None;
@@ -456,6 +498,22 @@ mod tests {
         let entries = [entry(1, 1, "65"), entry(2, 2, "65"), entry(3, 3, "65")];
         let second = arrange(&rooms, &batches, &entries, &first.placed);
         assert_eq!(second.placed, vec![Placement { enrolment: 3, seat: Seat { batch: 1, room: 1, seat: 3 } }]);
+    }
+
+    #[test]
+    fn a_token_verdict_checks_the_signature_before_the_session_and_says_why() {
+        let token = TicketToken::parse(&format!("NCRE1.6524650101010205.3.{}.{}", "0F".repeat(8), "A".repeat(128)))
+            .expect("the shape");
+        assert_eq!(token.verdict(true, 3), Ok(()));
+        assert_eq!(token.verdict(true, 4), Err(TokenProblem::OtherSession));
+        assert_eq!(token.verdict(false, 4), Err(TokenProblem::BadSignature), "a forgery says so, whatever its session");
+        assert_eq!(token.verdict(false, 3), Err(TokenProblem::BadSignature));
+        assert!(TokenProblem::BadSignature.words().starts_with("二维码验证失败"));
+        assert!(TokenProblem::OtherSession.words().contains("不是本考次"));
+        assert_ne!(TokenProblem::BadSignature.code(), TokenProblem::OtherSession.code());
+        assert_eq!(from_hex::<2>("0fA0"), Some([0x0F, 0xA0]));
+        assert_eq!(from_hex::<2>("0fA"), None);
+        assert_eq!(from_hex::<1>("g0"), None);
     }
 
     #[test]

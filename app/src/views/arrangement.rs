@@ -100,6 +100,8 @@ pub struct DoorPage {
     pub found: Option<DoorCard>,
     /// The ticket key's public half (hex): what a device verifies QR codes with offline.
     pub public_key: String,
+    /// The open session's id: a genuine code of another session is refused too.
+    pub session: u32,
 }
 
 /// A ticket's candidate as the door shows them.

@@ -478,7 +478,7 @@ fn Door(page: DoorPage, posted: Option<Posted<DoorForm>>) -> impl IntoView {
             </div>
             <button class="button" type="submit">"签到"</button>
         </form>
-        <DoorScanner />
+        <DoorScanner public_key=page.public_key.clone() session=page.session />
         {card}
         <p class="field__hint" data-testid="door-key">
             "二维码签名公钥（Ed25519，可用于离线核验）：" <code class="key">{page.public_key.clone()}</code>
@@ -487,29 +487,35 @@ fn Door(page: DoorPage, posted: Option<Posted<DoorForm>>) -> impl IntoView {
 }
 
 /// 用摄像头扫码 (with JavaScript, where the browser can read QR codes: Chrome on Android,
-/// Safari): the phone's back camera until a ticket's code is seen, then the code goes into
-/// the field and the form is sent, as a handheld scanner would do. Without JavaScript, or
-/// where the browser cannot read codes, the page says to use a scanner or type the number.
+/// Safari): the phone's back camera until a ticket's code is seen. The code's signature is
+/// checked on the device itself with the public key (WebCrypto Ed25519), so an edited or
+/// invented ticket is refused at once, in the server's words, even with the network down; a
+/// genuine code goes into the field and the form is sent, as a handheld scanner would do.
+/// Where the browser has no Ed25519 the server's check is the only one. Without JavaScript,
+/// or where the browser cannot read codes, the page says to use a scanner or type the number.
 #[cfg_attr(island_offers, island)]
 #[cfg_attr(not(island_offers), component)]
-fn DoorScanner() -> impl IntoView {
+fn DoorScanner(public_key: String, session: u32) -> impl IntoView {
     // Known only in the browser, once hydrated (the server renders nothing here).
     let supported = RwSignal::new(None::<bool>);
     let status = RwSignal::new(String::new());
+    let refused = RwSignal::new(None::<&'static str>);
     let scanning = RwSignal::new(false);
     let video = NodeRef::<leptos::html::Video>::new();
     #[cfg(target_arch = "wasm32")]
     Effect::new(move |_| supported.set(Some(scanner::supported())));
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = (&public_key, session);
     let start = move |_| {
         #[cfg(target_arch = "wasm32")]
-        scanner::start(video, status, scanning);
+        scanner::start(scanner::Scan { video, status, refused, scanning, public_key: public_key.clone(), session });
     };
     view! {
         <div class="door-scanner" data-testid="door-scanner">
             {move || match supported.get() {
                 None => ().into_any(),
                 Some(true) => view! {
-                    <button class="button button--secondary" type="button" on:click=start
+                    <button class="button button--secondary" type="button" on:click=start.clone()
                         disabled=move || scanning.get().then_some("disabled") data-testid="door-camera">
                         "用摄像头扫码"
                     </button>
@@ -525,6 +531,9 @@ fn DoorScanner() -> impl IntoView {
             <video node_ref=video class="door-scanner__video" muted=true playsinline=true
                 hidden=move || (!scanning.get()).then_some("hidden")></video>
             <p class="field__hint" role="status" aria-live="polite" data-testid="door-camera-status">{move || status.get()}</p>
+            {move || refused.get().map(|words| view! {
+                <p class="field__error" role="alert" data-testid="door-camera-refused">{words}</p>
+            })}
         </div>
     }
 }
@@ -534,7 +543,8 @@ mod scanner {
     //! The camera and the browser's own QR reader (`BarcodeDetector`), through plain JS
     //! calls: nothing to bundle, and nothing at all where the browser has no reader.
     use super::*;
-    use js_sys::{Array, Function, Object, Promise, Reflect};
+    use crate::domain::arrangement::{from_hex, TicketToken};
+    use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
     use leptos::task::spawn_local;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
@@ -585,11 +595,77 @@ mod scanner {
         }
     }
 
-    pub fn start(video: NodeRef<leptos::html::Video>, status: RwSignal<String>, scanning: RwSignal<bool>) {
+    /// What one scan needs: the page's signals, and the key and session it checks against.
+    pub struct Scan {
+        pub video: NodeRef<leptos::html::Video>,
+        pub status: RwSignal<String>,
+        pub refused: RwSignal<Option<&'static str>>,
+        pub scanning: RwSignal<bool>,
+        pub public_key: String,
+        pub session: u32,
+    }
+
+    /// Whether the signature holds, checked here with WebCrypto's Ed25519 and the public key
+    /// alone; `None` where the browser has no Ed25519 (or no WebCrypto: pages not served
+    /// over HTTPS), and then the server's check stands alone.
+    async fn signature_holds(public_hex: &str, token: &TicketToken) -> Option<bool> {
+        let window: JsValue = web_sys::window()?.into();
+        let subtle = get(&window, "crypto").and_then(|c| get(&c, "subtle"))?;
+        let public: [u8; 32] = from_hex(public_hex)?;
+        let algorithm = Object::new();
+        Reflect::set(&algorithm, &"name".into(), &"Ed25519".into()).ok()?;
+        let import = Array::of5(
+            &"raw".into(),
+            &Uint8Array::from(&public[..]),
+            &algorithm,
+            &false.into(),
+            &Array::of1(&"verify".into()),
+        );
+        let key = JsFuture::from(Promise::resolve(&call(&subtle, "importKey", &import)?)).await.ok()?;
+        let message = TicketToken::message(&token.ticket, token.session, &token.document);
+        let verify = Array::of4(
+            &algorithm,
+            &key,
+            &Uint8Array::from(&token.signature[..]),
+            &Uint8Array::from(message.as_bytes()),
+        );
+        JsFuture::from(Promise::resolve(&call(&subtle, "verify", &verify)?)).await.ok()?.as_bool()
+    }
+
+    /// A code seen by the camera: refused here when its signature or session is wrong, sent
+    /// to the server otherwise (which checks it again and looks the ticket up).
+    async fn seen(scan: &Scan, code: &str) {
+        let Ok(token) = TicketToken::parse(code) else {
+            // Not a token's shape: the server says what is wrong with it.
+            scan.status.set("已识别二维码，正在核验……".into());
+            return submit(code);
+        };
+        match signature_holds(&scan.public_key, &token).await.map(|holds| token.verdict(holds, scan.session)) {
+            Some(Ok(())) => {
+                scan.status.set(format!(
+                    "二维码签名有效（本机已用公钥核验），准考证号 {}：正在签到……",
+                    token.ticket.as_str()
+                ));
+                submit(code);
+            }
+            Some(Err(problem)) => {
+                scan.status.set(String::new());
+                scan.refused.set(Some(problem.words()));
+            }
+            None => {
+                scan.status.set("已识别二维码，正在核验……".into());
+                submit(code);
+            }
+        }
+    }
+
+    pub fn start(scan: Scan) {
         let Some(window) = web_sys::window() else { return };
-        let Some(el) = video.get_untracked() else { return };
+        let Some(el) = scan.video.get_untracked() else { return };
         let el: JsValue = el.into();
+        let (status, scanning) = (scan.status, scan.scanning);
         scanning.set(true);
+        scan.refused.set(None);
         status.set("正在打开摄像头……".into());
         spawn_local(async move {
             let fail = |words: &str| {
@@ -627,11 +703,10 @@ mod scanner {
                 let Some(found) = call(&detector, "detect", &Array::of1(&el)) else { continue };
                 let Ok(found) = JsFuture::from(Promise::resolve(&found)).await else { continue };
                 let code = Array::from(&found).iter().find_map(|b| get(&b, "rawValue").and_then(|v| v.as_string()));
-                if let Some(code) = code.filter(|c| crate::domain::arrangement::TicketToken::looks_like(c)) {
+                if let Some(code) = code.filter(|c| TicketToken::looks_like(c)) {
                     stop(&stream);
-                    status.set("已识别二维码，正在核验……".into());
                     scanning.set(false);
-                    submit(&code);
+                    seen(&scan, &code).await;
                     return;
                 }
             }

@@ -22,3 +22,18 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+// The joins `staff::arrangement::placed_of` reads a candidate's seats with (one query for
+// the placements, their rooms and their batches). Declared by hand: the entities keep no
+// relation fields.
+impl Related<super::exam_room::Entity> for Entity {
+    fn to() -> RelationDef {
+        Entity::belongs_to(super::exam_room::Entity).from(Column::RoomId).to(super::exam_room::Column::Id).into()
+    }
+}
+
+impl Related<super::exam_batch::Entity> for Entity {
+    fn to() -> RelationDef {
+        Entity::belongs_to(super::exam_batch::Entity).from(Column::BatchId).to(super::exam_batch::Column::Id).into()
+    }
+}

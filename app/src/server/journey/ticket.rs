@@ -4,6 +4,7 @@
 //! download shows the status page with exactly why and from when.
 
 use super::{format_beijing, mine_held, session};
+use crate::domain::arrangement::TicketNumber;
 use crate::domain::document::DocumentType;
 use crate::server::call::Call;
 use crate::server::fault::Fault;
@@ -22,7 +23,6 @@ use axum::extract::{Request, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(urls::TICKET_PDF, get(download))
@@ -44,7 +44,7 @@ async fn download(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// What the print gates need of the open session and the registration's site.
-async fn tickets(call: &Call, subject: Option<String>) -> Result<(Arc<Vec<u8>>, String), Fault> {
+async fn tickets(call: &Call, subject: Option<String>) -> Result<(axum::body::Bytes, String), Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
     let Some((reg, enrolments)) = mine_held(call, &who, &s).await? else {
@@ -83,7 +83,6 @@ async fn tickets(call: &Call, subject: Option<String>) -> Result<(Arc<Vec<u8>>, 
     let Some(site) = site else {
         return Err(AppError::StepOrder { go_to: urls::STATUS.into() }.into());
     };
-    let number = passes::doc_number(&call.state.data_key, &who.pass)?;
     let doc_type = DocumentType::from_code(&who.pass.doc_type).map_or("证件", |t| t.label_zh());
     let notices: Vec<(String, String)> = s
         .notices_for(Some(&site.site.code), now)
@@ -92,8 +91,9 @@ async fn tickets(call: &Call, subject: Option<String>) -> Result<(Arc<Vec<u8>>, 
         .map(|n| (n.title.clone(), n.body.clone()))
         .collect();
     let session_id = u32::try_from(s.session.id).map_err(|_| Fault::broken("a session id out of range"))?;
-    let digest = document_digest(&who.pass.doc_type, &number);
-    let mut pages: Vec<TicketFacts> = printable
+    // Each page's facts but the document number and the token, which are filled in only
+    // when the file is drawn.
+    let mut pages: Vec<(TicketFacts, &TicketNumber)> = printable
         .iter()
         .map(|p| {
             let subject = enrolments
@@ -101,11 +101,11 @@ async fn tickets(call: &Call, subject: Option<String>) -> Result<(Arc<Vec<u8>>, 
                 .find(|e| e.id == p.placement.enrolment_id)
                 .map(|e| s.line(e.offered_subject_id, &e.subject_code, e.fee_fen).subject)
                 .unwrap_or_else(|| p.ticket.subject().to_owned());
-            TicketFacts {
+            let facts = TicketFacts {
                 session: format!("第{}次 {}", s.session.number, s.session.name),
                 name: who.pass.name.clone(),
                 document_type: doc_type.to_owned(),
-                document_number: number.clone(),
+                document_number: String::new(),
                 ticket: p.ticket.as_str().to_owned(),
                 subject,
                 site: site.label(),
@@ -114,20 +114,36 @@ async fn tickets(call: &Call, subject: Option<String>) -> Result<(Arc<Vec<u8>>, 
                 time: batch_time(&p.batch),
                 notices: notices.clone(),
                 photo_key: reg.photo_key.clone(),
-                token: call.state.printing.keys.sign(&p.ticket, session_id, digest).text(),
-            }
+                token: String::new(),
+            };
+            (facts, &p.ticket)
         })
         .collect();
-    pages.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.ticket.cmp(&b.ticket)));
+    pages.sort_by(|(a, _), (b, _)| a.time.cmp(&b.time).then_with(|| a.ticket.cmp(&b.ticket)));
     let name = match pages.as_slice() {
-        [one] => format!("zkz-{}.pdf", one.ticket),
+        [(one, _)] => format!("zkz-{}.pdf", one.ticket),
         _ => format!("zkz-{}.pdf", who.pass.neea_id),
     };
-    let key = key_of("ticket", &pages);
+    // The file's key: what it shows, with the sealed document number standing in for the
+    // number and for the token (the same sealed text opens to the same number, which with
+    // the ticket and the session makes the same token), so a repeat download neither opens
+    // the number nor signs anything.
+    let shown: Vec<&TicketFacts> = pages.iter().map(|(f, _)| f).collect();
+    let key = key_of("ticket", &(session_id, &who.pass.doc_type, &who.pass.doc_number, shown));
     let printing = &call.state.printing;
     if let Some(file) = printing.cache.get(&key) {
         return Ok((file, name));
     }
+    let number = passes::doc_number(&call.state.data_key, &who.pass)?;
+    let digest = document_digest(&who.pass.doc_type, &number);
+    let pages: Vec<TicketFacts> = pages
+        .into_iter()
+        .map(|(facts, ticket)| TicketFacts {
+            document_number: number.clone(),
+            token: printing.keys.sign(ticket, session_id, digest).text(),
+            ..facts
+        })
+        .collect();
     let photo = match reg.photo_key.as_deref().map(crate::server::photos::store::PhotoKey::parse) {
         Some(Ok(k)) => call.state.photos.get(&k).await.map_err(|e| Fault::broken(&format!("photo store: {e}")))?,
         _ => None,

@@ -4,7 +4,8 @@
 
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use axum::body::Bytes;
+use std::sync::Mutex;
 
 pub type Key = [u8; 32];
 
@@ -27,7 +28,7 @@ pub struct PdfCache {
 
 #[derive(Debug, Default)]
 struct Inner {
-    files: HashMap<Key, Arc<Vec<u8>>>,
+    files: HashMap<Key, Bytes>,
     order: VecDeque<Key>,
     bytes: usize,
 }
@@ -38,12 +39,12 @@ impl PdfCache {
         Self { inner: Mutex::new(Inner::default()), budget }
     }
 
-    pub fn get(&self, key: &Key) -> Option<Arc<Vec<u8>>> {
+    pub fn get(&self, key: &Key) -> Option<Bytes> {
         let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         inner.files.get(key).cloned()
     }
 
-    pub fn put(&self, key: Key, file: Arc<Vec<u8>>) {
+    pub fn put(&self, key: Key, file: Bytes) {
         if file.len() > self.budget {
             return;
         }
@@ -78,14 +79,14 @@ mod tests {
         let c = PdfCache::new(10);
         let (a, b, d) = (key_of("t", &1), key_of("t", &2), key_of("t", &3));
         assert_ne!(a, key_of("s", &1), "the kind is part of the key");
-        c.put(a, Arc::new(vec![0; 4]));
-        c.put(b, Arc::new(vec![0; 4]));
+        c.put(a, Bytes::from(vec![0; 4]));
+        c.put(b, Bytes::from(vec![0; 4]));
         assert_eq!(c.size(), (2, 8));
-        c.put(d, Arc::new(vec![0; 4]));
+        c.put(d, Bytes::from(vec![0; 4]));
         assert!(c.get(&a).is_none(), "the oldest made room");
         assert_eq!(c.get(&b).map(|f| f.len()), Some(4));
         assert_eq!(c.size(), (2, 8));
-        c.put(key_of("t", &4), Arc::new(vec![0; 11]));
+        c.put(key_of("t", &4), Bytes::from(vec![0; 11]));
         assert_eq!(c.size(), (2, 8), "a file above the whole budget is not kept");
     }
 }

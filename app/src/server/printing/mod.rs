@@ -67,7 +67,7 @@ impl Printing {
 
     /// The file under `key`: from the cache, or made by `draw` on the blocking pool (at most
     /// `renders_at_once` at a time) and kept.
-    pub async fn file<F>(&self, key: cache::Key, draw: F) -> Result<(Arc<Vec<u8>>, bool), PrintError>
+    pub async fn file<F>(&self, key: cache::Key, draw: F) -> Result<(axum::body::Bytes, bool), PrintError>
     where
         F: FnOnce(&Fonts) -> Result<Vec<u8>, PrintError> + Send + 'static,
     {
@@ -83,7 +83,7 @@ impl Printing {
         let file = tokio::task::spawn_blocking(move || draw(&fonts))
             .await
             .map_err(|e| PrintError::Pdf(format!("render task: {e}")))??;
-        let file = Arc::new(file);
+        let file = axum::body::Bytes::from(file);
         self.cache.put(key, file.clone());
         Ok((file, false))
     }
@@ -407,7 +407,7 @@ pub fn a4() -> Result<krilla::page::PageSettings, PrintError> {
 // ---- What the two PDF routes (the candidate's ticket, the staff's printouts) share ----
 
 /// A finished PDF as a download, never kept by anyone but the browser that asked.
-pub fn pdf_response(file: Arc<Vec<u8>>, name: &str) -> axum::response::Response {
+pub fn pdf_response(file: axum::body::Bytes, name: &str) -> axum::response::Response {
     use axum::response::IntoResponse;
     use http::header::{CACHE_CONTROL, CONTENT_DISPOSITION, CONTENT_TYPE};
     (
@@ -416,7 +416,7 @@ pub fn pdf_response(file: Arc<Vec<u8>>, name: &str) -> axum::response::Response 
             (CACHE_CONTROL, "private, no-store".to_owned()),
             (CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
-        axum::body::Body::from(file.as_ref().clone()),
+        axum::body::Body::from(file),
     )
         .into_response()
 }

@@ -3,6 +3,7 @@
 //! token is checked with the public key alone, so a door device holding only the public
 //! key can tell a genuine ticket from an edited or invented one.
 
+pub use crate::domain::arrangement::TokenProblem;
 use crate::domain::arrangement::{TicketNumber, TicketToken};
 use pay_protocol::{SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
@@ -16,14 +17,6 @@ impl std::fmt::Debug for TicketKeys {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("TicketKeys").field(&self.public.to_hex()).finish()
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenProblem {
-    /// The signature is not the key's over these contents: edited, or not ours.
-    BadSignature,
-    /// Genuine, but of another session.
-    OtherSession,
 }
 
 /// The 8-byte digest of a document a token carries: the document type's code and the
@@ -64,11 +57,7 @@ impl TicketKeys {
 /// The check itself, needing only the public key.
 pub fn verify_with(public: &VerifyingKey, token: &TicketToken, session: u32) -> Result<(), TokenProblem> {
     let message = TicketToken::message(&token.ticket, token.session, &token.document);
-    public.verify_bytes(message.as_bytes(), &token.signature).map_err(|_| TokenProblem::BadSignature)?;
-    if token.session != session {
-        return Err(TokenProblem::OtherSession);
-    }
-    Ok(())
+    token.verdict(public.verify_bytes(message.as_bytes(), &token.signature).is_ok(), session)
 }
 
 #[cfg(test)]

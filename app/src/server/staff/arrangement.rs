@@ -19,7 +19,7 @@ use crate::server::entity::{
     registration, subject,
 };
 use crate::server::fault::Fault;
-use crate::server::printing::token::{document_digest, TokenProblem};
+use crate::server::printing::token::document_digest;
 use crate::urls::{self, Notice};
 use crate::validation::arrangement::{
     ArrangeForm, ArrangeMode, BatchForm, DoorEntry, DoorForm, RoomForm, ROOM_NAME, STARTS, TICKET,
@@ -468,34 +468,20 @@ impl Placed {
     }
 }
 
-/// A registration's arranged subjects, by enrolment id (three indexed reads; one when
-/// nothing is arranged).
+/// A registration's arranged subjects, by enrolment id: one indexed read of its placements
+/// joined to their rooms and batches (the ticket download's every request makes it).
 pub async fn placed_of(db: &impl ConnectionTrait, registration: i32) -> Result<HashMap<i32, Placed>, DbErr> {
-    let placed = placement::Entity::find().filter(placement::Column::RegistrationId.eq(registration)).all(db).await?;
-    if placed.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rooms: HashMap<i32, exam_room::Model> = exam_room::Entity::find()
-        .filter(exam_room::Column::Id.is_in(placed.iter().map(|p| p.room_id)))
+    let rows = placement::Entity::find()
+        .filter(placement::Column::RegistrationId.eq(registration))
+        .find_also_related(exam_room::Entity)
+        .find_also_related(exam_batch::Entity)
         .all(db)
-        .await?
+        .await?;
+    Ok(rows
         .into_iter()
-        .map(|r| (r.id, r))
-        .collect();
-    let batches: HashMap<i32, exam_batch::Model> = exam_batch::Entity::find()
-        .filter(exam_batch::Column::Id.is_in(placed.iter().map(|p| p.batch_id)))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|b| (b.id, b))
-        .collect();
-    Ok(placed
-        .into_iter()
-        .filter_map(|p| {
+        .filter_map(|(p, room, batch)| {
             let ticket = TicketNumber::parse(&p.ticket_number).ok()?;
-            let room = rooms.get(&p.room_id)?.clone();
-            let batch = batches.get(&p.batch_id)?.clone();
-            Some((p.enrolment_id, Placed { placement: p, ticket, room, batch }))
+            Some((p.enrolment_id, Placed { placement: p, ticket, room: room?, batch: batch? }))
         })
         .collect())
 }
@@ -701,17 +687,7 @@ fn refuse_token(call: &Call, code: &'static str, zh: &str) -> Fault {
 fn signed(call: &Call, entry: &DoorEntry, session: &exam_session::Model) -> Result<(), Fault> {
     let DoorEntry::Scanned(token) = entry else { return Ok(()) };
     let session_id = u32::try_from(session.id).unwrap_or(u32::MAX);
-    match call.state.printing.keys.verify(token, session_id) {
-        Ok(()) => Ok(()),
-        Err(TokenProblem::BadSignature) => Err(refuse_token(
-            call,
-            "forged",
-            "二维码验证失败：这张准考证不是本系统签发的，或内容被改动过。请核对考生证件，按考场规定处理",
-        )),
-        Err(TokenProblem::OtherSession) => {
-            Err(refuse_token(call, "other_session", "这张准考证不是本考次的，请考生出示本次考试的准考证"))
-        }
-    }
+    call.state.printing.keys.verify(token, session_id).map_err(|problem| refuse_token(call, problem.code(), problem.words()))
 }
 
 /// A scanned QR code (its signature checked by `signed`) must also name the document the
@@ -802,6 +778,7 @@ pub async fn door_page(call: &Call, site: String, ticket: String) -> Result<Door
         form,
         found,
         public_key: call.state.printing.keys.public_hex(),
+        session: u32::try_from(ctx.session.id).unwrap_or(u32::MAX),
     })
 }
 

@@ -27,7 +27,6 @@ use futures_util::{stream, StreamExt};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route(urls::STAFF_PRINTOUT, get(download))
@@ -52,7 +51,7 @@ async fn download(State(state): State<AppState>, req: Request) -> Response {
     }
 }
 
-async fn printout(call: &Call, site: &str, kind: &str, room: &str) -> Result<(Arc<Vec<u8>>, String), Fault> {
+async fn printout(call: &Call, site: &str, kind: &str, room: &str) -> Result<(axum::body::Bytes, String), Fault> {
     let who = call.staff().await?;
     let what = Printout::from_code(kind).ok_or(AppError::NotFound)?;
     let db = call.state.db.read();
