@@ -314,10 +314,7 @@ async fn download(router: axum::Router, cookie: String) -> (http::StatusCode, us
 
 async fn get(router: axum::Router, cookie: String, path: &'static str) -> (http::StatusCode, usize) {
     use tower::ServiceExt;
-    let req = http::Request::get(path)
-        .header("cookie", cookie)
-        .body(axum::body::Body::empty())
-        .expect("request");
+    let req = http::Request::get(path).header("cookie", cookie).body(axum::body::Body::empty()).expect("request");
     let res = router.oneshot(req).await.expect("infallible");
     let status = res.status();
     let body = axum::body::to_bytes(res.into_body(), usize::MAX).await.expect("body");
@@ -407,7 +404,9 @@ const BATCHES: i32 = 9;
 ///    number and the audit entry in one transaction, and answers. Then 1,000 late payments
 ///    and the same post again, then 重新编排全部.
 fn arrangement_request() {
-    use app::server::entity::{enrolment, exam_batch, exam_room, offered_subject, placement, registration, site_offering};
+    use app::server::entity::{
+        enrolment, exam_batch, exam_room, offered_subject, placement, registration, site_offering,
+    };
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
     let dir = std::env::temp_dir().join(format!("ncre-bench-arrange-{}", std::process::id()));

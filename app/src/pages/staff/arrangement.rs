@@ -642,10 +642,8 @@ mod scanner {
         };
         match signature_holds(&scan.public_key, &token).await.map(|holds| token.verdict(holds, scan.session)) {
             Some(Ok(())) => {
-                scan.status.set(format!(
-                    "二维码签名有效（本机已用公钥核验），准考证号 {}：正在签到……",
-                    token.ticket.as_str()
-                ));
+                scan.status
+                    .set(format!("二维码签名有效（本机已用公钥核验），准考证号 {}：正在签到……", token.ticket.as_str()));
                 submit(code);
             }
             Some(Err(problem)) => {

@@ -2,9 +2,9 @@
 //! photo, a re-arranged seat, an edited notice) gives another digest, so a stale file is
 //! never served; it is only left to age out. Bounded in bytes: the oldest files go first.
 
+use axum::body::Bytes;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
-use axum::body::Bytes;
 use std::sync::Mutex;
 
 pub type Key = [u8; 32];

@@ -687,7 +687,11 @@ fn refuse_token(call: &Call, code: &'static str, zh: &str) -> Fault {
 fn signed(call: &Call, entry: &DoorEntry, session: &exam_session::Model) -> Result<(), Fault> {
     let DoorEntry::Scanned(token) = entry else { return Ok(()) };
     let session_id = u32::try_from(session.id).unwrap_or(u32::MAX);
-    call.state.printing.keys.verify(token, session_id).map_err(|problem| refuse_token(call, problem.code(), problem.words()))
+    call.state
+        .printing
+        .keys
+        .verify(token, session_id)
+        .map_err(|problem| refuse_token(call, problem.code(), problem.words()))
 }
 
 /// A scanned QR code (its signature checked by `signed`) must also name the document the
