@@ -504,18 +504,19 @@ fn DoorScanner(public_key: String, session: u32) -> impl IntoView {
     let video = NodeRef::<leptos::html::Video>::new();
     #[cfg(target_arch = "wasm32")]
     Effect::new(move |_| supported.set(Some(scanner::supported())));
+    let public_key = StoredValue::new(public_key);
     #[cfg(not(target_arch = "wasm32"))]
-    let _ = (&public_key, session);
+    let _ = (public_key, session);
     let start = move |_| {
         #[cfg(target_arch = "wasm32")]
-        scanner::start(scanner::Scan { video, status, refused, scanning, public_key: public_key.clone(), session });
+        scanner::start(scanner::Scan { video, status, refused, scanning, public_key: public_key.get_value(), session });
     };
     view! {
         <div class="door-scanner" data-testid="door-scanner">
             {move || match supported.get() {
                 None => ().into_any(),
                 Some(true) => view! {
-                    <button class="button button--secondary" type="button" on:click=start.clone()
+                    <button class="button button--secondary" type="button" on:click=start
                         disabled=move || scanning.get().then_some("disabled") data-testid="door-camera">
                         "用摄像头扫码"
                     </button>
