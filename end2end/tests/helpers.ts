@@ -1,10 +1,5 @@
 import { createHmac } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import jsQR from 'jsqr';
 
 export const VALID_ID = '11010519491231002X';
 
@@ -224,59 +219,4 @@ export async function freshPage(browser: import('@playwright/test').Browser, bas
     extraHTTPHeaders: { 'X-Forwarded-For': address },
   });
   return context.newPage();
-}
-
-/**
- * The text of the QR code printed on a ticket PDF, read as a door's scanner would: the page's
- * gray image taken out with poppler's `pdfimages` (installed by the scripts), given the quiet
- * zone a printed code has, enlarged, and decoded by jsQR.
- */
-export function qrOfPdf(pdf: Buffer): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ncre-qr-'));
-  try {
-    writeFileSync(path.join(dir, 'ticket.pdf'), pdf);
-    execFileSync('pdfimages', ['-f', '1', '-l', '1', path.join(dir, 'ticket.pdf'), path.join(dir, 'img')]);
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.pgm'))) {
-      const gray = readPgm(readFileSync(path.join(dir, name)));
-      const code = decodeGray(gray);
-      if (code) return code;
-    }
-    throw new Error('no readable QR code on the first page');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-function readPgm(file: Buffer): { width: number; height: number; pixels: Buffer } {
-  // P5, width, height, maxval, each separated by whitespace, then one byte a pixel.
-  const fields: string[] = [];
-  let at = 0;
-  while (fields.length < 4) {
-    while (/\s/.test(String.fromCharCode(file[at]))) at++;
-    const start = at;
-    while (!/\s/.test(String.fromCharCode(file[at]))) at++;
-    fields.push(file.subarray(start, at).toString('latin1'));
-  }
-  if (fields[0] !== 'P5' || fields[3] !== '255') throw new Error(`not an 8-bit PGM: ${fields.join(' ')}`);
-  const [width, height] = [Number(fields[1]), Number(fields[2])];
-  return { width, height, pixels: file.subarray(at + 1, at + 1 + width * height) };
-}
-
-function decodeGray(img: { width: number; height: number; pixels: Buffer }): string | null {
-  const quiet = 4;
-  const scale = Math.max(1, Math.ceil(400 / img.width));
-  const w = (img.width + 2 * quiet) * scale;
-  const h = (img.height + 2 * quiet) * scale;
-  const rgba = new Uint8ClampedArray(w * h * 4).fill(255);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      const sx = Math.floor(x / scale) - quiet;
-      const sy = Math.floor(y / scale) - quiet;
-      if (sx < 0 || sy < 0 || sx >= img.width || sy >= img.height) continue;
-      const v = img.pixels[sy * img.width + sx];
-      const i = (y * w + x) * 4;
-      rgba[i] = rgba[i + 1] = rgba[i + 2] = v;
-    }
-  }
-  return jsQR(rgba, w, h)?.data ?? null;
 }
