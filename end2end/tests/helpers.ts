@@ -1,5 +1,10 @@
 import { createHmac } from 'node:crypto';
 import { expect, type Page, test } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import jsQR from 'jsqr';
 
 export const VALID_ID = '11010519491231002X';
 
@@ -219,4 +224,62 @@ export async function freshPage(browser: import('@playwright/test').Browser, bas
     extraHTTPHeaders: { 'X-Forwarded-For': address },
   });
   return context.newPage();
+}
+
+/**
+ * The text of the QR code printed on a ticket PDF, read as a door's scanner would: the
+ * page's images taken out with poppler's `pdfimages` (installed by the scripts; `-j` keeps
+ * the photo a JPEG, so only the code is a PGM or PPM), enlarged with a white margin, and
+ * decoded by jsQR.
+ */
+export function qrOfPdf(pdf: Buffer): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ncre-qr-'));
+  try {
+    writeFileSync(path.join(dir, 'ticket.pdf'), pdf);
+    execFileSync('pdfimages', ['-j', '-f', '1', '-l', '1', path.join(dir, 'ticket.pdf'), path.join(dir, 'img')]);
+    const images = readdirSync(dir).filter((n) => /\.p[gp]m$/.test(n));
+    for (const name of images) {
+      const code = decodeGray(readNetpbm(readFileSync(path.join(dir, name))));
+      if (code) return code;
+    }
+    throw new Error(`no readable QR code on the first page (images: ${readdirSync(dir).join(', ')})`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A binary PGM (P5) or PPM (P6) of 8 bits, as grey: a PPM's red channel. */
+function readNetpbm(file: Buffer): { width: number; height: number; grey: (x: number, y: number) => number } {
+  // The magic, width, height and maxval, each separated by whitespace, then the pixels.
+  const fields: string[] = [];
+  let at = 0;
+  while (fields.length < 4) {
+    while (/\s/.test(String.fromCharCode(file[at]))) at++;
+    const start = at;
+    while (!/\s/.test(String.fromCharCode(file[at]))) at++;
+    fields.push(file.subarray(start, at).toString('latin1'));
+  }
+  const channels = { P5: 1, P6: 3 }[fields[0]];
+  if (!channels || fields[3] !== '255') throw new Error(`not an 8-bit PGM or PPM: ${fields.join(' ')}`);
+  const [width, height] = [Number(fields[1]), Number(fields[2])];
+  const pixels = file.subarray(at + 1);
+  return { width, height, grey: (x, y) => pixels[(y * width + x) * channels] };
+}
+
+function decodeGray(img: { width: number; height: number; grey: (x: number, y: number) => number }): string | null {
+  const quiet = 4;
+  const scale = Math.max(1, Math.ceil(400 / img.width));
+  const w = (img.width + 2 * quiet) * scale;
+  const h = (img.height + 2 * quiet) * scale;
+  const rgba = new Uint8ClampedArray(w * h * 4).fill(255);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const sx = Math.floor(x / scale) - quiet;
+      const sy = Math.floor(y / scale) - quiet;
+      if (sx < 0 || sy < 0 || sx >= img.width || sy >= img.height) continue;
+      const i = (y * w + x) * 4;
+      rgba[i] = rgba[i + 1] = rgba[i + 2] = img.grey(sx, sy);
+    }
+  }
+  return jsQR(rgba, w, h)?.data ?? null;
 }

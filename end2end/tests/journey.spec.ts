@@ -5,6 +5,7 @@ import {
   hydrated,
   jsOn,
   open,
+  qrOfPdf,
   signedInCandidate,
   SITE,
   staffCodeStep,
@@ -386,26 +387,41 @@ test('paying: the confirmation, the sandbox platform, and back to 已支付 with
   await expect(staff.getByTestId('notice')).toContainText('这张准考证已经签到过');
 
   // The camera (with JavaScript; Chromium here has no QR reader, so the page stands in one
-  // that sees a forged code): the device checks the signature with the public key and
-  // refuses it in the server's words, and nothing is sent.
+  // that sees what it is given): the QR code read off the downloaded ticket is checked on the
+  // device with the public key, then sent, and the server finds this ticket checked in; a
+  // forged code is refused on the device in the server's words and never sent.
   if (jsOn()) {
-    const forged = `NCRE1.${number}.1.${'0'.repeat(16)}.${'A'.repeat(128)}`;
-    await staff.addInitScript((code: string) => {
-      (window as unknown as { BarcodeDetector: unknown }).BarcodeDetector = class {
-        async detect() {
-          return [{ rawValue: code }];
-        }
-      };
-      Object.defineProperty(navigator, 'mediaDevices', {
-        configurable: true,
-        value: { getUserMedia: async () => new MediaStream() },
-      });
-    }, forged);
-    await open(staff, '/staff/door?site=650101');
-    await hydrated(staff);
-    await staff.getByTestId('door-camera').click();
-    await expect(staff.getByTestId('door-camera-refused')).toContainText('二维码验证失败');
-    await expect(staff.getByTestId('notice')).toHaveCount(0);
+    const genuine = qrOfPdf(file);
+    expect(genuine).toMatch(new RegExp(`^NCRE1\\.${number}\\.\\d+\\.[0-9A-F]{16}\\.[0-9A-F]{128}$`));
+    const camera = async (code: string) => {
+      const door = await staff.context().newPage();
+      await door.addInitScript((seen: string) => {
+        (window as unknown as { BarcodeDetector: unknown }).BarcodeDetector = class {
+          async detect() {
+            return [{ rawValue: seen }];
+          }
+        };
+        Object.defineProperty(navigator, 'mediaDevices', {
+          configurable: true,
+          value: { getUserMedia: async () => new MediaStream() },
+        });
+      }, code);
+      await open(door, '/staff/door?site=650101');
+      await hydrated(door);
+      await door.getByTestId('door-camera').click();
+      return door;
+    };
+    const checked = await camera(genuine);
+    await expect(checked.getByTestId('notice')).toContainText('这张准考证已经签到过');
+    await expect(checked.getByTestId('door-card')).toContainText(number);
+    await checked.close();
+    // One changed digit of the signature: the shape still parses, the signature does not hold.
+    const last = genuine.at(-1) === '0' ? '1' : '0';
+    const forged = await camera(genuine.slice(0, -1) + last);
+    await expect(forged.getByTestId('door-camera-refused')).toContainText('二维码验证失败');
+    await expect(forged.getByTestId('notice')).toHaveCount(0);
+    await expect(forged.locator('.field__error')).toHaveCount(1);
+    await forged.close();
   } else {
     await expect(staff.getByTestId('door-camera')).toHaveCount(0);
   }

@@ -4,7 +4,9 @@
 // renders them is built (here).
 #![recursion_limit = "256"]
 
+pub mod backup;
 pub mod config;
+pub mod health;
 pub mod mail_catcher;
 pub mod security;
 pub mod seed;

@@ -36,6 +36,13 @@ enum Command {
         /// How many passes to add.
         n: usize,
     },
+    /// Copy the SQLite database in DATABASE_URL to a new file at PATH while the site serves
+    /// (a consistent copy, checked before it is named PATH; docs/OPERATIONS.md says how to
+    /// restore it).
+    Backup {
+        /// The backup's file name (must not exist yet).
+        path: std::path::PathBuf,
+    },
     /// Check JSON Lines on stdin with the form rules; one verdict per line on stdout.
     Validate,
     /// Run the development mail catcher: an SMTP sink and a viewer of what it caught.
@@ -88,6 +95,7 @@ async fn main() -> ExitCode {
         Command::Migrate => run_migrate().await,
         Command::SeedDemo => run_seed().await,
         Command::SeedCandidates { n } => run_seed_candidates(n).await,
+        Command::Backup { path } => run_backup(&path).await,
         Command::Validate => run_validate(),
         Command::MailCatcher => mail_catcher::run().await,
         Command::Staff { command } => run_staff(command).await,
@@ -113,6 +121,16 @@ async fn run_migrate() -> AnyResult {
     let db = startup::connect(&settings.database_url).await?;
     startup::migrate(&db).await?;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn run_backup(path: &std::path::Path) -> AnyResult {
+    let settings = Settings::from_env()?;
+    let db = startup::connect(&settings.database_url).await?;
+    let started = std::time::Instant::now();
+    let done = server::backup::sqlite_into(db.write(), path).await?;
+    let ms = started.elapsed().as_millis() as u64;
+    tracing::info!(path = %done.path.display(), bytes = done.bytes, ms, "backup written and checked");
     Ok(())
 }
 

@@ -104,6 +104,8 @@ pub fn build_router(state: AppState) -> Router {
         // Every route above (pages, server functions, form posts) learns who is signed in
         // once per request; static files (the fallback) never touch the database.
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), resolve_session))
+        // The probes need no session (added after the layer above, so they skip it).
+        .merge(crate::health::routes())
         .fallback(static_file_or_not_found)
         .layer(SetResponseHeaderLayer::overriding(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(REFERRER_POLICY, HeaderValue::from_static("same-origin")))

@@ -11,13 +11,14 @@ use tracing_subscriber::EnvFilter;
 
 pub use app::server::call::REQUEST_ID_HEADER;
 
-/// `APP_LOG_FORMAT=json` for machine-read logs; `RUST_LOG` filters (default `info`).
+/// `LOG_FORMAT=json` for machine-read logs, a JSON object a line; `RUST_LOG` filters
+/// (default `info`).
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     // Colours only on a terminal: log files stay plain text (and greppable).
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(ansi);
-    let result = if std::env::var("APP_LOG_FORMAT").is_ok_and(|v| v == "json") {
+    let result = if std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json") {
         builder.json().flatten_event(true).with_current_span(true).with_span_list(false).try_init()
     } else {
         builder.try_init()

@@ -12,7 +12,7 @@ fn help_lists_every_subcommand() {
     let out = server(&["--help"]);
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8(out.stdout).unwrap();
-    for command in ["serve", "migrate", "seed-demo", "seed-candidates", "validate", "mail-catcher", "staff"] {
+    for command in ["serve", "migrate", "seed-demo", "seed-candidates", "validate", "mail-catcher", "staff", "backup"] {
         assert!(text.lines().any(|l| l.trim_start().starts_with(command)), "{command} missing from:\n{text}");
     }
     // The sandbox payment platform is its own program (`pay-sandbox`), not a subcommand.

@@ -10,6 +10,7 @@ mod console;
 mod export;
 mod helpers;
 mod journey;
+mod operations;
 mod pages;
 mod payment;
 mod review;

@@ -18,3 +18,11 @@ pub struct Model {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+// The join `journey::repo::draft_with_seats` reads a registration, its subjects and their
+// seats with (declared by hand: the entities keep no relation fields).
+impl Related<super::placement::Entity> for Entity {
+    fn to() -> RelationDef {
+        Entity::belongs_to(super::placement::Entity).from(Column::Id).to(super::placement::Column::EnrolmentId).into()
+    }
+}

@@ -2,8 +2,10 @@
 //! so each statement that matters for correctness has one home.
 
 use crate::server::entity::{
-    enrolment, exam_session, exam_site, notice, offered_subject, province, registration, site_offering, subject,
+    enrolment, exam_batch, exam_room, exam_session, exam_site, notice, offered_subject, placement, province,
+    registration, site_offering, subject,
 };
+use crate::server::staff::arrangement::Placed;
 use crate::validation::info::ValidInfo;
 use crate::views::journey::SubjectLine;
 use chrono::{DateTime, Utc};
@@ -12,6 +14,7 @@ use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
 };
+use std::collections::HashMap;
 
 /// The exam session open for registration (the newest) and its province.
 #[derive(Debug, Clone)]
@@ -121,6 +124,16 @@ pub async fn draft(
         .await
 }
 
+/// A registration's subjects, as a join: the entities declare no relation fields
+/// (`belongs_to` is the builder that needs no `Related` impl; the join is the same either
+/// way round).
+fn to_enrolments() -> sea_orm::RelationDef {
+    registration::Entity::belongs_to(enrolment::Entity)
+        .from(registration::Column::Id)
+        .to(enrolment::Column::RegistrationId)
+        .into()
+}
+
 /// `draft` with the registration's enrolments (oldest first), in one query: the pages that
 /// show both read them on every view.
 pub async fn draft_with_enrolments(
@@ -128,16 +141,10 @@ pub async fn draft_with_enrolments(
     pass_id: i32,
     session_id: i32,
 ) -> Result<Option<(registration::Model, Vec<enrolment::Model>)>, DbErr> {
-    // A join, not a relation: the entities declare none (belongs_to is the builder that
-    // needs no `Related` impl; the join is the same either way round).
-    let to_enrolments: sea_orm::RelationDef = registration::Entity::belongs_to(enrolment::Entity)
-        .from(registration::Column::Id)
-        .to(enrolment::Column::RegistrationId)
-        .into();
     let rows = registration::Entity::find()
         .filter(registration::Column::PassId.eq(pass_id))
         .filter(registration::Column::SessionId.eq(session_id))
-        .join(sea_orm::JoinType::LeftJoin, to_enrolments)
+        .join(sea_orm::JoinType::LeftJoin, to_enrolments())
         .select_also(enrolment::Entity)
         .order_by_asc(enrolment::Column::Id)
         .all(db)
@@ -146,6 +153,41 @@ pub async fn draft_with_enrolments(
     let Some((reg, first)) = rows.next() else { return Ok(None) };
     let enrolments = first.into_iter().chain(rows.filter_map(|(_, e)| e)).collect();
     Ok(Some((reg, enrolments)))
+}
+
+/// What `draft_with_seats` reads: the registration, its subjects in the order chosen, and
+/// where each arranged one sits, by enrolment id.
+pub type Seated = (registration::Model, Vec<enrolment::Model>, HashMap<i32, Placed>);
+
+/// The registration, its subjects and their seats (placement, room, batch) in one read:
+/// what the status page and every ticket download need.
+pub async fn draft_with_seats(
+    db: &impl ConnectionTrait,
+    pass_id: i32,
+    session_id: i32,
+) -> Result<Option<Seated>, DbErr> {
+    let rows = registration::Entity::find()
+        .filter(registration::Column::PassId.eq(pass_id))
+        .filter(registration::Column::SessionId.eq(session_id))
+        .join(sea_orm::JoinType::LeftJoin, to_enrolments())
+        .select_also(enrolment::Entity)
+        .find_also(enrolment::Entity, placement::Entity)
+        .find_also(placement::Entity, exam_room::Entity)
+        .find_also(placement::Entity, exam_batch::Entity)
+        .order_by_asc(enrolment::Column::Id)
+        .all(db)
+        .await?;
+    let mut rows = rows.into_iter().peekable();
+    let Some(reg) = rows.peek().map(|(r, ..)| r.clone()) else { return Ok(None) };
+    let mut enrolments = Vec::new();
+    let mut placed = HashMap::new();
+    for (_, e, p, room, batch) in rows {
+        enrolments.extend(e);
+        if let (Some(p), Some(room), Some(batch)) = (p, room, batch) {
+            placed.extend(Placed::of(p, room, batch));
+        }
+    }
+    Ok(Some((reg, enrolments, placed)))
 }
 
 /// Records the agreement, creating the draft if needed. Safe to repeat and to race: the

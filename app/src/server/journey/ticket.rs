@@ -3,7 +3,8 @@
 //! (`TicketGate`: paid, the site self-prints, arranged, from the print start); a refused
 //! download shows the status page with exactly why and from when.
 
-use super::{format_beijing, mine_held, session};
+use super::repo::draft_with_seats;
+use super::{format_beijing, session};
 use crate::domain::arrangement::TicketNumber;
 use crate::domain::document::DocumentType;
 use crate::server::call::Call;
@@ -14,7 +15,7 @@ use crate::server::printing::cache::key_of;
 use crate::server::printing::ticket::{self, TicketFacts, TicketPage};
 use crate::server::printing::token::document_digest;
 use crate::server::printing::{batch_time, pdf_response, printing_fault};
-use crate::server::staff::arrangement::{placed_of, Placed};
+use crate::server::staff::arrangement::Placed;
 use crate::server::AppState;
 use crate::urls;
 use crate::views::journey::TicketGate;
@@ -47,16 +48,16 @@ async fn download(State(state): State<AppState>, req: Request) -> Response {
 async fn tickets(call: &Call, subject: Option<String>) -> Result<(axum::body::Bytes, String), Fault> {
     let who = call.candidate().await?;
     let s = session(call).await?;
-    let Some((reg, enrolments)) = mine_held(call, &who, &s).await? else {
+    // The registration, its subjects and their seats in one read (with the session, the
+    // request's only reads when the file is cached).
+    let Some((reg, enrolments, placed)) = draft_with_seats(call.state.db.read(), who.pass.id, s.session.id).await?
+    else {
         return Err(AppError::StepOrder { go_to: urls::STATUS.into() }.into());
     };
     let now = call.state.clock.now();
     let site = reg.site_code.as_deref().and_then(|c| s.site(c));
     let site_prints = site.is_some_and(|x| x.site.allows_self_print);
     let print_from = s.session.ticket_print_starts_at.map(|t| (now >= t, format_beijing(t)));
-    let db = call.state.db.read();
-    let placed =
-        if enrolments.iter().any(|e| e.paid_at.is_some()) { placed_of(db, reg.id).await? } else { Default::default() };
     let chosen: Vec<_> = match &subject {
         Some(code) => {
             let e = enrolments.iter().find(|e| &e.subject_code == code).ok_or(AppError::NotFound)?;

@@ -462,6 +462,13 @@ pub struct Placed {
 }
 
 impl Placed {
+    /// A placement read with its room and batch, keyed by its enrolment (`None` for a
+    /// malformed ticket number, which `arrange` never writes).
+    pub fn of(placement: placement::Model, room: exam_room::Model, batch: exam_batch::Model) -> Option<(i32, Placed)> {
+        let ticket = TicketNumber::parse(&placement.ticket_number).ok()?;
+        Some((placement.enrolment_id, Placed { placement, ticket, room, batch }))
+    }
+
     /// `0102考场（一号机房）12号`.
     pub fn words(&self) -> String {
         room_words(&self.ticket, &self.room)
@@ -477,13 +484,7 @@ pub async fn placed_of(db: &impl ConnectionTrait, registration: i32) -> Result<H
         .find_also_related(exam_batch::Entity)
         .all(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(p, room, batch)| {
-            let ticket = TicketNumber::parse(&p.ticket_number).ok()?;
-            Some((p.enrolment_id, Placed { placement: p, ticket, room: room?, batch: batch? }))
-        })
-        .collect())
+    Ok(rows.into_iter().filter_map(|(p, room, batch)| Placed::of(p, room?, batch?)).collect())
 }
 
 pub async fn arrange_page(call: &Call, site: String) -> Result<ArrangePage, Fault> {
