@@ -3,8 +3,9 @@
 //! `VACUUM INTO` reads the database inside one read transaction, so the copy is the database
 //! as of one moment, and (with write-ahead logging) the serving writer goes on meanwhile. The
 //! copy is written beside PATH under a temporary name, checked with `PRAGMA integrity_check`,
-//! and only then renamed to PATH: a file at PATH is always a whole, checked backup. An
-//! existing PATH is never overwritten. Restoring is copying the file back while the server
+//! and only then linked to PATH (a hard link, which refuses an existing name where a rename
+//! would replace it): a file at PATH is always a whole, checked backup, and an existing PATH
+//! is never overwritten. Restoring is copying the file back while the server
 //! is stopped (docs/OPERATIONS.md).
 //!
 //! PostgreSQL has its own tools for this (`pg_dump`, base backups); on a PostgreSQL URL the

@@ -160,7 +160,8 @@ pub async fn draft_with_enrolments(
 pub type Seated = (registration::Model, Vec<enrolment::Model>, HashMap<i32, Placed>);
 
 /// The registration, its subjects and their seats (placement, room, batch) in one read:
-/// what the status page and every ticket download need.
+/// what every ticket download needs (the status page still reads the seats apart, with
+/// `staff::arrangement::placed_of`, only when something is paid).
 pub async fn draft_with_seats(
     db: &impl ConnectionTrait,
     pass_id: i32,
