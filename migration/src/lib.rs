@@ -15,6 +15,7 @@ mod m20261205_000009_staff_disabled;
 mod m20261206_000010_review;
 mod m20261207_000011_rosters;
 mod m20261207_000012_arrangement;
+mod m20261207_000013_rate_limits;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000010_review::Migration),
             Box::new(m20261207_000011_rosters::Migration),
             Box::new(m20261207_000012_arrangement::Migration),
+            Box::new(m20261207_000013_rate_limits::Migration),
         ]
     }
 }

@@ -50,7 +50,7 @@ pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, Conf
         secure_cookies: settings.secure_cookies,
         // One hash per core at a time: more would only queue inside the blocking pool.
         passwords: Passwords::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
-        limits: Arc::new(RateLimits::new(settings.rate_limit_factor)),
+        limits: RateLimits::new(settings.rate_limit_factor),
         trusted_proxies: Arc::new(trusted_proxies),
         mailer,
         public_url: settings.public_url.trim_end_matches('/').into(),
@@ -160,7 +160,6 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
     let db = connect(&settings.database_url).await?;
     let addr = settings.leptos.site_addr;
     let state = state(db, &settings, Clock::System)?;
-    let limits = state.limits.clone();
     let (db, clock) = (state.db.clone(), state.clock.clone());
     let every = settings.reconcile_every;
     tokio::spawn(reconciling(state.clone(), every));
@@ -177,8 +176,12 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
         let mut every = tokio::time::interval(Duration::from_secs(60));
         loop {
             every.tick().await;
-            // Forget clients whose limits have recovered, so memory stays bounded.
-            limits.tidy();
+            // Forget rate-limit buckets that are full again, so the table stays small.
+            match app::server::limits::tidy(db.write(), clock.now()).await {
+                Ok(n) if n > 0 => tracing::debug!(forgotten = n, "rate limits tidied"),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "rate limits not tidied"),
+            }
             // Rule 7: release unpaid subjects past their 24 hours (idempotent; several
             // servers may run it at once).
             match app::server::seats::sweeper::sweep(db.write(), clock.now(), 500).await {

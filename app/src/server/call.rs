@@ -174,12 +174,18 @@ impl Call {
         self.state.trusted_proxies.client(peer, &self.headers)
     }
 
-    /// Counts one attempt at `action` against the client's address and `account`.
-    pub fn limit(&self, action: Action, account: Option<&str>) -> Result<(), AppError> {
-        self.state.limits.check(action, self.client_addr(), account).map_err(|wait| {
-            tracing::warn!(?action, "rate limit reached");
-            AppError::RateLimited { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
-        })
+    /// Counts one attempt at `action` against the client's address and `account` (in the
+    /// database, so every server counts the same attempts).
+    pub async fn limit(&self, action: Action, account: Option<&str>) -> Result<(), Fault> {
+        let (db, now) = (self.state.db.write(), self.state.clock.now());
+        match self.state.limits.check(db, now, action, self.client_addr(), account).await? {
+            Ok(()) => Ok(()),
+            Err(wait) => {
+                tracing::warn!(?action, "rate limit reached");
+                let retry_after_secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                Err(AppError::RateLimited { retry_after_secs }.into())
+            }
+        }
     }
 
     /// The request's headers (cookies, for the staff session).

@@ -1,13 +1,21 @@
 //! Rate limits on sign-in, sign-up, password reset and verification mails, per client
-//! address and per account (governor's GCRA, keyed, in memory: each server counts its own
-//! requests). The client address is the peer's, or, when the peer is a configured proxy,
-//! the nearest address in `X-Forwarded-For` that is not a proxy.
+//! address and per account, counted in the database (`rate_limit`, migration 13): every
+//! server shares the counts, and a restart forgets nothing. Each bucket is a GCRA (the
+//! "generic cell rate algorithm"): a burst allowed at once, then one more every period; its
+//! whole state is one time, moved by one atomic statement per attempt, so two servers
+//! counting the same bucket at once never both take its last place.
+//!
+//! The client address is the peer's, or, when the peer is a configured proxy, the nearest
+//! address in `X-Forwarded-For` that is not a proxy. Per-address quotas are generous because
+//! a school's whole lab sits behind one address (a class of 60 signs up, verifies and signs
+//! in within minutes); the per-account quotas are the tight ones. A click on a mailed link
+//! is not limited at all: its token is 256 random bits, and guessing one is hopeless.
 
-use governor::clock::{Clock as _, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use chrono::{DateTime, Utc};
 use http::HeaderMap;
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement};
+use sha2::{Digest, Sha256};
 use std::net::{IpAddr, Ipv6Addr};
-use std::num::NonZeroU32;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,94 +23,148 @@ pub enum Action {
     SignIn,
     SignUp,
     Reset,
+    /// Asking for another verification mail.
     VerifyMail,
     /// A staff sign-in or second-factor attempt (besides the account's own lockout).
     StaffSignIn,
 }
 
+/// A burst allowed at once, then one more every `every_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Quota {
+    burst: u32,
+    every_ms: u64,
+}
+
+const fn q(burst: u32, every_ms: u64) -> Quota {
+    Quota { burst, every_ms }
+}
+
 impl Action {
-    /// (burst, one more every …) per client address, then per account.
-    fn quotas(self) -> ((u32, u64), Option<(u32, u64)>) {
+    fn code(self) -> &'static str {
         match self {
-            // Generous per address: a school's whole lab may sit behind one address.
-            Action::SignIn => ((60, 2), Some((10, 180))),
-            Action::SignUp => ((30, 20), None),
-            Action::Reset => ((20, 30), Some((3, 600))),
-            Action::VerifyMail => ((20, 30), Some((3, 600))),
+            Action::SignIn => "sign-in",
+            Action::SignUp => "sign-up",
+            Action::Reset => "reset",
+            Action::VerifyMail => "verify-mail",
+            Action::StaffSignIn => "staff-sign-in",
+        }
+    }
+
+    /// Per client address, then per account.
+    fn quotas(self) -> (Quota, Option<Quota>) {
+        match self {
+            // A lab of 60 signs in at once and again after a mistake; a flood from one
+            // address still gets at most 7,200 tries an hour, each also counted per account.
+            Action::SignIn => (q(200, 500), Some(q(10, 180_000))),
+            // A class of 60 signs up at once; then one every 3 s (1,200 an hour).
+            Action::SignUp => (q(80, 3_000), None),
+            Action::Reset => (q(60, 10_000), Some(q(3, 600_000))),
+            Action::VerifyMail => (q(60, 10_000), Some(q(3, 600_000))),
             // Few staff per office; an account is also locked after `staff::MAX_FAILURES`.
-            Action::StaffSignIn => ((20, 6), Some((10, 60))),
+            Action::StaffSignIn => (q(20, 6_000), Some(q(10, 60_000))),
         }
     }
 }
 
-struct Pair {
-    address: DefaultKeyedRateLimiter<String>,
-    account: Option<DefaultKeyedRateLimiter<String>>,
-}
-
-fn quota((burst, every_secs): (u32, u64), factor: u32) -> Quota {
-    let burst = NonZeroU32::new(burst.saturating_mul(factor)).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(Duration::from_secs(every_secs) / factor)
-        .unwrap_or_else(|| Quota::per_second(burst))
-        .allow_burst(burst)
-}
-
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
-    /// `None`: limits are off (benchmarks only).
-    pairs: Option<[Pair; 5]>,
+    /// Scales every quota (1 = the defaults above); 0: limits are off (benchmarks only).
+    factor: u32,
 }
 
-impl std::fmt::Debug for RateLimits {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RateLimits").field("on", &self.pairs.is_some()).finish()
+/// Takes one place in `bucket` if there is one: the bucket's time moves on by one period,
+/// provided it stays within the burst of now. No row back: the bucket is full.
+const TAKE: &str = "INSERT INTO rate_limit (bucket, tat_ms) VALUES ($1, $2 + $3) \
+    ON CONFLICT (bucket) DO UPDATE SET tat_ms = \
+        (CASE WHEN rate_limit.tat_ms > $2 THEN rate_limit.tat_ms ELSE $2 END) + $3 \
+    WHERE (CASE WHEN rate_limit.tat_ms > $2 THEN rate_limit.tat_ms ELSE $2 END) + $3 - $4 <= $2 \
+    RETURNING tat_ms";
+
+/// `$1`-style placeholders as each database spells them (SQLite: `?1`).
+fn sql(backend: DbBackend, text: &str) -> String {
+    match backend {
+        DbBackend::Sqlite => text.replace('$', "?"),
+        _ => text.to_owned(),
     }
 }
 
 impl RateLimits {
-    /// `factor` scales every quota (1 = the defaults above); 0 turns limits off.
     pub fn new(factor: u32) -> Self {
-        if factor == 0 {
-            return Self { pairs: None };
+        Self { factor }
+    }
+
+    /// Counts one attempt. `Ok(Err(wait))`: over the limit, try again after `wait`.
+    pub async fn check(
+        &self,
+        db: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+        action: Action,
+        address: IpAddr,
+        account: Option<&str>,
+    ) -> Result<Result<(), Duration>, DbErr> {
+        if self.factor == 0 {
+            return Ok(Ok(()));
         }
-        let pair = |a: Action| {
-            let (address, account) = a.quotas();
-            Pair {
-                address: RateLimiter::keyed(quota(address, factor)),
-                account: account.map(|q| RateLimiter::keyed(quota(q, factor))),
-            }
+        let (per_address, per_account) = action.quotas();
+        if let Err(wait) = self.take(db, now, &bucket(action, "address", &address_key(address)), per_address).await? {
+            return Ok(Err(wait));
+        }
+        if let (Some(quota), Some(account)) = (per_account, account) {
+            return self.take(db, now, &bucket(action, "account", account), quota).await;
+        }
+        Ok(Ok(()))
+    }
+
+    async fn take(
+        &self,
+        db: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+        bucket: &str,
+        quota: Quota,
+    ) -> Result<Result<(), Duration>, DbErr> {
+        let backend = db.get_database_backend();
+        let period = i64::try_from((quota.every_ms / u64::from(self.factor)).max(1)).unwrap_or(i64::MAX);
+        let burst = i64::from(quota.burst.saturating_mul(self.factor).max(1));
+        let window = period.saturating_mul(burst);
+        let now_ms = now.timestamp_millis();
+        let values = [bucket.into(), now_ms.into(), period.into(), window.into()];
+        let taken = db.query_one_raw(Statement::from_sql_and_values(backend, sql(backend, TAKE), values)).await?;
+        if taken.is_some() {
+            return Ok(Ok(()));
+        }
+        let read = Statement::from_sql_and_values(
+            backend,
+            sql(backend, "SELECT tat_ms FROM rate_limit WHERE bucket = $1"),
+            [bucket.into()],
+        );
+        let tat: i64 = match db.query_one_raw(read).await? {
+            Some(row) => row.try_get_by_index(0)?,
+            None => now_ms,
         };
-        Self {
-            pairs: Some([
-                pair(Action::SignIn),
-                pair(Action::SignUp),
-                pair(Action::Reset),
-                pair(Action::VerifyMail),
-                pair(Action::StaffSignIn),
-            ]),
-        }
+        // The next place frees when the bucket's time falls back within the burst.
+        let wait_ms = tat.max(now_ms).saturating_add(period).saturating_sub(window).saturating_sub(now_ms).max(1);
+        Ok(Err(Duration::from_millis(u64::try_from(wait_ms).unwrap_or(1))))
     }
+}
 
-    /// Counts one attempt. `Err(wait)`: over the limit, try again after `wait`.
-    pub fn check(&self, action: Action, address: IpAddr, account: Option<&str>) -> Result<(), Duration> {
-        let Some(pairs) = &self.pairs else { return Ok(()) };
-        let pair = &pairs[action as usize];
-        let now = DefaultClock::default().now();
-        pair.address.check_key(&address_key(address)).map_err(|n| n.wait_time_from(now))?;
-        if let (Some(limiter), Some(account)) = (&pair.account, account) {
-            limiter.check_key(&account.to_owned()).map_err(|n| n.wait_time_from(now))?;
-        }
-        Ok(())
-    }
+/// Forgets buckets that are full again (their time has passed): the same as no row. Safe
+/// on several servers at once.
+pub async fn tidy(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    let backend = db.get_database_backend();
+    let delete = Statement::from_sql_and_values(
+        backend,
+        sql(backend, "DELETE FROM rate_limit WHERE tat_ms < $1"),
+        [now.timestamp_millis().into()],
+    );
+    Ok(db.execute_raw(delete).await?.rows_affected())
+}
 
-    /// Forgets keys whose limit has fully recovered (run now and then to bound memory).
-    pub fn tidy(&self) {
-        for pair in self.pairs.iter().flatten() {
-            pair.address.retain_recent();
-            if let Some(a) = &pair.account {
-                a.retain_recent();
-            }
-        }
-    }
+/// The stored name of a bucket: a digest of the action, the kind and the key, so the table
+/// holds no address or e-mail.
+fn bucket(action: Action, kind: &str, key: &str) -> String {
+    let digest = Sha256::new().chain_update(action.code()).chain_update([0]).chain_update(kind).chain_update([0]);
+    hex::encode(&digest.chain_update(key).finalize()[..16])
 }
 
 /// One IPv6 user usually holds a whole /64; count it as one address.
@@ -204,16 +266,18 @@ mod tests {
     }
 
     #[test]
-    fn limits_count_per_address_and_account() {
-        let limits = RateLimits::new(1);
-        let a = ip("198.51.100.1");
-        for _ in 0..3 {
-            assert!(limits.check(Action::Reset, a, Some("x@example.com")).is_ok());
-        }
-        let wait = limits.check(Action::Reset, a, Some("x@example.com")).unwrap_err();
-        assert!(wait > Duration::from_secs(500) && wait <= Duration::from_secs(600), "{wait:?}");
-        assert!(limits.check(Action::Reset, a, Some("y@example.com")).is_ok(), "another account");
-        assert!(RateLimits::new(0).check(Action::Reset, a, Some("x@example.com")).is_ok(), "off");
+    fn buckets_name_no_address_or_account() {
+        let b = bucket(Action::Reset, "account", "x@example.com");
+        assert_eq!(b.len(), 32);
+        assert!(!b.contains('@'));
+        assert_ne!(b, bucket(Action::SignIn, "account", "x@example.com"), "each action its own bucket");
+        assert_ne!(b, bucket(Action::Reset, "address", "x@example.com"), "each kind its own bucket");
+    }
+
+    #[test]
+    fn placeholders_as_each_database_spells_them() {
+        assert_eq!(sql(DbBackend::Sqlite, "a = $1 AND b = $2"), "a = ?1 AND b = ?2");
+        assert_eq!(sql(DbBackend::Postgres, "a = $1"), "a = $1");
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub struct Shared {
     /// Mark cookies `Secure` (on whenever the site is served over HTTPS).
     pub secure_cookies: bool,
     pub passwords: Passwords,
-    pub limits: Arc<RateLimits>,
+    pub limits: RateLimits,
     pub trusted_proxies: Arc<TrustedProxies>,
     pub mailer: Mailer,
     /// The site's address as mailed links use it (`http://127.0.0.1:3000`).

@@ -183,10 +183,15 @@ impl TestApp {
     }
 
     /// A request arriving from TCP peer `peer`.
-    pub async fn send_from(&self, peer: &str, mut req: Request<Body>) -> Reply {
+    pub async fn send_from(&self, peer: &str, req: Request<Body>) -> Reply {
+        self.send_via(&self.router, peer, req).await
+    }
+
+    /// A request from `peer` to `router` (another server on the same database).
+    pub async fn send_via(&self, router: &Router, peer: &str, mut req: Request<Body>) -> Reply {
         let addr: SocketAddr = format!("{peer}:40000").parse().expect("peer address");
         req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
-        let res = self.router.clone().oneshot(req).await.expect("router is infallible");
+        let res = router.clone().oneshot(req).await.expect("router is infallible");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = res.into_body().collect().await.expect("body").to_bytes();

@@ -36,7 +36,7 @@ fn locked_out(until: DateTime<Utc>, now: DateTime<Utc>) -> Fault {
 /// Password first. A right one starts a session that only opens the second-factor page.
 pub async fn sign_in(call: &Call, form: StaffSignInForm) -> Result<Next, Fault> {
     let valid = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
-    call.limit(Action::StaffSignIn, Some(&super::email_key(valid.email.as_str())))?;
+    call.limit(Action::StaffSignIn, Some(&super::email_key(valid.email.as_str()))).await?;
     let now = call.state.clock.now();
     let account = super::by_email(call.state.db.read(), valid.email.as_str()).await?;
     if let Some(until) = account.as_ref().and_then(|a| super::locked(a, now)) {
@@ -111,7 +111,7 @@ pub async fn second_factor_page(call: &Call) -> Result<SecondFactorPage, Fault> 
 pub async fn second_factor(call: &Call, form: CodeForm) -> Result<Next, Fault> {
     let who = call.staff_half_signed_in().await?;
     let code = form.parse(&call.ctx()).map_err(AppError::Invalid)?;
-    call.limit(Action::StaffSignIn, Some(&who.staff.email_key))?;
+    call.limit(Action::StaffSignIn, Some(&who.staff.email_key)).await?;
     let now = call.state.clock.now();
     if let Some(until) = super::locked(&who.staff, now) {
         return Err(locked_out(until, now));
