@@ -144,7 +144,7 @@ async fn bench(label: &str, url: &str) {
     let db = Arc::new(dbs.write().clone());
     seed::load_demo(&db, Utc::now()).await.expect("seed");
     let regs = Arc::new(seed::load_candidates(&db, OPERATIONS, Utc::now()).await.expect("candidates"));
-    let desk = Arc::new(SeatDesk::new(&dbs).expect("seat desk"));
+    let desk = Arc::new(SeatDesk::new(&dbs, &app::server::metrics::Metrics::default()).expect("seat desk"));
     println!("{label}: {url_shown}", url_shown = url.split('?').next().unwrap_or(url));
 
     // 1. The raw baseline: one statement per operation, on the same subjects' counters as

@@ -49,6 +49,15 @@ pub struct Settings {
     pub ticket_key: Option<String>,
     /// `PDF_FONT_DIR`: where Noto Sans CJK's collections are (Debian's fonts-noto-cjk).
     pub font_dir: std::path::PathBuf,
+    /// `METRICS_ADDR`: where `/metrics` (Prometheus) is served, apart from the site
+    /// (`127.0.0.1:9464`, say). Unset: no metrics listener.
+    pub metrics_addr: Option<std::net::SocketAddr>,
+    /// `SHUTDOWN_GRACE_SECS`: after SIGTERM, how long requests in flight may take to finish
+    /// before the server exits anyway (25; keep it under the supervisor's stop timeout).
+    pub shutdown_grace: std::time::Duration,
+    /// `SHUTDOWN_DELAY_SECS`: after SIGTERM, how long the server goes on accepting while
+    /// `/readyz` answers 503 (0; behind a load balancer, more than its health-check interval).
+    pub shutdown_delay: std::time::Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -64,6 +73,8 @@ pub struct PaySettings {
 
 pub const DEFAULT_PAY_URL: &str = "http://127.0.0.1:3100";
 pub const DEFAULT_MERCHANT_ID: &str = "NCRE65";
+
+pub const DEFAULT_SHUTDOWN_GRACE_SECS: u64 = 25;
 
 pub const DEFAULT_SMTP_URL: &str = "smtp://127.0.0.1:2525";
 pub const DEFAULT_MAIL_FROM: &str = "NCRE考试报名系统 <noreply@ncre.example.cn>";
@@ -108,6 +119,9 @@ impl Settings {
             reconcile_every: std::time::Duration::from_secs(60),
             ticket_key: None,
             font_dir: app::server::printing::DEFAULT_FONT_DIR.into(),
+            metrics_addr: None,
+            shutdown_grace: std::time::Duration::from_secs(DEFAULT_SHUTDOWN_GRACE_SECS),
+            shutdown_delay: std::time::Duration::ZERO,
         }
     }
 
@@ -158,7 +172,22 @@ impl Settings {
                 .filter(|n| *n > 0)
                 .ok_or_else(|| ConfigError(format!("PAY_RECONCILE_SECS: `{v}` is not a positive whole number")))?,
         };
+        let metrics_addr = match var("METRICS_ADDR") {
+            None => None,
+            Some(v) => Some(v.trim().parse().map_err(|_| {
+                ConfigError(format!("METRICS_ADDR: `{v}` is not an address and port (127.0.0.1:9464)"))
+            })?),
+        };
+        let seconds = |name: &str, default: u64| match var(name) {
+            None => Ok(default),
+            Some(v) => v.trim().parse::<u64>().map_err(|_| ConfigError(format!("{name}: `{v}` is not a whole number"))),
+        };
+        let shutdown_grace = seconds("SHUTDOWN_GRACE_SECS", DEFAULT_SHUTDOWN_GRACE_SECS)?;
+        let shutdown_delay = seconds("SHUTDOWN_DELAY_SECS", 0)?;
         Ok(Self {
+            metrics_addr,
+            shutdown_grace: std::time::Duration::from_secs(shutdown_grace),
+            shutdown_delay: std::time::Duration::from_secs(shutdown_delay),
             pay: PaySettings {
                 gateway_url: var("PAY_GATEWAY_URL").unwrap_or_else(|| DEFAULT_PAY_URL.to_owned()),
                 callback_url: var("PAY_CALLBACK_URL"),

@@ -3,7 +3,8 @@
 //! - `GET /healthz`: the process is alive and answering. Touches nothing else, so a slow
 //!   database never makes a healthy process look dead (and get restarted for it).
 //! - `GET /readyz`: this server can serve: the database answers, and its schema is the one
-//!   this build expects (no migration pending). A proxy sends traffic only while it is 200.
+//!   this build expects (no migration pending), and it has not been told to stop. A proxy
+//!   sends traffic only while it is 200.
 //!
 //! Both answer in plain text, never with a database's own error (that goes to the log).
 
@@ -36,12 +37,17 @@ async fn alive() -> Response {
 /// Why this server is not ready, in the words the probe answers with.
 #[derive(Debug, PartialEq, Eq)]
 pub enum NotReady {
+    /// Told to stop: finishing what it has, taking nothing new.
+    Stopping,
     Database,
     MigrationsPending(usize),
 }
 
 /// The readiness verdict: one query on the reading handle, one on the migrations table.
 pub async fn readiness(state: &AppState) -> Result<(), NotReady> {
+    if state.stopping.load(std::sync::atomic::Ordering::Relaxed) {
+        return Err(NotReady::Stopping);
+    }
     let db = state.db.read();
     if let Err(e) = db.execute_unprepared("SELECT 1").await {
         tracing::warn!(error = %e, "not ready: the database does not answer");
@@ -71,6 +77,7 @@ pub async fn readiness(state: &AppState) -> Result<(), NotReady> {
 async fn ready(State(state): State<AppState>) -> Response {
     match readiness(&state).await {
         Ok(()) => text(StatusCode::OK, "ready\n"),
+        Err(NotReady::Stopping) => text(StatusCode::SERVICE_UNAVAILABLE, "stopping\n"),
         Err(NotReady::Database) => text(StatusCode::SERVICE_UNAVAILABLE, "database unreachable\n"),
         Err(NotReady::MigrationsPending(_)) => text(StatusCode::SERVICE_UNAVAILABLE, "migrations pending\n"),
     }

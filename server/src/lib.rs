@@ -8,6 +8,7 @@ pub mod backup;
 pub mod config;
 pub mod health;
 pub mod mail_catcher;
+pub mod metrics;
 pub mod security;
 pub mod seed;
 pub mod startup;

@@ -157,7 +157,7 @@ async fn run_seed_candidates(n: usize) -> AnyResult {
     let settings = Settings::from_env()?;
     let key = settings.data_key()?;
     let db = startup::connect(&settings.database_url).await?;
-    let hash = app::server::passes::password::Passwords::new(1).hash(password.into()).await?;
+    let hash = app::server::passes::password::Passwords::new(1, Default::default()).hash(password.into()).await?;
     let added = seed::load_passes(db.write(), &key, n, &hash, chrono::Utc::now()).await?;
     tracing::info!(added, "flow candidates seeded");
     Ok(())

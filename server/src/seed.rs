@@ -345,7 +345,9 @@ pub async fn load_demo_staff(
 ) -> Result<u64, Box<dyn std::error::Error>> {
     use app::server::entity::staff::{self, Role};
     use app::server::staff::{self as accounts, Created, NewStaff, TOTP_PURPOSE};
-    let hash = app::server::passes::password::Passwords::new(1).hash(DEMO_STAFF_PASSWORD.to_owned().into()).await?;
+    let hash = app::server::passes::password::Passwords::new(1, Default::default())
+        .hash(DEMO_STAFF_PASSWORD.to_owned().into())
+        .await?;
     let mut added = 0;
     for demo in &DEMO_STAFF {
         let new = NewStaff {

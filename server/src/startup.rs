@@ -41,15 +41,19 @@ pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, Conf
     let trusted_proxies =
         TrustedProxies::parse(&settings.trusted_proxies).map_err(|e| ConfigError(format!("TRUSTED_PROXIES: {e}")))?;
     let mailer = Mailer::new(&settings.smtp_url, &settings.mail_from).map_err(|e| ConfigError(e.to_string()))?;
+    let metrics = Arc::new(app::server::metrics::Metrics::new());
     Ok(AppState::new(app::server::state::Shared {
-        seats: SeatDesk::new(&db).map_err(|e| ConfigError(format!("seat desk: {e}")))?,
+        seats: SeatDesk::new(&db, &metrics).map_err(|e| ConfigError(format!("seat desk: {e}")))?,
         db,
         clock,
         leptos_options: settings.leptos.clone(),
         data_key: Arc::new(settings.data_key()?),
         secure_cookies: settings.secure_cookies,
         // One hash per core at a time: more would only queue inside the blocking pool.
-        passwords: Passwords::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+        passwords: Passwords::new(
+            std::thread::available_parallelism().map_or(2, |n| n.get()),
+            metrics.password_queue(),
+        ),
         limits: RateLimits::new(settings.rate_limit_factor),
         trusted_proxies: Arc::new(trusted_proxies),
         mailer,
@@ -65,6 +69,8 @@ pub fn state(db: Db, settings: &Settings, clock: Clock) -> Result<AppState, Conf
             settings.ticket_keys()?,
             app::server::printing::DEFAULT_CACHE_BYTES,
         )),
+        metrics,
+        stopping: Default::default(),
         assets: Arc::new(
             Assets::load(std::path::Path::new(settings.leptos.site_root.as_ref()))
                 .map_err(|e| ConfigError(format!("static files under {}: {e}", settings.leptos.site_root)))?,
@@ -86,6 +92,7 @@ pub fn build_router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let pay_origin: Arc<str> = state.payments.gateway.origin().into();
     let context_state = state.clone();
+    let metrics = state.metrics.clone();
     Router::new()
         // No-JS form posts to the page URLs (GET of the same paths is the Leptos route).
         .merge(app::server::forms::routes())
@@ -117,6 +124,8 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(security::reject_cross_site))
         .layer(compression())
+        // After routing (`Router::layer`), so each request is counted by its route pattern.
+        .layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::count))
         .layer(axum::middleware::from_fn(telemetry::request_context))
         .with_state(state)
 }
@@ -191,6 +200,30 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
             }
         }
     });
+    // One stop for both listeners. On the signal `/readyz` turns 503 at once; the server
+    // goes on serving for `shutdown_delay` (a load balancer's health check sees the 503 and
+    // sends no more), then stops accepting and finishes what is in flight.
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let (stopping_state, delay) = (state.clone(), settings.shutdown_delay);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        stopping_state.stopping.store(true, std::sync::atomic::Ordering::Relaxed);
+        tracing::info!(delay_secs = delay.as_secs(), "stopping: /readyz answers 503");
+        tokio::time::sleep(delay).await;
+        tracing::info!("stopping: no new connections; finishing the requests in flight");
+        let _ = stop.send(true);
+    });
+    let on_stop = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|s| *s).await;
+    };
+    if let Some(metrics_addr) = settings.metrics_addr {
+        let (state, stopped) = (state.clone(), stopped.clone());
+        tokio::spawn(async move {
+            if let Err(e) = crate::metrics::serve(metrics_addr, &state, on_stop(stopped)).await {
+                tracing::error!(error = %e, %metrics_addr, "metrics listener failed");
+            }
+        });
+    }
     let app = build_router(state);
     // TCP_NODELAY: a response written in two parts (headers, then a body that was not ready
     // with them) must not wait for the client's delayed ACK. Without it each such response
@@ -202,9 +235,22 @@ pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>>
         }
     });
     tracing::info!(%addr, "listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let serving = axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(on_stop(stopped.clone()));
+    // Requests still running `shutdown_grace` after the signal are cut off. Every write is a
+    // transaction, so a cut-off request leaves nothing half-done; its client got no answer.
+    let grace = settings.shutdown_grace;
+    let overdue = async move {
+        on_stop(stopped).await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        served = serving => served?,
+        () = overdue => tracing::warn!(grace_secs = grace.as_secs(), "requests still running at the end of the grace period; stopping anyway"),
+    }
+    // Every confirmed subject choice was answered after the seat desk committed it, so with
+    // the requests finished the desk has nothing left to apply.
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -14,6 +14,7 @@ pub mod entity;
 pub mod fault;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod state;
 
 // The concerns, one folder each.

@@ -61,6 +61,11 @@ pub struct Shared {
     pub catalogue: Arc<Catalogue>,
     /// Tickets and printouts as PDF: fonts, the ticket key, the cache of finished files.
     pub printing: Arc<crate::server::printing::Printing>,
+    /// What `/metrics` reports (served on its own address by the server binary).
+    pub metrics: Arc<crate::server::metrics::Metrics>,
+    /// Set when the server has been told to stop (SIGTERM): `/readyz` says so, so a load
+    /// balancer sends no more, while the requests already sent are still served.
+    pub stopping: std::sync::atomic::AtomicBool,
 }
 
 impl FromRef<AppState> for LeptosOptions {

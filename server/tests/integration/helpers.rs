@@ -115,10 +115,16 @@ async fn fresh_database() -> (String, Option<PathBuf>) {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_at(start_time()).await
+}
+
+/// `spawn_app` with its clock (and the demo seed's dates) starting at `now`: for tests
+/// that run the server binary, which keeps the system's time.
+pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
     let (url, db_file) = fresh_database().await;
     let dbs = startup::connect(&url).await.expect("connect");
     startup::migrate(&dbs).await.expect("migrate");
-    let clock = Clock::manual(start_time());
+    let clock = Clock::manual(now);
     let db = dbs.write().clone();
     seed::load_demo(&db, clock.now()).await.expect("seed");
     let (smtp, inbox) = mail_catcher::start_smtp("127.0.0.1:0".parse().unwrap()).await.expect("mail catcher");

@@ -7,6 +7,7 @@ mod arrangement;
 mod caching;
 mod cli;
 mod console;
+mod crash;
 mod export;
 mod helpers;
 mod journey;

@@ -1,5 +1,6 @@
-//! What whoever runs the site relies on: the probes (`/healthz`, `/readyz`) and `server
-//! backup`, a consistent SQLite copy taken while the site writes.
+//! What whoever runs the site relies on: the probes (`/healthz`, `/readyz`), the metrics
+//! (`/metrics`, on their own listener) and `server backup`, a consistent SQLite copy taken
+//! while the site writes.
 
 use crate::helpers::spawn_app;
 use http::StatusCode;
@@ -28,6 +29,55 @@ async fn the_probes_answer_without_a_session_in_plain_words() {
     assert_eq!(behind.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(behind.body, "migrations pending\n");
     assert_eq!(app.get("/healthz", None).await.status, StatusCode::OK, "alive all the same");
+}
+
+/// `/metrics` counts requests by route pattern, status and method, payment notifications by
+/// outcome, the password queue and the seat desk's batches; it is served only by the metrics
+/// router, and no label carries anything a person typed.
+#[tokio::test]
+async fn metrics_count_by_pattern_and_outcome_and_carry_no_personal_data() {
+    use tower::ServiceExt;
+    let app = spawn_app().await;
+    let email = "metrics.person@example.com";
+    let doc = crate::helpers::resident_id(77);
+    let cookie = app.candidate(email, &doc).await;
+    assert_eq!(app.get("/", None).await.status, StatusCode::OK);
+    assert_eq!(app.get("/", Some(&cookie)).await.status, StatusCode::OK);
+    let unknown = format!("/no-such-page/{doc}");
+    assert_eq!(app.get(&unknown, None).await.status, StatusCode::NOT_FOUND);
+    let forged = http::Request::post(app::urls::PAY_NOTIFY)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(format!("out_trade_no=1&buyer={email}")))
+        .unwrap();
+    assert_eq!(app.send(forged).await.status, StatusCode::BAD_REQUEST);
+    crate::journey::through_subjects(&app, &cookie, 77, "650101", &["36"]).await;
+
+    assert_eq!(app.get("/metrics", None).await.status, StatusCode::NOT_FOUND, "not on the site's address");
+    let res = server::metrics::router(&app.state)
+        .oneshot(http::Request::get("/metrics").body(axum::body::Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let body = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    let line = |prefix: &str| -> f64 {
+        let found = text.lines().find(|l| l.starts_with(prefix)).unwrap_or_else(|| panic!("no `{prefix}` in\n{text}"));
+        found.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(line(r#"http_requests_total{route="/",method="GET",status="200"}"#), 2.0);
+    // The unknown page and `/metrics` asked of the site.
+    assert_eq!(line(r#"http_requests_total{route="(static or unknown)",method="GET",status="404"}"#), 2.0);
+    assert_eq!(line(r#"http_request_duration_seconds_count{route="/",method="GET"}"#), 2.0);
+    assert_eq!(line(r#"payment_notifications_total{outcome="refused"}"#), 1.0);
+    assert_eq!(line("password_queue_depth "), 0.0, "every hash finished");
+    if app.settings.database_url.starts_with("sqlite") {
+        assert!(line("seat_desk_batch_size_count ") >= 1.0, "the subject choice went through the desk");
+    }
+    for secret in [email, doc.as_str(), "metrics.person"] {
+        assert!(!text.contains(secret), "`{secret}` in the metrics");
+    }
+    assert!(!text.contains("no-such-page"), "a path asked for, not declared, became a label");
 }
 
 fn scratch(name: &str) -> PathBuf {

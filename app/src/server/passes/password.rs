@@ -5,6 +5,7 @@
 
 use argon2::password_hash::{Output, PasswordHash, PasswordHasher as _, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
+use prometheus_client::metrics::gauge::Gauge;
 use secrecy::{ExposeSecret, SecretString};
 use std::cell::RefCell;
 use std::sync::{mpsc, Arc, Mutex, OnceLock};
@@ -99,10 +100,14 @@ type Job = Box<dyn FnOnce() + Send>;
 #[derive(Clone, Debug)]
 pub struct Passwords {
     jobs: mpsc::Sender<Job>,
+    /// Hashes waiting for a thread (`password_queue_depth` in the metrics).
+    waiting: Gauge,
 }
 
 impl Passwords {
-    pub fn new(workers: usize) -> Self {
+    /// `waiting`: the gauge that counts the queue (`Metrics::password_queue`, or a detached
+    /// `Gauge::default()` where nobody reads it).
+    pub fn new(workers: usize, waiting: Gauge) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..workers.max(1) {
@@ -122,16 +127,21 @@ impl Passwords {
                 tracing::error!(error = %e, "could not start a password-hashing thread");
             }
         }
-        Self { jobs }
+        Self { jobs, waiting }
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashError> {
         let (answer, result) = oneshot::channel();
-        self.jobs
-            .send(Box::new(move || {
-                let _ = answer.send(work());
-            }))
-            .map_err(|_| HashError::Task)?;
+        let waiting = self.waiting.clone();
+        waiting.inc();
+        let sent = self.jobs.send(Box::new(move || {
+            waiting.dec();
+            let _ = answer.send(work());
+        }));
+        if sent.is_err() {
+            self.waiting.dec();
+            return Err(HashError::Task);
+        }
         result.await.map_err(|_| HashError::Task)
     }
 
@@ -155,7 +165,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn hashes_and_verifies() {
-        let p = Passwords::new(2);
+        let p = Passwords::new(2, Gauge::default());
         let h = p.hash(secret("天山雪莲-2025-春")).await.unwrap();
         assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
         assert!(p.verify(secret("天山雪莲-2025-春"), Some(h.clone())).await.unwrap());

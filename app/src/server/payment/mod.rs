@@ -126,24 +126,28 @@ async fn settle_due(state: &AppState, age: Duration, limit: u64) -> Result<usize
 /// The platform's notification. `success` only once the payment is committed (or was
 /// before); anything else makes the platform try again later.
 async fn notify(State(state): State<AppState>, body: Bytes) -> Response {
+    use crate::server::metrics::NotifyOutcome;
     let text = String::from_utf8_lossy(&body);
     let paid = match state.payments.gateway.read_notification(&text) {
         Ok(p) => p,
         Err(e) => {
             tracing::warn!(error = %e, "payment notification refused");
+            state.metrics.notification(NotifyOutcome::Refused);
             return (StatusCode::BAD_REQUEST, "fail").into_response();
         }
     };
-    match record(&state, &paid, "notify").await {
-        Ok(Applied::Paid(_) | Applied::AlreadyRecorded | Applied::RefundDue { .. }) => {
-            (StatusCode::OK, protocol::NOTIFY_ACK).into_response()
-        }
-        Ok(Applied::UnknownOrder | Applied::WrongAmount) => (StatusCode::BAD_REQUEST, "fail").into_response(),
+    let (outcome, answer) = match record(&state, &paid, "notify").await {
+        Ok(Applied::Paid(_)) => (NotifyOutcome::Applied, (StatusCode::OK, protocol::NOTIFY_ACK)),
+        Ok(Applied::AlreadyRecorded) => (NotifyOutcome::Repeated, (StatusCode::OK, protocol::NOTIFY_ACK)),
+        Ok(Applied::RefundDue { .. }) => (NotifyOutcome::RefundDue, (StatusCode::OK, protocol::NOTIFY_ACK)),
+        Ok(Applied::UnknownOrder | Applied::WrongAmount) => (NotifyOutcome::Refused, (StatusCode::BAD_REQUEST, "fail")),
         Err(e) => {
             tracing::error!(error = %e, order = %paid.order_no, "payment notification not applied; the platform will retry");
-            (StatusCode::INTERNAL_SERVER_ERROR, "fail").into_response()
+            (NotifyOutcome::Failed, (StatusCode::INTERNAL_SERVER_ERROR, "fail"))
         }
-    }
+    };
+    state.metrics.notification(outcome);
+    answer.into_response()
 }
 
 /// The browser back from the platform. Marks nothing paid by itself: it asks the platform
