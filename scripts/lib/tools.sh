@@ -87,6 +87,13 @@ ensure_pdf_tools() {
   apt_install fonts-noto-cjk poppler-utils
 }
 
+# Debian's nginx, the reverse proxy in front of the two servers of the several-servers test
+# (server/tests/integration/cluster.rs, run on PostgreSQL). The package starts no daemon here;
+# the test runs its own on a free loopback port and stops it.
+ensure_proxy() {
+  apt_install nginx-light
+}
+
 # Debian's PostgreSQL server binaries (initdb, pg_ctl), for the database suite.
 ensure_postgres() {
   apt_install postgresql

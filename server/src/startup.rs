@@ -165,7 +165,38 @@ async fn static_file_or_not_found(State(state): State<AppState>, req: Request) -
     res
 }
 
+/// The file of a `sqlite:` database URL (`None` for PostgreSQL or an in-memory database).
+pub fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or_default();
+    (!path.is_empty() && path != ":memory:").then(|| path.into())
+}
+
+/// One serving process per SQLite file: SQLite has one writer, and this server keeps it
+/// busy from one connection (the seat desk batches on it); a second process on the same
+/// file would meet "database is locked" on its writes. Several servers need PostgreSQL.
+/// The lock (on `FILE.serve-lock`) is held until the process ends, however it ends.
+fn lock_sqlite(file: &std::path::Path) -> Result<std::fs::File, ConfigError> {
+    let path = std::path::PathBuf::from(format!("{}.serve-lock", file.display()));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| ConfigError(format!("cannot open {}: {e}", path.display())))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(std::fs::TryLockError::WouldBlock) => Err(ConfigError(format!(
+            "another server is already serving the SQLite database {}; several servers need PostgreSQL \
+             (docs/OPERATIONS.md)",
+            file.display()
+        ))),
+        Err(std::fs::TryLockError::Error(e)) => Err(ConfigError(format!("cannot lock {}: {e}", path.display()))),
+    }
+}
+
 pub async fn serve(settings: Settings) -> Result<(), Box<dyn std::error::Error>> {
+    let _one_server = sqlite_file(&settings.database_url).map(|f| lock_sqlite(&f)).transpose()?;
     let db = connect(&settings.database_url).await?;
     let addr = settings.leptos.site_addr;
     let state = state(db, &settings, Clock::System)?;
@@ -290,4 +321,18 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_file;
+
+    #[test]
+    fn the_file_of_a_sqlite_url() {
+        assert_eq!(sqlite_file("sqlite://data/ncre.db?mode=rwc"), Some("data/ncre.db".into()));
+        assert_eq!(sqlite_file("sqlite:///srv/ncre/ncre.db"), Some("/srv/ncre/ncre.db".into()));
+        assert_eq!(sqlite_file("sqlite:ncre.db"), Some("ncre.db".into()));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://ncre@127.0.0.1/ncre"), None);
+    }
 }

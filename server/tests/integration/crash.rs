@@ -10,17 +10,16 @@
 //! The candidates are made in-process (sessions live in the database, so the binary knows
 //! their cookies); the binary runs on the system clock, so the fixture's clock starts now.
 
-use crate::helpers::{resident_id, run, spawn_app_at, TestApp, MERCHANT, PASSWORD};
+use crate::binary::{call, candidates, counters_agree, log_path, newest_registration, notify, Server};
+use crate::helpers::{run, spawn_app_at, TestApp, MERCHANT, PASSWORD};
 use crate::journey::{info_for, test_photo, through_subjects};
 use app::server::entity::payment_order::OrderStatus;
-use app::server::entity::{enrolment, offered_subject, payment, payment_order, registration};
-use app::server::photos::store::PhotoStoreConfig;
+use app::server::entity::{enrolment, payment, payment_order, registration};
 use http::StatusCode;
-use pay_protocol::{self as protocol, Fields};
+use pay_protocol as protocol;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use std::collections::BTreeSet;
-use std::process::{Child, Command};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -28,122 +27,6 @@ use std::time::{Duration, Instant};
 /// The site and subjects of the claim load: each candidate switches between the two.
 const SITE: &str = "650101";
 const SUBJECTS: [&str; 2] = ["36", "24"];
-
-/// The server binary on the app's database, listening on a free loopback port.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
-}
-
-impl Server {
-    /// `extra`: more settings (`NAME`, value).
-    fn start(app: &TestApp, log: &std::path::Path, extra: &[(&str, &str)]) -> Server {
-        let s = &app.settings;
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
-        let photos = match &s.photo_store {
-            PhotoStoreConfig::Local { dir } => dir.clone(),
-            PhotoStoreConfig::S3(_) => unreachable!("the tests keep photos in a folder"),
-        };
-        let log = std::fs::OpenOptions::new().create(true).append(true).open(log).expect("server log");
-        let child = Command::new(env!("CARGO_BIN_EXE_server"))
-            .env("DATABASE_URL", &s.database_url)
-            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("LEPTOS_SITE_ROOT", s.leptos.site_root.as_ref())
-            .env("LEPTOS_OUTPUT_NAME", "ncre")
-            .env("APP_DATA_KEY", s.data_key.as_deref().expect("a data key"))
-            .env("APP_PUBLIC_URL", &base)
-            .env("SMTP_URL", &s.smtp_url)
-            .env("PAY_GATEWAY_URL", &s.pay.gateway_url)
-            .env("PAY_MERCHANT_ID", MERCHANT)
-            .env("PAY_MERCHANT_KEY", s.pay.merchant_key.as_deref().expect("merchant key"))
-            .env("PAY_PLATFORM_PUBLIC_KEY", s.pay.platform_public_key.as_deref().expect("platform key"))
-            .env("PHOTO_DIR", photos)
-            .env("TRUSTED_PROXIES", "")
-            .env("RUST_LOG", "warn")
-            .env("LOG_FORMAT", "text")
-            .envs(extra.iter().copied())
-            .stdout(log.try_clone().expect("server log"))
-            .stderr(log)
-            .spawn()
-            .expect("the server binary starts");
-        Server { child, base }
-    }
-
-    /// Waits (up to 60 s) until `/readyz` answers 200; how long that took.
-    async fn ready(&mut self, client: &reqwest::Client) -> Duration {
-        let started = Instant::now();
-        while started.elapsed() < Duration::from_secs(60) {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("the server exited while starting: {status}");
-            }
-            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await {
-                if r.status() == StatusCode::OK {
-                    return started.elapsed();
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the server was not ready within 60 s");
-    }
-
-    fn kill(&mut self) {
-        // `Child::kill` is SIGKILL on Unix: no shutdown code runs.
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-
-    fn terminate(&self) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().expect("kill(1)");
-        assert!(status.success());
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn log_path(name: &str) -> std::path::PathBuf {
-    let mut bytes = [0u8; 6];
-    getrandom::fill(&mut bytes).unwrap();
-    std::env::temp_dir().join(format!("ncre-{name}-{}.log", hex::encode(bytes)))
-}
-
-/// A server function call as the WASM client makes it; `None` when no answer came.
-async fn call(client: &reqwest::Client, base: &str, path: &str, body: serde_json::Value, cookie: &str) -> Option<u16> {
-    let res = client
-        .post(format!("{base}{path}"))
-        .header("content-type", "application/json")
-        .header("accept", "application/json")
-        .header("cookie", cookie)
-        .body(body.to_string())
-        .send()
-        .await
-        .ok()?;
-    let status = res.status().as_u16();
-    // The whole body, or it was not an answer.
-    res.bytes().await.ok()?;
-    Some(status)
-}
-
-async fn notify(client: &reqwest::Client, base: &str, fields: &Fields) -> Option<(u16, String)> {
-    let res = client
-        .post(format!("{base}{}", app::urls::PAY_NOTIFY))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(protocol::to_form(fields))
-        .send()
-        .await
-        .ok()?;
-    let status = res.status().as_u16();
-    Some((status, res.text().await.ok()?))
-}
 
 fn address(k: u32) -> String {
     format!("乌鲁木齐市天山区{k}号")
@@ -215,32 +98,8 @@ async fn held_subjects(app: &TestApp, registration_id: i32) -> BTreeSet<String> 
     held.all(&app.db).await.unwrap().into_iter().map(|e| e.subject_code).collect()
 }
 
-/// Every counter equals capacity minus its enrolments.
-async fn counters_agree(app: &TestApp) {
-    for o in offered_subject::Entity::find().all(&app.db).await.unwrap() {
-        let held =
-            enrolment::Entity::find().filter(enrolment::Column::OfferedSubjectId.eq(o.id)).all(&app.db).await.unwrap();
-        assert!(o.remaining >= 0, "counter of {} below zero", o.subject_code);
-        assert_eq!(i64::from(o.remaining), i64::from(o.capacity) - held.len() as i64, "counter of {}", o.subject_code);
-    }
-}
-
-/// The registration made last (the one of the candidate who just began).
-async fn newest_registration(app: &TestApp) -> i32 {
-    app.registrations().await.iter().map(|r| r.id).max().expect("a registration")
-}
-
 async fn registration(app: &TestApp, id: i32) -> registration::Model {
     registration::Entity::find_by_id(id).one(&app.db).await.unwrap().expect("the registration")
-}
-
-/// `count` candidates with their cookies; `prepare` takes each one to where its load starts.
-async fn candidates(app: &TestApp, from: u32, count: u32, tag: &str) -> Vec<(u32, String)> {
-    let mut out = Vec::new();
-    for n in from..from + count {
-        out.push((n, app.candidate(&format!("{tag}{n}@example.com"), &resident_id(n)).await));
-    }
-    out
 }
 
 #[test]

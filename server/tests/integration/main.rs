@@ -4,8 +4,10 @@
 mod access;
 mod accounts;
 mod arrangement;
+mod binary;
 mod caching;
 mod cli;
+mod cluster;
 mod console;
 mod crash;
 mod export;
