@@ -94,6 +94,23 @@ ensure_proxy() {
   apt_install nginx-light
 }
 
+# start_proxy DIR PORT UPSTREAM...: nginx on 127.0.0.1:PORT spreading requests over the
+# upstreams (host:port) in turn, never retrying one on another server; its files under DIR.
+# Sets proxy_pid. The same configuration as the several-servers test (cluster.rs).
+start_proxy() {
+  local dir=$1 port=$2 up=""
+  shift 2
+  for u in "$@"; do up="$up    server $u;\n"; done
+  mkdir -p "$dir"
+  printf 'worker_processes 1;\npid %s/nginx.pid;\nerror_log %s/error.log warn;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  client_body_temp_path %s/body; proxy_temp_path %s/proxy;\n  fastcgi_temp_path %s/fastcgi; uwsgi_temp_path %s/uwsgi; scgi_temp_path %s/scgi;\n  upstream site {\n%b    keepalive 64;\n  }\n  server {\n    listen 127.0.0.1:%s;\n    client_max_body_size 8m;\n    location / {\n      proxy_pass http://site;\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";\n      proxy_set_header Host $http_host;\n      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n      proxy_next_upstream off;\n    }\n  }\n}\n' \
+    "$dir" "$dir" "$dir" "$dir" "$dir" "$dir" "$dir" "$up" "$port" >"$dir/nginx.conf"
+  /usr/sbin/nginx -p "$dir" -e "$dir/error.log" -c "$dir/nginx.conf" -g 'daemon off; master_process off;' &
+  proxy_pid=$!
+  for _ in $(seq 1 100); do curl -fsS -o /dev/null "http://127.0.0.1:$port/healthz" 2>/dev/null && return 0; sleep 0.05; done
+  log "nginx did not answer on 127.0.0.1:$port; see $dir/error.log"
+  return 1
+}
+
 # Debian's PostgreSQL server binaries (initdb, pg_ctl), for the database suite.
 ensure_postgres() {
   apt_install postgresql
@@ -224,7 +241,8 @@ start_release_site() {
   mail_port=$(free_port)
   pay_port=$(free_port)
   export LEPTOS_SITE_ADDR SMTP_URL="smtp://127.0.0.1:$smtp_port" MAIL_URL="http://127.0.0.1:$mail_port"
-  export DATABASE_URL="sqlite://$dir/ncre.db?mode=rwc" PHOTO_DIR="$dir/photos"
+  # SITE_DATABASE_URL: another database (a PostgreSQL one, for the several-servers bench).
+  export DATABASE_URL="${SITE_DATABASE_URL:-sqlite://$dir/ncre.db?mode=rwc}" PHOTO_DIR="$dir/photos"
   APP_DATA_KEY=$(random_key)
   export APP_DATA_KEY
   "$server_bin" migrate >"$dir/server.log" 2>&1

@@ -35,6 +35,9 @@ enum Command {
     SeedCandidates {
         /// How many passes to add.
         n: usize,
+        /// Also give every pass a draft registration (agreement and information saved).
+        #[arg(long)]
+        registrations: bool,
     },
     /// Copy the SQLite database in DATABASE_URL to a new file at PATH while the site serves
     /// (a consistent copy, checked before it is named PATH; docs/OPERATIONS.md says how to
@@ -94,7 +97,7 @@ async fn main() -> ExitCode {
         Command::Serve => run_serve().await,
         Command::Migrate => run_migrate().await,
         Command::SeedDemo => run_seed().await,
-        Command::SeedCandidates { n } => run_seed_candidates(n).await,
+        Command::SeedCandidates { n, registrations } => run_seed_candidates(n, registrations).await,
         Command::Backup { path } => run_backup(&path).await,
         Command::Validate => run_validate(),
         Command::MailCatcher => mail_catcher::run().await,
@@ -152,7 +155,7 @@ async fn run_seed() -> AnyResult {
 
 /// `server seed-candidates N`: N verified passes for the flow benchmark (`seed::load_passes`),
 /// all with the password in `SEED_PASSWORD`, hashed once.
-async fn run_seed_candidates(n: usize) -> AnyResult {
+async fn run_seed_candidates(n: usize, registrations: bool) -> AnyResult {
     let password = std::env::var("SEED_PASSWORD").map_err(|_| "SEED_PASSWORD is not set")?;
     let settings = Settings::from_env()?;
     let key = settings.data_key()?;
@@ -160,6 +163,10 @@ async fn run_seed_candidates(n: usize) -> AnyResult {
     let hash = app::server::passes::password::Passwords::new(1, Default::default()).hash(password.into()).await?;
     let added = seed::load_passes(db.write(), &key, n, &hash, chrono::Utc::now()).await?;
     tracing::info!(added, "flow candidates seeded");
+    if registrations {
+        let added = seed::registrations_for_every_pass(db.write(), chrono::Utc::now()).await?;
+        tracing::info!(added, "draft registrations seeded");
+    }
     Ok(())
 }
 

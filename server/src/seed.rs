@@ -216,11 +216,6 @@ where
 /// thousands of passwords is not what they measure. Returns the registrations' ids.
 pub async fn load_candidates(db: &DatabaseConnection, n: usize, now: DateTime<Utc>) -> Result<Vec<i32>, DbErr> {
     use app::server::entity::{pass, registration};
-    let session = app::server::journey::repo::open_session(db)
-        .await?
-        .ok_or_else(|| DbErr::Custom("load: no open exam session (seed the demo first)".into()))?
-        .session
-        .id;
     for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
         let passes = chunk.iter().map(|i| pass::ActiveModel {
             email: Set(format!("load-{i}@example.com")),
@@ -238,7 +233,23 @@ pub async fn load_candidates(db: &DatabaseConnection, n: usize, now: DateTime<Ut
         });
         pass::Entity::insert_many(passes).exec(db).await?;
     }
-    let ids: Vec<i32> = pass::Entity::find().all(db).await?.into_iter().map(|p| p.id).collect();
+    registrations_for_every_pass(db, now).await?;
+    Ok(registration::Entity::find().all(db).await?.into_iter().map(|r| r.id).collect())
+}
+
+/// A draft registration (agreement accepted, information saved, no subject) in the open
+/// session for every pass that has none. Returns how many were added.
+pub async fn registrations_for_every_pass(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<u64, DbErr> {
+    use app::server::entity::{pass, registration};
+    use std::collections::HashSet;
+    let session = app::server::journey::repo::open_session(db)
+        .await?
+        .ok_or_else(|| DbErr::Custom("load: no open exam session (seed the demo first)".into()))?
+        .session
+        .id;
+    let registered: HashSet<i32> = registration::Entity::find().all(db).await?.into_iter().map(|r| r.pass_id).collect();
+    let ids: Vec<i32> =
+        pass::Entity::find().all(db).await?.into_iter().map(|p| p.id).filter(|id| !registered.contains(id)).collect();
     for chunk in ids.chunks(500) {
         let rows = chunk.iter().map(|&pass_id| registration::ActiveModel {
             pass_id: Set(pass_id),
@@ -251,7 +262,7 @@ pub async fn load_candidates(db: &DatabaseConnection, n: usize, now: DateTime<Ut
         });
         registration::Entity::insert_many(rows).exec(db).await?;
     }
-    Ok(registration::Entity::find().all(db).await?.into_iter().map(|r| r.id).collect())
+    Ok(ids.len() as u64)
 }
 
 /// The `i`th flow candidate's 居民身份证 number: province 11, a district made of `i / 500`,
