@@ -111,6 +111,67 @@ start_proxy() {
   return 1
 }
 
+# pg_restore_drill PORT: the PostgreSQL backup and restore of docs/OPERATIONS.md, once, on
+# the throw-away cluster at 127.0.0.1:PORT, with the debug build of `server` and
+# `pay-sandbox` (from the test stage): a database with the demo and 300 candidates with
+# registrations, dumped with pg_dump -Fc while a server serves it, restored with pg_restore
+# into an empty database; then every table's row count and a digest of the passes and
+# registrations must match, and a server started on the copy must say ready.
+pg_restore_drill() {
+  local port=$1 bin server_bin="$CARGO_TARGET_DIR/debug/server" sandbox_bin="$CARGO_TARGET_DIR/debug/pay-sandbox"
+  local dir pid site ok=1
+  bin=$(postgres_bin)
+  dir=$(mktemp -d)
+  chmod 755 "$dir"
+  q() { as_postgres "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qAtX -v ON_ERROR_STOP=1 "$@"; }
+  q -c "CREATE DATABASE ncre_drill" -c "CREATE DATABASE ncre_drill_copy" || { echo "restore drill: no databases"; return 1; }
+  (
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$port/ncre_drill" APP_DATA_KEY
+    APP_DATA_KEY=$(random_key)
+    fail() { echo "restore drill: $*"; tail -n 20 "$dir/serve.log" 2>/dev/null; exit 1; }
+    "$sandbox_bin" keygen "$dir/pay" >/dev/null || fail "no payment keys"
+    export PAY_MERCHANT_KEY_FILE="$dir/pay/merchant.key" PAY_PLATFORM_PUBLIC_KEY_FILE="$dir/pay/platform.pub"
+    export LEPTOS_SITE_ROOT="$dir/site" LEPTOS_OUTPUT_NAME=ncre RUST_LOG=warn
+    { "$server_bin" migrate && "$server_bin" seed-demo; } >"$dir/serve.log" 2>&1 || fail "migrate or seed failed"
+    SEED_PASSWORD="drill-$(random_key | cut -c1-8)" "$server_bin" seed-candidates 300 --registrations \
+      >>"$dir/serve.log" 2>&1 || fail "seeding candidates failed"
+    # The dump is taken while a server serves the database (pg_dump reads one snapshot).
+    site="127.0.0.1:$(free_port)"
+    LEPTOS_SITE_ADDR="$site" "$server_bin" serve >>"$dir/serve.log" 2>&1 &
+    pid=$!
+    as_postgres "$bin/pg_dump" -h 127.0.0.1 -p "$port" -U postgres -Fc ncre_drill >"$dir/ncre.dump" || fail "pg_dump failed"
+    kill "$pid"; wait "$pid" 2>/dev/null || true
+    as_postgres "$bin/pg_restore" -h 127.0.0.1 -p "$port" -U postgres --no-owner -d ncre_drill_copy <"$dir/ncre.dump" \
+      || fail "pg_restore failed"
+    tables=$(q -d ncre_drill -c "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1") || fail "no tables"
+    [ "$(echo "$tables" | wc -w)" -ge 10 ] || fail "only $(echo "$tables" | wc -w) tables"
+    # The same rows, table by table.
+    for t in $tables; do
+      a=$(q -d ncre_drill -c "SELECT count(*) FROM \"$t\"") || fail "cannot count $t"
+      b=$(q -d ncre_drill_copy -c "SELECT count(*) FROM \"$t\"") || fail "cannot count $t in the copy"
+      [ "$a" = "$b" ] || fail "$t has $a rows, its copy $b"
+    done
+    digest="SELECT md5(string_agg(p.id || p.email || p.doc_number || coalesce(r.id::text, '-'), ',' ORDER BY p.id)) FROM pass p LEFT JOIN registration r ON r.pass_id = p.id"
+    a=$(q -d ncre_drill -c "$digest") && b=$(q -d ncre_drill_copy -c "$digest") || fail "no digest"
+    [ -n "$a" ] && [ "$a" = "$b" ] || fail "the passes differ"
+    [ "$(q -d ncre_drill_copy -c "SELECT count(*) FROM registration")" -ge 300 ] || fail "registrations missing"
+    # A server on the copy is ready: migrations current, database answering.
+    export DATABASE_URL="postgres://postgres@127.0.0.1:$port/ncre_drill_copy"
+    site="127.0.0.1:$(free_port)"
+    LEPTOS_SITE_ADDR="$site" "$server_bin" serve >>"$dir/serve.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 300); do
+      [ "$(curl -s "http://$site/readyz")" = "ready" ] && { kill "$pid"; wait "$pid" 2>/dev/null; echo "restore drill: copy restored, rows equal, server ready"; exit 0; }
+      sleep 0.1
+    done
+    kill "$pid" 2>/dev/null
+    fail "the server on the copy was not ready"
+  ) || ok=0
+  q -c "DROP DATABASE IF EXISTS ncre_drill" -c "DROP DATABASE IF EXISTS ncre_drill_copy" || true
+  rm -rf "$dir"
+  [ "$ok" -eq 1 ]
+}
+
 # Debian's PostgreSQL server binaries (initdb, pg_ctl), for the database suite.
 ensure_postgres() {
   apt_install postgresql

@@ -2,11 +2,9 @@
 //! tests): started with the test app's settings, called over HTTP like any client.
 
 use crate::helpers::{resident_id, TestApp, MERCHANT};
-use app::server::entity::{enrolment, offered_subject};
 use app::server::photos::store::PhotoStoreConfig;
 use http::StatusCode;
 use pay_protocol::{self as protocol, Fields};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -142,16 +140,6 @@ pub async fn notify(client: &reqwest::Client, base: &str, fields: &Fields) -> Op
         .ok()?;
     let status = res.status().as_u16();
     Some((status, res.text().await.ok()?))
-}
-
-/// Every counter equals capacity minus its enrolments.
-pub async fn counters_agree(app: &TestApp) {
-    for o in offered_subject::Entity::find().all(&app.db).await.unwrap() {
-        let held =
-            enrolment::Entity::find().filter(enrolment::Column::OfferedSubjectId.eq(o.id)).all(&app.db).await.unwrap();
-        assert!(o.remaining >= 0, "counter of {} below zero", o.subject_code);
-        assert_eq!(i64::from(o.remaining), i64::from(o.capacity) - held.len() as i64, "counter of {}", o.subject_code);
-    }
 }
 
 /// The registration made last (the one of the candidate who just began).

@@ -10,8 +10,8 @@
 //! The candidates are made in-process (sessions live in the database, so the binary knows
 //! their cookies); the binary runs on the system clock, so the fixture's clock starts now.
 
-use crate::binary::{call, candidates, counters_agree, log_path, newest_registration, notify, Server};
-use crate::helpers::{run, spawn_app_at, TestApp, MERCHANT, PASSWORD};
+use crate::binary::{call, candidates, log_path, newest_registration, notify, Server};
+use crate::helpers::{counters_agree, run, spawn_app_at, TestApp, MERCHANT, PASSWORD};
 use crate::journey::{info_for, test_photo, through_subjects};
 use app::server::entity::payment_order::OrderStatus;
 use app::server::entity::{enrolment, payment, payment_order, registration};
@@ -298,8 +298,21 @@ fn sigterm_answers_what_is_in_flight_and_exits_cleanly() {
         let log = log_path("sigterm");
         // A second of warning after the signal, as behind a load balancer: `/readyz` says
         // stopping while what was sent is still taken in.
-        let mut server = Server::start(&app, &log, &[("SHUTDOWN_DELAY_SECS", "1")]);
+        // And its metrics on their own address, to see the sign-ins queued before the signal.
+        let metrics = format!("127.0.0.1:{}", crate::binary::free_port());
+        let mut server = Server::start(&app, &log, &[("SHUTDOWN_DELAY_SECS", "1"), ("METRICS_ADDR", &metrics)]);
         server.ready(&client).await;
+        let queued = || {
+            let (client, url) = (client.clone(), format!("http://{metrics}/metrics"));
+            async move {
+                let text = client.get(url).send().await.expect("metrics answer").text().await.unwrap();
+                let line = text.lines().find(|l| l.starts_with("password_queue_depth ")).expect("the queue's gauge");
+                line.rsplit(' ').next().unwrap().parse::<f64>().unwrap()
+            }
+        };
+        assert_eq!(queued().await, 0.0);
+        let site_metrics = client.get(format!("{}/metrics", server.base)).send().await.unwrap();
+        assert_eq!(site_metrics.status(), StatusCode::NOT_FOUND, "not on the site's address");
         // Sign-ins queue for the hashing threads (each takes tens of milliseconds), so many
         // are still being worked on when the signal comes; saves go alongside.
         let mut work = Vec::new();
@@ -319,8 +332,12 @@ fn sigterm_answers_what_is_in_flight_and_exits_cleanly() {
                 ));
             }
         }
-        // Every request has reached the server (loopback) before the signal.
-        tokio::time::sleep(Duration::from_millis(150)).await;
+        // The signal once sign-ins are waiting for the hashing threads: in flight for sure.
+        let started = Instant::now();
+        while queued().await < 5.0 {
+            assert!(started.elapsed() < Duration::from_secs(20), "the sign-ins never queued");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
         server.terminate();
         let signalled = Instant::now();
         let ready = loop {

@@ -354,3 +354,15 @@ fn urlencode(s: &str) -> String {
         })
         .collect()
 }
+
+/// Every counter equals capacity minus its enrolments.
+pub async fn counters_agree(app: &TestApp) {
+    use app::server::entity::{enrolment, offered_subject};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    for o in offered_subject::Entity::find().all(&app.db).await.unwrap() {
+        let held =
+            enrolment::Entity::find().filter(enrolment::Column::OfferedSubjectId.eq(o.id)).all(&app.db).await.unwrap();
+        assert!(o.remaining >= 0, "counter of {} below zero", o.subject_code);
+        assert_eq!(i64::from(o.remaining), i64::from(o.capacity) - held.len() as i64, "counter of {}", o.subject_code);
+    }
+}

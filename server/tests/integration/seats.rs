@@ -2,7 +2,7 @@
 //! seats, a cancel racing a claim for the last seat, the same choice sent twice at once.
 //! Afterwards every counter equals capacity minus enrolments, and none is negative.
 
-use crate::helpers::{run, spawn_app, TestApp};
+use crate::helpers::{counters_agree, run, spawn_app, TestApp};
 use app::server::entity::{enrolment, offered_subject, order_item, registration};
 use app::server::payment::orders::{self, Start};
 use app::server::seats::{self, Choice, Claim, SeatError};
@@ -61,19 +61,6 @@ async fn subject_with(app: &TestApp, code: &str, seats: i32) -> (Claim, i32) {
     row.remaining = Set(seats);
     row.update(&app.db).await.unwrap();
     (Claim { offered_subject_id: offered.id, subject_code: code.into(), fee_fen: offered.fee_fen }, offered.id)
-}
-
-/// Every counter equals capacity minus its enrolments.
-async fn counters_agree(app: &TestApp) {
-    for o in offered_subject::Entity::find().all(&app.db).await.unwrap() {
-        let held = enrolment::Entity::find()
-            .filter(enrolment::Column::OfferedSubjectId.eq(o.id))
-            .count(&app.db)
-            .await
-            .unwrap();
-        assert!(o.remaining >= 0);
-        assert_eq!(i64::from(o.remaining), i64::from(o.capacity) - held as i64, "counter of {}", o.subject_code);
-    }
 }
 
 #[test]
