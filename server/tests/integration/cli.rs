@@ -23,7 +23,9 @@ fn help_lists_every_subcommand() {
 fn each_subcommand_has_its_own_help() {
     let out = server(&["seed-candidates", "--help"]);
     assert!(out.status.success(), "{out:?}");
-    assert!(String::from_utf8(out.stdout).unwrap().contains("Usage: server seed-candidates <N>"));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("Usage: server seed-candidates [OPTIONS] <N>"), "{text}");
+    assert!(text.contains("--registrations"), "{text}");
 }
 
 #[test]
