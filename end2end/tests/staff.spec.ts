@@ -11,6 +11,10 @@ async function signIn(page: Page, account: StaffAccount) {
 }
 
 test('a staff account needs its password and a code, and sees only its sites', async ({ page }) => {
+  // A code is accepted once per account: when another test signed this account in with the
+  // same 30-second code, staffCodeStep waits for the next step (up to 31 s), which alone can
+  // outlast the default 30 s (it did once in CI, 2026-12-08).
+  test.setTimeout(90_000);
   // Without a session the console sends the browser to its sign-in page.
   await page.goto('/staff');
   await expect(page).toHaveURL(/\/staff\/sign-in\?notice=staff-sign-in-required$/);
