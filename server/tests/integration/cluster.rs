@@ -24,26 +24,9 @@ use std::time::Duration;
 /// An open order for a new candidate at 659028, paid at the platform, its notification held
 /// back: the order number and the notification the platform would send.
 async fn paid_at_the_platform(app: &TestApp, n: u32) -> (String, Fields) {
-    let (_, cookie) = candidates(app, n, 1, "cpay").await.remove(0);
-    through_subjects(app, &cookie, n, "659028", &["65"]).await;
-    let req = http::Request::post("/api/photo")
-        .header("content-type", "image/jpeg")
-        .header("cookie", cookie.clone())
-        .body(axum::body::Body::from(test_photo(480, 640)))
-        .unwrap();
-    assert_eq!(app.send(req).await.status, StatusCode::OK);
-    let reply = app.call("/api/pay", json!({"form": {"confirm": "yes"}}), Some(&cookie)).await;
-    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-    let order = payment_order::Entity::find()
-        .filter(payment_order::Column::Status.eq(OrderStatus::Open))
-        .all(&app.db)
-        .await
-        .unwrap()
-        .into_iter()
-        .max_by_key(|o| o.id)
-        .unwrap();
-    let fields = app.sandbox.pay(MERCHANT, &order.order_no, "alipay").expect("paid at the platform");
-    (order.order_no, fields)
+    let (_, order_no) = crate::payment::paying(app, n, "659028", &["65"]).await;
+    let fields = app.sandbox.pay(MERCHANT, &order_no, "alipay").expect("paid at the platform");
+    (order_no, fields)
 }
 
 async fn order(app: &TestApp, no: &str) -> payment_order::Model {

@@ -12,7 +12,7 @@
 
 use crate::binary::{call, candidates, log_path, newest_registration, notify, Server};
 use crate::helpers::{counters_agree, run, spawn_app_at, TestApp, MERCHANT, PASSWORD};
-use crate::journey::{info_for, test_photo, through_subjects};
+use crate::journey::{info_for, through_subjects};
 use app::server::entity::payment_order::OrderStatus;
 use app::server::entity::{enrolment, payment, payment_order, registration};
 use http::StatusCode;
@@ -147,26 +147,10 @@ fn killed_mid_load_it_keeps_every_answer_and_applies_retried_payments_once() {
         // Payers: an open order each, paid at the platform; the notifications are sent by the
         // test, during the load and again (as the platform retries) after the restart.
         let mut payments = Vec::new();
-        for (n, cookie) in candidates(&app, 201, 8, "pay").await {
-            through_subjects(&app, &cookie, n, "659028", &["65"]).await;
-            let req = http::Request::post("/api/photo")
-                .header("content-type", "image/jpeg")
-                .header("cookie", cookie.clone())
-                .body(axum::body::Body::from(test_photo(480, 640)))
-                .unwrap();
-            assert_eq!(app.send(req).await.status, StatusCode::OK);
-            let reply = app.call("/api/pay", json!({"form": {"confirm": "yes"}}), Some(&cookie)).await;
-            assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-            let order = payment_order::Entity::find()
-                .filter(payment_order::Column::Status.eq(OrderStatus::Open))
-                .all(&app.db)
-                .await
-                .unwrap()
-                .into_iter()
-                .max_by_key(|o| o.id)
-                .unwrap();
-            let fields = app.sandbox.pay(MERCHANT, &order.order_no, "wechat").expect("paid at the platform");
-            payments.push((order.order_no, fields));
+        for n in 201..209 {
+            let (_, order_no) = crate::payment::paying(&app, n, "659028", &["65"]).await;
+            let fields = app.sandbox.pay(MERCHANT, &order_no, "wechat").expect("paid at the platform");
+            payments.push((order_no, fields));
         }
 
         let log = log_path("crash");

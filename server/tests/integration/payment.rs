@@ -17,7 +17,7 @@ use serde_json::json;
 
 /// A candidate at site `site` holding `subjects`, photo saved, payment started: the cookie
 /// and the order number. The platform's cashier address is checked to be the sandbox's.
-async fn paying(app: &TestApp, n: u32, site: &str, subjects: &[&str]) -> (String, String) {
+pub async fn paying(app: &TestApp, n: u32, site: &str, subjects: &[&str]) -> (String, String) {
     let cookie = app.candidate(&format!("pay{n}@example.com"), &resident_id(n)).await;
     through_subjects(app, &cookie, n, site, subjects).await;
     let req = http::Request::post("/api/photo")
