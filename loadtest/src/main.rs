@@ -47,9 +47,9 @@ static WINDOW: Window = Window {
     last_end: AtomicU64::new(0),
 };
 
-/// The server process whose CPU time the run reports (`--server-pid`), and its CPU time
-/// when the counted window began.
-static SERVER: OnceLock<u32> = OnceLock::new();
+/// The server processes whose CPU time the run reports (`--server-pid PID[,PID...]`: one
+/// per server behind the proxy), and their CPU time together when the counted window began.
+static SERVER: OnceLock<Vec<u32>> = OnceLock::new();
 static SERVER_CPU_AT_START: OnceLock<Option<Duration>> = OnceLock::new();
 
 /// User + system CPU time of process `pid` so far (`/proc/<pid>/stat`, fields 14 and 15, in
@@ -61,6 +61,11 @@ fn cpu_time(pid: u32) -> Option<Duration> {
     let fields: Vec<&str> = rest.split(' ').collect();
     let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     Some(Duration::from_millis(ticks * 10))
+}
+
+/// The CPU time of every server process together; none if one cannot be read.
+fn servers_cpu_time() -> Option<Duration> {
+    SERVER.get()?.iter().map(|pid| cpu_time(*pid)).sum()
 }
 
 /// Requests in one flow (the steps of `flow`).
@@ -151,7 +156,7 @@ async fn sign_in(user: &mut GooseUser) -> TransactionResult {
     let form = post_form(user, "/pass/sign-in", &[("login", &login), ("password", &password)])?;
     step(user, "0 sign-in", form, 303, None).await?;
     if WINDOW.signed_in.fetch_add(1, Ordering::SeqCst) + 1 == WINDOW.users.load(Ordering::SeqCst) {
-        let _ = SERVER_CPU_AT_START.set(SERVER.get().and_then(|pid| cpu_time(*pid)));
+        let _ = SERVER_CPU_AT_START.set(servers_cpu_time());
         let _ = WINDOW.start.set(Instant::now());
     }
     Ok(())
@@ -236,7 +241,7 @@ struct Summary {
     flows_per_s: f64,
     requests_per_s: f64,
     errors: usize,
-    /// The server's CPU time per counted flow, in milliseconds (with `--server-pid`). It
+    /// The servers' CPU time per counted flow, in milliseconds (with `--server-pid`). It
     /// includes the flows still under way when the run stopped (at most one per user).
     #[serde(default)]
     server_cpu_ms_per_flow: Option<f64>,
@@ -281,7 +286,7 @@ async fn run(host: &str, users: usize, seconds: u64, label: &str) -> Result<Summ
         )
         .execute()
         .await?;
-    let cpu_end = SERVER.get().and_then(|pid| cpu_time(*pid));
+    let cpu_end = servers_cpu_time();
     let mut steps: Vec<Step> = metrics
         .requests
         .values()
@@ -410,7 +415,7 @@ fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: loadtest run --host URL [--users N] [--seconds S] [--label L] [--out FILE] [--server-pid PID]\n       \
+        "usage: loadtest run --host URL [--users N] [--seconds S] [--label L] [--out FILE] [--server-pid PID[,PID...]]\n       \
          loadtest baseline --listen ADDR\n       loadtest compare APP.json BASELINE.json"
     );
     std::process::exit(2)
@@ -437,7 +442,8 @@ async fn main() {
             let seconds = arg(&args, "--seconds").map_or(Ok(30), str::parse).unwrap_or_else(|_| usage());
             let label = arg(&args, "--label").unwrap_or("app");
             if let Some(pid) = arg(&args, "--server-pid") {
-                let _ = SERVER.set(pid.parse().unwrap_or_else(|_| usage()));
+                let pids = pid.split(',').map(|p| p.trim().parse().unwrap_or_else(|_| usage())).collect();
+                let _ = SERVER.set(pids);
             }
             let summary = match run(host, users, seconds, label).await {
                 Ok(s) => s,

@@ -10,7 +10,12 @@
 //!    insert and the registration's site, all or nothing), seats plentiful;
 //! 3. oversubscribed: ten candidates for every seat, then the oversell count (enrolments
 //!    beyond capacity, counters that disagree with capacity minus enrolments, or claims
-//!    won beyond the seats there were), which must be 0.
+//!    won beyond the seats there were), which must be 0;
+//! 4. rate-limit checks: what the shared counters (`RateLimits::check`, one conditional
+//!    upsert per bucket in `rate_limit`) add to a sign-in from a school lab: every check from
+//!    one address, each for its own account (two buckets), first with quotas no check
+//!    exceeds, then with the real quotas, where nearly every check is refused (an upsert
+//!    that changes nothing and a read of the bucket's time for the wait).
 //!
 //! Each phase runs `CLIENTS` tasks at once pulling work from one counter, on a runtime with
 //! one worker per core, and reports operations per second and p50/p99 latency. PostgreSQL
@@ -18,6 +23,7 @@
 
 use app::server::db::Db;
 use app::server::entity::{enrolment, offered_subject};
+use app::server::limits::{Action, RateLimits};
 use app::server::seats::{Choice, Claim, SeatDesk, SeatError};
 use chrono::Utc;
 use sea_orm::{
@@ -26,6 +32,7 @@ use sea_orm::{
 };
 use server::{seed, startup};
 use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -216,6 +223,31 @@ async fn bench(label: &str, url: &str) {
     println!("  won {won} of {seats_there} seats by {OPERATIONS} claims; oversold: {oversell}");
     assert_eq!(won, seats_there, "every seat is taken when demand is ten times supply");
     assert_eq!(oversell, 0, "oversold");
+
+    // 4. Rate-limit checks, every one from the same lab address.
+    let lab = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 7));
+    let (allowed, refused) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    for (what, factor) in [("limit, allowed", 1_000_000), ("limit, refused", 1)] {
+        let limits = RateLimits::new(factor);
+        let (db, allowed, refused) = (db.clone(), allowed.clone(), refused.clone());
+        let checked = drive(OPERATIONS, move |i| {
+            let (db, allowed, refused) = (db.clone(), allowed.clone(), refused.clone());
+            async move {
+                let account = format!("{factor}-{i}@example.com");
+                match limits.check(&*db, Utc::now(), Action::SignIn, lab, Some(&account)).await {
+                    Ok(Ok(())) => allowed.fetch_add(1, Ordering::Relaxed),
+                    Ok(Err(_wait)) => refused.fetch_add(1, Ordering::Relaxed),
+                    Err(e) => panic!("a rate-limit check failed: {e}"),
+                };
+            }
+        })
+        .await;
+        println!("  {}", checked.line(what));
+    }
+    let (allowed, refused) = (allowed.load(Ordering::Relaxed), refused.load(Ordering::Relaxed));
+    println!("  checks allowed {allowed}, refused {refused}");
+    assert_eq!(allowed + refused, 2 * OPERATIONS, "every check has a verdict");
+    assert!(refused > 0, "the real quotas refuse a flood from one address");
 }
 
 /// A fresh database on the PostgreSQL server at `base`, returning its URL.
