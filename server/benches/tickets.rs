@@ -189,9 +189,7 @@ const RUSH: Duration = Duration::from_secs(5);
 /// 650101 whose subject 24 is paid and placed in room 01 of batch 01, written directly (the
 /// journey and 编排 are measured elsewhere); their session cookie.
 async fn arranged_candidate(db: &app::server::db::Db, router: &axum::Router) -> String {
-    use app::server::entity::{
-        enrolment, exam_batch, exam_room, offered_subject, pass, placement, registration, site_offering,
-    };
+    use app::server::entity::{enrolment, exam_batch, exam_room, offered_subject, pass, placement, registration};
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
     use tower::ServiceExt;
     let call = |path: &str, body: serde_json::Value| {
@@ -213,13 +211,7 @@ async fn arranged_candidate(db: &app::server::db::Db, router: &axum::Router) -> 
         .await
         .expect("verified");
     let session = app::server::journey::repo::open_session(w).await.expect("db").expect("a session").session;
-    let offering = site_offering::Entity::find()
-        .filter(site_offering::Column::SessionId.eq(session.id))
-        .filter(site_offering::Column::SiteCode.eq("650101"))
-        .one(w)
-        .await
-        .expect("db")
-        .expect("650101 offers");
+    let offering = offering_of(w, session.id, "650101").await;
     let offered = offered_subject::Entity::find()
         .filter(offered_subject::Column::OfferingId.eq(offering.id))
         .filter(offered_subject::Column::SubjectCode.eq("24"))
@@ -314,8 +306,21 @@ async fn arranged_candidate(db: &app::server::db::Db, router: &axum::Router) -> 
     cookie.split(';').next().unwrap_or_default().to_owned()
 }
 
-async fn download(router: axum::Router, cookie: String) -> (http::StatusCode, usize) {
-    get(router, cookie, app::urls::TICKET_PDF).await
+/// What exam session `session_id` offers at `site` (the demo seed offers every site).
+async fn offering_of(
+    db: &sea_orm::DatabaseConnection,
+    session_id: i32,
+    site: &str,
+) -> app::server::entity::site_offering::Model {
+    use app::server::entity::site_offering;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    site_offering::Entity::find()
+        .filter(site_offering::Column::SessionId.eq(session_id))
+        .filter(site_offering::Column::SiteCode.eq(site))
+        .one(db)
+        .await
+        .expect("db")
+        .unwrap_or_else(|| panic!("the session offers {site}"))
 }
 
 async fn get(router: axum::Router, cookie: String, path: &'static str) -> (http::StatusCode, usize) {
@@ -382,7 +387,7 @@ fn http_downloads() {
         (router, cookie)
     });
     let t = Instant::now();
-    let (status, bytes) = server_rt.block_on(download(router.clone(), cookie.clone()));
+    let (status, bytes) = server_rt.block_on(get(router.clone(), cookie.clone(), app::urls::TICKET_PDF));
     assert_eq!(status, http::StatusCode::OK, "the first download");
     println!("ticket over HTTP: first download (rendered) {:.1} ms, {bytes} B", ms(t.elapsed()));
     // The baseline in the same run: the same candidate's status page (the session, the
@@ -412,9 +417,7 @@ const BATCHES: i32 = 9;
 ///    and answers. The figure is the three requests' time together. Then 1,000 late payments
 ///    and the same posts again, then 重新编排全部 at each site.
 fn arrangement_request() {
-    use app::server::entity::{
-        enrolment, exam_batch, exam_room, offered_subject, placement, registration, site_offering,
-    };
+    use app::server::entity::{enrolment, exam_batch, exam_room, offered_subject, placement, registration};
     use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("rt");
     let dir = std::env::temp_dir().join(format!("ncre-bench-arrange-{}", std::process::id()));
@@ -451,13 +454,7 @@ fn arrangement_request() {
                     .await
                     .expect("site");
             }
-            let offering = site_offering::Entity::find()
-                .filter(site_offering::Column::SessionId.eq(session.id))
-                .filter(site_offering::Column::SiteCode.eq(site))
-                .one(w)
-                .await
-                .expect("db")
-                .expect("the site offers");
+            let offering = offering_of(w, session.id, site).await;
             let offered = offered_subject::Entity::find()
                 .filter(offered_subject::Column::OfferingId.eq(offering.id))
                 .order_by_asc(offered_subject::Column::Id)
